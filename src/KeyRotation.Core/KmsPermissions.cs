@@ -1,0 +1,58 @@
+namespace KeyRotation.Core;
+
+/// <summary>
+/// The one list of KMS actions the rotation role needs. The template grants exactly these
+/// (its tests compare), so adding a KMS call here is the only way to widen the role.
+/// </summary>
+public static class KmsPermissions
+{
+    /// <summary>Actions the engine calls when rotating with AWS-generated key material.</summary>
+    public static IReadOnlyList<string> Rotation { get; } =
+    [
+        "kms:DescribeKey",
+        "kms:ListResourceTags",
+        "kms:GetKeyPolicy",
+        "kms:CreateKey",
+        "kms:TagResource",
+        "kms:CreateAlias",
+        "kms:UpdateAlias",
+        "kms:ListAliases",
+        "kms:ListKeys",
+    ];
+
+    /// <summary>Actions the engine calls in addition when it imports key material it generated (EXTERNAL origin).</summary>
+    public static IReadOnlyList<string> ImportKeyMaterial { get; } =
+    [
+        "kms:GetParametersForImport",
+        "kms:ImportKeyMaterial",
+    ];
+
+    /// <summary>
+    /// Never called, but CreateKey's key policy lockout safety check refuses a copied policy unless it
+    /// lets the caller make a later PutKeyPolicy request; the role must hold it for CreateKey to succeed.
+    /// </summary>
+    public static IReadOnlyList<string> RequiredByPolicyLockoutCheck { get; } =
+    [
+        "kms:PutKeyPolicy",
+    ];
+
+    /// <summary>Actions the role must never hold: it cannot read application data or destroy anything.</summary>
+    public static IReadOnlyList<string> Forbidden { get; } =
+    [
+        "kms:*",
+        "kms:Decrypt",
+        "kms:Encrypt",
+        "kms:ReEncrypt*",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+        "kms:GenerateDataKey*",
+        "kms:DisableKey",
+        "kms:ScheduleKeyDeletion",
+        "kms:DeleteAlias",
+        "kms:DeleteImportedKeyMaterial",
+    ];
+
+    /// <summary>Everything the deployed role is granted.</summary>
+    public static IReadOnlyList<string> All { get; } =
+        [.. Rotation, .. ImportKeyMaterial, .. RequiredByPolicyLockoutCheck];
+}
