@@ -1,0 +1,19 @@
+using Amazon.KeyManagementService.Model;
+
+namespace KeyRotation.Core;
+
+/// <summary>
+/// Gives a key created with Origin EXTERNAL its material (generate, escrow, import), idempotently:
+/// called again for the same key after an interruption, it finishes what is missing and repeats nothing unsafe.
+/// </summary>
+public interface IKeyMaterialImporter
+{
+    /// <summary>Why keys of this spec cannot get imported material from this tool, or null when they can.</summary>
+    string? Refuse(KeyMetadata currentKey);
+
+    /// <summary>Makes sure <paramref name="newKey"/> holds imported material; returns notes for the notification.</summary>
+    Task<IReadOnlyList<string>> EnsureImportedAsync(string aliasName, KeyMetadata newKey, CancellationToken cancellationToken);
+
+    /// <summary>What a dry run says about the import.</summary>
+    string DescribePlan(string aliasName);
+}

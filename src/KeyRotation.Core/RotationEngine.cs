@@ -1,0 +1,145 @@
+using Amazon.KeyManagementService;
+using Amazon.Runtime;
+
+namespace KeyRotation.Core;
+
+/// <summary>
+/// Runs a rotation over many aliases: each alias independently (one failing does not stop the others),
+/// several at once up to <see cref="RotationOptions.MaxConcurrency"/>, and none started too close to the deadline.
+/// Throttling is left to the AWS SDK's retry, which the caller configures on the client.
+/// </summary>
+public sealed class RotationEngine
+{
+    private readonly AliasRotation _rotation;
+    private readonly IRotationNotifier _notifier;
+    private readonly RotationOptions _options;
+    private readonly TimeProvider _time;
+    private readonly IRotationLog _log;
+
+    public RotationEngine(
+        IAmazonKeyManagementService kms,
+        IRotationNotifier notifier,
+        RotationOptions options,
+        TimeProvider time,
+        IRotationLog log,
+        IKeyMaterialImporter? importer = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.KeyMaterialOrigin == KeyMaterialOrigin.External && importer is null)
+        {
+            throw new ArgumentException("Rotation with imported key material (EXTERNAL) needs a key material importer.", nameof(importer));
+        }
+
+        _notifier = notifier;
+        _options = options;
+        _time = time;
+        _log = log;
+        _rotation = new AliasRotation(kms, options, time, log, importer);
+    }
+
+    /// <summary>Rotates (or plans) every alias of the request and notifies for each rotated or failed one.</summary>
+    public async Task<RotationReport> RunAsync(RotationRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var results = new AliasRotationResult[request.Aliases.Count];
+        var parallel = new ParallelOptions
+        {
+            MaxDegreeOfParallelism = Math.Max(1, _options.MaxConcurrency),
+            CancellationToken = cancellationToken,
+        };
+
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, request.Aliases.Count),
+            parallel,
+            async (index, ct) => results[index] = await RotateAndNotifyAsync(request, request.Aliases[index], ct));
+
+        return new RotationReport(request.RotationId, request.DryRun, results);
+    }
+
+    private async Task<AliasRotationResult> RotateAndNotifyAsync(RotationRequest request, string alias, CancellationToken ct)
+    {
+        if (request.Deadline is { } deadline && deadline - _time.GetUtcNow() < _options.TimeNeededPerAlias)
+        {
+            var skipped = new AliasRotationResult
+            {
+                Alias = alias,
+                Outcome = RotationOutcome.Skipped,
+                Reason = "Not started: the run's time budget was nearly used up. The next run rotates this alias.",
+            };
+            _log.Write(new RotationLogEntry(RotationLogLevel.Warning, skipped.Reason, request.RotationId, alias));
+            return skipped;
+        }
+
+        AliasRotationResult result;
+        try
+        {
+            result = await _rotation.RotateAsync(request, alias, ct);
+        }
+        catch (Exception ex) when (IsRotationError(ex, ct))
+        {
+            result = new AliasRotationResult
+            {
+                Alias = alias,
+                Outcome = RotationOutcome.Failed,
+                Reason = Describe(ex),
+            };
+        }
+
+        _log.Write(new RotationLogEntry(
+            result.Outcome == RotationOutcome.Failed ? RotationLogLevel.Error : RotationLogLevel.Information,
+            $"{result.Outcome}: {result.Reason}",
+            request.RotationId,
+            alias,
+            result.PreviousKeyId,
+            result.NewKeyId));
+
+        if (result.Outcome is RotationOutcome.Rotated or RotationOutcome.Failed && !request.DryRun)
+        {
+            result = await NotifyAsync(request, result, ct);
+        }
+
+        return result;
+    }
+
+    private async Task<AliasRotationResult> NotifyAsync(RotationRequest request, AliasRotationResult result, CancellationToken ct)
+    {
+        var notice = RotationNotice.For(result, request.RotationId, _time.GetUtcNow());
+        try
+        {
+            await _notifier.NotifyAsync(notice, ct);
+        }
+        catch (Exception ex) when (IsRotationError(ex, ct))
+        {
+            var error = $"The notification could not be sent: {Describe(ex)}";
+            _log.Write(new RotationLogEntry(RotationLogLevel.Error, error, request.RotationId, result.Alias, result.PreviousKeyId, result.NewKeyId));
+            return result with { NotificationError = error };
+        }
+
+        if (result.Outcome == RotationOutcome.Rotated && result.NewKeyId is { } newKeyId)
+        {
+            // The last step: only now is nothing left for a later run to finish (a failed notification is retried).
+            await _rotation.MarkActiveAsync(newKeyId, ct);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Errors a rotation reports for its alias and survives. Anything else (a bug, the process being torn down,
+    /// the run's own cancellation) propagates: the next run finishes from the state recorded in KMS.
+    /// </summary>
+    private static bool IsRotationError(Exception ex, CancellationToken ct) => ex switch
+    {
+        RotationException or AmazonClientException or HttpRequestException => true,
+        OperationCanceledException => !ct.IsCancellationRequested,
+        _ => false,
+    };
+
+    private static string Describe(Exception ex) => ex switch
+    {
+        RotationException => ex.Message,
+        AmazonServiceException service => $"{service.ErrorCode ?? service.GetType().Name}: {service.Message}",
+        OperationCanceledException => "the call timed out",
+        _ => ex.Message,
+    };
+}

@@ -1,0 +1,130 @@
+namespace KeyRotation.Core;
+
+/// <summary>Where a new key's material comes from.</summary>
+public enum KeyMaterialOrigin
+{
+    /// <summary>KMS generates the material (the default).</summary>
+    AwsKms,
+
+    /// <summary>This tool generates the material, escrows it and imports it (BYOK).</summary>
+    External,
+}
+
+/// <summary>What happened to one alias in a run.</summary>
+public enum RotationOutcome
+{
+    /// <summary>The alias now points at a new key (or an interrupted rotation was finished).</summary>
+    Rotated,
+
+    /// <summary>Nothing to do, or not now; the reason says which.</summary>
+    Skipped,
+
+    /// <summary>Dry run: the reason says what a real run would do.</summary>
+    Planned,
+
+    /// <summary>The alias could not be rotated; nothing unsafe was left behind; the reason says what to check.</summary>
+    Failed,
+}
+
+/// <summary>Settings of the engine that do not change between runs.</summary>
+public sealed record RotationOptions
+{
+    /// <summary>A key younger than this is not rotated unless the run is forced (default 24 hours).</summary>
+    public TimeSpan MinKeyAge { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>How many aliases are rotated at once (default 4).</summary>
+    public int MaxConcurrency { get; init; } = 4;
+
+    /// <summary>Where new keys' material comes from.</summary>
+    public KeyMaterialOrigin KeyMaterialOrigin { get; init; } = KeyMaterialOrigin.AwsKms;
+
+    /// <summary>
+    /// How long a claim on an alias, made by a run that has not yet recorded its new key, keeps other runs off.
+    /// After that the claim is taken to belong to a run that died, and the next run finishes its work.
+    /// </summary>
+    public TimeSpan ClaimTimeout { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>An alias is not started when less than this is left before the run's deadline.</summary>
+    public TimeSpan TimeNeededPerAlias { get; init; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>One run: which aliases, and how.</summary>
+public sealed record RotationRequest
+{
+    /// <summary>Identifies the run in tags, logs and notifications.</summary>
+    public required string RotationId { get; init; }
+
+    /// <summary>Aliases to rotate, already validated with <see cref="AliasNames.Validate"/>.</summary>
+    public required IReadOnlyList<string> Aliases { get; init; }
+
+    /// <summary>Compute and report the plan; change nothing.</summary>
+    public bool DryRun { get; init; }
+
+    /// <summary>Rotate even when the key is younger than the minimum age or the slot was already rotated.</summary>
+    public bool Force { get; init; }
+
+    /// <summary>The schedule slot of a scheduled run; null for a manual run.</summary>
+    public DateTimeOffset? ScheduleSlot { get; init; }
+
+    /// <summary>No alias is started after this time minus <see cref="RotationOptions.TimeNeededPerAlias"/>; null: no limit.</summary>
+    public DateTimeOffset? Deadline { get; init; }
+}
+
+/// <summary>The result for one alias; the response and the notification are built from it.</summary>
+public sealed record AliasRotationResult
+{
+    public required string Alias { get; init; }
+
+    public required RotationOutcome Outcome { get; init; }
+
+    /// <summary>Key id the alias pointed at before (null when the alias could not be resolved).</summary>
+    public string? PreviousKeyId { get; init; }
+
+    /// <summary>Key id the alias points at now, or would (dry run); null when no new key exists.</summary>
+    public string? NewKeyId { get; init; }
+
+    public string? PreviousKeyArn { get; init; }
+
+    public string? NewKeyArn { get; init; }
+
+    /// <summary>Why, in words a person can act on.</summary>
+    public required string Reason { get; init; }
+
+    /// <summary>True when this run finished a rotation that an earlier, interrupted run started.</summary>
+    public bool Resumed { get; init; }
+
+    /// <summary>Set when the notification for this alias could not be published.</summary>
+    public string? NotificationError { get; init; }
+
+    /// <summary>The key's spec (for the notification: asymmetric keys' consumers must refetch the public key).</summary>
+    public string? KeySpec { get; init; }
+
+    /// <summary>Extra lines the notification carries (for example where the escrow copy of imported material is).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}
+
+/// <summary>The result of a run.</summary>
+public sealed record RotationReport(string RotationId, bool DryRun, IReadOnlyList<AliasRotationResult> Results)
+{
+    /// <summary>Aliases that failed, or whose notification failed: the run must end in an error.</summary>
+    public IEnumerable<AliasRotationResult> Problems =>
+        Results.Where(r => r.Outcome == RotationOutcome.Failed || r.NotificationError is not null);
+}
+
+/// <summary>A rotation step that cannot go on, with a message a person can act on.</summary>
+public sealed class RotationException : Exception
+{
+    public RotationException(string message)
+        : base(message)
+    {
+    }
+
+    public RotationException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public RotationException()
+    {
+    }
+}

@@ -1,0 +1,86 @@
+using System.Globalization;
+
+namespace KeyRotation.Core;
+
+/// <summary>
+/// The tags this tool writes on keys and the names of its marker aliases. Every tag shares one prefix, so
+/// copying an old key's tags to its successor can drop exactly these, and IAM conditions can name them.
+/// The new key names its predecessor and the old key its successor: the generations of an alias form a chain.
+/// </summary>
+public static class RotationTags
+{
+    public const string Prefix = "keyrotation:";
+
+    /// <summary>On a key this tool created: the alias it was created for.</summary>
+    public const string Alias = Prefix + "alias";
+
+    /// <summary>On a key this tool created: the run that created it.</summary>
+    public const string RotationId = Prefix + "rotation-id";
+
+    /// <summary>On a key this tool created: the key id of the key it replaced.</summary>
+    public const string PreviousKey = Prefix + "previous-key";
+
+    /// <summary>On a key this tool created: when (ISO 8601, UTC).</summary>
+    public const string CreatedAt = Prefix + "created-at";
+
+    /// <summary>On a key this tool created: its place in the alias's chain; the first, untagged key is generation 1.</summary>
+    public const string Generation = Prefix + "generation";
+
+    /// <summary>
+    /// How many times this tool has moved the alias when it moved it to this key. The next move claims the
+    /// marker alias for this number plus one, which makes two runs racing for one alias exclusive.
+    /// </summary>
+    public const string Sequence = Prefix + "sequence";
+
+    /// <summary>On a key this tool created by a scheduled run: the schedule slot (minute, UTC) it was created for.</summary>
+    public const string ScheduleSlot = Prefix + "schedule-slot";
+
+    /// <summary>Lifecycle of a key in the chain: <see cref="KeyStates"/>.</summary>
+    public const string State = Prefix + "state";
+
+    /// <summary>On a key the alias moved away from: when.</summary>
+    public const string RetiredAt = Prefix + "retired-at";
+
+    /// <summary>On a key the alias moved away from: the key id it moved to.</summary>
+    public const string SuccessorKey = Prefix + "successor-key";
+
+    /// <summary>On a key restored by rollback: when.</summary>
+    public const string RestoredAt = Prefix + "restored-at";
+
+    /// <summary>Marker aliases live under this prefix; rotating an alias below it is refused.</summary>
+    public const string MarkerAliasPrefix = "alias/keyrotation/";
+
+    /// <summary>Values of <see cref="State"/>.</summary>
+    public static class KeyStates
+    {
+        /// <summary>Created (and, for imported material, imported); the rotation's last steps have not all run.</summary>
+        public const string Pending = "pending";
+
+        /// <summary>The alias points at it and every step of its rotation is done.</summary>
+        public const string Active = "active";
+
+        /// <summary>The alias moved on; it stays enabled so data encrypted under it still decrypts.</summary>
+        public const string Retired = "retired";
+    }
+
+    /// <summary>True for a tag this tool owns (and so never copies from an old key to a new one).</summary>
+    public static bool IsOwnTag(string tagKey) => tagKey.StartsWith(Prefix, StringComparison.Ordinal);
+
+    /// <summary>
+    /// The marker alias that the alias's move number <paramref name="sequence"/> claims. It first points at the
+    /// key being replaced (claimed), then at the new key (recorded): one DescribeKey finds a rotation in progress.
+    /// </summary>
+    public static string MarkerAlias(string aliasName, long sequence)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sequence, 1);
+        return MarkerAliasPrefix + AliasNames.WithoutPrefix(aliasName) + "/" + sequence.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Formats a time the way every time tag is written.</summary>
+    public static string FormatTime(DateTimeOffset time) =>
+        time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>Formats a schedule slot: the scheduled time to the minute, in UTC.</summary>
+    public static string FormatSlot(DateTimeOffset slot) =>
+        slot.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,192 @@
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Moq;
+
+namespace KeyRotation.Core.Tests;
+
+/// <summary>
+/// A Moq mock of KMS with just enough state (keys, aliases, tags) to drive the engine through a rotation,
+/// recording every request so tests assert exact fields and the order of calls.
+/// </summary>
+internal sealed class KmsMock
+{
+    public const string Account = "111122223333";
+    public const string Region = "eu-west-1";
+
+    private readonly Lock _gate = new();
+    private int _created;
+
+    public KmsMock(TimeProvider time)
+    {
+        Time = time;
+        Mock.Setup(k => k.DescribeKeyAsync(It.IsAny<DescribeKeyRequest>(), It.IsAny<CancellationToken>()))
+            .Returns((DescribeKeyRequest r, CancellationToken _) => Record("DescribeKey", r, () => new DescribeKeyResponse { KeyMetadata = Resolve(r.KeyId) }));
+        Mock.Setup(k => k.ListResourceTagsAsync(It.IsAny<ListResourceTagsRequest>(), It.IsAny<CancellationToken>()))
+            .Returns((ListResourceTagsRequest r, CancellationToken _) => Record("ListResourceTags", r, () => new ListResourceTagsResponse
+            {
+                Tags = [.. TagsOf(Resolve(r.KeyId).KeyId).Select(t => new Tag { TagKey = t.Key, TagValue = t.Value })],
+                Truncated = false,
+            }));
+        Mock.Setup(k => k.GetKeyPolicyAsync(It.IsAny<GetKeyPolicyRequest>(), It.IsAny<CancellationToken>()))
+            .Returns((GetKeyPolicyRequest r, CancellationToken _) => Record("GetKeyPolicy", r, () => new GetKeyPolicyResponse { Policy = Policies[Resolve(r.KeyId).KeyId], PolicyName = "default" }));
+        Mock.Setup(k => k.CreateKeyAsync(It.IsAny<CreateKeyRequest>(), It.IsAny<CancellationToken>()))
+            .Returns((CreateKeyRequest r, CancellationToken _) => Record("CreateKey", r, () =>
+            {
+                var key = NewKey(r.KeySpec, r.KeyUsage, r.Description, r.Origin == OriginType.EXTERNAL ? KeyState.PendingImport : KeyState.Enabled, r.Origin);
+                Policies[key.KeyId] = r.Policy;
+                foreach (var tag in r.Tags ?? [])
+                {
+                    Tags[key.KeyId][tag.TagKey] = tag.TagValue;
+                }
+
+                return new CreateKeyResponse { KeyMetadata = key };
+            }));
+        Mock.Setup(k => k.CreateAliasAsync(It.IsAny<CreateAliasRequest>(), It.IsAny<CancellationToken>()))
+            .Returns((CreateAliasRequest r, CancellationToken _) => Record("CreateAlias", r, () =>
+            {
+                if (Aliases.ContainsKey(r.AliasName))
+                {
+                    throw new AlreadyExistsException($"An alias with the name {r.AliasName} already exists");
+                }
+
+                Aliases[r.AliasName] = (Resolve(r.TargetKeyId).KeyId, Time.GetUtcNow());
+                return new CreateAliasResponse();
+            }));
+        Mock.Setup(k => k.UpdateAliasAsync(It.IsAny<UpdateAliasRequest>(), It.IsAny<CancellationToken>()))
+            .Returns((UpdateAliasRequest r, CancellationToken _) => Record("UpdateAlias", r, () =>
+            {
+                if (!Aliases.ContainsKey(r.AliasName))
+                {
+                    throw new NotFoundException($"Alias {r.AliasName} is not found.");
+                }
+
+                Aliases[r.AliasName] = (Resolve(r.TargetKeyId).KeyId, Time.GetUtcNow());
+                return new UpdateAliasResponse();
+            }));
+        Mock.Setup(k => k.TagResourceAsync(It.IsAny<TagResourceRequest>(), It.IsAny<CancellationToken>()))
+            .Returns((TagResourceRequest r, CancellationToken _) => Record("TagResource", r, () =>
+            {
+                foreach (var tag in r.Tags)
+                {
+                    Tags[Resolve(r.KeyId).KeyId][tag.TagKey] = tag.TagValue;
+                }
+
+                return new TagResourceResponse();
+            }));
+        Mock.Setup(k => k.ListAliasesAsync(It.IsAny<ListAliasesRequest>(), It.IsAny<CancellationToken>()))
+            .Returns((ListAliasesRequest r, CancellationToken _) => Record("ListAliases", r, () => new ListAliasesResponse
+            {
+                Aliases = [.. Aliases.Where(a => r.KeyId is null || a.Value.KeyId == r.KeyId)
+                    .Select(a => new AliasListEntry { AliasName = a.Key, TargetKeyId = a.Value.KeyId, CreationDate = a.Value.Updated.UtcDateTime, LastUpdatedDate = a.Value.Updated.UtcDateTime })],
+                Truncated = false,
+            }));
+        Mock.Setup(k => k.ListKeysAsync(It.IsAny<ListKeysRequest>(), It.IsAny<CancellationToken>()))
+            .Returns((ListKeysRequest r, CancellationToken _) => Record("ListKeys", r, () => new ListKeysResponse
+            {
+                Keys = [.. Keys.Keys.Select(id => new KeyListEntry { KeyId = id, KeyArn = Keys[id].Arn })],
+                Truncated = false,
+            }));
+    }
+
+    public Mock<IAmazonKeyManagementService> Mock { get; } = new(MockBehavior.Strict);
+
+    public IAmazonKeyManagementService Object => Mock.Object;
+
+    public TimeProvider Time { get; }
+
+    public Dictionary<string, KeyMetadata> Keys { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, Dictionary<string, string>> Tags { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, string> Policies { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, (string KeyId, DateTimeOffset Updated)> Aliases { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every call in order: operation name and request.</summary>
+    public List<(string Operation, object Request)> Calls { get; } = [];
+
+    /// <summary>Throws this from the named operation's next call (once) instead of answering.</summary>
+    public Dictionary<string, Exception> FailNext { get; } = new(StringComparer.Ordinal);
+
+    public IEnumerable<T> Requests<T>() => Calls.Select(c => c.Request).OfType<T>();
+
+    public IEnumerable<string> Operations => Calls.Select(c => c.Operation);
+
+    public static IEnumerable<string> WriteOperations => ["CreateKey", "CreateAlias", "UpdateAlias", "TagResource"];
+
+    public KeyMetadata AddKey(
+        string alias,
+        KeySpec? spec = null,
+        KeyUsageType? usage = null,
+        KeyState? state = null,
+        TimeSpan? age = null,
+        IDictionary<string, string>? tags = null)
+    {
+        var key = NewKey(spec ?? KeySpec.SYMMETRIC_DEFAULT, usage ?? KeyUsageType.ENCRYPT_DECRYPT, "Orders data key", state ?? KeyState.Enabled, OriginType.AWS_KMS);
+        key.CreationDate = (Time.GetUtcNow() - (age ?? TimeSpan.FromDays(40))).UtcDateTime;
+        Policies[key.KeyId] = "{\"Version\":\"2012-10-17\",\"Statement\":[]}";
+        foreach (var tag in tags ?? new Dictionary<string, string>())
+        {
+            Tags[key.KeyId][tag.Key] = tag.Value;
+        }
+
+        Aliases[alias] = (key.KeyId, Time.GetUtcNow() - TimeSpan.FromDays(400));
+        return key;
+    }
+
+    public KeyMetadata KeyOf(string alias) => Keys[Aliases[alias].KeyId];
+
+    public KeyMetadata Resolve(string keyIdOrAlias)
+    {
+        var id = keyIdOrAlias.StartsWith("alias/", StringComparison.Ordinal)
+            ? (Aliases.TryGetValue(keyIdOrAlias, out var a) ? a.KeyId : throw new NotFoundException($"Alias {keyIdOrAlias} is not found."))
+            : keyIdOrAlias;
+        return Keys.TryGetValue(id, out var key) ? key : throw new NotFoundException($"Key {keyIdOrAlias} does not exist.");
+    }
+
+    private Dictionary<string, string> TagsOf(string keyId) => Tags[keyId];
+
+    private KeyMetadata NewKey(KeySpec spec, KeyUsageType usage, string description, KeyState state, OriginType origin)
+    {
+        var id = $"00000000-0000-0000-0000-{++_created:000000000000}";
+        var key = new KeyMetadata
+        {
+            KeyId = id,
+            Arn = $"arn:aws:kms:{Region}:{Account}:key/{id}",
+            AWSAccountId = Account,
+            KeySpec = spec,
+            KeyUsage = usage,
+            Description = description,
+            KeyState = state,
+            Enabled = state == KeyState.Enabled,
+            KeyManager = KeyManagerType.CUSTOMER,
+            Origin = origin,
+            MultiRegion = false,
+            CreationDate = Time.GetUtcNow().UtcDateTime,
+        };
+        Keys[id] = key;
+        Tags[id] = new Dictionary<string, string>(StringComparer.Ordinal);
+        return key;
+    }
+
+    private Task<T> Record<T>(string operation, object request, Func<T> answer)
+    {
+        lock (_gate)
+        {
+            Calls.Add((operation, request));
+            if (FailNext.Remove(operation, out var failure))
+            {
+                return Task.FromException<T>(failure);
+            }
+
+            try
+            {
+                return Task.FromResult(answer());
+            }
+            catch (Exception ex)
+            {
+                return Task.FromException<T>(ex);
+            }
+        }
+    }
+}

@@ -1,0 +1,502 @@
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Microsoft.Extensions.Time.Testing;
+using Moq;
+
+namespace KeyRotation.Core.Tests;
+
+public sealed class RotationEngineTests
+{
+    private const string AliasName = "alias/orders";
+    private static readonly DateTimeOffset Now = new(2026, 12, 1, 3, 0, 0, TimeSpan.Zero);
+
+    private readonly FakeTimeProvider _time = new(Now);
+    private readonly KmsMock _kms;
+    private readonly RecordingNotifier _notifier = new();
+
+    public RotationEngineTests()
+    {
+        _kms = new KmsMock(_time);
+    }
+
+    [Fact]
+    public async Task RunAsync_FreshAlias_CreatesKeyCopyingSpecUsageDescriptionPolicyAndUserTags()
+    {
+        var old = _kms.AddKey(AliasName, KeySpec.HMAC_256, KeyUsageType.GENERATE_VERIFY_MAC, tags: new Dictionary<string, string> { ["team"] = "payments", ["keyrotation:state"] = "active" });
+        _kms.Policies[old.KeyId] = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"custom\"}]}";
+
+        var report = await RunAsync(Request());
+
+        var create = Assert.Single(_kms.Requests<CreateKeyRequest>());
+        Assert.Equal(KeySpec.HMAC_256, create.KeySpec);
+        Assert.Equal(KeyUsageType.GENERATE_VERIFY_MAC, create.KeyUsage);
+        Assert.Equal("Orders data key", create.Description);
+        Assert.Equal(_kms.Policies[old.KeyId], create.Policy);
+        Assert.Equal(OriginType.AWS_KMS, create.Origin);
+        Assert.False(create.BypassPolicyLockoutSafetyCheck);
+        Assert.False(create.MultiRegion);
+        var tags = create.Tags.ToDictionary(t => t.TagKey, t => t.TagValue);
+        Assert.Equal("payments", tags["team"]);
+        Assert.Equal(AliasName, tags[RotationTags.Alias]);
+        Assert.Equal(old.KeyId, tags[RotationTags.PreviousKey]);
+        Assert.Equal("rot-test", tags[RotationTags.RotationId]);
+        Assert.Equal("2026-12-01T03:00:00Z", tags[RotationTags.CreatedAt]);
+        Assert.Equal("2", tags[RotationTags.Generation]);
+        Assert.Equal("1", tags[RotationTags.Sequence]);
+        Assert.Equal(RotationTags.KeyStates.Pending, tags[RotationTags.State]);
+        Assert.Equal(RotationOutcome.Rotated, Assert.Single(report.Results).Outcome);
+    }
+
+    [Fact]
+    public async Task RunAsync_FreshAlias_ClaimsRecordsThenMovesAliasAndRetiresOldKey()
+    {
+        var old = _kms.AddKey(AliasName);
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        var newKeyId = result.NewKeyId!;
+        var writes = _kms.Calls.Where(c => KmsMock.WriteOperations.Contains(c.Operation)).ToList();
+        Assert.Equal(["CreateAlias", "CreateKey", "UpdateAlias", "UpdateAlias", "TagResource", "TagResource"], writes.Select(w => w.Operation));
+        var claim = Assert.IsType<CreateAliasRequest>(writes[0].Request);
+        Assert.Equal(("alias/keyrotation/orders/1", old.KeyId), (claim.AliasName, claim.TargetKeyId));
+        var record = Assert.IsType<UpdateAliasRequest>(writes[2].Request);
+        Assert.Equal(("alias/keyrotation/orders/1", newKeyId), (record.AliasName, record.TargetKeyId));
+        var move = Assert.IsType<UpdateAliasRequest>(writes[3].Request);
+        Assert.Equal((AliasName, newKeyId), (move.AliasName, move.TargetKeyId));
+        var retire = Assert.IsType<TagResourceRequest>(writes[4].Request);
+        Assert.Equal(old.KeyId, retire.KeyId);
+        Assert.Equal(
+            new Dictionary<string, string> { [RotationTags.State] = "retired", [RotationTags.RetiredAt] = "2026-12-01T03:00:00Z", [RotationTags.SuccessorKey] = newKeyId },
+            retire.Tags.ToDictionary(t => t.TagKey, t => t.TagValue));
+        var activate = Assert.IsType<TagResourceRequest>(writes[5].Request);
+        Assert.Equal((newKeyId, RotationTags.State, "active"), (activate.KeyId, Assert.Single(activate.Tags).TagKey, activate.Tags[0].TagValue));
+        Assert.Equal(newKeyId, _kms.Aliases[AliasName].KeyId);
+        Assert.Equal((old.KeyId, newKeyId), (result.PreviousKeyId, result.NewKeyId));
+    }
+
+    [Fact]
+    public async Task RunAsync_Rotated_NotifiesOnceWithAliasAndOutcome()
+    {
+        _kms.AddKey(AliasName);
+
+        await RunAsync(Request());
+
+        var notice = Assert.Single(_notifier.Notices);
+        Assert.Equal("KMS key rotation Rotated: alias/orders", notice.Subject);
+        Assert.Equal(AliasName, notice.Attributes["alias"]);
+        Assert.Equal("Rotated", notice.Attributes["outcome"]);
+        Assert.Contains("rot-test", notice.Body, StringComparison.Ordinal);
+        Assert.Contains("Account:      111122223333", notice.Body, StringComparison.Ordinal);
+        Assert.Contains("Region:       eu-west-1", notice.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_SecondRotation_ClaimsNextMarkerAndIncrementsGeneration()
+    {
+        _kms.AddKey(AliasName);
+        await RunAsync(Request());
+        _time.Advance(TimeSpan.FromDays(31));
+
+        await RunAsync(Request() with { RotationId = "rot-2" });
+
+        var second = _kms.Requests<CreateKeyRequest>().Last().Tags.ToDictionary(t => t.TagKey, t => t.TagValue);
+        Assert.Equal("3", second[RotationTags.Generation]);
+        Assert.Equal("2", second[RotationTags.Sequence]);
+        Assert.Equal("alias/keyrotation/orders/2", _kms.Requests<CreateAliasRequest>().Last().AliasName);
+    }
+
+    [Theory]
+    [InlineData("Disabled")]
+    [InlineData("PendingDeletion")]
+    [InlineData("PendingImport")]
+    public async Task RunAsync_KeyNotEnabled_FailsWithoutWriting(string state)
+    {
+        _kms.AddKey(AliasName, state: KeyState.FindValue(state));
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Equal(RotationOutcome.Failed, result.Outcome);
+        Assert.Contains($"{state}, not Enabled", result.Reason, StringComparison.Ordinal);
+        AssertNoWrites();
+    }
+
+    [Fact]
+    public async Task RunAsync_AliasMissing_FailsNamingTheAlias()
+    {
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Equal(RotationOutcome.Failed, result.Outcome);
+        Assert.Equal("Alias alias/orders does not exist in this account and Region.", result.Reason);
+        AssertNoWrites();
+    }
+
+    [Fact]
+    public async Task RunAsync_AwsManagedKey_FailsWithoutWriting()
+    {
+        _kms.AddKey(AliasName).KeyManager = KeyManagerType.AWS;
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Contains("AWS managed key", result.Reason, StringComparison.Ordinal);
+        AssertNoWrites();
+    }
+
+    [Fact]
+    public async Task RunAsync_MultiRegionKey_FailsSayingNotSupportedYet()
+    {
+        _kms.AddKey(AliasName).MultiRegion = true;
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Contains("multi-Region keys are not supported yet", result.Reason, StringComparison.Ordinal);
+        AssertNoWrites();
+    }
+
+    [Fact]
+    public async Task RunAsync_CustomKeyStore_FailsWithoutWriting()
+    {
+        _kms.AddKey(AliasName).CustomKeyStoreId = "cks-1234567890abcdef0";
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Contains("custom key store cks-1234567890abcdef0", result.Reason, StringComparison.Ordinal);
+        AssertNoWrites();
+    }
+
+    [Fact]
+    public async Task RunAsync_KeyCreatedForAnotherAlias_FailsWithoutWriting()
+    {
+        _kms.AddKey(AliasName, tags: new Dictionary<string, string> { [RotationTags.Alias] = "alias/billing" });
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Contains("created by this tool for alias/billing", result.Reason, StringComparison.Ordinal);
+        AssertNoWrites();
+    }
+
+    [Fact]
+    public async Task RunAsync_KeyYoungerThanMinimumAge_SkipsWithoutWriting()
+    {
+        _kms.AddKey(AliasName, age: TimeSpan.FromHours(5));
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Equal(RotationOutcome.Skipped, result.Outcome);
+        Assert.Contains("5 hours old, younger than the minimum age of 24 hours", result.Reason, StringComparison.Ordinal);
+        AssertNoWrites();
+        Assert.Empty(_notifier.Notices);
+    }
+
+    [Fact]
+    public async Task RunAsync_YoungKeyForced_Rotates()
+    {
+        _kms.AddKey(AliasName, age: TimeSpan.FromHours(5));
+
+        var result = Assert.Single((await RunAsync(Request() with { Force = true })).Results);
+
+        Assert.Equal(RotationOutcome.Rotated, result.Outcome);
+    }
+
+    [Fact]
+    public async Task RunAsync_SameScheduleSlotDeliveredTwice_SecondSkips()
+    {
+        _kms.AddKey(AliasName);
+        var scheduled = Request() with { ScheduleSlot = Now };
+        await RunAsync(scheduled);
+
+        var second = Assert.Single((await RunAsync(scheduled with { RotationId = "rot-again" }, minKeyAge: TimeSpan.Zero)).Results);
+
+        Assert.Equal(RotationOutcome.Skipped, second.Outcome);
+        Assert.Contains("Already rotated for the schedule slot 2026-12-01T03:00Z", second.Reason, StringComparison.Ordinal);
+        Assert.Single(_kms.Requests<CreateKeyRequest>());
+    }
+
+    [Fact]
+    public async Task RunAsync_DryRun_PlansWithoutWritingOrNotifying()
+    {
+        _kms.AddKey(AliasName, tags: new Dictionary<string, string> { ["team"] = "payments" });
+
+        var result = Assert.Single((await RunAsync(Request() with { DryRun = true })).Results);
+
+        Assert.Equal(RotationOutcome.Planned, result.Outcome);
+        Assert.Contains("Would create a SYMMETRIC_DEFAULT ENCRYPT_DECRYPT key copying the description, the default key policy and 1 tag(s)", result.Reason, StringComparison.Ordinal);
+        AssertNoWrites();
+        Assert.Empty(_notifier.Notices);
+    }
+
+    [Fact]
+    public async Task RunAsync_AnotherRunWinsTheClaim_SkipsWithoutCreatingKey()
+    {
+        _kms.AddKey(AliasName);
+        _kms.FailNext["CreateAlias"] = new AlreadyExistsException("An alias with the name alias/keyrotation/orders/1 already exists");
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Equal(RotationOutcome.Skipped, result.Outcome);
+        Assert.Contains("Another run is rotating alias/orders", result.Reason, StringComparison.Ordinal);
+        Assert.Empty(_kms.Requests<CreateKeyRequest>());
+    }
+
+    [Fact]
+    public async Task RunAsync_FreshClaimByAnotherRun_SkipsUntilClaimTimesOut()
+    {
+        var old = _kms.AddKey(AliasName);
+        _kms.Aliases["alias/keyrotation/orders/1"] = (old.KeyId, Now - TimeSpan.FromMinutes(2));
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Equal(RotationOutcome.Skipped, result.Outcome);
+        Assert.Contains("Another run claimed alias/orders at 2026-12-01T02:58:00Z", result.Reason, StringComparison.Ordinal);
+        AssertNoWrites();
+    }
+
+    [Fact]
+    public async Task RunAsync_StaleClaimWithUnrecordedKey_AdoptsThatKeyInsteadOfCreatingAnother()
+    {
+        var old = _kms.AddKey(AliasName);
+        await RunAsync(Request() with { DryRun = true });
+        _kms.Aliases["alias/keyrotation/orders/1"] = (old.KeyId, Now - TimeSpan.FromHours(1));
+        var orphan = _kms.AddKey("alias/unrelated", tags: new Dictionary<string, string>
+        {
+            [RotationTags.Alias] = AliasName,
+            [RotationTags.Sequence] = "1",
+            [RotationTags.PreviousKey] = old.KeyId,
+            [RotationTags.State] = "pending",
+        });
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Equal(RotationOutcome.Rotated, result.Outcome);
+        Assert.True(result.Resumed);
+        Assert.Equal(orphan.KeyId, result.NewKeyId);
+        Assert.Empty(_kms.Requests<CreateKeyRequest>());
+        Assert.Equal(orphan.KeyId, _kms.Aliases["alias/keyrotation/orders/1"].KeyId);
+        Assert.Equal(orphan.KeyId, _kms.Aliases[AliasName].KeyId);
+    }
+
+    [Fact]
+    public async Task RunAsync_StaleClaimWithoutKey_CreatesTheKey()
+    {
+        var old = _kms.AddKey(AliasName);
+        _kms.Aliases["alias/keyrotation/orders/1"] = (old.KeyId, Now - TimeSpan.FromHours(1));
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Equal(RotationOutcome.Rotated, result.Outcome);
+        Assert.Single(_kms.Requests<CreateKeyRequest>());
+        Assert.Empty(_kms.Requests<CreateAliasRequest>());
+    }
+
+    [Fact]
+    public async Task RunAsync_RecordedKeyAliasNotMoved_FinishesWithThatKey()
+    {
+        var old = _kms.AddKey(AliasName);
+        _kms.AddKey("alias/keyrotation/orders/1", tags: new Dictionary<string, string> { [RotationTags.Alias] = AliasName });
+        var recorded = _kms.KeyOf("alias/keyrotation/orders/1");
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Equal(RotationOutcome.Rotated, result.Outcome);
+        Assert.True(result.Resumed);
+        Assert.Equal(recorded.KeyId, _kms.Aliases[AliasName].KeyId);
+        Assert.Empty(_kms.Requests<CreateKeyRequest>());
+        Assert.Equal("retired", _kms.Tags[old.KeyId][RotationTags.State]);
+    }
+
+    [Fact]
+    public async Task RunAsync_AliasMovedButOldKeyNotRetired_RetiresAndNotifiesWithoutNewKey()
+    {
+        var old = _kms.AddKey(AliasName);
+        _kms.FailNext["TagResource"] = new CrashException();
+        await Assert.ThrowsAsync<CrashException>(() => RunAsync(Request()));
+        var moved = _kms.KeyOf(AliasName);
+
+        var result = Assert.Single((await RunAsync(Request() with { RotationId = "rot-2" })).Results);
+
+        Assert.Equal(RotationOutcome.Rotated, result.Outcome);
+        Assert.True(result.Resumed);
+        Assert.Equal((old.KeyId, moved.KeyId), (result.PreviousKeyId, result.NewKeyId));
+        Assert.Single(_kms.Requests<CreateKeyRequest>());
+        Assert.Equal(moved.KeyId, _kms.Tags[old.KeyId][RotationTags.SuccessorKey]);
+        Assert.Equal("active", _kms.Tags[moved.KeyId][RotationTags.State]);
+        Assert.Single(_notifier.Notices);
+    }
+
+    [Fact]
+    public async Task RunAsync_NewKeyNotEnabled_FailsAndLeavesAliasOnOldKey()
+    {
+        var old = _kms.AddKey(AliasName);
+        _kms.Mock.Setup(k => k.DescribeKeyAsync(It.Is<DescribeKeyRequest>(r => r.KeyId != AliasName && r.KeyId != old.KeyId && !r.KeyId.StartsWith("alias/", StringComparison.Ordinal)), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((DescribeKeyRequest r, CancellationToken _) =>
+            {
+                var key = _kms.Resolve(r.KeyId);
+                key.KeyState = KeyState.Disabled;
+                return new DescribeKeyResponse { KeyMetadata = key };
+            });
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Equal(RotationOutcome.Failed, result.Outcome);
+        Assert.Contains("is Disabled, not Enabled", result.Reason, StringComparison.Ordinal);
+        Assert.Equal(old.KeyId, _kms.Aliases[AliasName].KeyId);
+        Assert.Single(_notifier.Notices);
+    }
+
+    [Fact]
+    public async Task RunAsync_PolicyRefusedByLockoutCheck_FailsExplainingWhatTheRoleNeeds()
+    {
+        var old = _kms.AddKey(AliasName);
+        _kms.FailNext["CreateKey"] = new MalformedPolicyDocumentException("The new key policy will not allow you to update the key policy in the future.");
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Equal(RotationOutcome.Failed, result.Outcome);
+        Assert.Contains("kms:PutKeyPolicy", result.Reason, StringComparison.Ordinal);
+        Assert.Equal(old.KeyId, _kms.Aliases[AliasName].KeyId);
+    }
+
+    [Fact]
+    public async Task RunAsync_TooManyTagsToCopy_FailsBeforeCreatingKey()
+    {
+        var tags = Enumerable.Range(0, 45).ToDictionary(i => $"tag{i}", i => "v");
+        _kms.AddKey(AliasName, tags: tags);
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Equal(RotationOutcome.Failed, result.Outcome);
+        Assert.Contains("has 45 tags of its own", result.Reason, StringComparison.Ordinal);
+        Assert.Empty(_kms.Requests<CreateKeyRequest>());
+    }
+
+    [Fact]
+    public async Task RunAsync_OneAliasFails_OthersStillRotate()
+    {
+        _kms.AddKey(AliasName);
+        _kms.AddKey("alias/billing", state: KeyState.Disabled);
+        _kms.AddKey("alias/reports");
+
+        var report = await RunAsync(Request() with { Aliases = [AliasName, "alias/billing", "alias/reports"] }, concurrency: 3);
+
+        Assert.Equal(
+            [RotationOutcome.Rotated, RotationOutcome.Failed, RotationOutcome.Rotated],
+            report.Results.Select(r => r.Outcome));
+        Assert.Equal(["alias/billing"], report.Problems.Select(p => p.Alias));
+        Assert.Equal(3, _notifier.Notices.Count);
+    }
+
+    [Fact]
+    public async Task RunAsync_KmsServiceErrorOnOneStep_FailsNamingTheStep()
+    {
+        _kms.AddKey(AliasName);
+        _kms.FailNext["GetKeyPolicy"] = new AmazonKeyManagementServiceException("User is not authorized to perform: kms:GetKeyPolicy") { ErrorCode = "AccessDeniedException" };
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Equal("KMS GetKeyPolicy failed: AccessDeniedException: User is not authorized to perform: kms:GetKeyPolicy", result.Reason);
+    }
+
+    [Fact]
+    public async Task RunAsync_NotificationFails_ReportsItAndLeavesKeyPendingForTheNextRun()
+    {
+        _kms.AddKey(AliasName);
+        _notifier.Failure = new HttpRequestException("connection refused");
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Equal(RotationOutcome.Rotated, result.Outcome);
+        Assert.Equal("The notification could not be sent: connection refused", result.NotificationError);
+        Assert.Equal("pending", _kms.Tags[result.NewKeyId!][RotationTags.State]);
+    }
+
+    [Fact]
+    public async Task RunAsync_AfterFailedNotification_NextRunNotifiesWithoutRotatingAgain()
+    {
+        _kms.AddKey(AliasName);
+        _notifier.Failure = new HttpRequestException("connection refused");
+        var first = Assert.Single((await RunAsync(Request())).Results);
+        _notifier.Failure = null;
+
+        var second = Assert.Single((await RunAsync(Request() with { RotationId = "rot-2" })).Results);
+
+        Assert.Equal((RotationOutcome.Rotated, true, first.NewKeyId), (second.Outcome, second.Resumed, second.NewKeyId));
+        Assert.Single(_kms.Requests<CreateKeyRequest>());
+        Assert.Single(_notifier.Notices);
+        Assert.Equal("active", _kms.Tags[first.NewKeyId!][RotationTags.State]);
+    }
+
+    [Fact]
+    public async Task RunAsync_DeadlineNearlyReached_StartsNoAlias()
+    {
+        _kms.AddKey(AliasName);
+
+        var result = Assert.Single((await RunAsync(Request() with { Deadline = Now + TimeSpan.FromSeconds(10) })).Results);
+
+        Assert.Equal(RotationOutcome.Skipped, result.Outcome);
+        Assert.Contains("time budget", result.Reason, StringComparison.Ordinal);
+        Assert.Empty(_kms.Calls);
+    }
+
+    [Fact]
+    public async Task RunAsync_UnexpectedException_PropagatesSoNoCleanupRuns()
+    {
+        _kms.AddKey(AliasName);
+        _kms.FailNext["CreateKey"] = new CrashException();
+
+        await Assert.ThrowsAsync<CrashException>(() => RunAsync(Request()));
+
+        Assert.Empty(_notifier.Notices);
+    }
+
+    [Fact]
+    public void Constructor_ExternalOriginWithoutImporter_Throws()
+    {
+        var options = new RotationOptions { KeyMaterialOrigin = KeyMaterialOrigin.External };
+
+        var error = Assert.Throws<ArgumentException>(() => new RotationEngine(_kms.Object, _notifier, options, _time, NullRotationLog.Instance));
+
+        Assert.Contains("key material importer", error.Message, StringComparison.Ordinal);
+    }
+
+    private static RotationRequest Request() => new() { RotationId = "rot-test", Aliases = [AliasName] };
+
+    private Task<RotationReport> RunAsync(RotationRequest request, TimeSpan? minKeyAge = null, int concurrency = 1)
+    {
+        var options = new RotationOptions { MinKeyAge = minKeyAge ?? TimeSpan.FromHours(24), MaxConcurrency = concurrency };
+        return new RotationEngine(_kms.Object, _notifier, options, _time, NullRotationLog.Instance).RunAsync(request, CancellationToken.None);
+    }
+
+    private void AssertNoWrites() =>
+        Assert.DoesNotContain(_kms.Operations, op => KmsMock.WriteOperations.Contains(op));
+
+    private sealed class CrashException : Exception
+    {
+        public CrashException()
+            : base("simulated crash")
+        {
+        }
+    }
+}
+
+internal sealed class RecordingNotifier : IRotationNotifier
+{
+    private readonly Lock _gate = new();
+
+    public List<RotationNotice> Notices { get; } = [];
+
+    public Exception? Failure { get; set; }
+
+    public Task NotifyAsync(RotationNotice notice, CancellationToken cancellationToken)
+    {
+        if (Failure is not null)
+        {
+            return Task.FromException(Failure);
+        }
+
+        lock (_gate)
+        {
+            Notices.Add(notice);
+        }
+
+        return Task.CompletedTask;
+    }
+}
