@@ -122,7 +122,9 @@ public sealed record SnsMessage
     private static bool IsAllowedSubjectStart(string subject, out Rune first)
     {
         _ = Rune.DecodeFromUtf16(subject, out first, out _);
-        return Rune.IsLetterOrDigit(first) || Rune.IsPunctuation(first);
+
+        // ASCII symbols such as '+', '$' or '<' count as punctuation in SNS's sense (C's ispunct), though not in Unicode's.
+        return Rune.IsLetterOrDigit(first) || Rune.IsPunctuation(first) || (first.IsAscii && Rune.IsSymbol(first));
     }
 
     private static string Describe(Rune rune) =>
