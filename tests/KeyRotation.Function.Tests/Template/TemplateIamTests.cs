@@ -1,0 +1,165 @@
+using KeyRotation.Core;
+
+namespace KeyRotation.Function.Tests.Template;
+
+public sealed class TemplateIamTests
+{
+    /// <summary>
+    /// KMS actions that are not authorized for a particular key or alias, so IAM accepts only
+    /// Resource "*" for them (KMS Developer Guide: ListKeys/ListAliases "must be *"; CreateKey has
+    /// no key yet). Every other action must name resources.
+    /// </summary>
+    private static readonly HashSet<string> ActionsThatNeedResourceStar = ["kms:CreateKey", "kms:ListKeys", "kms:ListAliases"];
+
+    private static IEnumerable<Dictionary<string, object?>> Allows =>
+        RotationStack.FunctionStatements.Where(s => (string?)s["Effect"] == "Allow");
+
+    [Fact]
+    public void KmsActions_GrantedToTheFunction_AreExactlyThoseTheCodeNeeds()
+    {
+        var granted = Allows.SelectMany(RotationStack.Actions)
+            .Where(a => a.StartsWith("kms:", StringComparison.Ordinal))
+            .ToHashSet(StringComparer.Ordinal);
+
+        Assert.Equal(KmsPermissions.All.Order(StringComparer.Ordinal), granted.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void FunctionPolicies_NeverMentionAForbiddenKmsAction()
+    {
+        var mentioned = CloudFormationTemplate.Descendants(RotationStack.Function["Policies"]).OfType<string>();
+
+        Assert.Empty(mentioned.Intersect(KmsPermissions.Forbidden, StringComparer.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void FunctionPolicies_HaveNoWildcardAction()
+    {
+        var wildcards = RotationStack.FunctionStatements.SelectMany(RotationStack.Actions).Where(a => a.Contains('*', StringComparison.Ordinal));
+
+        Assert.Empty(wildcards);
+    }
+
+    [Fact]
+    public void ForbiddenKmsActions_OutsideTheFunction_AreOnlyInTheAlarmTopicKeyPolicyForRootAndCloudWatch()
+    {
+        // CloudWatch alarms can publish to an encrypted topic only when the key lets
+        // cloudwatch.amazonaws.com use it; that key policy is the one place such actions may appear.
+        var offending = new List<string>();
+        foreach (var (logicalId, resource) in RotationStack.Template.Resources)
+        {
+            foreach (var statement in CloudFormationTemplate.Descendants(resource).OfType<Dictionary<string, object?>>().Where(m => m.ContainsKey("Action")))
+            {
+                var actions = CloudFormationTemplate.OneOrMany(statement["Action"]).OfType<string>();
+                if (!actions.Intersect(KmsPermissions.Forbidden, StringComparer.OrdinalIgnoreCase).Any())
+                {
+                    continue;
+                }
+
+                var principal = CloudFormationTemplate.Map(statement.GetValueOrDefault("Principal") ?? new Dictionary<string, object?>());
+                var isRoot = CloudFormationTemplate.Intrinsic(principal.GetValueOrDefault("AWS")) is ("Fn::Sub", string root)
+                    && root == "arn:${AWS::Partition}:iam::${AWS::AccountId}:root";
+                var isCloudWatch = (principal.GetValueOrDefault("Service") as string) == "cloudwatch.amazonaws.com";
+                if (logicalId != "AlarmTopicKey" || !(isRoot || isCloudWatch))
+                {
+                    offending.Add($"{logicalId}: {string.Join(", ", actions)}");
+                }
+            }
+        }
+
+        Assert.Empty(offending);
+    }
+
+    [Fact]
+    public void ResourceStar_InFunctionPolicies_OnlyForActionsWithoutResourceLevelPermissions()
+    {
+        var misplaced = Allows
+            .Where(s => CloudFormationTemplate.OneOrMany(s["Resource"]).Contains("*"))
+            .SelectMany(RotationStack.Actions)
+            .Where(a => !ActionsThatNeedResourceStar.Contains(a));
+
+        Assert.Empty(misplaced);
+    }
+
+    [Fact]
+    public void CreateKey_InFunctionPolicies_RequiresTheAliasTagAndKeepsTheLockoutCheck()
+    {
+        var statement = Assert.Single(Allows, s => RotationStack.Actions(s).Contains("kms:CreateKey"));
+        var condition = CloudFormationTemplate.Map(statement["Condition"]);
+
+        var equals = CloudFormationTemplate.Map(condition["StringEquals"]);
+        Assert.Equal<object?>(new Dictionary<string, object?> { ["Ref"] = "AliasNames" }, equals["aws:RequestTag/keyrotation:alias"], new IntrinsicComparer());
+        Assert.Equal("false", CloudFormationTemplate.Map(condition["Bool"])["kms:BypassPolicyLockoutSafetyCheck"]);
+        Assert.Equal("false", CloudFormationTemplate.Map(condition["Bool"])["kms:MultiRegion"]);
+    }
+
+    [Fact]
+    public void KeyStatements_InFunctionPolicies_AreAllLimitedByACondition()
+    {
+        // Every statement on key resources (key/*) must narrow the keys by tag, alias or request.
+        var unconditioned = Allows
+            .Where(s => CloudFormationTemplate.Descendants(s["Resource"]).OfType<string>().Any(r => r.EndsWith(":key/*", StringComparison.Ordinal)))
+            .Where(s => !s.ContainsKey("Condition"))
+            .Select(s => s.GetValueOrDefault("Sid"));
+
+        Assert.Empty(unconditioned);
+    }
+
+    [Fact]
+    public void SetOperators_InFunctionPolicies_AreUsedOnlyWithMultivaluedKeys()
+    {
+        // kms:ResourceAliases and aws:TagKeys are multivalued and need ForAnyValue/ForAllValues;
+        // single-valued keys must not use them.
+        HashSet<string> multivalued = ["kms:ResourceAliases", "aws:TagKeys"];
+        var misuse = new List<string>();
+        foreach (var statement in Allows.Where(s => s.ContainsKey("Condition")))
+        {
+            foreach (var (op, block) in CloudFormationTemplate.Map(statement["Condition"]))
+            {
+                var isSetOperator = op.StartsWith("ForAnyValue:", StringComparison.Ordinal) || op.StartsWith("ForAllValues:", StringComparison.Ordinal);
+                misuse.AddRange(CloudFormationTemplate.Map(block).Keys
+                    .Where(key => isSetOperator != multivalued.Contains(key))
+                    .Select(key => $"{statement.GetValueOrDefault("Sid")}: {op} {key}"));
+            }
+        }
+
+        Assert.Empty(misuse);
+    }
+
+    [Fact]
+    public void SnsPublish_InFunctionPolicies_IsOnlyOnTheNotificationTopic()
+    {
+        var statement = Assert.Single(Allows, s => RotationStack.Actions(s).Any(a => a.StartsWith("sns:", StringComparison.Ordinal)));
+
+        Assert.Equal(["sns:Publish"], RotationStack.Actions(statement));
+        Assert.Equal<object?>(new Dictionary<string, object?> { ["Ref"] = "NotificationTopic" }, statement["Resource"], new IntrinsicComparer());
+    }
+
+    [Fact]
+    public void S3Actions_InFunctionPolicies_AreOnlyPutAndGetBelowTheEscrowPrefix()
+    {
+        var statements = Allows.Where(s => RotationStack.Actions(s).Any(a => a.StartsWith("s3:", StringComparison.Ordinal))).ToList();
+
+        Assert.NotEmpty(statements);
+        foreach (var statement in statements)
+        {
+            Assert.Equal(["s3:GetObject", "s3:PutObject"], RotationStack.Actions(statement).Order(StringComparer.Ordinal));
+            var resource = CloudFormationTemplate.Intrinsic(statement["Resource"]);
+            Assert.Equal("Fn::Sub", resource?.Name);
+            var pattern = (string)CloudFormationTemplate.List(resource!.Value.Argument)[0]!;
+            Assert.EndsWith("/${EscrowPrefix}*", pattern, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void EscrowPrefix_Parameter_EndsWithASlashAndHasNoWildcards()
+    {
+        var parameter = CloudFormationTemplate.Map(RotationStack.Template.Parameters["EscrowPrefix"]);
+        var pattern = new System.Text.RegularExpressions.Regex((string)parameter["AllowedPattern"]!);
+
+        Assert.Equal("key-escrow/", parameter["Default"]);
+        Assert.Matches(pattern, "key-escrow/");
+        Assert.DoesNotMatch(pattern, "key-escrow");
+        Assert.DoesNotMatch(pattern, "*/");
+    }
+}
