@@ -15,7 +15,7 @@ public sealed partial class LocalKmsService
     private static readonly string[] WrappingKeySpecs = ["RSA_2048", "RSA_3072", "RSA_4096", "SM2"];
     private static readonly string[] ExpirationModels = ["KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE"];
 
-    private JsonObject GetParametersForImport(KmsRequest request)
+    private JsonObject GetParametersForImport(KmsRequest request, PregeneratedKeys pregenerated)
     {
         var key = Resolve(request.RequiredString("KeyId"), allowAlias: false);
         var algorithm = request.Enum("WrappingAlgorithm", WrappingAlgorithms) ?? throw KmsErrorException.Validation("WrappingAlgorithm is required.");
@@ -37,7 +37,7 @@ public sealed partial class LocalKmsService
             throw KmsErrorException.Validation("The SM2 wrapping key spec is supported only in China Regions.");
         }
 
-        var rsa = RSA.Create(int.Parse(wrappingKeySpec.AsSpan(4), System.Globalization.CultureInfo.InvariantCulture));
+        var rsa = pregenerated.TakeWrappingKey(wrappingKeySpec);
         var tokenBytes = RandomNumberGenerator.GetBytes(64);
         var validTo = _time.GetUtcNow().AddHours(24);
         _importTokens.Add(Convert.ToBase64String(tokenBytes), new ImportToken { KeyId = key.KeyId, WrappingKey = rsa, WrappingAlgorithm = algorithm, ValidTo = validTo });

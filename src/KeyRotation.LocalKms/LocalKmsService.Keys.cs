@@ -88,7 +88,7 @@ public sealed partial class LocalKmsService
         }
     }
 
-    private JsonObject CreateKey(KmsRequest request)
+    private JsonObject CreateKey(KmsRequest request, PregeneratedKeys pregenerated)
     {
         var description = request.String("Description") ?? string.Empty;
         if (description.Length > 8192)
@@ -142,7 +142,7 @@ public sealed partial class LocalKmsService
 
         var multiRegion = request.Bool("MultiRegion");
         var keyId = multiRegion ? "mrk-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) : Guid.NewGuid().ToString();
-        var key = NewKey(keyId, keySpec, keyUsage, origin, "CUSTOMER", policy, multiRegion);
+        var key = NewKey(keyId, keySpec, keyUsage, origin, "CUSTOMER", policy, multiRegion, origin == "AWS_KMS" ? pregenerated.TakeKeyPair(keySpec) : null);
         key.Description = description;
         foreach (var tag in tags)
         {
@@ -165,9 +165,8 @@ public sealed partial class LocalKmsService
         return new JsonObject { ["KeyMetadata"] = Metadata(key) };
     }
 
-    private KmsKey NewKey(string keyId, string keySpec, string keyUsage, string origin, string keyManager, string policy, bool multiRegion)
+    private KmsKey NewKey(string keyId, string keySpec, string keyUsage, string origin, string keyManager, string policy, bool multiRegion, AsymmetricAlgorithm? pair = null)
     {
-        AsymmetricAlgorithm? pair = origin == "AWS_KMS" ? CreateKeyPair(keySpec) : null;
         return new KmsKey
         {
             KeyId = keyId,
@@ -183,7 +182,7 @@ public sealed partial class LocalKmsService
         };
     }
 
-    private static AsymmetricAlgorithm? CreateKeyPair(string keySpec) => keySpec switch
+    internal static AsymmetricAlgorithm? CreateKeyPair(string keySpec) => keySpec switch
     {
         "RSA_2048" => RSA.Create(2048),
         "RSA_3072" => RSA.Create(3072),

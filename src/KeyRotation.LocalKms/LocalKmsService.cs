@@ -132,11 +132,14 @@ public sealed partial class LocalKmsService
             }
 
             var request = KmsRequest.Parse(body);
+
+            // RSA generation takes up to a second: do it before taking the state lock.
+            using var pregenerated = new PregeneratedKeys(request, operation);
             JsonObject result;
             lock (_state)
             {
                 ExpireLapsedState();
-                result = Dispatch(operation, request);
+                result = Dispatch(operation, request, pregenerated);
             }
 
             return new LocalKmsResponse(200, result.ToJsonString());
@@ -167,9 +170,9 @@ public sealed partial class LocalKmsService
         return new AmazonKeyManagementServiceClient(new Amazon.Runtime.BasicAWSCredentials("test", "test"), config);
     }
 
-    private JsonObject Dispatch(string operation, KmsRequest request) => operation switch
+    private JsonObject Dispatch(string operation, KmsRequest request, PregeneratedKeys pregenerated) => operation switch
     {
-        "CreateKey" => CreateKey(request),
+        "CreateKey" => CreateKey(request, pregenerated),
         "DescribeKey" => DescribeKey(request),
         "GetKeyPolicy" => GetKeyPolicy(request),
         "ListKeys" => ListKeys(request),
@@ -190,7 +193,7 @@ public sealed partial class LocalKmsService
         "GenerateDataKeyWithoutPlaintext" => GenerateDataKey(request, includePlaintext: false),
         "GenerateMac" => GenerateMac(request),
         "VerifyMac" => VerifyMac(request),
-        "GetParametersForImport" => GetParametersForImport(request),
+        "GetParametersForImport" => GetParametersForImport(request, pregenerated),
         "ImportKeyMaterial" => ImportKeyMaterial(request),
         "DeleteImportedKeyMaterial" => DeleteImportedKeyMaterial(request),
         _ => throw new KmsErrorException("UnknownOperationException", $"Operation '{operation}' is not supported by LocalKms."),
