@@ -1,0 +1,237 @@
+using System.Text.Json.Nodes;
+using Amazon.KeyManagementService;
+
+namespace KeyRotation.LocalKms;
+
+/// <summary>
+/// In-memory, thread-safe KMS that speaks the JSON 1.1 wire protocol ("TrentService.*" targets).
+/// Both hosting modes (in-process handler, loopback server) call <see cref="HandleAsync"/>.
+/// </summary>
+public sealed partial class LocalKmsService
+{
+    private const string TargetPrefix = "TrentService.";
+
+    private readonly Lock _state = new();
+    private readonly Dictionary<string, KmsKey> _keys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, KmsAlias> _aliases = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ImportToken> _importTokens = new(StringComparer.Ordinal);
+    private readonly Lock _recordGate = new();
+    private readonly List<LocalKmsRecordedRequest> _recorded = [];
+    private readonly Dictionary<string, int> _throttled = new(StringComparer.Ordinal);
+    private readonly RequestQuotas _quotas;
+    private readonly TimeProvider _time;
+    private long _latencyTicks;
+    private volatile bool _enforceQuotas;
+
+    /// <summary>Creates an empty KMS for one account and region.</summary>
+    public LocalKmsService(LocalKmsOptions? options = null, TimeProvider? timeProvider = null)
+    {
+        options ??= new LocalKmsOptions();
+        AccountId = options.AccountId;
+        Region = options.Region;
+        _enforceQuotas = options.EnforceQuotas;
+        _latencyTicks = options.Latency.Ticks;
+        _quotas = new RequestQuotas(options.QuotaOverrides);
+        _time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>Account id in ARNs.</summary>
+    public string AccountId { get; }
+
+    /// <summary>Region in ARNs.</summary>
+    public string Region { get; }
+
+    /// <summary>Fault injection and per-operation call counts.</summary>
+    public LocalKmsFaults Faults { get; } = new();
+
+    /// <summary>Throttle with ThrottlingException beyond the per-operation request quotas.</summary>
+    public bool EnforceQuotas
+    {
+        get => _enforceQuotas;
+        set => _enforceQuotas = value;
+    }
+
+    /// <summary>Delay added to every call, measured on the service's TimeProvider.</summary>
+    public TimeSpan Latency
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _latencyTicks));
+        set => Interlocked.Exchange(ref _latencyTicks, value.Ticks);
+    }
+
+    /// <summary>Called with the operation name each time a request is throttled (for example to advance a fake clock).</summary>
+    public Action<string>? OnThrottled { get; set; }
+
+    /// <summary>Every request received so far, in arrival order.</summary>
+    public IReadOnlyList<LocalKmsRecordedRequest> RecordedRequests
+    {
+        get
+        {
+            lock (_recordGate)
+            {
+                return [.. _recorded];
+            }
+        }
+    }
+
+    /// <summary>Sets the request quota (per second) of an operation, or of the group "CryptographicOperations".</summary>
+    public void SetQuota(string operation, double requestsPerSecond) => _quotas.SetRate(operation, requestsPerSecond);
+
+    /// <summary>How many requests of <paramref name="operation"/> were throttled.</summary>
+    public int ThrottledCount(string operation)
+    {
+        lock (_recordGate)
+        {
+            return _throttled.GetValueOrDefault(operation);
+        }
+    }
+
+    /// <summary>Forgets recorded requests.</summary>
+    public void ClearRecordedRequests()
+    {
+        lock (_recordGate)
+        {
+            _recorded.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Handles one wire request. <paramref name="target"/> is the X-Amz-Target header value
+    /// ("TrentService.CreateKey"). Exceptions injected with <see cref="LocalKmsFaults.ThrowNth"/> propagate.
+    /// </summary>
+    public async Task<LocalKmsResponse> HandleAsync(string? target, string? body, CancellationToken cancellationToken = default)
+    {
+        body ??= string.Empty;
+        var operation = target is not null && target.StartsWith(TargetPrefix, StringComparison.Ordinal)
+            ? target[TargetPrefix.Length..]
+            : target ?? string.Empty;
+
+        lock (_recordGate)
+        {
+            _recorded.Add(new LocalKmsRecordedRequest(operation, body));
+        }
+
+        try
+        {
+            var latency = Latency;
+            if (latency > TimeSpan.Zero)
+            {
+                await Task.Delay(latency, _time, cancellationToken);
+            }
+
+            await Faults.CountAndApplyAsync(operation, cancellationToken);
+
+            if (EnforceQuotas && !_quotas.TryAcquire(operation, _time.GetUtcNow()))
+            {
+                lock (_recordGate)
+                {
+                    _throttled[operation] = _throttled.GetValueOrDefault(operation) + 1;
+                }
+
+                OnThrottled?.Invoke(operation);
+                throw new KmsErrorException("ThrottlingException", "Rate exceeded");
+            }
+
+            var request = KmsRequest.Parse(body);
+
+            // RSA generation takes up to a second: do it before taking the state lock.
+            using var pregenerated = new PregeneratedKeys(request, operation);
+            JsonObject result;
+            lock (_state)
+            {
+                ExpireLapsedState();
+                result = Dispatch(operation, request, pregenerated);
+            }
+
+            return new LocalKmsResponse(200, result.ToJsonString());
+        }
+        catch (KmsErrorException ex)
+        {
+            var error = new JsonObject { ["__type"] = ex.ErrorCode, ["message"] = ex.Message };
+            return new LocalKmsResponse(ex.StatusCode, error.ToJsonString());
+        }
+    }
+
+    /// <summary>
+    /// A client config pointing at this service through <see cref="LocalKmsHttpMessageHandler"/>;
+    /// set retry mode, MaxErrorRetry or timeouts on it before building a client.
+    /// </summary>
+    public AmazonKeyManagementServiceConfig CreateClientConfig() => new()
+    {
+        ServiceURL = "http://localkms.invalid",
+        AuthenticationRegion = Region,
+        HttpClientFactory = new LocalKmsHttpClientFactory(new LocalKmsHttpMessageHandler(this)),
+    };
+
+    /// <summary>A real SDK client talking to this service in process (dummy credentials, no network).</summary>
+    public AmazonKeyManagementServiceClient CreateClient(Action<AmazonKeyManagementServiceConfig>? configure = null)
+    {
+        var config = CreateClientConfig();
+        configure?.Invoke(config);
+        return new AmazonKeyManagementServiceClient(new Amazon.Runtime.BasicAWSCredentials("test", "test"), config);
+    }
+
+    private JsonObject Dispatch(string operation, KmsRequest request, PregeneratedKeys pregenerated) => operation switch
+    {
+        "CreateKey" => CreateKey(request, pregenerated),
+        "DescribeKey" => DescribeKey(request),
+        "GetKeyPolicy" => GetKeyPolicy(request),
+        "ListKeys" => ListKeys(request),
+        "EnableKey" => SetEnabled(request, true),
+        "DisableKey" => SetEnabled(request, false),
+        "ScheduleKeyDeletion" => ScheduleKeyDeletion(request),
+        "CancelKeyDeletion" => CancelKeyDeletion(request),
+        "TagResource" => TagResource(request),
+        "UntagResource" => UntagResource(request),
+        "ListResourceTags" => ListResourceTags(request),
+        "CreateAlias" => CreateAlias(request),
+        "UpdateAlias" => UpdateAlias(request),
+        "DeleteAlias" => DeleteAlias(request),
+        "ListAliases" => ListAliases(request),
+        "Encrypt" => Encrypt(request),
+        "Decrypt" => Decrypt(request),
+        "GenerateDataKey" => GenerateDataKey(request, includePlaintext: true),
+        "GenerateDataKeyWithoutPlaintext" => GenerateDataKey(request, includePlaintext: false),
+        "GenerateMac" => GenerateMac(request),
+        "VerifyMac" => VerifyMac(request),
+        "GetParametersForImport" => GetParametersForImport(request, pregenerated),
+        "ImportKeyMaterial" => ImportKeyMaterial(request),
+        "DeleteImportedKeyMaterial" => DeleteImportedKeyMaterial(request),
+        _ => throw new KmsErrorException("UnknownOperationException", $"Operation '{operation}' is not supported by LocalKms."),
+    };
+
+    /// <summary>Applies what time did since the last call: expired key material, finished deletion windows.</summary>
+    private void ExpireLapsedState()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var key in _keys.Values.ToList())
+        {
+            if (key.DeletionDate is { } deletion && deletion <= now)
+            {
+                _keys.Remove(key.KeyId);
+                foreach (var alias in _aliases.Values.Where(a => a.TargetKeyId == key.KeyId).ToList())
+                {
+                    _aliases.Remove(alias.AliasName);
+                }
+
+                continue;
+            }
+
+            if (key.ExpirationModel == "KEY_MATERIAL_EXPIRES" && key.ValidTo is { } validTo && validTo <= now && key.Material is not null)
+            {
+                key.Material = null;
+                key.ExpirationModel = null;
+                key.ValidTo = null;
+            }
+        }
+
+        foreach (var (id, token) in _importTokens.ToList())
+        {
+            // Keep expired tokens a day longer so their use answers ExpiredImportTokenException, not InvalidImportToken.
+            if (token.ValidTo.AddDays(1) <= now)
+            {
+                token.WrappingKey.Dispose();
+                _importTokens.Remove(id);
+            }
+        }
+    }
+}
