@@ -147,6 +147,15 @@ internal sealed class AliasRotation
             return result with { NewKeyId = ready.KeyId, NewKeyArn = ready.Arn, Reason = $"{notReady} The alias still points at {current.KeyId}." };
         }
 
+        if (!tags.ContainsKey(RotationTags.Alias))
+        {
+            // Once the alias moves, the old key has no alias left for the role's kms:ResourceAliases scope;
+            // this tag keeps it in the role's reach for retiring it (and for a resumed run doing so).
+            await CallAsync("TagResource", () => _kms.TagResourceAsync(
+                new TagResourceRequest { KeyId = current.KeyId, Tags = [new Tag { TagKey = RotationTags.Alias, TagValue = alias }] },
+                ct));
+        }
+
         await CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = ready.KeyId }, ct));
         Log(RotationLogLevel.Information, "Moved the alias to the new key", request, alias, current.KeyId, ready.KeyId);
         await RetireAsync(current.KeyId, ready.KeyId, ct);

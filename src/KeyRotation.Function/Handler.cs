@@ -1,12 +1,150 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Amazon.KeyManagementService;
+using KeyRotation.Core;
+
 namespace KeyRotation.Function;
 
-/// <summary>Lambda entry point (placeholder until the engine lands).</summary>
+/// <summary>
+/// The Lambda entry point, <c>KeyRotation.Function::KeyRotation.Function.Handler::HandleAsync</c>: parse the event,
+/// run the engine, write the response and the logs. The managed runtime calls a Stream handler without a serializer.
+/// AWS clients and configuration are built once per container, in the constructor.
+/// </summary>
 public sealed class Handler
 {
-#pragma warning disable CA1822 // placeholder
-    public Task<Stream> HandleAsync(Stream input)
+    private readonly FunctionConfiguration? _configuration;
+    private readonly ConfigurationException? _configurationError;
+    private readonly RotationEngine? _engine;
+    private readonly TimeProvider _time;
+    private readonly JsonLinesLog _log;
+
+    /// <summary>Used by the Lambda runtime: reads the environment and builds the AWS clients.</summary>
+    public Handler()
+        : this(FunctionConfiguration.ReadEnvironment(), null, null, TimeProvider.System, Console.Out)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        return Task.FromResult<Stream>(new MemoryStream());
+    }
+
+    /// <summary>Composition for tests: any client left null is built from the environment as in Lambda.</summary>
+    internal Handler(
+        IReadOnlyDictionary<string, string> environment,
+        IAmazonKeyManagementService? kms,
+        IRotationNotifier? notifier,
+        TimeProvider time,
+        TextWriter output,
+        IKeyMaterialImporter? importer = null)
+    {
+        _time = time;
+        _log = new JsonLinesLog(output, time);
+        try
+        {
+            _configuration = FunctionConfiguration.Parse(environment);
+        }
+        catch (ConfigurationException ex)
+        {
+            // Reported on every invocation rather than as an init failure, so the console shows the message.
+            _configurationError = ex;
+            _log.Write(new RotationLogEntry(RotationLogLevel.Error, ex.Message));
+            return;
+        }
+
+        try
+        {
+            kms ??= AwsClients.CreateKms(environment);
+            notifier ??= AwsClients.CreateNotifier(environment, _configuration.NotificationTopicArn);
+        }
+        catch (ArgumentException ex)
+        {
+            _configurationError = new ConfigurationException("The function's configuration is invalid: " + ex.Message, ex);
+            _log.Write(new RotationLogEntry(RotationLogLevel.Error, _configurationError.Message));
+            return;
+        }
+
+        _engine = new RotationEngine(kms, notifier, _configuration.Options, time, _log, importer);
+    }
+
+    /// <summary>Handles one invocation; throws when the event or configuration is bad, or when any alias failed.</summary>
+    public async Task<Stream> HandleAsync(Stream input)
+    {
+        var started = _time.GetUtcNow();
+        if (_configurationError is not null)
+        {
+            throw _configurationError;
+        }
+
+        var configuration = _configuration!;
+        InvocationEvent invocation;
+        try
+        {
+            invocation = await InvocationEvent.ReadAsync(input, CancellationToken.None);
+        }
+        catch (InvalidEventException ex)
+        {
+            _log.Write(new RotationLogEntry(RotationLogLevel.Error, "Refused the event: " + ex.Message));
+            throw;
+        }
+
+        var aliases = invocation.Aliases ?? configuration.Aliases;
+        var unconfigured = aliases.Where(a => !configuration.Aliases.Contains(a, StringComparer.Ordinal)).ToList();
+        if (unconfigured.Count > 0)
+        {
+            var error = new InvalidEventException(
+                $"Not configured for rotation: {string.Join(", ", unconfigured)}. This function rotates only the aliases in {FunctionEnvironment.RotationAliases} ({string.Join(", ", configuration.Aliases)}).");
+            _log.Write(new RotationLogEntry(RotationLogLevel.Error, "Refused the event: " + error.Message));
+            throw error;
+        }
+
+        var request = new RotationRequest
+        {
+            RotationId = NewRotationId(started),
+            Aliases = aliases,
+            DryRun = invocation.DryRun ?? configuration.DryRun,
+            Force = invocation.Force,
+            ScheduleSlot = invocation.ScheduleSlot,
+            Deadline = configuration.Timeout is { } timeout ? started + timeout : null,
+        };
+        _log.Write(new RotationLogEntry(
+            RotationLogLevel.Information,
+            string.Create(CultureInfo.InvariantCulture, $"Started a {invocation.Kind} run for {aliases.Count} alias(es){(request.DryRun ? " (dry run)" : string.Empty)}{(request.Force ? " (forced)" : string.Empty)}{(request.ScheduleSlot is { } slot ? " for slot " + RotationTags.FormatSlot(slot) : string.Empty)}"),
+            request.RotationId));
+
+        var report = await _engine!.RunAsync(request, CancellationToken.None);
+        var response = RotationResponse.From(report);
+        var body = JsonSerializer.SerializeToUtf8Bytes(response, FunctionJsonContext.Default.RotationResponse);
+        _log.WriteMetrics(report);
+        _log.Write(new RotationLogEntry(RotationLogLevel.Information, "Finished", request.RotationId), response);
+
+        var problems = report.Problems.ToList();
+        if (problems.Count > 0)
+        {
+            // Lambda's error metric, retries and the alarm fire only when the invocation fails.
+            throw new RotationFailedException(
+                $"Rotation {report.RotationId}: {problems.Count} of {report.Results.Count} alias(es) need attention. " +
+                string.Join(" ", problems.Select(p => $"{p.Alias}: {(p.Outcome == RotationOutcome.Failed ? p.Reason : p.NotificationError)}")));
+        }
+
+        return new MemoryStream(body, writable: false);
+    }
+
+    private static string NewRotationId(DateTimeOffset started) =>
+        "rot-" + started.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) + "-" +
+        Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+}
+
+/// <summary>At least one alias failed, or its notification did; the message names each and why.</summary>
+public sealed class RotationFailedException : Exception
+{
+    public RotationFailedException(string message)
+        : base(message)
+    {
+    }
+
+    public RotationFailedException()
+    {
+    }
+
+    public RotationFailedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
     }
 }

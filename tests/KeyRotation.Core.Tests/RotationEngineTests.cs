@@ -56,19 +56,21 @@ public sealed class RotationEngineTests
 
         var newKeyId = result.NewKeyId!;
         var writes = _kms.Calls.Where(c => KmsMock.WriteOperations.Contains(c.Operation)).ToList();
-        Assert.Equal(["CreateAlias", "CreateKey", "UpdateAlias", "UpdateAlias", "TagResource", "TagResource"], writes.Select(w => w.Operation));
+        Assert.Equal(["CreateAlias", "CreateKey", "UpdateAlias", "TagResource", "UpdateAlias", "TagResource", "TagResource"], writes.Select(w => w.Operation));
         var claim = Assert.IsType<CreateAliasRequest>(writes[0].Request);
         Assert.Equal(("alias/keyrotation/orders/1", old.KeyId), (claim.AliasName, claim.TargetKeyId));
         var record = Assert.IsType<UpdateAliasRequest>(writes[2].Request);
         Assert.Equal(("alias/keyrotation/orders/1", newKeyId), (record.AliasName, record.TargetKeyId));
-        var move = Assert.IsType<UpdateAliasRequest>(writes[3].Request);
+        var claimOldKey = Assert.IsType<TagResourceRequest>(writes[3].Request);
+        Assert.Equal((old.KeyId, RotationTags.Alias, AliasName), (claimOldKey.KeyId, Assert.Single(claimOldKey.Tags).TagKey, claimOldKey.Tags[0].TagValue));
+        var move = Assert.IsType<UpdateAliasRequest>(writes[4].Request);
         Assert.Equal((AliasName, newKeyId), (move.AliasName, move.TargetKeyId));
-        var retire = Assert.IsType<TagResourceRequest>(writes[4].Request);
+        var retire = Assert.IsType<TagResourceRequest>(writes[5].Request);
         Assert.Equal(old.KeyId, retire.KeyId);
         Assert.Equal(
             new Dictionary<string, string> { [RotationTags.State] = "retired", [RotationTags.RetiredAt] = "2026-12-01T03:00:00Z", [RotationTags.SuccessorKey] = newKeyId },
             retire.Tags.ToDictionary(t => t.TagKey, t => t.TagValue));
-        var activate = Assert.IsType<TagResourceRequest>(writes[5].Request);
+        var activate = Assert.IsType<TagResourceRequest>(writes[6].Request);
         Assert.Equal((newKeyId, RotationTags.State, "active"), (activate.KeyId, Assert.Single(activate.Tags).TagKey, activate.Tags[0].TagValue));
         Assert.Equal(newKeyId, _kms.Aliases[AliasName].KeyId);
         Assert.Equal((old.KeyId, newKeyId), (result.PreviousKeyId, result.NewKeyId));
@@ -306,7 +308,7 @@ public sealed class RotationEngineTests
     [Fact]
     public async Task RunAsync_AliasMovedButOldKeyNotRetired_RetiresAndNotifiesWithoutNewKey()
     {
-        var old = _kms.AddKey(AliasName);
+        var old = _kms.AddKey(AliasName, tags: new Dictionary<string, string> { [RotationTags.Alias] = AliasName });
         _kms.FailNext["TagResource"] = new CrashException();
         await Assert.ThrowsAsync<CrashException>(() => RunAsync(Request()));
         var moved = _kms.KeyOf(AliasName);

@@ -1,0 +1,46 @@
+using System.Text.Json.Serialization;
+using KeyRotation.Core;
+
+namespace KeyRotation.Function;
+
+/// <summary>The invocation's response: the contract in the README.</summary>
+internal sealed record RotationResponse(
+    [property: JsonPropertyName("rotationId")] string RotationId,
+    [property: JsonPropertyName("dryRun")] bool DryRun,
+    [property: JsonPropertyName("results")] IReadOnlyList<AliasResult> Results)
+{
+    public static RotationResponse From(RotationReport report) =>
+        new(report.RotationId, report.DryRun, [.. report.Results.Select(AliasResult.From)]);
+}
+
+/// <summary>One alias in the response.</summary>
+internal sealed record AliasResult(
+    [property: JsonPropertyName("alias")] string Alias,
+    [property: JsonPropertyName("outcome")] RotationOutcome Outcome,
+    [property: JsonPropertyName("previousKeyId")] string? PreviousKeyId,
+    [property: JsonPropertyName("newKeyId")] string? NewKeyId,
+    [property: JsonPropertyName("reason")] string Reason,
+    [property: JsonPropertyName("notificationError")] string? NotificationError)
+{
+    public static AliasResult From(AliasRotationResult result) =>
+        new(result.Alias, result.Outcome, result.PreviousKeyId, result.NewKeyId, result.Reason, result.NotificationError);
+}
+
+/// <summary>One log line on stdout.</summary>
+internal sealed record LogLine(
+    [property: JsonPropertyName("time")] string Time,
+    [property: JsonPropertyName("level")] string Level,
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("rotationId")] string? RotationId,
+    [property: JsonPropertyName("alias")] string? Alias,
+    [property: JsonPropertyName("keyId")] string? KeyId,
+    [property: JsonPropertyName("newKeyId")] string? NewKeyId,
+    [property: JsonPropertyName("response"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RotationResponse? Response = null);
+
+/// <summary>Source-generated serialization: no reflection at run time, created once per container.</summary>
+[JsonSourceGenerationOptions(
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    UseStringEnumConverter = true)]
+[JsonSerializable(typeof(RotationResponse))]
+[JsonSerializable(typeof(LogLine))]
+internal sealed partial class FunctionJsonContext : JsonSerializerContext;

@@ -1,0 +1,97 @@
+using System.Text.Json;
+using KeyRotation.Core;
+
+namespace KeyRotation.Function;
+
+/// <summary>
+/// Writes one JSON object per line to stdout, which Lambda sends to CloudWatch Logs; and the run's counts as
+/// CloudWatch Embedded Metric Format, so metrics need no PutMetricData permission.
+/// </summary>
+internal sealed class JsonLinesLog : IRotationLog
+{
+    public const string MetricNamespace = "KeyRotation";
+
+    private readonly TextWriter _output;
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+
+    public JsonLinesLog(TextWriter output, TimeProvider time)
+    {
+        _output = output;
+        _time = time;
+    }
+
+    public void Write(RotationLogEntry entry) => Write(entry, null);
+
+    /// <summary>Writes an entry that carries the invocation's response, so it is in the logs even when the invocation fails.</summary>
+    public void Write(RotationLogEntry entry, RotationResponse? response)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var line = new LogLine(
+            RotationTags.FormatTime(_time.GetUtcNow()),
+            entry.Level.ToString().ToUpperInvariant(),
+            entry.Message,
+            entry.RotationId,
+            entry.Alias,
+            entry.KeyId,
+            entry.NewKeyId,
+            response);
+        WriteLine(JsonSerializer.Serialize(line, FunctionJsonContext.Default.LogLine));
+    }
+
+    /// <summary>Writes the run's counts per outcome as one EMF document.</summary>
+    public void WriteMetrics(RotationReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var counts = Enum.GetValues<RotationOutcome>().ToDictionary(o => o.ToString(), o => report.Results.Count(r => r.Outcome == o));
+        counts["NotificationFailed"] = report.Results.Count(r => r.NotificationError is not null);
+
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("_aws");
+            json.WriteNumber("Timestamp", _time.GetUtcNow().ToUnixTimeMilliseconds());
+            json.WriteStartArray("CloudWatchMetrics");
+            json.WriteStartObject();
+            json.WriteString("Namespace", MetricNamespace);
+            json.WriteStartArray("Dimensions");
+            json.WriteStartArray();
+            json.WriteStringValue("DryRun");
+            json.WriteEndArray();
+            json.WriteEndArray();
+            json.WriteStartArray("Metrics");
+            foreach (var name in counts.Keys)
+            {
+                json.WriteStartObject();
+                json.WriteString("Name", name);
+                json.WriteString("Unit", "Count");
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteString("DryRun", report.DryRun ? "true" : "false");
+            json.WriteString("rotationId", report.RotationId);
+            foreach (var (name, count) in counts)
+            {
+                json.WriteNumber(name, count);
+            }
+
+            json.WriteEndObject();
+        }
+
+        WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    private void WriteLine(string line)
+    {
+        lock (_gate)
+        {
+            _output.WriteLine(line);
+            _output.Flush();
+        }
+    }
+}
