@@ -1,25 +1,23 @@
+using System.Collections;
+using KeyRotation.Core.Configuration;
+
 namespace KeyRotation.Function;
 
-/// <summary>The environment variables the function reads: one place, checked against template.yaml by tests.</summary>
+/// <summary>The environment variables the function reads: the shared setting names, checked against template.yaml by tests.</summary>
 public static class FunctionEnvironment
 {
-    public const string RotationAliases = "ROTATION_ALIASES";
-    public const string NotificationTopicArn = "NOTIFICATION_TOPIC_ARN";
-    public const string KeyMaterialOrigin = "KEY_MATERIAL_ORIGIN";
-    public const string MinKeyAgeHours = "MIN_KEY_AGE_HOURS";
-    public const string DryRun = "DRY_RUN";
-    public const string MaxConcurrency = "MAX_CONCURRENCY";
-    public const string FunctionTimeoutSeconds = "FUNCTION_TIMEOUT_SECONDS";
-    public const string KeyMaterialExpirationDays = "KEY_MATERIAL_EXPIRATION_DAYS";
-    public const string EscrowBucket = "ESCROW_BUCKET";
-    public const string EscrowPrefix = "ESCROW_PREFIX";
-    public const string EscrowPublicKey = "ESCROW_PUBLIC_KEY";
-    public const string EscrowDisabled = "ESCROW_DISABLED";
+    /// <summary>Every variable the function reads; the template must set each of them and no other.</summary>
+    public static IReadOnlyList<string> All => SettingNames.All;
 
-    /// <summary>Every variable above; the template must set each of them and no other.</summary>
-    public static IReadOnlyList<string> All { get; } =
-    [
-        RotationAliases, NotificationTopicArn, KeyMaterialOrigin, MinKeyAgeHours, DryRun, MaxConcurrency,
-        FunctionTimeoutSeconds, KeyMaterialExpirationDays, EscrowBucket, EscrowPrefix, EscrowPublicKey, EscrowDisabled,
-    ];
+    /// <summary>The process environment as a dictionary, for <see cref="RotationSettings.Parse"/>.</summary>
+    internal static IReadOnlyDictionary<string, string> Read()
+    {
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            variables[(string)entry.Key] = entry.Value as string ?? string.Empty;
+        }
+
+        return variables;
+    }
 }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Amazon.KeyManagementService;
 using KeyRotation.Core;
+using KeyRotation.Core.Configuration;
 
 namespace KeyRotation.Function;
 
@@ -13,7 +14,7 @@ namespace KeyRotation.Function;
 /// </summary>
 public sealed class Handler
 {
-    private readonly FunctionConfiguration? _configuration;
+    private readonly RotationSettings? _configuration;
     private readonly ConfigurationException? _configurationError;
     private readonly RotationEngine? _engine;
     private readonly TimeProvider _time;
@@ -21,7 +22,7 @@ public sealed class Handler
 
     /// <summary>Used by the Lambda runtime: reads the environment and builds the AWS clients.</summary>
     public Handler()
-        : this(FunctionConfiguration.ReadEnvironment(), null, null, TimeProvider.System, Console.Out)
+        : this(FunctionEnvironment.Read(), null, null, TimeProvider.System, Console.Out)
     {
     }
 
@@ -38,7 +39,7 @@ public sealed class Handler
         _log = new JsonLinesLog(output, time);
         try
         {
-            _configuration = FunctionConfiguration.Parse(environment);
+            _configuration = RotationSettings.Parse(environment);
         }
         catch (ConfigurationException ex)
         {
@@ -55,7 +56,7 @@ public sealed class Handler
         }
         catch (ArgumentException ex)
         {
-            _configurationError = new ConfigurationException("The function's configuration is invalid: " + ex.Message, ex);
+            _configurationError = new ConfigurationException("The configuration is invalid: " + ex.Message, ex);
             _log.Write(new RotationLogEntry(RotationLogLevel.Error, _configurationError.Message));
             return;
         }
@@ -89,7 +90,7 @@ public sealed class Handler
         if (unconfigured.Count > 0)
         {
             var error = new InvalidEventException(
-                $"Not configured for rotation: {string.Join(", ", unconfigured)}. This function rotates only the aliases in {FunctionEnvironment.RotationAliases} ({string.Join(", ", configuration.Aliases)}).");
+                $"Not configured for rotation: {string.Join(", ", unconfigured)}. This function rotates only the aliases in {SettingNames.RotationAliases} ({string.Join(", ", configuration.Aliases)}).");
             _log.Write(new RotationLogEntry(RotationLogLevel.Error, "Refused the event: " + error.Message));
             throw error;
         }

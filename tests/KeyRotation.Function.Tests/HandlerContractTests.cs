@@ -1,3 +1,4 @@
+using KeyRotation.Core.Configuration;
 using System.Reflection;
 using System.Text;
 using KeyRotation.Core.Tests;
@@ -34,8 +35,8 @@ public sealed class HandlerContractTests
         kms.AddKey("alias/app-data");
         var environment = new Dictionary<string, string>
         {
-            [FunctionEnvironment.RotationAliases] = "alias/app-data",
-            [FunctionEnvironment.NotificationTopicArn] = "arn:aws:sns:eu-west-1:111122223333:key-rotation",
+            [SettingNames.RotationAliases] = "alias/app-data",
+            [SettingNames.NotificationTopicArn] = "arn:aws:sns:eu-west-1:111122223333:key-rotation",
         };
         var method = Resolve(HandlerString, out _);
         var handler = new Handler(environment, kms.Object, new DiscardingNotifier(), time, TextWriter.Null);

@@ -1,3 +1,4 @@
+using KeyRotation.Core.Configuration;
 using System.Text;
 using System.Text.Json;
 using KeyRotation.Core;
@@ -14,7 +15,11 @@ public sealed class HandlerTests : IDisposable
     private readonly KmsMock _kms;
     private readonly CollectingNotifier _notifier = new();
     private readonly StringWriter _output = new();
-    private readonly Dictionary<string, string> _environment = FunctionConfigurationTests.ValidEnvironment();
+    private readonly Dictionary<string, string> _environment = new(StringComparer.Ordinal)
+    {
+        [SettingNames.RotationAliases] = "alias/orders, alias/billing",
+        [SettingNames.NotificationTopicArn] = "arn:aws:sns:eu-west-1:111122223333:key-rotation",
+    };
 
     public HandlerTests()
     {
@@ -58,7 +63,7 @@ public sealed class HandlerTests : IDisposable
     [Fact]
     public async Task HandleAsync_DryRunConfigured_PlansEverything()
     {
-        _environment[FunctionEnvironment.DryRun] = "true";
+        _environment[SettingNames.DryRun] = "true";
         _kms.AddKey("alias/orders");
         _kms.AddKey("alias/billing");
 
@@ -70,7 +75,7 @@ public sealed class HandlerTests : IDisposable
     [Fact]
     public async Task HandleAsync_SchedulerDeliveredTwice_SecondRunSkipsEveryAlias()
     {
-        _environment[FunctionEnvironment.MinKeyAgeHours] = "0";
+        _environment[SettingNames.MinKeyAgeHours] = "0";
         _kms.AddKey("alias/orders");
         _kms.AddKey("alias/billing");
         var payload = """{"trigger":"schedule","scheduledTime":"2026-12-01T03:00:00Z"}""";
@@ -104,7 +109,7 @@ public sealed class HandlerTests : IDisposable
     [Fact]
     public async Task HandleAsync_InvalidConfiguration_EveryInvocationThrowsNamingTheVariable()
     {
-        _environment[FunctionEnvironment.MinKeyAgeHours] = "soon";
+        _environment[SettingNames.MinKeyAgeHours] = "soon";
 
         var first = await Assert.ThrowsAsync<ConfigurationException>(() => InvokeAsync("{}"));
         var second = await Assert.ThrowsAsync<ConfigurationException>(() => InvokeAsync("{}"));
@@ -131,7 +136,7 @@ public sealed class HandlerTests : IDisposable
     [Fact]
     public async Task HandleAsync_NotificationFails_ThrowsNamingTheAliasButKeepsTheRotation()
     {
-        _environment[FunctionEnvironment.RotationAliases] = "alias/orders";
+        _environment[SettingNames.RotationAliases] = "alias/orders";
         var old = _kms.AddKey("alias/orders");
         _notifier.Failure = new HttpRequestException("SNS refused");
 
@@ -165,7 +170,7 @@ public sealed class HandlerTests : IDisposable
     [Fact]
     public async Task HandleAsync_TimeoutConfigured_StopsStartingAliasesNearTheDeadline()
     {
-        _environment[FunctionEnvironment.FunctionTimeoutSeconds] = "20";
+        _environment[SettingNames.FunctionTimeoutSeconds] = "20";
         _kms.AddKey("alias/orders");
         _kms.AddKey("alias/billing");
 

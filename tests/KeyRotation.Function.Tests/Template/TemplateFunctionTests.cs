@@ -1,4 +1,5 @@
 using System.Reflection;
+using KeyRotation.Core.Configuration;
 
 namespace KeyRotation.Function.Tests.Template;
 
@@ -57,7 +58,7 @@ public sealed class TemplateFunctionTests
     public void FunctionTimeoutSeconds_InTemplate_IsTheSameValueAsTheFunctionTimeout()
     {
         var timeout = RotationStack.FunctionSetting("Timeout");
-        var variable = RotationStack.Environment[FunctionEnvironment.FunctionTimeoutSeconds];
+        var variable = RotationStack.Environment[SettingNames.FunctionTimeoutSeconds];
 
         Assert.Equal("Fn::FindInMap", CloudFormationTemplate.Intrinsic(timeout)?.Name);
         Assert.Equal<object?>(timeout, variable, new IntrinsicComparer());
@@ -70,7 +71,7 @@ public sealed class TemplateFunctionTests
     {
         Assert.Equal<object?>(
             new Dictionary<string, object?> { ["Ref"] = "NotificationTopic" },
-            RotationStack.Environment[FunctionEnvironment.NotificationTopicArn],
+            RotationStack.Environment[SettingNames.NotificationTopicArn],
             new IntrinsicComparer());
     }
 

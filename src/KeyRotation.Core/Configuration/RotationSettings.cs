@@ -1,11 +1,12 @@
-using System.Collections;
 using System.Globalization;
-using KeyRotation.Core;
 
-namespace KeyRotation.Function;
+namespace KeyRotation.Core.Configuration;
 
-/// <summary>The function's settings, read from its environment and validated once per container.</summary>
-internal sealed record FunctionConfiguration
+/// <summary>
+/// The settings the function and the CLI share, under the same names (<see cref="SettingNames"/>), validated at start.
+/// Core reads no environment itself: the caller passes the variables (and the CLI its flags) in.
+/// </summary>
+public sealed record RotationSettings
 {
     public required IReadOnlyList<string> Aliases { get; init; }
 
@@ -28,72 +29,58 @@ internal sealed record FunctionConfiguration
 
     public bool EscrowDisabled { get; init; }
 
-    /// <summary>Reads the process environment.</summary>
-    public static FunctionConfiguration FromEnvironment() => Parse(ReadEnvironment());
-
-    public static IReadOnlyDictionary<string, string> ReadEnvironment()
-    {
-        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-        {
-            variables[(string)entry.Key] = entry.Value as string ?? string.Empty;
-        }
-
-        return variables;
-    }
-
     /// <summary>Validates every variable; throws one <see cref="ConfigurationException"/> naming each bad value.</summary>
-    public static FunctionConfiguration Parse(IReadOnlyDictionary<string, string> environment)
+    public static RotationSettings Parse(IReadOnlyDictionary<string, string> environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
         var problems = new List<string>();
         string? Get(string name) => environment.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 
-        var aliases = ParseAliases(Get(FunctionEnvironment.RotationAliases), problems);
+        var aliases = ParseAliases(Get(SettingNames.RotationAliases), problems);
 
-        var topic = Get(FunctionEnvironment.NotificationTopicArn);
+        var topic = Get(SettingNames.NotificationTopicArn);
         if (topic is null)
         {
-            problems.Add($"{FunctionEnvironment.NotificationTopicArn} is not set: it must name the SNS topic that receives rotation notifications.");
+            problems.Add($"{SettingNames.NotificationTopicArn} is not set: it must name the SNS topic that receives rotation notifications.");
         }
-        else if (!Core.Notifications.NotificationTopicArn.TryParse(topic, out var parsedTopic, out var topicProblem))
+        else if (!Notifications.NotificationTopicArn.TryParse(topic, out var parsedTopic, out var topicProblem))
         {
-            problems.Add($"{FunctionEnvironment.NotificationTopicArn}: {topicProblem}");
+            problems.Add($"{SettingNames.NotificationTopicArn}: {topicProblem}");
         }
         else if (parsedTopic.IsFifo)
         {
-            problems.Add($"{FunctionEnvironment.NotificationTopicArn}: {topic} is a FIFO topic; notifications go to a standard topic (FIFO topics need message groups and cannot deliver e-mail).");
+            problems.Add($"{SettingNames.NotificationTopicArn}: {topic} is a FIFO topic; notifications go to a standard topic (FIFO topics need message groups and cannot deliver e-mail).");
         }
 
-        var origin = Get(FunctionEnvironment.KeyMaterialOrigin) switch
+        var origin = Get(SettingNames.KeyMaterialOrigin) switch
         {
             null or "AWS_KMS" => KeyMaterialOrigin.AwsKms,
             "EXTERNAL" => KeyMaterialOrigin.External,
-            var other => Invalid(problems, $"{FunctionEnvironment.KeyMaterialOrigin}: '{other}' is not a key material origin; use AWS_KMS or EXTERNAL.", KeyMaterialOrigin.AwsKms),
+            var other => Invalid(problems, $"{SettingNames.KeyMaterialOrigin}: '{other}' is not a key material origin; use AWS_KMS or EXTERNAL.", KeyMaterialOrigin.AwsKms),
         };
 
-        var minAge = ParseInt(Get(FunctionEnvironment.MinKeyAgeHours), FunctionEnvironment.MinKeyAgeHours, 24, 0, 24 * 366, "hours", problems);
-        var concurrency = ParseInt(Get(FunctionEnvironment.MaxConcurrency), FunctionEnvironment.MaxConcurrency, 4, 1, 32, "aliases at once", problems);
-        var timeout = ParseInt(Get(FunctionEnvironment.FunctionTimeoutSeconds), FunctionEnvironment.FunctionTimeoutSeconds, 0, 1, 900, "seconds", problems);
-        var expirationDays = ParseInt(Get(FunctionEnvironment.KeyMaterialExpirationDays), FunctionEnvironment.KeyMaterialExpirationDays, 0, 0, 365, "days (0: the material does not expire)", problems);
-        var dryRun = ParseBool(Get(FunctionEnvironment.DryRun), FunctionEnvironment.DryRun, problems);
-        var escrowDisabled = ParseBool(Get(FunctionEnvironment.EscrowDisabled), FunctionEnvironment.EscrowDisabled, problems);
+        var minAge = ParseInt(Get(SettingNames.MinKeyAgeHours), SettingNames.MinKeyAgeHours, 24, 0, 24 * 366, "hours", problems);
+        var concurrency = ParseInt(Get(SettingNames.MaxConcurrency), SettingNames.MaxConcurrency, 4, 1, 32, "aliases at once", problems);
+        var timeout = ParseInt(Get(SettingNames.FunctionTimeoutSeconds), SettingNames.FunctionTimeoutSeconds, 0, 1, 900, "seconds", problems);
+        var expirationDays = ParseInt(Get(SettingNames.KeyMaterialExpirationDays), SettingNames.KeyMaterialExpirationDays, 0, 0, 365, "days (0: the material does not expire)", problems);
+        var dryRun = ParseBool(Get(SettingNames.DryRun), SettingNames.DryRun, problems);
+        var escrowDisabled = ParseBool(Get(SettingNames.EscrowDisabled), SettingNames.EscrowDisabled, problems);
 
         if (problems.Count > 0)
         {
-            throw new ConfigurationException("The function's configuration is invalid: " + string.Join(" ", problems));
+            throw new ConfigurationException("The configuration is invalid: " + string.Join(" ", problems));
         }
 
-        return new FunctionConfiguration
+        return new RotationSettings
         {
             Aliases = aliases,
             NotificationTopicArn = topic!,
             DryRun = dryRun,
             Timeout = timeout == 0 ? null : TimeSpan.FromSeconds(timeout),
             KeyMaterialExpirationDays = expirationDays,
-            EscrowBucket = Get(FunctionEnvironment.EscrowBucket),
-            EscrowPrefix = Get(FunctionEnvironment.EscrowPrefix) ?? string.Empty,
-            EscrowPublicKey = Get(FunctionEnvironment.EscrowPublicKey),
+            EscrowBucket = Get(SettingNames.EscrowBucket),
+            EscrowPrefix = Get(SettingNames.EscrowPrefix) ?? string.Empty,
+            EscrowPublicKey = Get(SettingNames.EscrowPublicKey),
             EscrowDisabled = escrowDisabled,
             Options = new RotationOptions
             {
@@ -108,7 +95,7 @@ internal sealed record FunctionConfiguration
     {
         if (text is null)
         {
-            problems.Add($"{FunctionEnvironment.RotationAliases} is not set: list the aliases to rotate, separated by commas (for example alias/app-data,alias/reports).");
+            problems.Add($"{SettingNames.RotationAliases} is not set: list the aliases to rotate, separated by commas (for example alias/app-data,alias/reports).");
             return [];
         }
 
@@ -117,7 +104,7 @@ internal sealed record FunctionConfiguration
         {
             if (AliasNames.Validate(entry) is { } problem)
             {
-                problems.Add($"{FunctionEnvironment.RotationAliases}: {problem}.");
+                problems.Add($"{SettingNames.RotationAliases}: {problem}.");
             }
             else if (!aliases.Contains(entry, StringComparer.Ordinal))
             {
@@ -127,7 +114,7 @@ internal sealed record FunctionConfiguration
 
         if (aliases.Count == 0 && problems.Count == 0)
         {
-            problems.Add($"{FunctionEnvironment.RotationAliases} names no alias.");
+            problems.Add($"{SettingNames.RotationAliases} names no alias.");
         }
 
         return aliases;
@@ -163,7 +150,7 @@ internal sealed record FunctionConfiguration
     }
 }
 
-/// <summary>The function's environment holds a bad value; the message names each one.</summary>
+/// <summary>A setting holds a bad value; the message names each one.</summary>
 public sealed class ConfigurationException : Exception
 {
     public ConfigurationException(string message)

@@ -1,0 +1,28 @@
+namespace KeyRotation.Core.Configuration;
+
+/// <summary>
+/// The names of the settings, shared by the function's environment variables and the CLI's environment,
+/// so one name means one thing everywhere. The template is checked against <see cref="All"/>.
+/// </summary>
+public static class SettingNames
+{
+    public const string RotationAliases = "ROTATION_ALIASES";
+    public const string NotificationTopicArn = "NOTIFICATION_TOPIC_ARN";
+    public const string KeyMaterialOrigin = "KEY_MATERIAL_ORIGIN";
+    public const string MinKeyAgeHours = "MIN_KEY_AGE_HOURS";
+    public const string DryRun = "DRY_RUN";
+    public const string MaxConcurrency = "MAX_CONCURRENCY";
+    public const string FunctionTimeoutSeconds = "FUNCTION_TIMEOUT_SECONDS";
+    public const string KeyMaterialExpirationDays = "KEY_MATERIAL_EXPIRATION_DAYS";
+    public const string EscrowBucket = "ESCROW_BUCKET";
+    public const string EscrowPrefix = "ESCROW_PREFIX";
+    public const string EscrowPublicKey = "ESCROW_PUBLIC_KEY";
+    public const string EscrowDisabled = "ESCROW_DISABLED";
+
+    /// <summary>Every setting above.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        RotationAliases, NotificationTopicArn, KeyMaterialOrigin, MinKeyAgeHours, DryRun, MaxConcurrency,
+        FunctionTimeoutSeconds, KeyMaterialExpirationDays, EscrowBucket, EscrowPrefix, EscrowPublicKey, EscrowDisabled,
+    ];
+}
