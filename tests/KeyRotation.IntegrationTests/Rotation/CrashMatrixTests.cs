@@ -1,0 +1,145 @@
+using KeyRotation.Core;
+
+namespace KeyRotation.IntegrationTests.Rotation;
+
+/// <summary>
+/// Kills a rotation at every KMS call it makes (an exception the engine does not catch, so no cleanup runs),
+/// then runs again as the next invocation would, and checks that the two runs together did exactly one rotation.
+/// </summary>
+public sealed class CrashMatrixTests
+{
+    private const string Alias = "alias/orders";
+
+    /// <summary>The KMS calls of one uninterrupted rotation, in order, as (operation, occurrence).</summary>
+    public static TheoryData<string, int, int> CallsOfOneRotation()
+    {
+        using var world = new RotationWorld();
+        world.CreateAliasedKeyAsync(Alias).GetAwaiter().GetResult();
+        world.Kms.ClearRecordedRequests();
+        world.InvokeAsync("{}", Alias).GetAwaiter().GetResult();
+
+        var data = new TheoryData<string, int, int>();
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var index = 0;
+        foreach (var request in world.Kms.RecordedRequests)
+        {
+            seen[request.Operation] = seen.GetValueOrDefault(request.Operation) + 1;
+            data.Add(request.Operation, seen[request.Operation], index++);
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void CallsOfOneRotation_CoverEveryStep()
+    {
+        var operations = CallsOfOneRotation().Select(row => (string)row[0]).Distinct().ToList();
+
+        Assert.Equal(["DescribeKey", "ListResourceTags", "CreateAlias", "GetKeyPolicy", "CreateKey", "UpdateAlias", "TagResource"], operations);
+    }
+
+    [Theory]
+    [MemberData(nameof(CallsOfOneRotation))]
+    public async Task Rotate_KilledAtCall_NextRunFinishesWithExactlyOneNewKey(string operation, int occurrence, int index)
+    {
+        using var world = new RotationWorld();
+        var old = await world.CreateAliasedKeyAsync(Alias);
+        KillAt(world, operation, occurrence, $"killed at {operation} #{occurrence} (call {index})");
+
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => world.InvokeAsync("{}", Alias));
+        world.Time.Advance(TimeSpan.FromMinutes(16));
+        var response = await world.InvokeAsync("{}", Alias);
+
+        var result = response.GetProperty("results")[0];
+        Assert.Equal("Rotated", result.GetProperty("outcome").GetString());
+        AssertConverged(world, old.KeyId, result.GetProperty("newKeyId").GetString()!);
+        Assert.Contains("alias/keyrotation/orders/1", world.Key(Alias).Aliases);
+
+        // The last step tags the new key active after the notification went out: dying there repeats the notification
+        // (at least once), every earlier point sends exactly one.
+        var lastStep = operation == "TagResource" && occurrence == 3;
+        Assert.Equal(lastStep ? 2 : 1, world.Sns.Snapshot().Count);
+    }
+
+    [Fact]
+    public async Task Rotate_KilledAfterClaim_SecondRunSaysItFinishedTheInterruptedRotation()
+    {
+        using var world = new RotationWorld();
+        await world.CreateAliasedKeyAsync(Alias);
+        KillAt(world, "CreateKey", 1, "killed at CreateKey");
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => world.InvokeAsync("{}", Alias));
+        world.Time.Advance(TimeSpan.FromMinutes(16));
+
+        var response = await world.InvokeAsync("{}", Alias);
+
+        Assert.StartsWith("Finished an interrupted rotation", response.GetProperty("results")[0].GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rotate_KilledAfterClaimAndRetriedAtOnce_SkipsUntilTheClaimTimesOut()
+    {
+        using var world = new RotationWorld();
+        var old = await world.CreateAliasedKeyAsync(Alias);
+        KillAt(world, "CreateKey", 1, "killed at CreateKey");
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => world.InvokeAsync("{}", Alias));
+
+        var response = await world.InvokeAsync("{}", Alias);
+
+        var result = response.GetProperty("results")[0];
+        Assert.Equal("Skipped", result.GetProperty("outcome").GetString());
+        Assert.Contains("may still be rotating it", result.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(old.KeyId, world.Key(Alias).KeyId);
+        Assert.Empty(world.CreatedFor(Alias));
+    }
+
+    [Fact]
+    public async Task Rotate_KilledAfterAliasMovedBeforeNotification_NextRunNotifiesWithoutRotatingAgain()
+    {
+        using var world = new RotationWorld();
+        var old = await world.CreateAliasedKeyAsync(Alias);
+        world.Sns.CrashNext = new SimulatedCrashException("killed while publishing");
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => world.InvokeAsync("{}", Alias));
+        var moved = world.Key(Alias).KeyId;
+        Assert.Equal("pending", world.Key(moved).Tags[RotationTags.State]);
+
+        var response = await world.InvokeAsync("{}", Alias);
+
+        var result = response.GetProperty("results")[0];
+        Assert.Equal(("Rotated", moved), (result.GetProperty("outcome").GetString(), result.GetProperty("newKeyId").GetString()));
+        Assert.StartsWith("Finished an interrupted rotation", result.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        AssertConverged(world, old.KeyId, moved);
+        Assert.Single(world.Sns.Snapshot());
+    }
+
+    /// <summary>Crashes the rotation's <paramref name="occurrence"/>-th call of the operation (set-up calls not counted).</summary>
+    private static void KillAt(RotationWorld world, string operation, int occurrence, string message) =>
+        world.Kms.Faults.ThrowNth(operation, world.Kms.Faults.CallCount(operation) + occurrence, new SimulatedCrashException(message));
+
+    private static void AssertConverged(RotationWorld world, string oldKeyId, string newKeyId)
+    {
+        var created = Assert.Single(world.CreatedFor(Alias));
+        Assert.Equal(newKeyId, created.KeyId);
+        var current = world.Key(Alias);
+        Assert.Equal((newKeyId, "Enabled", "SYMMETRIC_DEFAULT"), (current.KeyId, current.KeyState, current.KeySpec));
+        Assert.Equal(("active", oldKeyId), (current.Tags[RotationTags.State], current.Tags[RotationTags.PreviousKey]));
+        var old = world.Key(oldKeyId);
+        Assert.Equal(("Enabled", "retired", newKeyId), (old.KeyState, old.Tags[RotationTags.State], old.Tags[RotationTags.SuccessorKey]));
+    }
+}
+
+internal sealed class SimulatedCrashException : Exception
+{
+    public SimulatedCrashException(string message)
+        : base(message)
+    {
+    }
+
+    public SimulatedCrashException()
+    {
+    }
+
+    public SimulatedCrashException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text;
+using System.Text.Json;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+using KeyRotation.Core;
+using KeyRotation.Core.Configuration;
+using KeyRotation.Core.Notifications;
+using KeyRotation.Function;
+using KeyRotation.LocalKms;
+using Microsoft.Extensions.Time.Testing;
+
+namespace KeyRotation.IntegrationTests.Rotation;
+
+/// <summary>
+/// One account and Region: the local KMS endpoint, the real SDK client, the real SNS Publish client against an
+/// SNS double, and the real handler composed from them, all on one fake clock.
+/// </summary>
+internal sealed class RotationWorld : IDisposable
+{
+    public const string TopicArn = "arn:aws:sns:us-east-1:111122223333:key-rotation";
+    public const string Policy = """{"Version":"2012-10-17","Id":"orders","Statement":[{"Sid":"Admin","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}""";
+
+    public RotationWorld(Action<AmazonKeyManagementServiceConfig>? configure = null)
+    {
+        Kms = new LocalKmsService(new LocalKmsOptions(), Time);
+        Client = Kms.CreateClient(config =>
+        {
+            config.RetryMode = RequestRetryMode.Standard;
+            config.MaxErrorRetry = 10;
+            configure?.Invoke(config);
+        });
+        var topic = NotificationTopicArn.Parse(TopicArn);
+        var sns = new SnsPublishClient(
+            new HttpClient(Sns),
+            SnsClientOptions.ForTopic(topic) with { BaseRetryDelay = TimeSpan.Zero, MaxAttempts = 1 },
+            new BasicAWSCredentials("test", "test"),
+            Time);
+        Notifier = new SnsRotationNotifier(sns, topic);
+    }
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 1, 3, 0, 0, TimeSpan.Zero));
+
+    public LocalKmsService Kms { get; }
+
+    public AmazonKeyManagementServiceClient Client { get; }
+
+    public FakeSns Sns { get; } = new();
+
+    public SnsRotationNotifier Notifier { get; }
+
+    public StringWriter Output { get; } = new();
+
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal)
+    {
+        [SettingNames.NotificationTopicArn] = TopicArn,
+        [SettingNames.MinKeyAgeHours] = "24",
+    };
+
+    /// <summary>Creates a key with a policy, a description and user tags, and an alias for it; then lets 30 days pass.</summary>
+    public async Task<KeyMetadata> CreateAliasedKeyAsync(string alias, KeySpec? spec = null, KeyUsageType? usage = null, bool multiRegion = false, OriginType? origin = null)
+    {
+        var created = await Client.CreateKeyAsync(new CreateKeyRequest
+        {
+            Description = $"Key behind {alias}",
+            KeySpec = spec ?? KeySpec.SYMMETRIC_DEFAULT,
+            KeyUsage = usage ?? KeyUsageType.ENCRYPT_DECRYPT,
+            Policy = Policy,
+            MultiRegion = multiRegion,
+            Origin = origin ?? OriginType.AWS_KMS,
+            Tags = [new Tag { TagKey = "team", TagValue = "payments" }, new Tag { TagKey = "cost-centre", TagValue = "cc-42" }],
+        });
+        await Client.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = created.KeyMetadata.KeyId });
+        Time.Advance(TimeSpan.FromDays(30));
+        return created.KeyMetadata;
+    }
+
+    /// <summary>Invokes the real handler (built per invocation, as a new container would be) with a JSON event.</summary>
+    public async Task<JsonElement> InvokeAsync(string json, params string[] aliases)
+    {
+        if (aliases.Length > 0)
+        {
+            Environment[SettingNames.RotationAliases] = string.Join(',', aliases);
+        }
+
+        var handler = new Handler(Environment, Client, Notifier, Time, Output);
+        using var input = new MemoryStream(Encoding.UTF8.GetBytes(json));
+        await using var output = await handler.HandleAsync(input);
+        return (await JsonDocument.ParseAsync(output)).RootElement.Clone();
+    }
+
+    public LocalKmsKeySnapshot Key(string keyIdOrAlias) =>
+        Kms.GetKeySnapshot(keyIdOrAlias) ?? throw new InvalidOperationException($"No key {keyIdOrAlias}");
+
+    /// <summary>Keys this tool created for the alias.</summary>
+    public IReadOnlyList<LocalKmsKeySnapshot> CreatedFor(string alias) =>
+        [.. Kms.ListKeySnapshots().Where(k => k.Tags.TryGetValue(RotationTags.Alias, out var a) && a == alias && k.Tags.ContainsKey(RotationTags.PreviousKey))];
+
+    public void Dispose()
+    {
+        Client.Dispose();
+        Sns.Dispose();
+        Output.Dispose();
+    }
+}
