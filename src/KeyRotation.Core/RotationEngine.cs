@@ -1,5 +1,6 @@
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
+using KeyRotation.Core.Notifications;
 
 namespace KeyRotation.Core;
 
@@ -130,7 +131,7 @@ public sealed class RotationEngine
     /// </summary>
     private static bool IsRotationError(Exception ex, CancellationToken ct) => ex switch
     {
-        RotationException or AmazonClientException or HttpRequestException => true,
+        RotationException or AmazonClientException or HttpRequestException or SnsPublishException => true,
         OperationCanceledException => !ct.IsCancellationRequested,
         _ => false,
     };

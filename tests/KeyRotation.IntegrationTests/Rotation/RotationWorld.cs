@@ -49,7 +49,22 @@ internal sealed class RotationWorld : IDisposable
 
     public SnsRotationNotifier Notifier { get; }
 
-    public StringWriter Output { get; } = new();
+    private readonly StringWriter _log = new();
+
+    /// <summary>Where the handlers write their log lines; synchronized because concurrent invocations share it.</summary>
+    public TextWriter Output => field ??= TextWriter.Synchronized(_log);
+
+    /// <summary>Every log line written so far.</summary>
+    public string Logs
+    {
+        get
+        {
+            lock (Output)
+            {
+                return _log.ToString();
+            }
+        }
+    }
 
     public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal)
     {
@@ -100,6 +115,6 @@ internal sealed class RotationWorld : IDisposable
     {
         Client.Dispose();
         Sns.Dispose();
-        Output.Dispose();
+        _log.Dispose();
     }
 }

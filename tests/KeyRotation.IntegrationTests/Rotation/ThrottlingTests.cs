@@ -1,0 +1,34 @@
+using Amazon.KeyManagementService.Model;
+
+namespace KeyRotation.IntegrationTests.Rotation;
+
+public sealed class ThrottlingTests : IDisposable
+{
+    private readonly RotationWorld _world = new();
+
+    [Fact]
+    public async Task Invoke_BatchOf50WithKmsQuotasOn_EveryAliasRotates()
+    {
+        var aliases = Enumerable.Range(1, 50).Select(i => $"alias/batch/app-{i:00}").ToArray();
+        foreach (var alias in aliases)
+        {
+            var key = await _world.Client.CreateKeyAsync(new CreateKeyRequest { Description = alias });
+            await _world.Client.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyMetadata.KeyId });
+        }
+
+        _world.Time.Advance(TimeSpan.FromDays(30));
+        _world.Environment[Core.Configuration.SettingNames.MaxConcurrency] = "8";
+        _world.Kms.EnforceQuotas = true;
+
+        // The quotas are measured on the fake clock: while the SDK backs off, time moves on as it would.
+        _world.Kms.OnThrottled = _ => _world.Time.Advance(TimeSpan.FromMilliseconds(250));
+
+        var response = await _world.InvokeAsync("{}", aliases);
+
+        Assert.All(response.GetProperty("results").EnumerateArray(), r => Assert.Equal("Rotated", r.GetProperty("outcome").GetString()));
+        Assert.True(_world.Kms.ThrottledCount("CreateKey") + _world.Kms.ThrottledCount("UpdateAlias") > 0, "the quotas never throttled, so the test proved nothing");
+        Assert.Equal(50, _world.Sns.Snapshot().Count);
+    }
+
+    public void Dispose() => _world.Dispose();
+}
