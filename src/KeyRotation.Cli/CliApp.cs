@@ -1,0 +1,64 @@
+using System.CommandLine;
+using Amazon.Runtime;
+using KeyRotation.Cli.Commands;
+using KeyRotation.Core;
+using KeyRotation.Core.Configuration;
+
+namespace KeyRotation.Cli;
+
+/// <summary>
+/// The keyrotation command line: parses, runs one command, maps failures to exit codes
+/// (0 done, 1 something failed, 2 bad usage or configuration). Everything it touches is passed in, so tests run it in process.
+/// </summary>
+internal static class CliApp
+{
+    public static async Task<int> RunAsync(
+        string[] args,
+        TextWriter stdout,
+        TextWriter stderr,
+        IReadOnlyDictionary<string, string> environment,
+        CliHost host,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var globals = new GlobalOptions();
+        var root = new RootCommand("Rotates AWS KMS customer-managed keys by creating a new key and moving the alias to it; shows each alias's generations and rolls back.");
+        globals.AddTo(root);
+
+        Command Register(Func<CliContextFactory, Command> create) => create(new CliContextFactory(globals, stdout, stderr, environment, host));
+
+        // One line per command; a new command is a new file under Commands/ plus its line here.
+        root.Add(Register(PlanCommand.Create));
+        root.Add(Register(RotateCommand.Create));
+        root.Add(Register(StatusCommand.Create));
+        root.Add(Register(RollbackCommand.Create));
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                await stderr.WriteLineAsync(error.Message);
+            }
+
+            await stderr.WriteLineAsync("Run 'keyrotation --help' (or 'keyrotation COMMAND --help') for usage.");
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, cancellationToken);
+        }
+        catch (Exception ex) when (ex is UsageException or ConfigurationException)
+        {
+            await stderr.WriteLineAsync(ex.Message);
+            return ExitCodes.Usage;
+        }
+        catch (Exception ex) when (ex is RotationException or AmazonServiceException or AmazonClientException or HttpRequestException)
+        {
+            await stderr.WriteLineAsync(ex is AmazonServiceException service ? $"{service.ErrorCode ?? service.GetType().Name}: {service.Message}" : ex.Message);
+            return ExitCodes.Failed;
+        }
+    }
+}

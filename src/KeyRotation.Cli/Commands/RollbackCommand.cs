@@ -1,0 +1,74 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using KeyRotation.Core.Configuration;
+using KeyRotation.Core.History;
+using Spectre.Console;
+
+namespace KeyRotation.Cli.Commands;
+
+/// <summary><c>rollback ALIAS [--to KEY] [--yes]</c>: point the alias back at an earlier generation, tag both keys and notify.</summary>
+internal static class RollbackCommand
+{
+    public static Command Create(CliContextFactory factory)
+    {
+        var alias = new Argument<string>("ALIAS") { Description = "The alias to roll back (for example alias/app-data)." };
+        var to = new Option<string?>("--to") { Description = "Key id or ARN of the earlier generation to restore (default: the current key's previous generation).", HelpName = "KEY" };
+        var yes = Arguments.Yes();
+        var topic = Arguments.TopicArn();
+        var command = new Command("rollback", "Point the alias back at its previous generation (or --to an earlier one), tag both keys so the chain stays true, and notify.")
+        {
+            alias, to, yes, topic,
+        };
+        command.SetAction(async (parsed, ct) =>
+        {
+            var context = factory.For(parsed);
+            var name = Arguments.ValidAliases([parsed.GetValue(alias)!])[0];
+            var topicArn = parsed.GetValue(topic) ?? context.Environment.GetValueOrDefault(SettingNames.NotificationTopicArn);
+            var notices = Notices.Create(context, string.IsNullOrWhiteSpace(topicArn) ? null : topicArn.Trim());
+            var (kms, _) = await context.ConnectAsync(ct);
+            var target = parsed.GetValue(to);
+            if (!await context.ConfirmAsync(parsed.GetValue(yes), $"Roll {name} back to {target ?? "its previous generation"}?", ct))
+            {
+                context.Error("Cancelled; nothing was changed.");
+                return ExitCodes.Failed;
+            }
+
+            var rollback = new AliasRollback(kms, notices, context.Host.Time);
+            var result = await rollback.RollBackAsync(new RollbackRequest { Alias = name, TargetKeyId = target, RollbackId = RotationRun.NewRunId(context, "rollback") }, ct);
+            if (context.Json)
+            {
+                context.WriteJson(new JsonObject
+                {
+                    ["alias"] = result.Alias,
+                    ["outcome"] = result.Outcome.ToString(),
+                    ["fromKeyId"] = result.FromKeyId,
+                    ["toKeyId"] = result.ToKeyId,
+                    ["reason"] = result.Reason,
+                    ["notificationError"] = result.NotificationError,
+                    ["notifications"] = RotationRun.NoticesToJson(notices.Printed),
+                });
+            }
+            else if (result.Outcome == RollbackOutcome.RolledBack)
+            {
+                context.Console.MarkupLine($"[green]Rolled back[/] {Markup.Escape(result.Alias)}: {Markup.Escape(result.FromKeyId ?? "-")} -> {Markup.Escape(result.ToKeyId ?? "-")}");
+                context.Console.WriteLine(result.Reason);
+                RotationRun.WriteNotices(context, notices);
+            }
+
+            if (result.Outcome == RollbackOutcome.Refused)
+            {
+                context.Error($"Refused: {result.Reason} Nothing was changed.");
+                return ExitCodes.Failed;
+            }
+
+            if (result.NotificationError is { } notificationError)
+            {
+                context.Error(notificationError);
+                return ExitCodes.Failed;
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,55 @@
+using System.CommandLine;
+
+namespace KeyRotation.Cli;
+
+/// <summary>Options every command takes (recursive on the root command).</summary>
+internal sealed class GlobalOptions
+{
+    public Option<string?> Region { get; } = new("--region")
+    {
+        Description = "AWS Region (default: AWS_REGION, AWS_DEFAULT_REGION, then the profile's region).",
+        Recursive = true,
+    };
+
+    public Option<string?> EndpointUrl { get; } = new("--endpoint-url")
+    {
+        Description = "KMS endpoint URL (default: AWS_ENDPOINT_URL_KMS, then AWS_ENDPOINT_URL, then the Region's endpoint).",
+        Recursive = true,
+    };
+
+    public Option<string?> Profile { get; } = new("--profile")
+    {
+        Description = "Named profile from the AWS config and credentials files, SSO profiles included (default: AWS_PROFILE, then the standard chain).",
+        Recursive = true,
+    };
+
+    public Option<string> Output { get; } = CreateOutput();
+
+    public Option<bool> Sandbox { get; } = new("--sandbox")
+    {
+        Description = "Run against an in-process local KMS seeded with demo aliases; notifications are printed. Needs no AWS account.",
+        Recursive = true,
+    };
+
+    public void AddTo(Command root)
+    {
+        root.Add(Region);
+        root.Add(EndpointUrl);
+        root.Add(Profile);
+        root.Add(Output);
+        root.Add(Sandbox);
+    }
+
+    private static Option<string> CreateOutput()
+    {
+        var option = new Option<string>("--output")
+        {
+            Description = "Output format: text (a table; colours only on a terminal) or json (one document on stdout).",
+            Recursive = true,
+            DefaultValueFactory = _ => "text",
+            HelpName = "text|json",
+        };
+        option.AcceptOnlyFromAmong("text", "json");
+        return option;
+    }
+}

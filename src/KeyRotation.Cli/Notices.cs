@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using KeyRotation.Core;
+using KeyRotation.Core.Notifications;
+
+namespace KeyRotation.Cli;
+
+/// <summary>
+/// Where a command's notifications go: SNS when a topic is configured (NOTIFICATION_TOPIC_ARN or
+/// --notification-topic-arn) and not in the sandbox; otherwise they are kept and printed with the output.
+/// </summary>
+internal sealed class Notices : IRotationNotifier
+{
+    private readonly IRotationNotifier? _sns;
+    private readonly ConcurrentQueue<RotationNotice> _notices = new();
+
+    private Notices(IRotationNotifier? sns) => _sns = sns;
+
+    /// <summary>The notices printed instead of published, in order.</summary>
+    public IReadOnlyList<RotationNotice> Printed => [.. _notices];
+
+    public bool Publishing => _sns is not null;
+
+    public static Notices Create(CliContext context, string? topicArn)
+    {
+        if (context.IsSandbox || topicArn is null)
+        {
+            return new Notices(null);
+        }
+
+        var topic = NotificationTopicArn.Parse(topicArn);
+        var options = SnsClientOptions.ForTopic(topic, AwsEndpoints.Resolve(context.Environment, "SNS"));
+        return new Notices(new SnsRotationNotifier(SnsPublishClient.CreateDefault(options), topic));
+    }
+
+    public async Task NotifyAsync(RotationNotice notice, CancellationToken cancellationToken)
+    {
+        if (_sns is not null)
+        {
+            await _sns.NotifyAsync(notice, cancellationToken);
+            return;
+        }
+
+        _notices.Enqueue(notice);
+    }
+
+    /// <summary>For a dry run, which sends nothing.</summary>
+    internal sealed class Silent : IRotationNotifier
+    {
+        public Task NotifyAsync(RotationNotice notice, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,214 @@
+using System.Globalization;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+
+namespace KeyRotation.Core.History;
+
+/// <summary>
+/// Points an alias back at an earlier generation of its chain, with the engine's own protocol so the next
+/// rotation carries on from the restored key:
+/// <list type="number">
+/// <item>check: the alias exists, this tool moved it, the target is an earlier generation (found through
+/// previous-key), Enabled, of the same spec and usage, and no rotation is in progress;</item>
+/// <item>tag the target with the alias and sequence = n (the current key's sequence + 1), so the next rotation from
+/// it claims n + 1, a fresh marker, and never resumes a stale one;</item>
+/// <item>claim marker n with CreateAlias pointing straight at the target: to the engine that is a recorded move,
+/// so a rollback that dies here is finished by the next rotate (or by running the rollback again);</item>
+/// <item>UpdateAlias; tag the restored key active (restored-at, restored-from) and the rolled-back key retired
+/// (retired-at, successor-key, rolled-back-at); notify.</item>
+/// </list>
+/// Never disables, deletes or schedules deletion of a key.
+/// </summary>
+public sealed class AliasRollback
+{
+    private readonly IAmazonKeyManagementService _kms;
+    private readonly KeyChainReader _reader;
+    private readonly IRotationNotifier _notifier;
+    private readonly TimeProvider _time;
+
+    public AliasRollback(IAmazonKeyManagementService kms, IRotationNotifier notifier, TimeProvider time)
+    {
+        _kms = kms;
+        _reader = new KeyChainReader(kms);
+        _notifier = notifier;
+        _time = time;
+    }
+
+    /// <summary>Rolls the alias back, or refuses with a reason and changes nothing. KMS failures throw <see cref="RotationException"/>.</summary>
+    public async Task<RollbackResult> RollBackAsync(RollbackRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var alias = request.Alias;
+        if (AliasNames.Validate(alias) is { } invalid)
+        {
+            return Refused(alias, $"Cannot roll back: {invalid}.");
+        }
+
+        var currentKey = await _reader.DescribeAsync(alias, cancellationToken);
+        if (currentKey is null)
+        {
+            return Refused(alias, $"Alias {alias} does not exist in this account and Region.");
+        }
+
+        var currentTags = await _reader.TagsAsync(currentKey.KeyId, cancellationToken);
+        var current = KeyChainReader.ToGeneration(currentKey, currentTags);
+        var refused = Refused(alias, string.Empty) with { FromKeyId = current.KeyId, FromKeyArn = current.Arn };
+        if (currentTags.GetValueOrDefault(RotationTags.Alias) is { } taggedAlias && taggedAlias != alias)
+        {
+            return refused with { Reason = $"Key {current.KeyId} belongs to {taggedAlias}'s chain, not {alias}'s; nothing to roll back for {alias}." };
+        }
+
+        if (current.PreviousKeyId is null)
+        {
+            return refused with { Reason = $"{alias} was not rotated by this tool: its key {current.KeyId} has no {RotationTags.PreviousKey} tag, so there is no earlier generation to go back to." };
+        }
+
+        if (current.State == RotationTags.KeyStates.Pending)
+        {
+            return refused with { Reason = $"A rotation is in progress: {alias} points at {current.KeyId}, whose rotation's last steps have not run. Run rotate to finish it, then roll back." };
+        }
+
+        var earlier = await _reader.EarlierAsync(current, cancellationToken);
+        KeyGeneration? target;
+        if (request.TargetKeyId is null)
+        {
+            target = earlier.FirstOrDefault();
+        }
+        else
+        {
+            var wanted = await _reader.DescribeAsync(request.TargetKeyId, cancellationToken);
+            target = wanted is null ? null : earlier.FirstOrDefault(k => k.KeyId == wanted.KeyId);
+            if (target is null)
+            {
+                var chain = string.Join(", ", earlier.Select(k => k.KeyId));
+                return refused with
+                {
+                    Reason = wanted?.KeyId == current.KeyId
+                        ? $"{alias} already points at {current.KeyId}; name an earlier generation."
+                        : $"{request.TargetKeyId} is not an earlier generation of {alias}; its earlier generations are: {(chain.Length == 0 ? "none" : chain)}.",
+                };
+            }
+        }
+
+        if (target is null || target.Missing)
+        {
+            return refused with { Reason = $"The previous generation {current.PreviousKeyId} of {alias} no longer exists; name another one with --to." };
+        }
+
+        refused = refused with { ToKeyId = target.KeyId, ToKeyArn = target.Arn };
+        if (target.KeyState != KeyState.Enabled.Value)
+        {
+            return refused with { Reason = $"Key {target.KeyId} is {target.KeyState}, not Enabled: the alias must only point at a key that works. Enable it first (or cancel its deletion), then roll back." };
+        }
+
+        if (target.KeySpec != current.KeySpec || target.KeyUsage != current.KeyUsage)
+        {
+            return refused with { Reason = $"Key {target.KeyId} is {target.KeySpec}/{target.KeyUsage}, but {alias}'s key is {current.KeySpec}/{current.KeyUsage}." };
+        }
+
+        var sequence = current.Sequence + 1;
+        var sequenceText = sequence.ToString(CultureInfo.InvariantCulture);
+        var marker = RotationTags.MarkerAlias(alias, sequence);
+        var held = await _reader.DescribeAsync(marker, cancellationToken);
+
+        // A marker already at the target, with the target tagged for this move, is a rollback that died before
+        // moving the alias: carry on. Any other holder is a rotation in progress.
+        var resuming = held is not null && held.KeyId == target.KeyId && target.Sequence == sequence;
+        if (held is not null && !resuming)
+        {
+            return refused with { Reason = InProgress(alias, marker) };
+        }
+
+        if (!resuming)
+        {
+            // Before the claim: if this run dies after claiming, the next rotate finishes the move (the marker reads
+            // as a recorded move) and then carries on from this sequence instead of resuming a stale marker.
+            await TagAsync(target.KeyId, new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [RotationTags.Alias] = alias,
+                [RotationTags.Sequence] = sequenceText,
+            }, cancellationToken);
+            if (!await ClaimAsync(marker, target.KeyId, cancellationToken))
+            {
+                return refused with { Reason = InProgress(alias, marker) };
+            }
+        }
+
+        await CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = target.KeyId }, cancellationToken));
+        var now = RotationTags.FormatTime(_time.GetUtcNow());
+        await TagAsync(target.KeyId, new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [RotationTags.State] = RotationTags.KeyStates.Active,
+            [RotationTags.RestoredAt] = now,
+            [RollbackTags.RestoredFrom] = current.KeyId,
+        }, cancellationToken);
+        await TagAsync(current.KeyId, new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [RotationTags.State] = RotationTags.KeyStates.Retired,
+            [RotationTags.RetiredAt] = now,
+            [RotationTags.SuccessorKey] = target.KeyId,
+            [RollbackTags.RolledBackAt] = now,
+        }, cancellationToken);
+
+        var result = new RollbackResult
+        {
+            Alias = alias,
+            Outcome = RollbackOutcome.RolledBack,
+            FromKeyId = current.KeyId,
+            FromKeyArn = current.Arn,
+            ToKeyId = target.KeyId,
+            ToKeyArn = target.Arn,
+            Reason = $"{alias} points at {target.KeyId} (generation {target.Generation}) again; {current.KeyId} (generation {current.Generation}) is tagged retired and stays enabled, so data encrypted under it still decrypts.",
+        };
+        try
+        {
+            await _notifier.NotifyAsync(RollbackNotice.For(result, request.RollbackId, _time.GetUtcNow()), cancellationToken);
+        }
+        catch (Exception ex) when (ex is RotationException or AmazonClientException or HttpRequestException or Notifications.SnsPublishException)
+        {
+            return result with { NotificationError = $"The notification could not be sent: {ex.Message}" };
+        }
+
+        return result;
+    }
+
+    private static string InProgress(string alias, string marker) =>
+        $"A rotation is in progress: another run holds {marker} for the next move of {alias}. Run status to see it and rotate to finish it, then roll back.";
+
+    private static RollbackResult Refused(string alias, string reason) => new() { Alias = alias, Outcome = RollbackOutcome.Refused, Reason = reason };
+
+    private async Task<bool> ClaimAsync(string marker, string targetKeyId, CancellationToken ct)
+    {
+        try
+        {
+            await _kms.CreateAliasAsync(new CreateAliasRequest { AliasName = marker, TargetKeyId = targetKeyId }, ct);
+            return true;
+        }
+        catch (AlreadyExistsException)
+        {
+            return false;
+        }
+        catch (AmazonServiceException ex)
+        {
+            throw KeyChainReader.StepFailed("CreateAlias", ex);
+        }
+    }
+
+    private Task TagAsync(string keyId, Dictionary<string, string> tags, CancellationToken ct) =>
+        CallAsync("TagResource", () => _kms.TagResourceAsync(
+            new TagResourceRequest { KeyId = keyId, Tags = [.. tags.Select(t => new Tag { TagKey = t.Key, TagValue = t.Value })] },
+            ct));
+
+    private static async Task CallAsync<T>(string operation, Func<Task<T>> call)
+    {
+        try
+        {
+            await call();
+        }
+        catch (AmazonServiceException ex)
+        {
+            throw KeyChainReader.StepFailed(operation, ex);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+namespace KeyRotation.Core.History;
+
+/// <summary>
+/// Tags that only a rollback writes. They share <see cref="RotationTags.Prefix"/>, so the engine never copies
+/// them to a new key, and they keep the record of an undone rotation after the restored key is rotated again.
+/// </summary>
+public static class RollbackTags
+{
+    /// <summary>On a key the alias was rolled back from: when.</summary>
+    public const string RolledBackAt = RotationTags.Prefix + "rolled-back-at";
+
+    /// <summary>On a key a rollback restored: the key id the alias was rolled back from.</summary>
+    public const string RestoredFrom = RotationTags.Prefix + "restored-from";
+}
+
+/// <summary>One key of an alias's chain of generations, as its tags and KMS describe it.</summary>
+public sealed record KeyGeneration
+{
+    public required string KeyId { get; init; }
+
+    public string? Arn { get; init; }
+
+    /// <summary>Place in the chain; the alias's first key, which the tool did not create, is 1.</summary>
+    public required long Generation { get; init; }
+
+    /// <summary>KMS's own key state (Enabled, Disabled, PendingDeletion, ...); null when the key could not be read.</summary>
+    public string? KeyState { get; init; }
+
+    /// <summary>This tool's lifecycle tag (pending, active, retired); null on a key the tool never tagged.</summary>
+    public string? State { get; init; }
+
+    public DateTimeOffset? CreatedAt { get; init; }
+
+    public string? RetiredAt { get; init; }
+
+    public string? RestoredAt { get; init; }
+
+    public string? RolledBackAt { get; init; }
+
+    public string? PreviousKeyId { get; init; }
+
+    public string? SuccessorKeyId { get; init; }
+
+    /// <summary>The alias-move number this key carries (0 when the tool never moved the alias to it).</summary>
+    public long Sequence { get; init; }
+
+    public string? KeySpec { get; init; }
+
+    public string? KeyUsage { get; init; }
+
+    /// <summary>True when the key could not be found (deleted, or not visible to the caller).</summary>
+    public bool Missing { get; init; }
+}
+
+/// <summary>Where an alias stands: its current key, the generations before it, rolled-back ones, and unfinished work.</summary>
+public sealed record AliasStatus
+{
+    public required string Alias { get; init; }
+
+    public required KeyGeneration Current { get; init; }
+
+    /// <summary>Earlier generations, newest first, found by following previous-key from the current key.</summary>
+    public required IReadOnlyList<KeyGeneration> Earlier { get; init; }
+
+    /// <summary>Later generations that a rollback undid, newest rollback first.</summary>
+    public required IReadOnlyList<KeyGeneration> RolledBack { get; init; }
+
+    /// <summary>A rotation (or rollback) that started and has not finished; null when none.</summary>
+    public string? InProgress { get; init; }
+
+    /// <summary>True when this tool has moved the alias at least once.</summary>
+    public bool RotatedByTool => Current.PreviousKeyId is not null || Current.Sequence > 0;
+}
+
+/// <summary>A rollback to run: the alias, and optionally which earlier generation to restore.</summary>
+public sealed record RollbackRequest
+{
+    public required string Alias { get; init; }
+
+    /// <summary>Key id or key ARN of an earlier generation; null: the current key's predecessor.</summary>
+    public string? TargetKeyId { get; init; }
+
+    /// <summary>Identifies the operation in logs and the notification.</summary>
+    public required string RollbackId { get; init; }
+}
+
+/// <summary>What a rollback did.</summary>
+public enum RollbackOutcome
+{
+    /// <summary>The alias points at the restored key; both keys are tagged.</summary>
+    RolledBack,
+
+    /// <summary>Nothing was changed; the reason says why.</summary>
+    Refused,
+}
+
+/// <summary>The result of a rollback.</summary>
+public sealed record RollbackResult
+{
+    public required string Alias { get; init; }
+
+    public required RollbackOutcome Outcome { get; init; }
+
+    /// <summary>The key the alias pointed at before (null when the alias does not exist).</summary>
+    public string? FromKeyId { get; init; }
+
+    public string? FromKeyArn { get; init; }
+
+    /// <summary>The restored key (null when refused before a target was found).</summary>
+    public string? ToKeyId { get; init; }
+
+    public string? ToKeyArn { get; init; }
+
+    public required string Reason { get; init; }
+
+    /// <summary>Set when the notification could not be sent (the rollback itself is done).</summary>
+    public string? NotificationError { get; init; }
+}

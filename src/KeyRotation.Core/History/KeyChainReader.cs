@@ -1,0 +1,119 @@
+using System.Globalization;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+
+namespace KeyRotation.Core.History;
+
+/// <summary>
+/// Reads an alias's chain of generations from the rotation tags: DescribeKey and ListResourceTags per key,
+/// following previous-key back from the current key. Read-only; shared by status and rollback.
+/// </summary>
+internal sealed class KeyChainReader
+{
+    /// <summary>A chain longer than this is taken as a tagging loop, not history (KMS allows 100,000 keys per Region).</summary>
+    private const int MaxChainLength = 1000;
+
+    private readonly IAmazonKeyManagementService _kms;
+
+    public KeyChainReader(IAmazonKeyManagementService kms) => _kms = kms;
+
+    public async Task<KeyMetadata?> DescribeAsync(string keyIdOrAlias, CancellationToken ct)
+    {
+        try
+        {
+            return (await _kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keyIdOrAlias }, ct)).KeyMetadata;
+        }
+        catch (NotFoundException)
+        {
+            return null;
+        }
+        catch (AmazonServiceException ex)
+        {
+            throw StepFailed("DescribeKey", ex);
+        }
+    }
+
+    public async Task<Dictionary<string, string>> TagsAsync(string keyId, CancellationToken ct)
+    {
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? marker = null;
+        do
+        {
+            ListResourceTagsResponse page;
+            try
+            {
+                page = await _kms.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = keyId, Marker = marker }, ct);
+            }
+            catch (AmazonServiceException ex)
+            {
+                throw StepFailed("ListResourceTags", ex);
+            }
+
+            foreach (var tag in page.Tags ?? [])
+            {
+                tags[tag.TagKey] = tag.TagValue ?? string.Empty;
+            }
+
+            marker = page.Truncated == true ? page.NextMarker : null;
+        }
+        while (marker is not null);
+
+        return tags;
+    }
+
+    /// <summary>One key as a generation; a key that no longer exists is returned with <see cref="KeyGeneration.Missing"/>.</summary>
+    public async Task<(KeyGeneration Generation, Dictionary<string, string> Tags)> ReadAsync(string keyId, long generationIfUntagged, CancellationToken ct)
+    {
+        var key = await DescribeAsync(keyId, ct);
+        if (key is null)
+        {
+            return (new KeyGeneration { KeyId = keyId, Generation = generationIfUntagged, Missing = true }, new Dictionary<string, string>(StringComparer.Ordinal));
+        }
+
+        var tags = await TagsAsync(key.KeyId, ct);
+        return (ToGeneration(key, tags, generationIfUntagged), tags);
+    }
+
+    /// <summary>Earlier generations, newest first, starting from the current key's previous-key.</summary>
+    public async Task<List<KeyGeneration>> EarlierAsync(KeyGeneration current, CancellationToken ct)
+    {
+        var chain = new List<KeyGeneration>();
+        var seen = new HashSet<string>(StringComparer.Ordinal) { current.KeyId };
+        var next = current.PreviousKeyId;
+        var generation = current.Generation;
+        while (next is not null && seen.Add(next) && chain.Count < MaxChainLength)
+        {
+            var (key, _) = await ReadAsync(next, Math.Max(1, generation - 1), ct);
+            chain.Add(key);
+            generation = key.Generation;
+            next = key.PreviousKeyId;
+        }
+
+        return chain;
+    }
+
+    public static KeyGeneration ToGeneration(KeyMetadata key, IReadOnlyDictionary<string, string> tags, long generationIfUntagged = 1) => new()
+    {
+        KeyId = key.KeyId,
+        Arn = key.Arn,
+        Generation = ReadLong(tags, RotationTags.Generation, generationIfUntagged),
+        KeyState = key.KeyState?.Value,
+        State = tags.GetValueOrDefault(RotationTags.State),
+        CreatedAt = key.CreationDate is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : null,
+        RetiredAt = tags.GetValueOrDefault(RotationTags.RetiredAt),
+        RestoredAt = tags.GetValueOrDefault(RotationTags.RestoredAt),
+        RolledBackAt = tags.GetValueOrDefault(RollbackTags.RolledBackAt),
+        PreviousKeyId = tags.GetValueOrDefault(RotationTags.PreviousKey),
+        SuccessorKeyId = tags.GetValueOrDefault(RotationTags.SuccessorKey),
+        Sequence = ReadLong(tags, RotationTags.Sequence, 0),
+        KeySpec = key.KeySpec?.Value,
+        KeyUsage = key.KeyUsage?.Value,
+    };
+
+    public static long ReadLong(IReadOnlyDictionary<string, string> tags, string key, long fallback) =>
+        tags.TryGetValue(key, out var text) && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : fallback;
+
+    public static RotationException StepFailed(string operation, AmazonServiceException ex) =>
+        new($"KMS {operation} failed: {ex.ErrorCode ?? ex.GetType().Name}: {ex.Message}", ex);
+}

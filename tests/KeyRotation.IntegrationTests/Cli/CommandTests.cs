@@ -1,0 +1,340 @@
+using Amazon.KeyManagementService.Model;
+using KeyRotation.Cli;
+using KeyRotation.Core;
+using KeyRotation.LocalKms;
+
+namespace KeyRotation.IntegrationTests.Cli;
+
+public sealed class CommandTests
+{
+    private const string Alias = "alias/orders";
+    private readonly CliHarness _cli = new();
+
+    [Fact]
+    public async Task Plan_DueAlias_ReportsPlannedAndChangesNothing()
+    {
+        await _cli.CreateAliasAsync(Alias);
+        var before = _cli.StateFingerprint();
+
+        var run = await _cli.RunAsync("plan", Alias, "--output", "json");
+
+        Assert.Equal(0, run.ExitCode);
+        var result = run.Json().GetProperty("results")[0];
+        Assert.Equal("Planned", result.GetProperty("outcome").GetString());
+        Assert.True(run.Json().GetProperty("dryRun").GetBoolean());
+        Assert.Equal(before, _cli.StateFingerprint());
+    }
+
+    [Fact]
+    public async Task Plan_YoungKey_ExplainsWhyItWouldBeSkipped()
+    {
+        await _cli.CreateAliasAsync(Alias);
+        await _cli.RotateAsync(Alias);
+
+        var run = await _cli.RunAsync("plan", Alias, "--output", "json");
+
+        var result = run.Json().GetProperty("results")[0];
+        Assert.Equal("Skipped", result.GetProperty("outcome").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(result.GetProperty("reason").GetString()));
+    }
+
+    [Fact]
+    public async Task Rotate_DueAlias_MovesAliasToNewKeyAndExitsZero()
+    {
+        var old = await _cli.CreateAliasAsync(Alias);
+
+        var run = await _cli.RunAsync("rotate", Alias, "--yes", "--output", "json");
+
+        Assert.Equal(0, run.ExitCode);
+        var result = run.Json().GetProperty("results")[0];
+        Assert.Equal("Rotated", result.GetProperty("outcome").GetString());
+        Assert.Equal(old, result.GetProperty("previousKeyId").GetString());
+        Assert.Equal(result.GetProperty("newKeyId").GetString(), await _cli.KeyOfAsync(Alias));
+    }
+
+    [Fact]
+    public async Task Rotate_WithoutTopic_PrintsNotificationInJson()
+    {
+        await _cli.CreateAliasAsync(Alias);
+
+        var run = await _cli.RunAsync("rotate", Alias, "--yes", "--output", "json");
+
+        var notice = Assert.Single(run.Json().GetProperty("notifications").EnumerateArray());
+        Assert.Equal("KMS key rotation Rotated: alias/orders", notice.GetProperty("subject").GetString());
+    }
+
+    [Fact]
+    public async Task Rotate_TextOutputRedirected_PrintsPlainSummaryWithoutAnsi()
+    {
+        await _cli.CreateAliasAsync(Alias);
+
+        var run = await _cli.RunAsync("rotate", Alias, "--yes");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Rotated", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b[", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rotate_OneUnknownAliasInBatch_ExitsOneAndRotatesTheOther()
+    {
+        await _cli.CreateAliasAsync(Alias);
+
+        var run = await _cli.RunAsync("rotate", Alias, "alias/missing", "--yes", "--output", "json");
+
+        Assert.Equal(1, run.ExitCode);
+        var outcomes = run.Json().GetProperty("results").EnumerateArray().Select(r => r.GetProperty("outcome").GetString()).ToList();
+        Assert.Equal(["Rotated", "Failed"], outcomes);
+    }
+
+    [Fact]
+    public async Task Rotate_StdinNotTerminalWithoutYes_ExitsTwoAndChangesNothing()
+    {
+        await _cli.CreateAliasAsync(Alias);
+        var before = _cli.StateFingerprint();
+
+        var run = await _cli.RunAsync("rotate", Alias);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--yes", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _cli.StateFingerprint());
+    }
+
+    [Fact]
+    public async Task Rotate_TerminalAnswerNo_ChangesNothing()
+    {
+        await _cli.CreateAliasAsync(Alias);
+        var before = _cli.StateFingerprint();
+        using var stdin = new StringReader("n\n");
+
+        var run = await _cli.RunAsync(new CliHost { Time = _cli.Time, KmsClient = () => _cli.Kms, StdinIsTerminal = true, StdoutIsTerminal = true, Stdin = stdin }, "rotate", Alias);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(before, _cli.StateFingerprint());
+    }
+
+    [Fact]
+    public async Task Rotate_InvalidAliasName_ExitsTwo()
+    {
+        var run = await _cli.RunAsync("rotate", "orders", "--yes");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("alias names start with", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rotate_BadConfigurationValue_ExitsTwoNamingIt()
+    {
+        _cli.Environment["MIN_KEY_AGE_HOURS"] = "soon";
+
+        var run = await _cli.RunAsync("rotate", Alias, "--yes");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("MIN_KEY_AGE_HOURS", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rotate_NoAliasAnywhere_ExitsTwo()
+    {
+        var run = await _cli.RunAsync("rotate", "--yes");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("ROTATION_ALIASES", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_UnknownOption_ExitsTwo()
+    {
+        var run = await _cli.RunAsync("status", "--colour");
+
+        Assert.Equal(2, run.ExitCode);
+    }
+
+    [Fact]
+    public async Task Run_OutputFormatNotTextOrJson_ExitsTwo()
+    {
+        var run = await _cli.RunAsync("status", Alias, "--output", "yaml");
+
+        Assert.Equal(2, run.ExitCode);
+    }
+
+    [Fact]
+    public async Task Status_AfterTwoRotations_ShowsChainNewestFirst()
+    {
+        var first = await _cli.CreateAliasAsync(Alias);
+        var second = await _cli.RotateAsync(Alias);
+        var third = await _cli.RotateAsync(Alias);
+
+        var run = await _cli.RunAsync("status", Alias, "--output", "json");
+
+        Assert.Equal(0, run.ExitCode);
+        var status = run.Json().GetProperty("aliases")[0];
+        Assert.Equal(third, status.GetProperty("current").GetProperty("keyId").GetString());
+        Assert.Equal(3, status.GetProperty("current").GetProperty("generation").GetInt64());
+        var earlier = status.GetProperty("earlier").EnumerateArray().Select(k => (k.GetProperty("keyId").GetString(), k.GetProperty("state").GetString())).ToList();
+        Assert.Equal([(second, "retired"), (first, "retired")], earlier);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, status.GetProperty("inProgress").ValueKind);
+    }
+
+    [Fact]
+    public async Task Status_UnknownAlias_ExitsOneWithError()
+    {
+        var run = await _cli.RunAsync("status", "alias/missing", "--output", "json");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("does not exist", run.Json().GetProperty("aliases")[0].GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_ClaimedMarker_ReportsRotationInProgress()
+    {
+        var current = await _cli.CreateAliasAsync(Alias);
+        await _cli.Kms.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/keyrotation/orders/1", TargetKeyId = current });
+
+        var run = await _cli.RunAsync("status", Alias, "--output", "json");
+
+        Assert.Contains("claimed", run.Json().GetProperty("aliases")[0].GetProperty("inProgress").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rollback_AfterTwoRotations_RestoresPreviousGeneration()
+    {
+        await _cli.CreateAliasAsync(Alias);
+        var second = await _cli.RotateAsync(Alias);
+        var third = await _cli.RotateAsync(Alias);
+
+        var run = await _cli.RunAsync("rollback", Alias, "--yes", "--output", "json");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("RolledBack", run.Json().GetProperty("outcome").GetString());
+        Assert.Equal(second, await _cli.KeyOfAsync(Alias));
+        var restored = await _cli.TagsOfAsync(second);
+        Assert.Equal(("3", "active", third), (restored[RotationTags.Sequence], restored[RotationTags.State], restored["keyrotation:restored-from"]));
+        var rolledBack = await _cli.TagsOfAsync(third);
+        Assert.Equal(("retired", second), (rolledBack[RotationTags.State], rolledBack[RotationTags.SuccessorKey]));
+        Assert.Equal("Enabled", _cli.Service.GetKeySnapshot(third)!.KeyState);
+    }
+
+    [Fact]
+    public async Task Rotate_AfterRollback_ClaimsFreshMarkerAndChainsFromRestoredKey()
+    {
+        await _cli.CreateAliasAsync(Alias);
+        var second = await _cli.RotateAsync(Alias);
+        await _cli.RotateAsync(Alias);
+        Assert.Equal(0, (await _cli.RunAsync("rollback", Alias, "--yes")).ExitCode);
+
+        var fourth = await _cli.RotateAsync(Alias);
+
+        Assert.Equal(fourth, await _cli.KeyOfAsync(Alias));
+        var tags = await _cli.TagsOfAsync(fourth);
+        Assert.Equal((second, "4", "active"), (tags[RotationTags.PreviousKey], tags[RotationTags.Sequence], tags[RotationTags.State]));
+        Assert.Equal(fourth, _cli.Service.GetKeySnapshot("alias/keyrotation/orders/4")!.KeyId);
+    }
+
+    [Fact]
+    public async Task Rollback_ToOriginalKey_RestoresIt()
+    {
+        var first = await _cli.CreateAliasAsync(Alias);
+        await _cli.RotateAsync(Alias);
+        await _cli.RotateAsync(Alias);
+
+        var run = await _cli.RunAsync("rollback", Alias, "--to", first, "--yes");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(first, await _cli.KeyOfAsync(Alias));
+    }
+
+    public static TheoryData<string, string> Refusals => new()
+    {
+        { "unknown alias", "does not exist" },
+        { "not rotated", "not rotated by this tool" },
+        { "not in chain", "not an earlier generation" },
+        { "disabled", "is Disabled" },
+        { "pending deletion", "is PendingDeletion" },
+        { "in progress", "rotation is in progress" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public async Task Rollback_BadRequest_ExitsOneWithReasonAndChangesNothing(string situation, string reason)
+    {
+        var first = await _cli.CreateAliasAsync(Alias);
+        var stranger = await _cli.CreateAliasAsync("alias/other");
+        var alias = Alias;
+        string? to = null;
+        switch (situation)
+        {
+            case "unknown alias":
+                alias = "alias/missing";
+                break;
+            case "not rotated":
+                break;
+            case "not in chain":
+                await _cli.RotateAsync(Alias);
+                to = stranger;
+                break;
+            case "disabled":
+                await _cli.RotateAsync(Alias);
+                _cli.Service.SetKeyState(first, "Disabled");
+                break;
+            case "pending deletion":
+                await _cli.RotateAsync(Alias);
+                _cli.Service.SetKeyState(first, "PendingDeletion");
+                break;
+            case "in progress":
+                var current = await _cli.RotateAsync(Alias);
+                await _cli.Kms.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/keyrotation/orders/2", TargetKeyId = current });
+                break;
+        }
+
+        var before = _cli.StateFingerprint();
+
+        var run = await _cli.RunAsync(to is null ? ["rollback", alias, "--yes"] : ["rollback", alias, "--to", to, "--yes"]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains(reason, run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _cli.StateFingerprint());
+    }
+
+    [Theory]
+    [InlineData("plan")]
+    [InlineData("rotate")]
+    [InlineData("status")]
+    [InlineData("rollback")]
+    public async Task Help_EachCommand_DescribesItAndExitsZero(string command)
+    {
+        var run = await _cli.RunAsync(command, "--help");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Usage:", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"keyrotation {command}", run.Stdout.Replace("testhost", "keyrotation", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("--sandbox", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rotate_SandboxAsInReadme_RotatesDemoAliasAndShowsProof()
+    {
+        var run = await _cli.RunAsync(new CliHost { Time = _cli.Time }, "rotate", "--sandbox", "--yes");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("alias/demo/app-data", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Rotated", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("keyrotation:successor-key", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("still decrypts", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Notification (printed here", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rotate_ThroughEndpointUrlFlag_RotatesOnLoopbackServer()
+    {
+        var old = await _cli.CreateAliasAsync(Alias);
+        await using var server = LocalKmsServer.Start(_cli.Service);
+        _cli.Environment["AWS_ACCESS_KEY_ID"] = "test";
+        _cli.Environment["AWS_SECRET_ACCESS_KEY"] = "test";
+
+        var run = await _cli.RunAsync(new CliHost { Time = _cli.Time }, "rotate", Alias, "--yes", "--endpoint-url", server.Url.ToString(), "--region", "us-east-1", "--output", "json");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.NotEqual(old, await _cli.KeyOfAsync(Alias));
+    }
+}
