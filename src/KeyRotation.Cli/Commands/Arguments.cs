@@ -1,5 +1,6 @@
 using System.CommandLine;
 using KeyRotation.Core;
+using KeyRotation.Core.Configuration;
 
 namespace KeyRotation.Cli.Commands;
 
@@ -18,6 +19,36 @@ internal static class Arguments
     {
         Description = "SNS topic for notifications (default: NOTIFICATION_TOPIC_ARN; neither set: notifications are printed).",
     };
+
+    /// <summary>Overrides MIN_KEY_AGE_HOURS; validated with the same rules and message as the function's variable.</summary>
+    public static Option<string?> MinKeyAgeHours() => new("--min-key-age-hours")
+    {
+        Description = "Skip keys younger than this many hours unless --force (default: MIN_KEY_AGE_HOURS, else 24).",
+    };
+
+    /// <summary>Overrides MAX_CONCURRENCY.</summary>
+    public static Option<string?> MaxConcurrency() => new("--max-concurrency")
+    {
+        Description = "Aliases rotated at once, 1 to 32 (default: MAX_CONCURRENCY, else 4).",
+    };
+
+    /// <summary>The setting flags of plan and rotate, as setting names and values that override the environment.</summary>
+    public static IReadOnlyDictionary<string, string> SettingOverrides(ParseResult parsed, Option<string?> minKeyAgeHours, Option<string?> maxConcurrency)
+    {
+        ArgumentNullException.ThrowIfNull(parsed);
+        var overrides = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (parsed.GetValue(minKeyAgeHours) is { } age)
+        {
+            overrides[SettingNames.MinKeyAgeHours] = age;
+        }
+
+        if (parsed.GetValue(maxConcurrency) is { } concurrency)
+        {
+            overrides[SettingNames.MaxConcurrency] = concurrency;
+        }
+
+        return overrides;
+    }
 
     /// <summary>Checks alias syntax before anything is called; a bad name is bad usage (exit 2).</summary>
     public static IReadOnlyList<string> ValidAliases(IEnumerable<string>? aliases)

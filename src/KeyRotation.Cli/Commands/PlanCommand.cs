@@ -10,11 +10,13 @@ internal static class PlanCommand
     {
         var aliases = Arguments.Aliases("Aliases to plan (default: ROTATION_ALIASES; with --sandbox, the demo aliases).");
         var force = new Option<bool>("--force") { Description = "Plan as rotate --force would: ignore the minimum key age and the schedule slot." };
-        var command = new Command("plan", "Show what a rotation would do now, for each alias; changes nothing.") { aliases, force };
+        var minKeyAge = Arguments.MinKeyAgeHours();
+        var maxConcurrency = Arguments.MaxConcurrency();
+        var command = new Command("plan", "Show what a rotation would do now, for each alias; changes nothing.") { aliases, force, minKeyAge, maxConcurrency };
         command.SetAction(async (parsed, ct) =>
         {
             var context = factory.For(parsed);
-            var (settings, _) = RotationRun.Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), null);
+            var (settings, _) = RotationRun.Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), null, Arguments.SettingOverrides(parsed, minKeyAge, maxConcurrency));
             var (kms, _) = await context.ConnectAsync(ct);
             var engine = new RotationEngine(kms, new Notices.Silent(), settings.Options, context.Host.Time, new RotationRun.StderrLog(context));
             var request = new RotationRequest

@@ -22,14 +22,16 @@ internal static class RotateCommand
         var force = new Option<bool>("--force") { Description = "Rotate even when the key is younger than MIN_KEY_AGE_HOURS or the slot was already rotated." };
         var yes = Arguments.Yes();
         var topic = Arguments.TopicArn();
+        var minKeyAge = Arguments.MinKeyAgeHours();
+        var maxConcurrency = Arguments.MaxConcurrency();
         var command = new Command("rotate", "Rotate now: create a new key for each alias, move the alias to it, tag the old key retired (it stays enabled) and notify.")
         {
-            aliases, force, yes, topic,
+            aliases, force, yes, topic, minKeyAge, maxConcurrency,
         };
         command.SetAction(async (parsed, ct) =>
         {
             var context = factory.For(parsed);
-            var (settings, topicArn) = RotationRun.Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), parsed.GetValue(topic));
+            var (settings, topicArn) = RotationRun.Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), parsed.GetValue(topic), Arguments.SettingOverrides(parsed, minKeyAge, maxConcurrency));
             var notices = Notices.Create(context, topicArn);
             var (kms, sandbox) = await context.ConnectAsync(ct);
             if (!settings.DryRun && !await context.ConfirmAsync(parsed.GetValue(yes), $"Rotate {settings.Aliases.Count} alias(es): {string.Join(", ", settings.Aliases)}?", ct))

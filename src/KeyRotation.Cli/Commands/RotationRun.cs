@@ -18,11 +18,20 @@ internal static class RotationRun
     /// </summary>
     private const string PlaceholderTopic = "arn:aws:sns:us-east-1:000000000000:keyrotation-cli-prints-notifications";
 
-    public static (RotationSettings Settings, string? TopicArn) Settings(CliContext context, IReadOnlyList<string> aliases, string? topicFlag)
+    public static (RotationSettings Settings, string? TopicArn) Settings(
+        CliContext context,
+        IReadOnlyList<string> aliases,
+        string? topicFlag,
+        IReadOnlyDictionary<string, string> overrides)
     {
         var variables = SettingNames.All
             .Where(context.Environment.ContainsKey)
             .ToDictionary(name => name, name => context.Environment[name], StringComparer.Ordinal);
+        foreach (var (name, value) in overrides)
+        {
+            variables[name] = value;
+        }
+
         if (aliases.Count > 0)
         {
             variables[SettingNames.RotationAliases] = string.Join(',', aliases);

@@ -134,6 +134,31 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public async Task Plan_MinKeyAgeFlag_OverridesTheEnvironment()
+    {
+        await _cli.CreateAliasAsync(Alias);
+        await _cli.RotateAsync(Alias);
+        _cli.Environment["MIN_KEY_AGE_HOURS"] = "24";
+
+        var run = await _cli.RunAsync("plan", Alias, "--min-key-age-hours", "0", "--output", "json");
+
+        Assert.Equal("Planned", run.Json().GetProperty("results")[0].GetProperty("outcome").GetString());
+    }
+
+    [Fact]
+    public async Task Rotate_BadMaxConcurrencyFlag_ExitsTwoNamingIt()
+    {
+        await _cli.CreateAliasAsync(Alias);
+        var before = _cli.StateFingerprint();
+
+        var run = await _cli.RunAsync("rotate", Alias, "--yes", "--max-concurrency", "0");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("MAX_CONCURRENCY: '0' is not a whole number from 1 to 32", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _cli.StateFingerprint());
+    }
+
+    [Fact]
     public async Task Rotate_NoAliasAnywhere_ExitsTwo()
     {
         var run = await _cli.RunAsync("rotate", "--yes");
