@@ -142,7 +142,13 @@ internal sealed class AliasRotation
 
         var ready = await DescribeKeyAsync(newKey.KeyId, ct)
             ?? throw new RotationException($"The new key {newKey.KeyId} disappeared before the alias was moved; the alias still points at {current.KeyId}.");
-        if (CheckReady(current, ready) is { } notReady)
+        var notReadyReason = CheckReady(current, ready);
+        if (notReadyReason is null && _options.KeyMaterialOrigin == KeyMaterialOrigin.External && _importer is not null)
+        {
+            notReadyReason = _importer.CheckImported(ready);
+        }
+
+        if (notReadyReason is { } notReady)
         {
             return result with { NewKeyId = ready.KeyId, NewKeyArn = ready.Arn, Reason = $"{notReady} The alias still points at {current.KeyId}." };
         }

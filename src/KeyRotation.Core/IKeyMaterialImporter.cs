@@ -14,6 +14,12 @@ public interface IKeyMaterialImporter
     /// <summary>Makes sure <paramref name="newKey"/> holds imported material; returns notes for the notification.</summary>
     Task<IReadOnlyList<string>> EnsureImportedAsync(string aliasName, KeyMetadata newKey, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Why <paramref name="newKey"/> (just described, Enabled) must not become the alias target: wrong origin,
+    /// expiration model or ValidTo. Null when it is ready.
+    /// </summary>
+    string? CheckImported(KeyMetadata newKey);
+
     /// <summary>What a dry run says about the import.</summary>
     string DescribePlan(string aliasName);
 }

@@ -28,6 +28,16 @@ public static class KmsPermissions
     ];
 
     /// <summary>
+    /// S3 actions on escrow objects (below the escrow prefix only): write each object with If-None-Match so it is
+    /// never overwritten, then read it back. No list or delete: nothing in the bucket can be removed by the role.
+    /// </summary>
+    public static IReadOnlyList<string> EscrowObjects { get; } =
+    [
+        "s3:PutObject",
+        "s3:GetObject",
+    ];
+
+    /// <summary>
     /// Never called, but CreateKey's key policy lockout safety check refuses a copied policy unless it
     /// lets the caller make a later PutKeyPolicy request; the role must hold it for CreateKey to succeed.
     /// </summary>

@@ -44,6 +44,14 @@ public static class RotationTags
     /// <summary>On a key the alias moved away from: the key id it moved to.</summary>
     public const string SuccessorKey = Prefix + "successor-key";
 
+    /// <summary>
+    /// On a key with imported material: the name of the escrow object (in the escrow bucket, under
+    /// <c>&lt;prefix&gt;&lt;alias&gt;/</c>) holding the material being imported or imported. Written before
+    /// ImportKeyMaterial and only changed while the key still has no material, so it always names the copy of
+    /// the material the key holds.
+    /// </summary>
+    public const string EscrowObject = Prefix + "escrow-object";
+
     /// <summary>On a key restored by rollback: when.</summary>
     public const string RestoredAt = Prefix + "restored-at";
 

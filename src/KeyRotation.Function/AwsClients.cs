@@ -1,5 +1,6 @@
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
+using Amazon.S3;
 using KeyRotation.Core;
 using KeyRotation.Core.Notifications;
 
@@ -29,6 +30,30 @@ internal static class AwsClients
         }
 
         return new AmazonKeyManagementServiceClient(config);
+    }
+
+    /// <summary>
+    /// S3 for escrow copies. A configured endpoint (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL) is addressed path-style,
+    /// as S3-compatible local endpoints need; otherwise the SDK's defaults (virtual-hosted style, the Region's endpoint).
+    /// </summary>
+    public static AmazonS3Client CreateS3(IReadOnlyDictionary<string, string> environment)
+    {
+        var config = new AmazonS3Config
+        {
+            RetryMode = RequestRetryMode.Standard,
+            MaxErrorRetry = 5,
+        };
+        if (AwsEndpoints.Resolve(environment, "S3") is { } endpoint)
+        {
+            config.ServiceURL = endpoint.ToString();
+            config.ForcePathStyle = true;
+            if (FallbackRegion() is { } region)
+            {
+                config.AuthenticationRegion = region;
+            }
+        }
+
+        return new AmazonS3Client(config);
     }
 
     /// <summary>SNS through the project's own Publish client, in the topic's Region.</summary>

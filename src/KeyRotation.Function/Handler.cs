@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Amazon.KeyManagementService;
+using Amazon.S3;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
+using KeyRotation.Core.KeyMaterial;
 
 namespace KeyRotation.Function;
 
@@ -26,14 +28,19 @@ public sealed class Handler
     {
     }
 
-    /// <summary>Composition for tests: any client left null is built from the environment as in Lambda.</summary>
+    /// <summary>
+    /// Composition for tests: any client left null is built from the environment as in Lambda. With
+    /// KEY_MATERIAL_ORIGIN=EXTERNAL and no <paramref name="importer"/>, the escrowing importer is built on
+    /// <paramref name="kms"/> and <paramref name="s3"/> (S3 only when escrow is configured).
+    /// </summary>
     internal Handler(
         IReadOnlyDictionary<string, string> environment,
         IAmazonKeyManagementService? kms,
         IRotationNotifier? notifier,
         TimeProvider time,
         TextWriter output,
-        IKeyMaterialImporter? importer = null)
+        IKeyMaterialImporter? importer = null,
+        IAmazonS3? s3 = null)
     {
         _time = time;
         _log = new JsonLinesLog(output, time);
@@ -53,6 +60,12 @@ public sealed class Handler
         {
             kms ??= AwsClients.CreateKms(environment);
             notifier ??= AwsClients.CreateNotifier(environment, _configuration.NotificationTopicArn);
+            if (importer is null && _configuration.Options.KeyMaterialOrigin == KeyMaterialOrigin.External)
+            {
+                var keyMaterial = KeyMaterialOptions.FromSettings(_configuration);
+                s3 ??= keyMaterial.Escrow is null ? null : AwsClients.CreateS3(environment);
+                importer = new EscrowedKeyMaterialImporter(kms, s3, keyMaterial, time, _log);
+            }
         }
         catch (ArgumentException ex)
         {

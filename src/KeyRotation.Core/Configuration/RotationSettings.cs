@@ -66,6 +66,8 @@ public sealed record RotationSettings
         var dryRun = ParseBool(Get(SettingNames.DryRun), SettingNames.DryRun, problems);
         var escrowDisabled = ParseBool(Get(SettingNames.EscrowDisabled), SettingNames.EscrowDisabled, problems);
 
+        KeyMaterial.KeyMaterialOptions.Validate(origin, escrowDisabled, Get(SettingNames.EscrowBucket), Get(SettingNames.EscrowPrefix), Get(SettingNames.EscrowPublicKey), problems);
+
         if (problems.Count > 0)
         {
             throw new ConfigurationException("The configuration is invalid: " + string.Join(" ", problems));

@@ -143,7 +143,7 @@ public sealed class TemplateIamTests
         Assert.NotEmpty(statements);
         foreach (var statement in statements)
         {
-            Assert.Equal(["s3:GetObject", "s3:PutObject"], RotationStack.Actions(statement).Order(StringComparer.Ordinal));
+            Assert.Equal(KmsPermissions.EscrowObjects.Order(StringComparer.Ordinal), RotationStack.Actions(statement).Order(StringComparer.Ordinal));
             var resource = CloudFormationTemplate.Intrinsic(statement["Resource"]);
             Assert.Equal("Fn::Sub", resource?.Name);
             var pattern = (string)CloudFormationTemplate.List(resource!.Value.Argument)[0]!;

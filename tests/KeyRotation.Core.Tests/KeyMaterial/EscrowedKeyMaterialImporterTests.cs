@@ -1,0 +1,315 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Amazon.S3;
+using Amazon.S3.Model;
+using KeyRotation.Core.KeyMaterial;
+using Microsoft.Extensions.Time.Testing;
+using Moq;
+using Tag = Amazon.KeyManagementService.Model.Tag;
+
+namespace KeyRotation.Core.Tests.KeyMaterial;
+
+public sealed class EscrowedKeyMaterialImporterTests
+{
+    private const string Alias = "alias/orders";
+    private const string KeyId = "1234abcd-12ab-34cd-56ef-1234567890ab";
+    private const string KeyArn = "arn:aws:kms:eu-west-1:111122223333:key/" + KeyId;
+    private const string Bucket = "escrow-bucket";
+    private const string ObjectKey = "key-escrow/orders/" + KeyId + ".json";
+
+    private static readonly DateTimeOffset Now = new(2026, 3, 1, 3, 0, 0, TimeSpan.Zero);
+
+    private readonly FakeTimeProvider _time = new(Now);
+    private readonly Mock<IAmazonKeyManagementService> _kms = new(MockBehavior.Strict);
+    private readonly InMemoryS3 _s3 = new(Bucket);
+    private readonly List<string> _order = [];
+    private readonly Dictionary<string, string> _tags = new(StringComparer.Ordinal) { ["keyrotation:alias"] = Alias };
+    private readonly List<GetParametersForImportRequest> _parameterRequests = [];
+    private readonly List<ImportKeyMaterialRequest> _imports = [];
+    private readonly List<TagResourceRequest> _tagRequests = [];
+
+    public EscrowedKeyMaterialImporterTests()
+    {
+        _kms.Setup(k => k.ListResourceTagsAsync(It.IsAny<ListResourceTagsRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((ListResourceTagsRequest r, CancellationToken _) =>
+            {
+                Assert.Equal(KeyId, r.KeyId);
+                return new ListResourceTagsResponse { Tags = [.. _tags.Select(t => new Tag { TagKey = t.Key, TagValue = t.Value })], Truncated = false };
+            });
+        _kms.Setup(k => k.GetParametersForImportAsync(It.IsAny<GetParametersForImportRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((GetParametersForImportRequest r, CancellationToken _) =>
+            {
+                _order.Add("GetParametersForImport");
+                _parameterRequests.Add(r);
+                return new GetParametersForImportResponse
+                {
+                    KeyId = KeyArn,
+                    ImportToken = new MemoryStream([1, 2, 3]),
+                    PublicKey = new MemoryStream(EscrowKeys.Rsa2048.ExportSubjectPublicKeyInfo()),
+                    ParametersValidTo = Now.AddHours(24).UtcDateTime,
+                };
+            });
+        _kms.Setup(k => k.TagResourceAsync(It.IsAny<TagResourceRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((TagResourceRequest r, CancellationToken _) =>
+            {
+                _order.Add("TagResource");
+                _tagRequests.Add(r);
+                foreach (var tag in r.Tags)
+                {
+                    _tags[tag.TagKey] = tag.TagValue;
+                }
+
+                return new TagResourceResponse();
+            });
+        _kms.Setup(k => k.ImportKeyMaterialAsync(It.IsAny<ImportKeyMaterialRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((ImportKeyMaterialRequest r, CancellationToken _) =>
+            {
+                _order.Add("ImportKeyMaterial");
+                _imports.Add(r);
+                return new ImportKeyMaterialResponse();
+            });
+    }
+
+    private static KeyMetadata NewKey(KeyState? state = null) => new()
+    {
+        KeyId = KeyId,
+        Arn = KeyArn,
+        KeySpec = KeySpec.SYMMETRIC_DEFAULT,
+        KeyUsage = KeyUsageType.ENCRYPT_DECRYPT,
+        Origin = OriginType.EXTERNAL,
+        KeyState = state ?? KeyState.PendingImport,
+    };
+
+    private EscrowedKeyMaterialImporter Importer(int expirationDays = 0, bool escrow = true) => new(
+        _kms.Object,
+        escrow ? _s3.Object : null,
+        new KeyMaterialOptions
+        {
+            ExpirationDays = expirationDays,
+            Escrow = escrow ? new EscrowTarget(new EscrowLocation(Bucket, "key-escrow/"), EscrowPublicKey.Parse(EscrowKeys.EscrowPublicPem)) : null,
+        },
+        _time);
+
+    [Fact]
+    public async Task EnsureImportedAsync_PendingKey_ImportCallsGetTheKeyIdWithRsa4096OaepSha256()
+    {
+        await Importer().EnsureImportedAsync(Alias, NewKey(), CancellationToken.None);
+
+        var parameters = Assert.Single(_parameterRequests);
+        Assert.Equal((KeyId, WrappingKeySpec.RSA_4096, AlgorithmSpec.RSAES_OAEP_SHA_256), (parameters.KeyId, parameters.WrappingKeySpec, parameters.WrappingAlgorithm));
+        var import = Assert.Single(_imports);
+        Assert.Equal(KeyId, import.KeyId);
+        Assert.Equal([1, 2, 3], import.ImportToken.ToArray());
+        Assert.Equal(ExpirationModelType.KEY_MATERIAL_DOES_NOT_EXPIRE, import.ExpirationModel);
+        Assert.Null(import.ValidTo);
+    }
+
+    [Fact]
+    public async Task EnsureImportedAsync_ExpirationDays30_ImportsExpiringMaterialValidFor30DaysFromNow()
+    {
+        await Importer(expirationDays: 30).EnsureImportedAsync(Alias, NewKey(), CancellationToken.None);
+
+        var import = Assert.Single(_imports);
+        Assert.Equal(ExpirationModelType.KEY_MATERIAL_EXPIRES, import.ExpirationModel);
+        Assert.Equal(Now.AddDays(30).UtcDateTime, import.ValidTo);
+    }
+
+    [Fact]
+    public async Task EnsureImportedAsync_PendingKey_EscrowsNeverOverwritingWithSseThenReadsBackTagsAndOnlyThenImports()
+    {
+        await Importer().EnsureImportedAsync(Alias, NewKey(), CancellationToken.None);
+
+        var put = Assert.Single(_s3.Requests<PutObjectRequest>());
+        Assert.Equal((Bucket, ObjectKey, "*", ServerSideEncryptionMethod.AES256), (put.BucketName, put.Key, put.IfNoneMatch, put.ServerSideEncryptionMethod));
+        var get = Assert.Single(_s3.Requests<GetObjectRequest>());
+        Assert.Equal((Bucket, ObjectKey), (get.BucketName, get.Key));
+        Assert.Equal(["GetParametersForImport", "TagResource", "ImportKeyMaterial"], _order);
+        var tag = Assert.Single(Assert.Single(_tagRequests).Tags);
+        Assert.Equal((KeyId, "keyrotation:escrow-object", KeyId + ".json"), (_tagRequests[0].KeyId, tag.TagKey, tag.TagValue));
+        Assert.Equal(["PutObject", "GetObject"], _s3.Calls.Select(c => c.Operation));
+    }
+
+    [Fact]
+    public async Task EnsureImportedAsync_PendingKey_EscrowObjectHasExactlyTheContractFields()
+    {
+        await Importer().EnsureImportedAsync(Alias, NewKey(), CancellationToken.None);
+
+        using var json = JsonDocument.Parse(_s3.Body(Bucket, ObjectKey));
+        var root = json.RootElement;
+        Assert.Equal(
+            ["keyId", "keyArn", "alias", "createdAt", "wrappingAlgorithm", "escrowPublicKeySha256", "encryptedKeyMaterial"],
+            root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(
+            [KeyId, KeyArn, Alias, "2026-03-01T03:00:00Z", "RSAES_OAEP_SHA_256", EscrowPublicKey.Fingerprint(EscrowKeys.Escrow.ExportSubjectPublicKeyInfo())],
+            new[] { "keyId", "keyArn", "alias", "createdAt", "wrappingAlgorithm", "escrowPublicKeySha256" }.Select(n => root.GetProperty(n).GetString()));
+    }
+
+    [Fact]
+    public async Task EnsureImportedAsync_PendingKey_EscrowCopyAndImportedMaterialAreTheSame32Bytes()
+    {
+        await Importer().EnsureImportedAsync(Alias, NewKey(), CancellationToken.None);
+
+        var record = EscrowRecord.Parse(_s3.Body(Bucket, ObjectKey));
+        var escrowed = EscrowKeys.Escrow.Decrypt(record.EncryptedKeyMaterial, RSAEncryptionPadding.OaepSHA256);
+        var imported = EscrowKeys.Rsa2048.Decrypt(Assert.Single(_imports).EncryptedKeyMaterial.ToArray(), RSAEncryptionPadding.OaepSHA256);
+        Assert.Equal(32, escrowed.Length);
+        Assert.Equal(escrowed, imported);
+        Assert.NotEqual(new byte[32], escrowed);
+    }
+
+    [Fact]
+    public async Task EnsureImportedAsync_BucketUnwritable_FailsBeforeTaggingOrImporting()
+    {
+        _s3.Unwritable.Add(Bucket);
+
+        var error = await Assert.ThrowsAsync<RotationException>(() => Importer().EnsureImportedAsync(Alias, NewKey(), CancellationToken.None));
+
+        Assert.Contains($"could not write s3://{Bucket}/{ObjectKey}: AccessDenied", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Nothing was imported", error.Message, StringComparison.Ordinal);
+        Assert.Empty(_imports);
+        Assert.Empty(_tagRequests);
+        Assert.Empty(_s3.Requests<GetObjectRequest>());
+    }
+
+    [Fact]
+    public async Task EnsureImportedAsync_ReadBackDiffers_FailsWithoutImporting()
+    {
+        _s3.Mock.Setup(s => s.GetObjectAsync(It.IsAny<GetObjectRequest>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new GetObjectResponse { ResponseStream = new MemoryStream("{}"u8.ToArray()), HttpStatusCode = HttpStatusCode.OK });
+
+        var error = await Assert.ThrowsAsync<RotationException>(() => Importer().EnsureImportedAsync(Alias, NewKey(), CancellationToken.None));
+
+        Assert.Contains("read back differs from what was written", error.Message, StringComparison.Ordinal);
+        Assert.Empty(_imports);
+        Assert.Empty(_tagRequests);
+    }
+
+    [Fact]
+    public async Task EnsureImportedAsync_FirstObjectExistsFromADeadRun_KeepsItAndEscrowsUnderTheNextName()
+    {
+        var orphan = "{\"left\":\"by a run that died\"}"u8.ToArray();
+        _s3.Objects[Bucket + "/" + ObjectKey] = (orphan, ServerSideEncryptionMethod.AES256);
+
+        var notes = await Importer().EnsureImportedAsync(Alias, NewKey(), CancellationToken.None);
+
+        Assert.Equal(orphan, _s3.Body(Bucket, ObjectKey));
+        Assert.Equal([ObjectKey, "key-escrow/orders/" + KeyId + ".2.json"], _s3.Requests<PutObjectRequest>().Select(p => p.Key));
+        Assert.Equal(KeyId + ".2.json", _tags["keyrotation:escrow-object"]);
+        Assert.Contains(notes, n => n.Contains($"s3://{Bucket}/key-escrow/orders/{KeyId}.2.json", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task EnsureImportedAsync_PendingKeyTaggedWithAnEarlierObject_EscrowsFreshMaterialUnderTheNextName()
+    {
+        _tags["keyrotation:escrow-object"] = KeyId + ".json";
+
+        await Importer().EnsureImportedAsync(Alias, NewKey(), CancellationToken.None);
+
+        Assert.Equal(["key-escrow/orders/" + KeyId + ".2.json"], _s3.Requests<PutObjectRequest>().Select(p => p.Key));
+        Assert.Equal(KeyId + ".2.json", _tags["keyrotation:escrow-object"]);
+        Assert.Single(_imports);
+    }
+
+    [Fact]
+    public async Task EnsureImportedAsync_KeyAlreadyEnabled_ImportsNothingAndNamesTheTaggedObject()
+    {
+        _tags["keyrotation:escrow-object"] = KeyId + ".json";
+
+        var notes = await Importer().EnsureImportedAsync(Alias, NewKey(KeyState.Enabled), CancellationToken.None);
+
+        Assert.Empty(_parameterRequests);
+        Assert.Empty(_imports);
+        Assert.Empty(_s3.Calls);
+        Assert.Contains(notes, n => n.Contains($"s3://{Bucket}/{ObjectKey}", StringComparison.Ordinal) && n.Contains("keyrotation reimport " + KeyId, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task EnsureImportedAsync_GetParametersForImportFails_NeverWritesEscrowOrImports()
+    {
+        _kms.Setup(k => k.GetParametersForImportAsync(It.IsAny<GetParametersForImportRequest>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new KMSInvalidStateException("Key is pending deletion"));
+
+        var error = await Assert.ThrowsAsync<RotationException>(() => Importer().EnsureImportedAsync(Alias, NewKey(), CancellationToken.None));
+
+        Assert.StartsWith("KMS GetParametersForImport failed", error.Message, StringComparison.Ordinal);
+        Assert.Empty(_s3.Calls);
+        Assert.Empty(_imports);
+    }
+
+    [Fact]
+    public async Task EnsureImportedAsync_KeyHadMaterialBefore_RestoresTheTagAndSaysToReimport()
+    {
+        _tags["keyrotation:escrow-object"] = KeyId + ".json";
+        _kms.Setup(k => k.ImportKeyMaterialAsync(It.IsAny<ImportKeyMaterialRequest>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new IncorrectKeyMaterialException("not the material previously imported"));
+
+        var error = await Assert.ThrowsAsync<RotationException>(() => Importer().EnsureImportedAsync(Alias, NewKey(), CancellationToken.None));
+
+        Assert.Contains($"keyrotation reimport {KeyId}", error.Message, StringComparison.Ordinal);
+        Assert.Equal(KeyId + ".json", _tags["keyrotation:escrow-object"]);
+    }
+
+    [Fact]
+    public async Task EnsureImportedAsync_EscrowDisabled_ImportsWithoutS3AndWarns()
+    {
+        var notes = await Importer(escrow: false).EnsureImportedAsync(Alias, NewKey(), CancellationToken.None);
+
+        Assert.Single(_imports);
+        Assert.Empty(_s3.Calls);
+        Assert.Empty(_tagRequests);
+        Assert.Contains(notes, n => n.StartsWith("WARNING: escrow is disabled (ESCROW_DISABLED=true)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Refuse_AsymmetricKey_SaysOnlySymmetricDefault()
+    {
+        var key = NewKey();
+        key.KeySpec = KeySpec.RSA_2048;
+
+        Assert.Contains("supports SYMMETRIC_DEFAULT keys only", Importer().Refuse(key), StringComparison.Ordinal);
+        Assert.Null(Importer().Refuse(NewKey()));
+    }
+
+    [Fact]
+    public void CheckImported_ExpiringMaterialWhenConfiguredNotToExpire_NamesTheMismatch()
+    {
+        var key = NewKey(KeyState.Enabled);
+        key.ExpirationModel = ExpirationModelType.KEY_MATERIAL_EXPIRES;
+        key.ValidTo = Now.AddDays(3).UtcDateTime;
+
+        Assert.Contains("KEY_MATERIAL_EXPIRATION_DAYS is 0", Importer().CheckImported(key), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CheckImported_ValidToInThePast_SaysExpired()
+    {
+        var key = NewKey(KeyState.Enabled);
+        key.ExpirationModel = ExpirationModelType.KEY_MATERIAL_EXPIRES;
+        key.ValidTo = Now.AddMinutes(-1).UtcDateTime;
+
+        Assert.Contains("expired", Importer(expirationDays: 30).CheckImported(key), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CheckImported_KmsOrigin_NamesTheOrigin()
+    {
+        var key = NewKey(KeyState.Enabled);
+        key.Origin = OriginType.AWS_KMS;
+        key.ExpirationModel = ExpirationModelType.KEY_MATERIAL_DOES_NOT_EXPIRE;
+
+        Assert.Contains("has origin AWS_KMS", Importer().CheckImported(key), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CheckImported_MatchingModelAndFutureValidTo_IsReady()
+    {
+        var key = NewKey(KeyState.Enabled);
+        key.ExpirationModel = ExpirationModelType.KEY_MATERIAL_EXPIRES;
+        key.ValidTo = Now.AddDays(30).UtcDateTime;
+
+        Assert.Null(Importer(expirationDays: 30).CheckImported(key));
+    }
+}
