@@ -33,6 +33,7 @@ internal static class CliApp
         root.Add(Register(RotateCommand.Create));
         root.Add(Register(StatusCommand.Create));
         root.Add(Register(RollbackCommand.Create));
+        root.Add(Register(ReimportCommand.Create));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

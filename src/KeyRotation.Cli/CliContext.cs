@@ -5,6 +5,7 @@ using Amazon;
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
+using Amazon.S3;
 using KeyRotation.Core;
 using Spectre.Console;
 
@@ -114,6 +115,73 @@ internal sealed class CliContext
     private AmazonKeyManagementServiceClient CreateKmsClient()
     {
         var config = new AmazonKeyManagementServiceConfig { RetryMode = RequestRetryMode.Standard, MaxErrorRetry = 10 };
+        var (region, credentials) = ResolveRegionAndCredentials();
+        Uri? endpoint;
+        try
+        {
+            endpoint = EndpointUrl is not null
+                ? (Uri.TryCreate(EndpointUrl, UriKind.Absolute, out var flag) && (flag.Scheme == Uri.UriSchemeHttp || flag.Scheme == Uri.UriSchemeHttps)
+                    ? flag
+                    : throw new UsageException($"--endpoint-url '{EndpointUrl}' is not an http or https URL."))
+                : AwsEndpoints.Resolve(Environment, "KMS");
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message, ex);
+        }
+
+        Place(config, endpoint, region);
+        return credentials is null ? new AmazonKeyManagementServiceClient(config) : new AmazonKeyManagementServiceClient(credentials, config);
+    }
+
+    /// <summary>
+    /// S3 for the escrow bucket, with the same Region and credentials as KMS; AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL
+    /// (not --endpoint-url, which names a KMS endpoint) with path-style addressing, as S3-compatible endpoints need.
+    /// </summary>
+    public IAmazonS3 CreateS3Client()
+    {
+        if (Host.S3Client is { } injected)
+        {
+            return injected();
+        }
+
+        var config = new AmazonS3Config { RetryMode = RequestRetryMode.Standard, MaxErrorRetry = 5 };
+        var (region, credentials) = ResolveRegionAndCredentials();
+        Uri? endpoint;
+        try
+        {
+            endpoint = AwsEndpoints.Resolve(Environment, "S3");
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message, ex);
+        }
+
+        config.ForcePathStyle = endpoint is not null;
+        Place(config, endpoint, region);
+        return credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(credentials, config);
+    }
+
+    private static void Place(ClientConfig config, Uri? endpoint, string? region)
+    {
+        if (endpoint is not null)
+        {
+            config.ServiceURL = endpoint.ToString();
+            config.AuthenticationRegion = region ?? "us-east-1";
+        }
+        else if (region is not null)
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+        }
+        else
+        {
+            throw new UsageException("No AWS Region: pass --region, set AWS_REGION, or set a region in your AWS profile.");
+        }
+    }
+
+    /// <summary>--region, AWS_REGION, AWS_DEFAULT_REGION or the profile's region; credentials from --profile (or AWS_PROFILE), the access key variables, else the SDK's chain (null).</summary>
+    private (string? Region, AWSCredentials? Credentials) ResolveRegionAndCredentials()
+    {
         var region = Region ?? Get("AWS_REGION") ?? Get("AWS_DEFAULT_REGION");
         AWSCredentials? credentials = null;
         var profileName = Profile ?? Get("AWS_PROFILE");
@@ -134,36 +202,7 @@ internal sealed class CliContext
                 : new BasicAWSCredentials(accessKey, secretKey);
         }
 
-        Uri? endpoint;
-        try
-        {
-            endpoint = EndpointUrl is not null
-                ? (Uri.TryCreate(EndpointUrl, UriKind.Absolute, out var flag) && (flag.Scheme == Uri.UriSchemeHttp || flag.Scheme == Uri.UriSchemeHttps)
-                    ? flag
-                    : throw new UsageException($"--endpoint-url '{EndpointUrl}' is not an http or https URL."))
-                : AwsEndpoints.Resolve(Environment, "KMS");
-        }
-        catch (ArgumentException ex)
-        {
-            throw new UsageException(ex.Message, ex);
-        }
-
-        region ??= FallbackRegionFactory.GetRegionEndpoint()?.SystemName;
-        if (endpoint is not null)
-        {
-            config.ServiceURL = endpoint.ToString();
-            config.AuthenticationRegion = region ?? "us-east-1";
-        }
-        else if (region is not null)
-        {
-            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
-        }
-        else
-        {
-            throw new UsageException("No AWS Region: pass --region, set AWS_REGION, or set a region in your AWS profile.");
-        }
-
-        return credentials is null ? new AmazonKeyManagementServiceClient(config) : new AmazonKeyManagementServiceClient(credentials, config);
+        return (region ?? FallbackRegionFactory.GetRegionEndpoint()?.SystemName, credentials);
     }
 
     private string? Get(string name) => Environment.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;

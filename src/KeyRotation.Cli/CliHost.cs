@@ -1,11 +1,12 @@
 using System.Collections;
 using Amazon.KeyManagementService;
+using Amazon.S3;
 
 namespace KeyRotation.Cli;
 
 /// <summary>
 /// What the CLI takes from the process around it: the clock, whether stdin and stdout are terminals, stdin for the
-/// confirmation, and (for tests) a KMS client to use instead of the standard AWS chain, or the sandbox to use.
+/// confirmation, and (for tests) KMS and S3 clients to use instead of the standard AWS chain.
 /// </summary>
 internal sealed record CliHost
 {
@@ -21,6 +22,9 @@ internal sealed record CliHost
 
     /// <summary>When set, used instead of the standard chain (tests against an in-process endpoint).</summary>
     public Func<IAmazonKeyManagementService>? KmsClient { get; init; }
+
+    /// <summary>When set, used instead of the standard chain for the escrow bucket (tests against an S3 double).</summary>
+    public Func<IAmazonS3>? S3Client { get; init; }
 
     public static CliHost FromConsole() => new()
     {
