@@ -112,9 +112,16 @@ internal sealed class CliContext
     /// the endpoint variables; credentials from --profile (or AWS_PROFILE), the access key variables, else the SDK's chain.
     /// Standard retry mode, so throttling on a large batch is absorbed by backoff.
     /// </summary>
-    private AmazonKeyManagementServiceClient CreateKmsClient()
+    /// <summary>
+    /// The client for CreateKey: the same settings without the SDK's retries, because a retried CreateKey can create a
+    /// second key (the engine retries only its throttling). Null where the client is injected or the sandbox runs in process.
+    /// </summary>
+    public IAmazonKeyManagementService? CreateKeyClient() =>
+        IsSandbox || Host.KmsClient is not null ? null : CreateKmsClient(retries: 0);
+
+    private AmazonKeyManagementServiceClient CreateKmsClient(int retries = 10)
     {
-        var config = new AmazonKeyManagementServiceConfig { RetryMode = RequestRetryMode.Standard, MaxErrorRetry = 10 };
+        var config = new AmazonKeyManagementServiceConfig { RetryMode = RequestRetryMode.Standard, MaxErrorRetry = retries };
         var (region, credentials) = ResolveRegionAndCredentials();
         Uri? endpoint;
         try

@@ -8,10 +8,10 @@ public static partial class AliasNames
     public const string Prefix = "alias/";
 
     /// <summary>
-    /// Longest alias this tool rotates: its marker alias ("alias/keyrotation/" + name without "alias/" + "/" +
-    /// a move number of up to 10 digits) must fit KMS's limit of 256 characters.
+    /// Longest alias this tool rotates: its marker aliases ("alias/keyrotation/" + name without "alias/" + "/" +
+    /// a move number of up to 10 digits + "-takeover-" and one digit) must fit KMS's limit of 256 characters.
     /// </summary>
-    public const int MaxLength = 256 - 18 + 6 - 1 - 10;
+    public const int MaxLength = 256 - 18 + 6 - 1 - 10 - 11;
 
     [GeneratedRegex("^alias/[a-zA-Z0-9/_-]+$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();

@@ -20,16 +20,26 @@ namespace KeyRotation.Core;
 internal sealed class AliasRotation
 {
     private const int MaxTagsPerKey = 50;
+    private const int MaxTakeovers = 3;
+    private const int CreateKeyAttempts = 8;
 
     private readonly IAmazonKeyManagementService _kms;
+    private readonly IAmazonKeyManagementService _createKeyClient;
     private readonly RotationOptions _options;
     private readonly TimeProvider _time;
     private readonly IRotationLog _log;
     private readonly IKeyMaterialImporter? _importer;
 
-    public AliasRotation(IAmazonKeyManagementService kms, RotationOptions options, TimeProvider time, IRotationLog log, IKeyMaterialImporter? importer)
+    public AliasRotation(
+        IAmazonKeyManagementService kms,
+        IAmazonKeyManagementService createKeyClient,
+        RotationOptions options,
+        TimeProvider time,
+        IRotationLog log,
+        IKeyMaterialImporter? importer)
     {
         _kms = kms;
+        _createKeyClient = createKeyClient;
         _options = options;
         _time = time;
         _log = log;
@@ -72,6 +82,7 @@ internal sealed class AliasRotation
 
         KeyMetadata? newKey = null;
         var resumed = false;
+        string claim;
         if (markerTarget is null)
         {
             if (Decide(request, current, tags) is { } skip)
@@ -89,37 +100,35 @@ internal sealed class AliasRotation
                 return result with { Outcome = RotationOutcome.Skipped, Reason = $"Another run is rotating {alias} right now (it claimed {marker}); this run left it alone." };
             }
 
+            claim = marker;
             Log(RotationLogLevel.Information, $"Claimed {marker}", request, alias, current.KeyId);
         }
         else if (markerTarget.KeyId == current.KeyId)
         {
-            var claimedAt = await ClaimTimeAsync(marker, current.KeyId, ct);
-            var age = _time.GetUtcNow() - claimedAt;
-            if (age < _options.ClaimTimeout)
+            var takeover = await TakeOverAsync(request, alias, current, tags, marker, ct);
+            if (takeover.Refusal is { } refusalResult)
             {
-                return result with
-                {
-                    Outcome = RotationOutcome.Skipped,
-                    Reason = $"Another run claimed {alias} at {RotationTags.FormatTime(claimedAt)} and may still be rotating it; a run after {RotationTags.FormatTime(claimedAt + _options.ClaimTimeout)} finishes it if that run died.",
-                };
+                return result with { Outcome = refusalResult.Outcome, Reason = refusalResult.Reason };
             }
 
-            if (request.DryRun)
-            {
-                return result with { Outcome = RotationOutcome.Planned, Reason = $"Would finish the rotation an earlier run claimed at {RotationTags.FormatTime(claimedAt)} and did not finish." };
-            }
+            claim = takeover.Claim!;
+            resumed = true;
 
             // The run that claimed may have created its key and died before recording it: adopt that key.
             newKey = await FindUnrecordedKeyAsync(alias, current.KeyId, sequence, ct);
-            resumed = true;
             if (newKey is not null)
             {
-                await CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = marker, TargetKeyId = newKey.KeyId }, ct));
+                await ReleasingClaimOnFailureAsync(current.KeyId, claim, () => CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = marker, TargetKeyId = newKey.KeyId }, ct)), ct);
                 Log(RotationLogLevel.Warning, $"Adopted key {newKey.KeyId}, created by a run that died before recording it", request, alias, current.KeyId, newKey.KeyId);
             }
         }
         else
         {
+            if (await CheckRecordedAsync(alias, current, sequence, marker, markerTarget, ct) is { } notOurs)
+            {
+                return result with { NewKeyId = markerTarget.KeyId, NewKeyArn = markerTarget.Arn, Reason = notOurs };
+            }
+
             if (request.DryRun)
             {
                 return result with { Outcome = RotationOutcome.Planned, NewKeyId = markerTarget.KeyId, NewKeyArn = markerTarget.Arn, Reason = $"Would finish the interrupted rotation to key {markerTarget.KeyId}." };
@@ -127,13 +136,15 @@ internal sealed class AliasRotation
 
             newKey = markerTarget;
             resumed = true;
+            claim = marker;
         }
 
         if (newKey is null)
         {
-            newKey = await CreateKeyAsync(request, alias, current, tags, sequence, ct);
-            Log(RotationLogLevel.Information, "Created the new key", request, alias, current.KeyId, newKey.KeyId);
-            await CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = marker, TargetKeyId = newKey.KeyId }, ct));
+            var created = await ReleasingClaimOnFailureAsync(current.KeyId, claim, () => CreateKeyAsync(request, alias, current, tags, sequence, ct), ct);
+            newKey = created;
+            Log(RotationLogLevel.Information, "Created the new key", request, alias, current.KeyId, created.KeyId);
+            await ReleasingClaimOnFailureAsync(current.KeyId, claim, () => CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = marker, TargetKeyId = created.KeyId }, ct)), ct);
         }
 
         var notes = _importer is not null && newKey.Origin == OriginType.EXTERNAL
@@ -153,18 +164,12 @@ internal sealed class AliasRotation
             return result with { NewKeyId = ready.KeyId, NewKeyArn = ready.Arn, Reason = $"{notReady} The alias still points at {current.KeyId}." };
         }
 
-        if (!tags.ContainsKey(RotationTags.Alias))
-        {
-            // Once the alias moves, the old key has no alias left for the role's kms:ResourceAliases scope;
-            // this tag keeps it in the role's reach for retiring it (and for a resumed run doing so).
-            await CallAsync("TagResource", () => _kms.TagResourceAsync(
-                new TagResourceRequest { KeyId = current.KeyId, Tags = [new Tag { TagKey = RotationTags.Alias, TagValue = alias }] },
-                ct));
-        }
-
+        // Retire the old key while the alias still points at it: the role reaches it through kms:ResourceAliases,
+        // which stops matching once the alias moves (and a tag written moments before may not yet count for
+        // authorization). A run that dies between this and the move is finished by the next run.
+        await RetireAsync(current.KeyId, alias, ready.KeyId, ct);
         await CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = ready.KeyId }, ct));
         Log(RotationLogLevel.Information, "Moved the alias to the new key", request, alias, current.KeyId, ready.KeyId);
-        await RetireAsync(current.KeyId, ready.KeyId, ct);
 
         return result with
         {
@@ -184,6 +189,116 @@ internal sealed class AliasRotation
         await CallAsync("TagResource", () => _kms.TagResourceAsync(
             new TagResourceRequest { KeyId = newKeyId, Tags = [new Tag { TagKey = RotationTags.State, TagValue = RotationTags.KeyStates.Active }] },
             ct));
+
+    /// <summary>
+    /// A claim on the marker whose run never recorded a key. While it is fresh (and not released), another run may still
+    /// be working: skip. Once stale or released, take it over with a takeover alias, itself claimed with CreateAlias,
+    /// so that of two runs finding the same stale claim only one goes on.
+    /// </summary>
+    private async Task<(string? Claim, (RotationOutcome Outcome, string Reason)? Refusal)> TakeOverAsync(
+        RotationRequest request, string alias, KeyMetadata current, Dictionary<string, string> tags, string marker, CancellationToken ct)
+    {
+        // The latest claim is the marker or its highest takeover; all of them point at the current key.
+        var claims = await ClaimTimesAsync(current.KeyId, ct);
+        var rank = 0;
+        while (rank < MaxTakeovers && claims.ContainsKey(RotationTags.TakeoverAlias(marker, rank + 1)))
+        {
+            rank++;
+        }
+
+        var holder = rank == 0 ? marker : RotationTags.TakeoverAlias(marker, rank);
+        var claimedAt = claims.GetValueOrDefault(holder, _time.GetUtcNow());
+        var released = ReleaseCovers(tags.GetValueOrDefault(RotationTags.ClaimReleased), marker, rank);
+        if (!released && _time.GetUtcNow() - claimedAt < _options.ClaimTimeout)
+        {
+            return (null, (RotationOutcome.Skipped,
+                $"Another run claimed {alias} at {RotationTags.FormatTime(claimedAt)} and may still be rotating it; a run after {RotationTags.FormatTime(claimedAt + _options.ClaimTimeout)} finishes it if that run died."));
+        }
+
+        if (request.DryRun)
+        {
+            return (null, (RotationOutcome.Planned, $"Would finish the rotation an earlier run claimed at {RotationTags.FormatTime(claimedAt)} and did not finish."));
+        }
+
+        if (rank == MaxTakeovers)
+        {
+            return (null, (RotationOutcome.Failed,
+                $"The rotation of {alias} was claimed and taken over {MaxTakeovers} times without finishing. Check the function's logs; the aliases {marker}* record the attempts."));
+        }
+
+        var takeover = RotationTags.TakeoverAlias(marker, rank + 1);
+        if (!await ClaimAsync(takeover, current.KeyId, ct))
+        {
+            return (null, (RotationOutcome.Skipped, $"Another run is taking over the unfinished rotation of {alias} right now (it claimed {takeover}); this run left it alone."));
+        }
+
+        Log(RotationLogLevel.Warning, $"Took over the {(released ? "released" : "stale")} claim {holder} with {takeover}", request, alias, current.KeyId);
+        return (takeover, null);
+    }
+
+    /// <summary>
+    /// Whether the released claim (the marker, or its takeover number n) covers the claim at <paramref name="rank"/>
+    /// (0: the marker; k: takeover k). Claims are made in order, so releasing a later one means the earlier ones were
+    /// already stale or released.
+    /// </summary>
+    private static bool ReleaseCovers(string? released, string marker, int rank)
+    {
+        if (released is null)
+        {
+            return false;
+        }
+
+        for (var k = rank; k <= MaxTakeovers; k++)
+        {
+            if (released == (k == 0 ? marker : RotationTags.TakeoverAlias(marker, k)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A marker pointing at another key is only resumed when that key is this rotation's: created for this alias, from
+    /// the current key, for this move. Anything else (an interrupted rollback, an alias moved by hand) is refused.
+    /// </summary>
+    private async Task<string?> CheckRecordedAsync(string alias, KeyMetadata current, long sequence, string marker, KeyMetadata recorded, CancellationToken ct)
+    {
+        var tags = await ListTagsAsync(recorded.KeyId, ct);
+        var ours = tags.GetValueOrDefault(RotationTags.Alias) == alias
+            && tags.GetValueOrDefault(RotationTags.PreviousKey) == current.KeyId
+            && tags.GetValueOrDefault(RotationTags.Sequence) == sequence.ToString(CultureInfo.InvariantCulture);
+        return ours
+            ? null
+            : $"{marker} points at key {recorded.KeyId}, which is not a rotation of {current.KeyId} (an interrupted rollback, or the alias was moved by hand). Nothing was changed: run 'keyrotation status {alias}' and finish or redo the rollback.";
+    }
+
+    /// <summary>
+    /// Runs a step between the claim and the recorded key. If it fails in a way this run reports (not a crash), the
+    /// claim is marked released on the old key, so the next run takes over at once rather than after the claim timeout
+    /// (and adopts the key if KMS created it after all).
+    /// </summary>
+    private async Task<T> ReleasingClaimOnFailureAsync<T>(string currentKeyId, string claim, Func<Task<T>> step, CancellationToken ct)
+    {
+        try
+        {
+            return await step();
+        }
+        catch (Exception ex) when (ex is RotationException or AmazonClientException or AmazonServiceException or HttpRequestException)
+        {
+            try
+            {
+                await _kms.TagResourceAsync(new TagResourceRequest { KeyId = currentKeyId, Tags = [new Tag { TagKey = RotationTags.ClaimReleased, TagValue = claim }] }, ct);
+            }
+            catch (AmazonServiceException)
+            {
+                // The claim then simply times out; the step's own error is the one to report.
+            }
+
+            throw;
+        }
+    }
 
     private async Task<AliasRotationResult> FinishMovedAsync(RotationRequest request, string alias, KeyMetadata current, Dictionary<string, string> tags, CancellationToken ct)
     {
@@ -205,7 +320,7 @@ internal sealed class AliasRotation
         };
         if (!request.DryRun && previous is not null)
         {
-            await RetireAsync(previous, current.KeyId, ct);
+            await RetireAsync(previous, alias, current.KeyId, ct);
         }
 
         return result;
@@ -295,24 +410,27 @@ internal sealed class AliasRotation
         }
     }
 
-    private async Task<DateTimeOffset> ClaimTimeAsync(string marker, string currentKeyId, CancellationToken ct)
+    /// <summary>When each alias pointing at the key was last pointed at it: the claims on it and their times.</summary>
+    private async Task<Dictionary<string, DateTimeOffset>> ClaimTimesAsync(string currentKeyId, CancellationToken ct)
     {
+        var claims = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         string? nextMarker = null;
         do
         {
             var page = await CallAsync("ListAliases", () => _kms.ListAliasesAsync(new ListAliasesRequest { KeyId = currentKeyId, Marker = nextMarker }, ct));
-            if (page.Aliases?.FirstOrDefault(a => a.AliasName == marker) is { } entry)
+            foreach (var entry in page.Aliases ?? [])
             {
-                var when = entry.LastUpdatedDate ?? entry.CreationDate;
-                return when is { } w ? new DateTimeOffset(DateTime.SpecifyKind(w, DateTimeKind.Utc)) : DateTimeOffset.MinValue;
+                if ((entry.LastUpdatedDate ?? entry.CreationDate) is { } when)
+                {
+                    claims[entry.AliasName] = new DateTimeOffset(DateTime.SpecifyKind(when, DateTimeKind.Utc));
+                }
             }
 
             nextMarker = page.Truncated == true ? page.NextMarker : null;
         }
         while (nextMarker is not null);
 
-        // The marker moved on between the two calls: treat the claim as fresh, the next run looks again.
-        return _time.GetUtcNow();
+        return claims;
     }
 
     /// <summary>
@@ -391,8 +509,7 @@ internal sealed class AliasRotation
         };
         try
         {
-            var response = await _kms.CreateKeyAsync(create, ct);
-            return response.KeyMetadata;
+            return await CreateKeyOnceAsync(create, ct);
         }
         catch (MalformedPolicyDocumentException ex)
         {
@@ -405,6 +522,36 @@ internal sealed class AliasRotation
             throw StepFailed("CreateKey", ex);
         }
     }
+
+    /// <summary>
+    /// CreateKey is not idempotent: a retry after a lost response creates a second key. So it goes through a client that
+    /// does not retry, and only throttling (the request was refused, not processed) is retried here. Any other failure
+    /// leaves it unknown whether KMS created the key; the claim is then released and the next run adopts the key if
+    /// it exists (it carries this alias, move number and predecessor in its tags).
+    /// </summary>
+    private async Task<KeyMetadata> CreateKeyOnceAsync(CreateKeyRequest create, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return (await _createKeyClient.CreateKeyAsync(create, ct)).KeyMetadata;
+            }
+            catch (AmazonServiceException ex) when (IsThrottling(ex) && attempt < CreateKeyAttempts)
+            {
+                // Backoff is waiting, not time-based logic: real time, so a fake clock in tests cannot stall it.
+                var delay = TimeSpan.FromMilliseconds(Math.Min(5000, 100 * Math.Pow(2, attempt)) * (0.5 + (Random.Shared.NextDouble() / 2)));
+                await Task.Delay(delay, ct);
+            }
+            catch (AmazonClientException ex)
+            {
+                throw new RotationException($"KMS CreateKey failed before an answer came back ({ex.Message}); if KMS created the key anyway, the next run adopts it.", ex);
+            }
+        }
+    }
+
+    private static bool IsThrottling(AmazonServiceException ex) =>
+        ex.ErrorCode is "ThrottlingException" or "Throttling" or "TooManyRequestsException" || (int)ex.StatusCode == 429;
 
     private static string? CheckReady(KeyMetadata current, KeyMetadata candidate)
     {
@@ -421,13 +568,14 @@ internal sealed class AliasRotation
         return null;
     }
 
-    private async Task RetireAsync(string oldKeyId, string newKeyId, CancellationToken ct) =>
+    private async Task RetireAsync(string oldKeyId, string alias, string newKeyId, CancellationToken ct) =>
         await CallAsync("TagResource", () => _kms.TagResourceAsync(
             new TagResourceRequest
             {
                 KeyId = oldKeyId,
                 Tags =
                 [
+                    new Tag { TagKey = RotationTags.Alias, TagValue = alias },
                     new Tag { TagKey = RotationTags.State, TagValue = RotationTags.KeyStates.Retired },
                     new Tag { TagKey = RotationTags.RetiredAt, TagValue = RotationTags.FormatTime(_time.GetUtcNow()) },
                     new Tag { TagKey = RotationTags.SuccessorKey, TagValue = newKeyId },

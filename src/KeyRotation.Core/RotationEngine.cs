@@ -23,7 +23,8 @@ public sealed class RotationEngine
         RotationOptions options,
         TimeProvider time,
         IRotationLog log,
-        IKeyMaterialImporter? importer = null)
+        IKeyMaterialImporter? importer = null,
+        IAmazonKeyManagementService? createKeyClient = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.KeyMaterialOrigin == KeyMaterialOrigin.External && importer is null)
@@ -35,7 +36,7 @@ public sealed class RotationEngine
         _options = options;
         _time = time;
         _log = log;
-        _rotation = new AliasRotation(kms, options, time, log, importer);
+        _rotation = new AliasRotation(kms, createKeyClient ?? kms, options, time, log, importer);
     }
 
     /// <summary>Rotates (or plans) every alias of the request and notifies for each rotated or failed one.</summary>
@@ -119,7 +120,16 @@ public sealed class RotationEngine
         if (result.Outcome == RotationOutcome.Rotated && result.NewKeyId is { } newKeyId)
         {
             // The last step: only now is nothing left for a later run to finish (a failed notification is retried).
-            await _rotation.MarkActiveAsync(newKeyId, ct);
+            try
+            {
+                await _rotation.MarkActiveAsync(newKeyId, ct);
+            }
+            catch (Exception ex) when (IsRotationError(ex, ct))
+            {
+                // The rotation and its notification are done; the key stays pending and the next run repeats the
+                // notification (at least once) and tags it active. Not worth failing the alias, or the batch, for.
+                _log.Write(new RotationLogEntry(RotationLogLevel.Warning, $"Could not tag the new key active (the next run will): {Describe(ex)}", request.RotationId, result.Alias, result.PreviousKeyId, newKeyId));
+            }
         }
 
         return result;

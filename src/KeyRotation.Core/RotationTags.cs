@@ -55,6 +55,12 @@ public static class RotationTags
     /// <summary>On a key restored by rollback: when.</summary>
     public const string RestoredAt = Prefix + "restored-at";
 
+    /// <summary>
+    /// On the key being replaced: the claim (marker or takeover alias name) that a run gave up after a reported failure,
+    /// so the next run takes over at once instead of waiting for the claim to time out.
+    /// </summary>
+    public const string ClaimReleased = Prefix + "claim-released";
+
     /// <summary>Marker aliases live under this prefix; rotating an alias below it is refused.</summary>
     public const string MarkerAliasPrefix = "alias/keyrotation/";
 
@@ -83,6 +89,13 @@ public static class RotationTags
         ArgumentOutOfRangeException.ThrowIfLessThan(sequence, 1);
         return MarkerAliasPrefix + AliasNames.WithoutPrefix(aliasName) + "/" + sequence.ToString(CultureInfo.InvariantCulture);
     }
+
+    /// <summary>
+    /// The alias that claims the takeover of a stale claim on <paramref name="marker"/> (attempt 1, 2, …): taking over
+    /// is a CreateAlias as well, so two runs that both find the same stale claim cannot both go on.
+    /// </summary>
+    public static string TakeoverAlias(string marker, int attempt) =>
+        marker + "-takeover-" + attempt.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Formats a time the way every time tag is written.</summary>
     public static string FormatTime(DateTimeOffset time) =>

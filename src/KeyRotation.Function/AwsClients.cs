@@ -11,14 +11,15 @@ internal static class AwsClients
 {
     /// <summary>
     /// KMS with the SDK's standard retry mode: throttling (CreateKey, CreateAlias and UpdateAlias allow 5 requests per
-    /// second) is absorbed by backoff rather than failing aliases of a large batch.
+    /// second) is absorbed by backoff rather than failing aliases of a large batch. With <paramref name="retries"/> 0,
+    /// the client for CreateKey, which must not be retried blindly (the engine retries only its throttling).
     /// </summary>
-    public static AmazonKeyManagementServiceClient CreateKms(IReadOnlyDictionary<string, string> environment)
+    public static AmazonKeyManagementServiceClient CreateKms(IReadOnlyDictionary<string, string> environment, int retries = 10)
     {
         var config = new AmazonKeyManagementServiceConfig
         {
             RetryMode = RequestRetryMode.Standard,
-            MaxErrorRetry = 10,
+            MaxErrorRetry = retries,
         };
         if (AwsEndpoints.Resolve(environment, "KMS") is { } endpoint)
         {

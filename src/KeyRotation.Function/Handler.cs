@@ -24,7 +24,7 @@ public sealed class Handler
 
     /// <summary>Used by the Lambda runtime: reads the environment and builds the AWS clients.</summary>
     public Handler()
-        : this(FunctionEnvironment.Read(), null, null, TimeProvider.System, Console.Out)
+        : this(FunctionEnvironment.Read(), null, null, TimeProvider.System, RawStandardOutput())
     {
     }
 
@@ -56,9 +56,15 @@ public sealed class Handler
             return;
         }
 
+        IAmazonKeyManagementService? createKeyClient = null;
         try
         {
-            kms ??= AwsClients.CreateKms(environment);
+            if (kms is null)
+            {
+                kms = AwsClients.CreateKms(environment);
+                createKeyClient = AwsClients.CreateKms(environment, retries: 0);
+            }
+
             notifier ??= AwsClients.CreateNotifier(environment, _configuration.NotificationTopicArn);
             if (importer is null && _configuration.Options.KeyMaterialOrigin == KeyMaterialOrigin.External)
             {
@@ -74,8 +80,15 @@ public sealed class Handler
             return;
         }
 
-        _engine = new RotationEngine(kms, notifier, _configuration.Options, time, _log, importer);
+        _engine = new RotationEngine(kms, notifier, _configuration.Options, time, _log, importer, createKeyClient);
     }
+
+    /// <summary>
+    /// Stdout itself, not Console.Out: the managed runtime wraps Console.Out and prefixes every line with a timestamp,
+    /// the request id and a level, which would stop CloudWatch from reading the lines as JSON and the metrics as EMF.
+    /// </summary>
+    private static StreamWriter RawStandardOutput() =>
+        new(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { AutoFlush = true };
 
     /// <summary>Handles one invocation; throws when the event or configuration is bad, or when any alias failed.</summary>
     public async Task<Stream> HandleAsync(Stream input)

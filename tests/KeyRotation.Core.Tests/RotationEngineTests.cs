@@ -56,21 +56,19 @@ public sealed class RotationEngineTests
 
         var newKeyId = result.NewKeyId!;
         var writes = _kms.Calls.Where(c => KmsMock.WriteOperations.Contains(c.Operation)).ToList();
-        Assert.Equal(["CreateAlias", "CreateKey", "UpdateAlias", "TagResource", "UpdateAlias", "TagResource", "TagResource"], writes.Select(w => w.Operation));
+        Assert.Equal(["CreateAlias", "CreateKey", "UpdateAlias", "TagResource", "UpdateAlias", "TagResource"], writes.Select(w => w.Operation));
         var claim = Assert.IsType<CreateAliasRequest>(writes[0].Request);
         Assert.Equal(("alias/keyrotation/orders/1", old.KeyId), (claim.AliasName, claim.TargetKeyId));
         var record = Assert.IsType<UpdateAliasRequest>(writes[2].Request);
         Assert.Equal(("alias/keyrotation/orders/1", newKeyId), (record.AliasName, record.TargetKeyId));
-        var claimOldKey = Assert.IsType<TagResourceRequest>(writes[3].Request);
-        Assert.Equal((old.KeyId, RotationTags.Alias, AliasName), (claimOldKey.KeyId, Assert.Single(claimOldKey.Tags).TagKey, claimOldKey.Tags[0].TagValue));
-        var move = Assert.IsType<UpdateAliasRequest>(writes[4].Request);
-        Assert.Equal((AliasName, newKeyId), (move.AliasName, move.TargetKeyId));
-        var retire = Assert.IsType<TagResourceRequest>(writes[5].Request);
+        var retire = Assert.IsType<TagResourceRequest>(writes[3].Request);
         Assert.Equal(old.KeyId, retire.KeyId);
         Assert.Equal(
-            new Dictionary<string, string> { [RotationTags.State] = "retired", [RotationTags.RetiredAt] = "2026-12-01T03:00:00Z", [RotationTags.SuccessorKey] = newKeyId },
+            new Dictionary<string, string> { [RotationTags.Alias] = AliasName, [RotationTags.State] = "retired", [RotationTags.RetiredAt] = "2026-12-01T03:00:00Z", [RotationTags.SuccessorKey] = newKeyId },
             retire.Tags.ToDictionary(t => t.TagKey, t => t.TagValue));
-        var activate = Assert.IsType<TagResourceRequest>(writes[6].Request);
+        var move = Assert.IsType<UpdateAliasRequest>(writes[4].Request);
+        Assert.Equal((AliasName, newKeyId), (move.AliasName, move.TargetKeyId));
+        var activate = Assert.IsType<TagResourceRequest>(writes[5].Request);
         Assert.Equal((newKeyId, RotationTags.State, "active"), (activate.KeyId, Assert.Single(activate.Tags).TagKey, activate.Tags[0].TagValue));
         Assert.Equal(newKeyId, _kms.Aliases[AliasName].KeyId);
         Assert.Equal((old.KeyId, newKeyId), (result.PreviousKeyId, result.NewKeyId));
@@ -277,7 +275,7 @@ public sealed class RotationEngineTests
     }
 
     [Fact]
-    public async Task RunAsync_StaleClaimWithoutKey_CreatesTheKey()
+    public async Task RunAsync_StaleClaimWithoutKey_TakesOverAndCreatesTheKey()
     {
         var old = _kms.AddKey(AliasName);
         _kms.Aliases["alias/keyrotation/orders/1"] = (old.KeyId, Now - TimeSpan.FromHours(1));
@@ -286,15 +284,68 @@ public sealed class RotationEngineTests
 
         Assert.Equal(RotationOutcome.Rotated, result.Outcome);
         Assert.Single(_kms.Requests<CreateKeyRequest>());
-        Assert.Empty(_kms.Requests<CreateAliasRequest>());
+        Assert.Equal(["alias/keyrotation/orders/1-takeover-1"], _kms.Requests<CreateAliasRequest>().Select(r => r.AliasName));
+    }
+
+    [Fact]
+    public async Task RunAsync_StaleClaimAnotherRunIsTakingOver_SkipsWithoutCreatingKey()
+    {
+        var old = _kms.AddKey(AliasName);
+        _kms.Aliases["alias/keyrotation/orders/1"] = (old.KeyId, Now - TimeSpan.FromHours(1));
+        _kms.Aliases["alias/keyrotation/orders/1-takeover-1"] = (old.KeyId, Now - TimeSpan.FromMinutes(1));
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Equal(RotationOutcome.Skipped, result.Outcome);
+        Assert.Empty(_kms.Requests<CreateKeyRequest>());
+        AssertNoWrites();
+    }
+
+    [Fact]
+    public async Task RunAsync_ClaimReleasedAfterAFailure_NextRunTakesOverAtOnce()
+    {
+        var old = _kms.AddKey(AliasName);
+        _kms.FailNext["CreateKey"] = new AmazonKeyManagementServiceException("We encountered an internal error.") { ErrorCode = "KMSInternalException", StatusCode = System.Net.HttpStatusCode.InternalServerError };
+        var failed = Assert.Single((await RunAsync(Request())).Results);
+        Assert.Equal(RotationOutcome.Failed, failed.Outcome);
+        Assert.Equal("alias/keyrotation/orders/1", _kms.Tags[old.KeyId][RotationTags.ClaimReleased]);
+
+        var result = Assert.Single((await RunAsync(Request() with { RotationId = "rot-2" })).Results);
+
+        Assert.Equal(RotationOutcome.Rotated, result.Outcome);
+        Assert.Equal(2, _kms.Requests<CreateKeyRequest>().Count());
+    }
+
+    [Fact]
+    public async Task RunAsync_CreateKeyThrottled_RetriesThroughTheCreateKeyClient()
+    {
+        _kms.AddKey(AliasName);
+        var createKeyClient = new KmsMock(_time);
+        var throttled = 0;
+        createKeyClient.Mock.Setup(k => k.CreateKeyAsync(It.IsAny<CreateKeyRequest>(), It.IsAny<CancellationToken>()))
+            .Returns((CreateKeyRequest r, CancellationToken ct) => throttled++ < 2
+                ? Task.FromException<CreateKeyResponse>(new AmazonKeyManagementServiceException("Rate exceeded") { ErrorCode = "ThrottlingException" })
+                : _kms.Object.CreateKeyAsync(r, ct));
+        var options = new RotationOptions();
+
+        var report = await new RotationEngine(_kms.Object, _notifier, options, _time, NullRotationLog.Instance, createKeyClient: createKeyClient.Object)
+            .RunAsync(Request(), CancellationToken.None);
+
+        Assert.Equal(RotationOutcome.Rotated, Assert.Single(report.Results).Outcome);
+        Assert.Equal(3, throttled);
     }
 
     [Fact]
     public async Task RunAsync_RecordedKeyAliasNotMoved_FinishesWithThatKey()
     {
         var old = _kms.AddKey(AliasName);
-        _kms.AddKey("alias/keyrotation/orders/1", tags: new Dictionary<string, string> { [RotationTags.Alias] = AliasName });
-        var recorded = _kms.KeyOf("alias/keyrotation/orders/1");
+        var recorded = _kms.AddKey("alias/keyrotation/orders/1", tags: new Dictionary<string, string>
+        {
+            [RotationTags.Alias] = AliasName,
+            [RotationTags.PreviousKey] = old.KeyId,
+            [RotationTags.Sequence] = "1",
+            [RotationTags.State] = "pending",
+        });
 
         var result = Assert.Single((await RunAsync(Request())).Results);
 
@@ -306,11 +357,30 @@ public sealed class RotationEngineTests
     }
 
     [Fact]
-    public async Task RunAsync_AliasMovedButOldKeyNotRetired_RetiresAndNotifiesWithoutNewKey()
+    public async Task RunAsync_MarkerPointsAtKeyThatIsNotThisRotations_FailsWithoutWriting()
     {
-        var old = _kms.AddKey(AliasName, tags: new Dictionary<string, string> { [RotationTags.Alias] = AliasName });
-        _kms.FailNext["TagResource"] = new CrashException();
+        var old = _kms.AddKey(AliasName);
+        _kms.AddKey("alias/keyrotation/orders/1", tags: new Dictionary<string, string>
+        {
+            [RotationTags.Alias] = AliasName,
+            [RotationTags.PreviousKey] = "some-other-key",
+            [RotationTags.Sequence] = "1",
+        });
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Equal(RotationOutcome.Failed, result.Outcome);
+        Assert.Contains("which is not a rotation of " + old.KeyId, result.Reason, StringComparison.Ordinal);
+        AssertNoWrites();
+    }
+
+    [Fact]
+    public async Task RunAsync_AliasMovedButNotNotified_NotifiesAndActivatesWithoutNewKey()
+    {
+        var old = _kms.AddKey(AliasName);
+        _notifier.Failure = new CrashException();
         await Assert.ThrowsAsync<CrashException>(() => RunAsync(Request()));
+        _notifier.Failure = null;
         var moved = _kms.KeyOf(AliasName);
 
         var result = Assert.Single((await RunAsync(Request() with { RotationId = "rot-2" })).Results);
@@ -322,6 +392,32 @@ public sealed class RotationEngineTests
         Assert.Equal(moved.KeyId, _kms.Tags[old.KeyId][RotationTags.SuccessorKey]);
         Assert.Equal("active", _kms.Tags[moved.KeyId][RotationTags.State]);
         Assert.Single(_notifier.Notices);
+    }
+
+    [Fact]
+    public async Task RunAsync_RetiredButDiedBeforeTheMove_NextRunMovesTheAlias()
+    {
+        var old = _kms.AddKey(AliasName);
+        var crashes = 0;
+        _kms.Mock.Setup(k => k.UpdateAliasAsync(It.Is<UpdateAliasRequest>(r => r.AliasName == AliasName), It.IsAny<CancellationToken>()))
+            .Returns((UpdateAliasRequest r, CancellationToken _) =>
+            {
+                if (crashes++ == 0)
+                {
+                    return Task.FromException<UpdateAliasResponse>(new CrashException());
+                }
+
+                _kms.Aliases[r.AliasName] = (r.TargetKeyId, Now);
+                return Task.FromResult(new UpdateAliasResponse());
+            });
+        await Assert.ThrowsAsync<CrashException>(() => RunAsync(Request()));
+        Assert.Equal(old.KeyId, _kms.Aliases[AliasName].KeyId);
+
+        var result = Assert.Single((await RunAsync(Request() with { RotationId = "rot-2" })).Results);
+
+        Assert.Equal((RotationOutcome.Rotated, true), (result.Outcome, result.Resumed));
+        Assert.Equal(result.NewKeyId, _kms.Aliases[AliasName].KeyId);
+        Assert.Single(_kms.Requests<CreateKeyRequest>());
     }
 
     [Fact]

@@ -25,7 +25,6 @@ public sealed class ByokCrashTests
         { "TagResource", 2 },
         { "UpdateAlias", 2 },
         { "TagResource", 3 },
-        { "TagResource", 4 },
     };
 
     [Fact]

@@ -27,10 +27,11 @@ public sealed class ConcurrencyTests : IDisposable
     public async Task Invoke_TwoRunsAtOnceForOneAlias_CreateAtMostOneKey()
     {
         var old = await _world.CreateAliasedKeyAsync(Alias);
+        _world.Environment[Core.Configuration.SettingNames.RotationAliases] = Alias;
 
         var runs = await Task.WhenAll(
-            Task.Run(() => _world.InvokeAsync("{}", Alias)),
-            Task.Run(() => _world.InvokeAsync("{}", Alias)));
+            Task.Run(() => _world.InvokeAsync("{}")),
+            Task.Run(() => _world.InvokeAsync("{}")));
 
         var outcomes = runs.Select(r => r.GetProperty("results")[0].GetProperty("outcome").GetString()).Order().ToList();
         Assert.Equal(["Rotated", "Skipped"], outcomes);
