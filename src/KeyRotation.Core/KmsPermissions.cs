@@ -46,7 +46,11 @@ public static class KmsPermissions
         "kms:PutKeyPolicy",
     ];
 
-    /// <summary>Actions the role must never hold: it cannot read application data or destroy anything.</summary>
+    /// <summary>
+    /// Actions the role must never hold: it cannot use keys for cryptography (so it cannot read application data),
+    /// hand that use to anyone through a grant, or destroy anything. The template never allows them and denies all but
+    /// "kms:*" explicitly, so no key policy can give them to the role either.
+    /// </summary>
     public static IReadOnlyList<string> Forbidden { get; } =
     [
         "kms:*",
@@ -56,6 +60,10 @@ public static class KmsPermissions
         "kms:ReEncryptFrom",
         "kms:ReEncryptTo",
         "kms:GenerateDataKey*",
+        "kms:GenerateMac",
+        "kms:Sign",
+        "kms:DeriveSharedSecret",
+        "kms:CreateGrant",
         "kms:DisableKey",
         "kms:ScheduleKeyDeletion",
         "kms:DeleteAlias",

@@ -24,31 +24,53 @@ public sealed class TemplateIamTests
         Assert.Equal(KmsPermissions.All.Order(StringComparer.Ordinal), granted.Order(StringComparer.Ordinal));
     }
 
-    [Fact]
-    public void FunctionPolicies_NeverMentionAForbiddenKmsAction()
-    {
-        var mentioned = CloudFormationTemplate.Descendants(RotationStack.Function["Policies"]).OfType<string>();
+    private static IEnumerable<Dictionary<string, object?>> Denies =>
+        RotationStack.FunctionStatements.Where(s => (string?)s["Effect"] == "Deny");
 
-        Assert.Empty(mentioned.Intersect(KmsPermissions.Forbidden, StringComparer.OrdinalIgnoreCase));
+    [Fact]
+    public void FunctionPolicies_NeverAllowAForbiddenKmsAction()
+    {
+        var allowed = Allows.Select(s => s["Action"]).SelectMany(CloudFormationTemplate.Descendants).OfType<string>();
+
+        Assert.Empty(allowed.Intersect(KmsPermissions.Forbidden, StringComparer.OrdinalIgnoreCase));
     }
 
     [Fact]
-    public void FunctionPolicies_HaveNoWildcardAction()
+    public void FunctionPolicies_ExplicitlyDenyEveryForbiddenKmsActionOnEveryResource()
     {
-        var wildcards = RotationStack.FunctionStatements.SelectMany(RotationStack.Actions).Where(a => a.Contains('*', StringComparison.Ordinal));
+        var denied = Denies.Where(s => !s.ContainsKey("Condition") && CloudFormationTemplate.OneOrMany(s["Resource"]).Contains("*"))
+            .SelectMany(RotationStack.Actions)
+            .ToHashSet(StringComparer.Ordinal);
+
+        Assert.Equal(KmsPermissions.Forbidden.Where(a => a != "kms:*").Order(StringComparer.Ordinal), denied.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void FunctionPolicies_DenyBypassingTheLockoutCheck()
+    {
+        var statement = Assert.Single(Denies, s => s.ContainsKey("Condition"));
+
+        Assert.Equal(["kms:CreateKey", "kms:PutKeyPolicy"], RotationStack.Actions(statement).Order(StringComparer.Ordinal));
+        Assert.Equal("true", CloudFormationTemplate.Map(CloudFormationTemplate.Map(statement["Condition"])["Bool"])["kms:BypassPolicyLockoutSafetyCheck"]);
+    }
+
+    [Fact]
+    public void FunctionPolicies_AllowNoWildcardAction()
+    {
+        var wildcards = Allows.SelectMany(RotationStack.Actions).Where(a => a.Contains('*', StringComparison.Ordinal));
 
         Assert.Empty(wildcards);
     }
 
     [Fact]
-    public void ForbiddenKmsActions_OutsideTheFunction_AreOnlyInTheAlarmTopicKeyPolicyForRootAndCloudWatch()
+    public void ForbiddenKmsActions_AllowedAnywhere_OnlyInTheAlarmTopicKeyPolicyForRootAndCloudWatch()
     {
         // CloudWatch alarms can publish to an encrypted topic only when the key lets
         // cloudwatch.amazonaws.com use it; that key policy is the one place such actions may appear.
         var offending = new List<string>();
         foreach (var (logicalId, resource) in RotationStack.Template.Resources)
         {
-            foreach (var statement in CloudFormationTemplate.Descendants(resource).OfType<Dictionary<string, object?>>().Where(m => m.ContainsKey("Action")))
+            foreach (var statement in CloudFormationTemplate.Descendants(resource).OfType<Dictionary<string, object?>>().Where(m => m.ContainsKey("Action") && m.GetValueOrDefault("Effect") as string != "Deny"))
             {
                 var actions = CloudFormationTemplate.OneOrMany(statement["Action"]).OfType<string>();
                 if (!actions.Intersect(KmsPermissions.Forbidden, StringComparer.OrdinalIgnoreCase).Any())
