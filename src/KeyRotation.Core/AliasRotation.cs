@@ -71,6 +71,11 @@ internal sealed class AliasRotation
             return await FinishMovedAsync(request, alias, current, tags, ct);
         }
 
+        if (state == RotationTags.KeyStates.Restoring)
+        {
+            return result with { Reason = $"A rollback of {alias} to {current.KeyId} was interrupted; run 'keyrotation rollback {alias}' to finish it before rotating. Nothing was changed." };
+        }
+
         if (Refuse(alias, current) is { } refusal)
         {
             return result with { Reason = refusal };

@@ -55,6 +55,12 @@ public static class RotationTags
     /// <summary>On a key restored by rollback: when.</summary>
     public const string RestoredAt = Prefix + "restored-at";
 
+    /// <summary>On a key restored by rollback: the key id the alias was rolled back from.</summary>
+    public const string RestoredFrom = Prefix + "restored-from";
+
+    /// <summary>On a key the alias was rolled back from: when.</summary>
+    public const string RolledBackAt = Prefix + "rolled-back-at";
+
     /// <summary>
     /// On the key being replaced: the claim (marker or takeover alias name) that a run gave up after a reported failure,
     /// so the next run takes over at once instead of waiting for the claim to time out.
@@ -75,6 +81,9 @@ public static class RotationTags
 
         /// <summary>The alias moved on; it stays enabled so data encrypted under it still decrypts.</summary>
         public const string Retired = "retired";
+
+        /// <summary>A rollback to this key has started and not finished; running the rollback again finishes it.</summary>
+        public const string Restoring = "restoring";
     }
 
     /// <summary>True for a tag this tool owns (and so never copies from an old key to a new one).</summary>

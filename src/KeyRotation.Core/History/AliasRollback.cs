@@ -59,6 +59,20 @@ public sealed class AliasRollback
             return refused with { Reason = $"Key {current.KeyId} belongs to {taggedAlias}'s chain, not {alias}'s; nothing to roll back for {alias}." };
         }
 
+        if (currentTags.GetValueOrDefault(RotationTags.State) == RotationTags.KeyStates.Restoring
+            && currentTags.GetValueOrDefault(RotationTags.RestoredFrom) is { } rolledBackFrom)
+        {
+            // A rollback that moved the alias and died before its last tags: finish it, whatever --to says.
+            var from = await _reader.DescribeAsync(rolledBackFrom, cancellationToken);
+            if (from is null)
+            {
+                return refused with { Reason = $"{alias} points at {current.KeyId}, restored from {rolledBackFrom}, which no longer exists." };
+            }
+
+            var fromGeneration = KeyChainReader.ToGeneration(from, await _reader.TagsAsync(from.KeyId, cancellationToken));
+            return await FinishAsync(request, alias, fromGeneration, current, resumed: true, cancellationToken);
+        }
+
         if (current.PreviousKeyId is null)
         {
             return refused with { Reason = $"{alias} was not rotated by this tool: its key {current.KeyId} has no {RotationTags.PreviousKey} tag, so there is no earlier generation to go back to." };
@@ -124,31 +138,42 @@ public sealed class AliasRollback
         {
             // Before the claim: if this run dies after claiming, the next rotate finishes the move (the marker reads
             // as a recorded move) and then carries on from this sequence instead of resuming a stale marker.
+            // State "restoring" and restored-from make a rollback that dies after moving the alias recognisable:
+            // running the rollback again finishes it, and a rotation refuses until then.
             await TagAsync(target.KeyId, new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 [RotationTags.Alias] = alias,
                 [RotationTags.Sequence] = sequenceText,
+                [RotationTags.State] = RotationTags.KeyStates.Restoring,
+                [RotationTags.RestoredFrom] = current.KeyId,
             }, cancellationToken);
             if (!await ClaimAsync(marker, target.KeyId, cancellationToken))
             {
+                await TagAsync(target.KeyId, new Dictionary<string, string>(StringComparer.Ordinal) { [RotationTags.State] = target.State ?? RotationTags.KeyStates.Retired }, cancellationToken);
                 return refused with { Reason = InProgress(alias, marker) };
             }
         }
 
         await CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = target.KeyId }, cancellationToken));
+        return await FinishAsync(request, alias, current, target, resumed: false, cancellationToken);
+    }
+
+    /// <summary>The steps after the alias moved: tag the restored key active and the rolled-back key retired, notify.</summary>
+    private async Task<RollbackResult> FinishAsync(RollbackRequest request, string alias, KeyGeneration current, KeyGeneration target, bool resumed, CancellationToken cancellationToken)
+    {
         var now = RotationTags.FormatTime(_time.GetUtcNow());
         await TagAsync(target.KeyId, new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [RotationTags.State] = RotationTags.KeyStates.Active,
             [RotationTags.RestoredAt] = now,
-            [RollbackTags.RestoredFrom] = current.KeyId,
+            [RotationTags.RestoredFrom] = current.KeyId,
         }, cancellationToken);
         await TagAsync(current.KeyId, new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [RotationTags.State] = RotationTags.KeyStates.Retired,
             [RotationTags.RetiredAt] = now,
             [RotationTags.SuccessorKey] = target.KeyId,
-            [RollbackTags.RolledBackAt] = now,
+            [RotationTags.RolledBackAt] = now,
         }, cancellationToken);
 
         var result = new RollbackResult
@@ -159,7 +184,8 @@ public sealed class AliasRollback
             FromKeyArn = current.Arn,
             ToKeyId = target.KeyId,
             ToKeyArn = target.Arn,
-            Reason = $"{alias} points at {target.KeyId} (generation {target.Generation}) again; {current.KeyId} (generation {current.Generation}) is tagged retired and stays enabled, so data encrypted under it still decrypts.",
+            Reason = (resumed ? "Finished an interrupted rollback: " : string.Empty) +
+                $"{alias} points at {target.KeyId} (generation {target.Generation}) again; {current.KeyId} (generation {current.Generation}) is tagged retired and stays enabled, so data encrypted under it still decrypts.",
         };
         try
         {

@@ -1,18 +1,5 @@
 namespace KeyRotation.Core.History;
 
-/// <summary>
-/// Tags that only a rollback writes. They share <see cref="RotationTags.Prefix"/>, so the engine never copies
-/// them to a new key, and they keep the record of an undone rotation after the restored key is rotated again.
-/// </summary>
-public static class RollbackTags
-{
-    /// <summary>On a key the alias was rolled back from: when.</summary>
-    public const string RolledBackAt = RotationTags.Prefix + "rolled-back-at";
-
-    /// <summary>On a key a rollback restored: the key id the alias was rolled back from.</summary>
-    public const string RestoredFrom = RotationTags.Prefix + "restored-from";
-}
-
 /// <summary>One key of an alias's chain of generations, as its tags and KMS describe it.</summary>
 public sealed record KeyGeneration
 {

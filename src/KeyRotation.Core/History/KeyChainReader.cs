@@ -103,7 +103,7 @@ internal sealed class KeyChainReader
         CreatedAt = key.CreationDate is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : null,
         RetiredAt = tags.GetValueOrDefault(RotationTags.RetiredAt),
         RestoredAt = tags.GetValueOrDefault(RotationTags.RestoredAt),
-        RolledBackAt = tags.GetValueOrDefault(RollbackTags.RolledBackAt),
+        RolledBackAt = tags.GetValueOrDefault(RotationTags.RolledBackAt),
         PreviousKeyId = tags.GetValueOrDefault(RotationTags.PreviousKey),
         SuccessorKeyId = tags.GetValueOrDefault(RotationTags.SuccessorKey),
         Sequence = ReadLong(tags, RotationTags.Sequence, 0),

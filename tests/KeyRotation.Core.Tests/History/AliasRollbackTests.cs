@@ -39,7 +39,7 @@ public sealed class AliasRollbackTests
     [Fact]
     public async Task RollBackAsync_AfterTwoRotations_TagsRestoredKeyWithClaimedSequenceBeforeClaiming()
     {
-        var (_, second, _) = await RotateTwiceAsync();
+        var (_, second, third) = await RotateTwiceAsync();
 
         await RollBackAsync();
 
@@ -47,7 +47,7 @@ public sealed class AliasRollbackTests
         var tag = Assert.IsType<TagResourceRequest>(firstWrite.Request);
         Assert.Equal(second, tag.KeyId);
         Assert.Equal(
-            [(RotationTags.Alias, Alias), (RotationTags.Sequence, "3")],
+            [(RotationTags.Alias, Alias), (RotationTags.Sequence, "3"), (RotationTags.State, "restoring"), (RotationTags.RestoredFrom, third)],
             tag.Tags.Select(t => (t.TagKey, t.TagValue)).ToList());
     }
 
@@ -64,11 +64,11 @@ public sealed class AliasRollbackTests
         Assert.Equal(2, tags.Count);
         Assert.Equal(second, tags[0].KeyId);
         Assert.Equal(
-            [(RotationTags.State, "active"), (RotationTags.RestoredAt, now), (RollbackTags.RestoredFrom, third)],
+            [(RotationTags.State, "active"), (RotationTags.RestoredAt, now), (RotationTags.RestoredFrom, third)],
             tags[0].Tags.Select(t => (t.TagKey, t.TagValue)).ToList());
         Assert.Equal(third, tags[1].KeyId);
         Assert.Equal(
-            [(RotationTags.State, "retired"), (RotationTags.RetiredAt, now), (RotationTags.SuccessorKey, second), (RollbackTags.RolledBackAt, now)],
+            [(RotationTags.State, "retired"), (RotationTags.RetiredAt, now), (RotationTags.SuccessorKey, second), (RotationTags.RolledBackAt, now)],
             tags[1].Tags.Select(t => (t.TagKey, t.TagValue)).ToList());
     }
 
@@ -82,6 +82,54 @@ public sealed class AliasRollbackTests
         var notice = Assert.Single(_notices);
         Assert.Equal("KMS key rollback: alias/orders", notice.Subject);
         Assert.Equal("RolledBack", notice.Attributes["outcome"]);
+    }
+
+    [Fact]
+    public async Task RollBackAsync_InterruptedAfterTheAliasMoved_RunAgainFinishesItInsteadOfGoingFurtherBack()
+    {
+        var (_, second, third) = await RotateTwiceAsync();
+        var tagCalls = 0;
+        _kms.Mock.Setup(k => k.TagResourceAsync(It.IsAny<TagResourceRequest>(), It.IsAny<CancellationToken>()))
+            .Returns((TagResourceRequest r, CancellationToken _) =>
+            {
+                if (++tagCalls == 2)
+                {
+                    return Task.FromException<TagResourceResponse>(new InvalidOperationException("killed after the alias moved"));
+                }
+
+                foreach (var tag in r.Tags)
+                {
+                    _kms.Tags[r.KeyId][tag.TagKey] = tag.TagValue;
+                }
+
+                return Task.FromResult(new TagResourceResponse());
+            });
+        await Assert.ThrowsAsync<InvalidOperationException>(() => RollBackAsync());
+        Assert.Equal(second, _kms.Aliases[Alias].KeyId);
+
+        var result = await RollBackAsync();
+
+        Assert.Equal(RollbackOutcome.RolledBack, result.Outcome);
+        Assert.StartsWith("Finished an interrupted rollback", result.Reason, StringComparison.Ordinal);
+        Assert.Equal(second, _kms.Aliases[Alias].KeyId);
+        Assert.Equal(("active", third), (_kms.Tags[second][RotationTags.State], _kms.Tags[second][RotationTags.RestoredFrom]));
+        Assert.Equal(("retired", second), (_kms.Tags[third][RotationTags.State], _kms.Tags[third][RotationTags.SuccessorKey]));
+        Assert.Single(_notices);
+    }
+
+    [Fact]
+    public async Task RotateAsync_DuringAnInterruptedRollback_RefusesUntilTheRollbackIsFinished()
+    {
+        var (_, second, _) = await RotateTwiceAsync();
+        _kms.Tags[second][RotationTags.State] = RotationTags.KeyStates.Restoring;
+        _kms.Aliases[Alias] = (second, _time.GetUtcNow());
+        var engine = new RotationEngine(_kms.Object, Mock.Of<IRotationNotifier>(), new RotationOptions(), _time, NullRotationLog.Instance);
+
+        var report = await engine.RunAsync(new RotationRequest { RotationId = "r9", Aliases = [Alias], Force = true }, CancellationToken.None);
+
+        Assert.Equal(RotationOutcome.Failed, report.Results[0].Outcome);
+        Assert.Contains("rollback of alias/orders", report.Results[0].Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(_kms.Operations, KmsMock.WriteOperations.Contains);
     }
 
     [Fact]
