@@ -1,7 +1,9 @@
+using Amazon.KeyManagementService;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
+using KeyRotation.Core.KeyMaterial;
 using Spectre.Console;
 
 namespace KeyRotation.Cli.Commands;
@@ -57,12 +59,27 @@ internal static class RotationRun
         }
 
         var settings = RotationSettings.Parse(variables);
-        if (settings.Options.KeyMaterialOrigin == KeyMaterialOrigin.External)
+        if (settings.Options.KeyMaterialOrigin == KeyMaterialOrigin.External && context.IsSandbox)
         {
-            throw new UsageException($"{SettingNames.KeyMaterialOrigin}=EXTERNAL (imported key material) is rotated by the function; the CLI rotates AWS_KMS keys only.");
+            throw new UsageException($"{SettingNames.KeyMaterialOrigin}=EXTERNAL needs an escrow bucket; the sandbox rotates AWS_KMS keys only.");
         }
 
         return (settings, topic);
+    }
+
+    /// <summary>
+    /// For KEY_MATERIAL_ORIGIN=EXTERNAL, the same importer the function uses: material generated here, escrowed to
+    /// ESCROW_BUCKET with ESCROW_PUBLIC_KEY, then imported. Null for AWS_KMS.
+    /// </summary>
+    public static IKeyMaterialImporter? Importer(CliContext context, RotationSettings settings, IAmazonKeyManagementService kms)
+    {
+        if (settings.Options.KeyMaterialOrigin != KeyMaterialOrigin.External)
+        {
+            return null;
+        }
+
+        var options = KeyMaterialOptions.FromSettings(settings);
+        return new EscrowedKeyMaterialImporter(kms, options.Escrow is null ? null : context.CreateS3Client(), options, context.Host.Time, new StderrLog(context));
     }
 
     public static async Task<RotationReport> RunAsync(CliContext context, EngineHandle engine, RotationRequest request, CancellationToken ct)

@@ -82,6 +82,23 @@ public sealed class ReimportCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Rotate_ExternalOrigin_EscrowsImportsAndMovesTheAlias()
+    {
+        var old = await _byok.CreateAliasedKeyAsync();
+        _environment["KEY_MATERIAL_ORIGIN"] = "EXTERNAL";
+        _environment["ESCROW_PUBLIC_KEY"] = EscrowKeys.EscrowPublicBase64Der;
+
+        var run = await RunAsync("rotate", ByokHarness.Alias, "--force", "--yes", "--output", "json");
+
+        Assert.Equal(0, run.ExitCode);
+        var newKeyId = run.Json().GetProperty("results")[0].GetProperty("newKeyId").GetString()!;
+        Assert.NotEqual(old, newKeyId);
+        var key = _byok.Service.GetKeySnapshot(ByokHarness.Alias)!;
+        Assert.Equal((newKeyId, "EXTERNAL", "Enabled"), (key.KeyId, key.Origin, key.KeyState));
+        Assert.Contains($"{ByokHarness.Prefix}orders/{newKeyId}.json", _byok.S3.Objects.Keys.Select(k => k[(ByokHarness.Bucket.Length + 1)..]));
+    }
+
+    [Fact]
     public async Task Reimport_Help_DescribesTheCommand()
     {
         var run = await RunAsync("reimport", "--help");
