@@ -29,6 +29,7 @@ internal sealed class AliasRotation
     private readonly TimeProvider _time;
     private readonly IRotationLog _log;
     private readonly IKeyMaterialImporter? _importer;
+    private readonly KmsCalls _calls;
 
     public AliasRotation(
         IAmazonKeyManagementService kms,
@@ -40,6 +41,7 @@ internal sealed class AliasRotation
     {
         _kms = kms;
         _createKeyClient = createKeyClient;
+        _calls = new KmsCalls(kms);
         _options = options;
         _time = time;
         _log = log;
@@ -48,7 +50,7 @@ internal sealed class AliasRotation
 
     public async Task<AliasRotationResult> RotateAsync(RotationRequest request, string alias, CancellationToken ct)
     {
-        var current = await DescribeKeyAsync(alias, ct)
+        var current = await _calls.DescribeAsync(alias, ct)
             ?? throw new RotationException($"Alias {alias} does not exist in this account and Region.");
         var result = new AliasRotationResult
         {
@@ -60,7 +62,7 @@ internal sealed class AliasRotation
             Reason = string.Empty,
         };
 
-        var tags = await ListTagsAsync(current.KeyId, ct);
+        var tags = await _calls.TagsAsync(current.KeyId, ct);
         if (tags.TryGetValue(RotationTags.Alias, out var taggedAlias) && taggedAlias != alias)
         {
             return result with { Reason = $"Key {current.KeyId} was created by this tool for {taggedAlias}, not {alias}; rotate {taggedAlias} instead, or point {alias} at a key of its own." };
@@ -83,7 +85,7 @@ internal sealed class AliasRotation
 
         var sequence = ReadLong(tags, RotationTags.Sequence) + 1;
         var marker = RotationTags.MarkerAlias(alias, sequence);
-        var markerTarget = await DescribeKeyAsync(marker, ct);
+        var markerTarget = await _calls.DescribeAsync(marker, ct);
 
         KeyMetadata? newKey = null;
         var resumed = false;
@@ -100,7 +102,7 @@ internal sealed class AliasRotation
                 return result with { Outcome = RotationOutcome.Planned, Reason = DescribePlan(alias, current, tags) };
             }
 
-            if (!await ClaimAsync(marker, current.KeyId, ct))
+            if (!await _calls.ClaimAsync(marker, current.KeyId, ct))
             {
                 return result with { Outcome = RotationOutcome.Skipped, Reason = $"Another run is rotating {alias} right now (it claimed {marker}); this run left it alone." };
             }
@@ -123,7 +125,7 @@ internal sealed class AliasRotation
             newKey = await FindUnrecordedKeyAsync(alias, current.KeyId, sequence, ct);
             if (newKey is not null)
             {
-                await ReleasingClaimOnFailureAsync(current.KeyId, claim, () => CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = marker, TargetKeyId = newKey.KeyId }, ct)), ct);
+                await ReleasingClaimOnFailureAsync(current.KeyId, claim, () => KmsCalls.CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = marker, TargetKeyId = newKey.KeyId }, ct)), ct);
                 Log(RotationLogLevel.Warning, $"Adopted key {newKey.KeyId}, created by a run that died before recording it", request, alias, current.KeyId, newKey.KeyId);
             }
         }
@@ -149,14 +151,14 @@ internal sealed class AliasRotation
             var created = await ReleasingClaimOnFailureAsync(current.KeyId, claim, () => CreateKeyAsync(request, alias, current, tags, sequence, ct), ct);
             newKey = created;
             Log(RotationLogLevel.Information, "Created the new key", request, alias, current.KeyId, created.KeyId);
-            await ReleasingClaimOnFailureAsync(current.KeyId, claim, () => CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = marker, TargetKeyId = created.KeyId }, ct)), ct);
+            await ReleasingClaimOnFailureAsync(current.KeyId, claim, () => KmsCalls.CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = marker, TargetKeyId = created.KeyId }, ct)), ct);
         }
 
         var notes = _importer is not null && newKey.Origin == OriginType.EXTERNAL
             ? await _importer.EnsureImportedAsync(alias, newKey, ct)
             : [];
 
-        var ready = await DescribeKeyAsync(newKey.KeyId, ct)
+        var ready = await _calls.DescribeAsync(newKey.KeyId, ct)
             ?? throw new RotationException($"The new key {newKey.KeyId} disappeared before the alias was moved; the alias still points at {current.KeyId}.");
         var notReadyReason = CheckReady(current, ready);
         if (notReadyReason is null && _options.KeyMaterialOrigin == KeyMaterialOrigin.External && _importer is not null)
@@ -173,7 +175,7 @@ internal sealed class AliasRotation
         // which stops matching once the alias moves (and a tag written moments before may not yet count for
         // authorization). A run that dies between this and the move is finished by the next run.
         await RetireAsync(current.KeyId, alias, ready.KeyId, ct);
-        await CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = ready.KeyId }, ct));
+        await KmsCalls.CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = ready.KeyId }, ct));
         Log(RotationLogLevel.Information, "Moved the alias to the new key", request, alias, current.KeyId, ready.KeyId);
 
         return result with
@@ -191,7 +193,7 @@ internal sealed class AliasRotation
 
     /// <summary>The last step of a rotation: the new key is active, nothing is left for a later run to finish.</summary>
     public async Task MarkActiveAsync(string newKeyId, CancellationToken ct) =>
-        await CallAsync("TagResource", () => _kms.TagResourceAsync(
+        await KmsCalls.CallAsync("TagResource", () => _kms.TagResourceAsync(
             new TagResourceRequest { KeyId = newKeyId, Tags = [new Tag { TagKey = RotationTags.State, TagValue = RotationTags.KeyStates.Active }] },
             ct));
 
@@ -232,7 +234,7 @@ internal sealed class AliasRotation
         }
 
         var takeover = RotationTags.TakeoverAlias(marker, rank + 1);
-        if (!await ClaimAsync(takeover, current.KeyId, ct))
+        if (!await _calls.ClaimAsync(takeover, current.KeyId, ct))
         {
             return (null, (RotationOutcome.Skipped, $"Another run is taking over the unfinished rotation of {alias} right now (it claimed {takeover}); this run left it alone."));
         }
@@ -270,7 +272,7 @@ internal sealed class AliasRotation
     /// </summary>
     private async Task<string?> CheckRecordedAsync(string alias, KeyMetadata current, long sequence, string marker, KeyMetadata recorded, CancellationToken ct)
     {
-        var tags = await ListTagsAsync(recorded.KeyId, ct);
+        var tags = await _calls.TagsAsync(recorded.KeyId, ct);
         var ours = tags.GetValueOrDefault(RotationTags.Alias) == alias
             && tags.GetValueOrDefault(RotationTags.PreviousKey) == current.KeyId
             && tags.GetValueOrDefault(RotationTags.Sequence) == sequence.ToString(CultureInfo.InvariantCulture);
@@ -308,7 +310,7 @@ internal sealed class AliasRotation
     private async Task<AliasRotationResult> FinishMovedAsync(RotationRequest request, string alias, KeyMetadata current, Dictionary<string, string> tags, CancellationToken ct)
     {
         var previous = tags.GetValueOrDefault(RotationTags.PreviousKey);
-        var previousKey = previous is null ? null : await DescribeKeyAsync(previous, ct);
+        var previousKey = previous is null ? null : await _calls.DescribeAsync(previous, ct);
         var result = new AliasRotationResult
         {
             Alias = alias,
@@ -398,23 +400,6 @@ internal sealed class AliasRotation
             $"as generation {ReadLong(tags, RotationTags.Generation, 1) + 1};{origin} move {alias} to it; tag {current.KeyId} retired (it stays enabled).";
     }
 
-    private async Task<bool> ClaimAsync(string marker, string currentKeyId, CancellationToken ct)
-    {
-        try
-        {
-            await _kms.CreateAliasAsync(new CreateAliasRequest { AliasName = marker, TargetKeyId = currentKeyId }, ct);
-            return true;
-        }
-        catch (AlreadyExistsException)
-        {
-            return false;
-        }
-        catch (AmazonServiceException ex)
-        {
-            throw StepFailed("CreateAlias", ex);
-        }
-    }
-
     /// <summary>When each alias pointing at the key was last pointed at it: the claims on it and their times.</summary>
     private async Task<Dictionary<string, DateTimeOffset>> ClaimTimesAsync(string currentKeyId, CancellationToken ct)
     {
@@ -422,7 +407,7 @@ internal sealed class AliasRotation
         string? nextMarker = null;
         do
         {
-            var page = await CallAsync("ListAliases", () => _kms.ListAliasesAsync(new ListAliasesRequest { KeyId = currentKeyId, Marker = nextMarker }, ct));
+            var page = await KmsCalls.CallAsync("ListAliases", () => _kms.ListAliasesAsync(new ListAliasesRequest { KeyId = currentKeyId, Marker = nextMarker }, ct));
             foreach (var entry in page.Aliases ?? [])
             {
                 if ((entry.LastUpdatedDate ?? entry.CreationDate) is { } when)
@@ -448,13 +433,13 @@ internal sealed class AliasRotation
         string? nextMarker = null;
         do
         {
-            var page = await CallAsync("ListKeys", () => _kms.ListKeysAsync(new ListKeysRequest { Marker = nextMarker }, ct));
+            var page = await KmsCalls.CallAsync("ListKeys", () => _kms.ListKeysAsync(new ListKeysRequest { Marker = nextMarker }, ct));
             foreach (var key in page.Keys ?? [])
             {
                 Dictionary<string, string> tags;
                 try
                 {
-                    tags = await ListTagsAsync(key.KeyId, ct);
+                    tags = await _calls.TagsAsync(key.KeyId, ct);
                 }
                 catch (RotationException ex) when (ex.InnerException is NotFoundException or AmazonServiceException { ErrorCode: "AccessDeniedException" })
                 {
@@ -465,7 +450,7 @@ internal sealed class AliasRotation
                     && tags.GetValueOrDefault(RotationTags.Sequence) == wanted
                     && tags.GetValueOrDefault(RotationTags.PreviousKey) == previousKeyId)
                 {
-                    return await DescribeKeyAsync(key.KeyId, ct);
+                    return await _calls.DescribeAsync(key.KeyId, ct);
                 }
             }
 
@@ -478,7 +463,7 @@ internal sealed class AliasRotation
 
     private async Task<KeyMetadata> CreateKeyAsync(RotationRequest request, string alias, KeyMetadata current, Dictionary<string, string> tags, long sequence, CancellationToken ct)
     {
-        var policy = await CallAsync("GetKeyPolicy", () => _kms.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = current.KeyId, PolicyName = "default" }, ct));
+        var policy = await KmsCalls.CallAsync("GetKeyPolicy", () => _kms.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = current.KeyId, PolicyName = "default" }, ct));
         var now = _time.GetUtcNow();
         var own = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -524,7 +509,7 @@ internal sealed class AliasRotation
         }
         catch (AmazonServiceException ex)
         {
-            throw StepFailed("CreateKey", ex);
+            throw KmsCalls.StepFailed("CreateKey", ex);
         }
     }
 
@@ -574,7 +559,7 @@ internal sealed class AliasRotation
     }
 
     private async Task RetireAsync(string oldKeyId, string alias, string newKeyId, CancellationToken ct) =>
-        await CallAsync("TagResource", () => _kms.TagResourceAsync(
+        await KmsCalls.CallAsync("TagResource", () => _kms.TagResourceAsync(
             new TagResourceRequest
             {
                 KeyId = oldKeyId,
@@ -588,58 +573,8 @@ internal sealed class AliasRotation
             },
             ct));
 
-    private async Task<KeyMetadata?> DescribeKeyAsync(string keyId, CancellationToken ct)
-    {
-        try
-        {
-            return (await _kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keyId }, ct)).KeyMetadata;
-        }
-        catch (NotFoundException)
-        {
-            return null;
-        }
-        catch (AmazonServiceException ex)
-        {
-            throw StepFailed("DescribeKey", ex);
-        }
-    }
-
-    private async Task<Dictionary<string, string>> ListTagsAsync(string keyId, CancellationToken ct)
-    {
-        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? marker = null;
-        do
-        {
-            var page = await CallAsync("ListResourceTags", () => _kms.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = keyId, Marker = marker }, ct));
-            foreach (var tag in page.Tags ?? [])
-            {
-                tags[tag.TagKey] = tag.TagValue ?? string.Empty;
-            }
-
-            marker = page.Truncated == true ? page.NextMarker : null;
-        }
-        while (marker is not null);
-
-        return tags;
-    }
-
     private static long ReadLong(Dictionary<string, string> tags, string key, long fallback = 0) =>
         tags.TryGetValue(key, out var text) && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : fallback;
-
-    private static async Task<T> CallAsync<T>(string operation, Func<Task<T>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (AmazonServiceException ex)
-        {
-            throw StepFailed(operation, ex);
-        }
-    }
-
-    private static RotationException StepFailed(string operation, AmazonServiceException ex) =>
-        new($"KMS {operation} failed: {ex.ErrorCode ?? ex.GetType().Name}: {ex.Message}", ex);
 
     private void Log(RotationLogLevel level, string message, RotationRequest request, string alias, string? keyId = null, string? newKeyId = null) =>
         _log.Write(new RotationLogEntry(level, message, request.RotationId, alias, keyId, newKeyId));

@@ -24,6 +24,7 @@ public sealed class AliasRollback
 {
     private readonly IAmazonKeyManagementService _kms;
     private readonly KeyChainReader _reader;
+    private readonly KmsCalls _calls;
     private readonly IRotationNotifier _notifier;
     private readonly TimeProvider _time;
 
@@ -31,6 +32,7 @@ public sealed class AliasRollback
     {
         _kms = kms;
         _reader = new KeyChainReader(kms);
+        _calls = new KmsCalls(kms);
         _notifier = notifier;
         _time = time;
     }
@@ -140,21 +142,21 @@ public sealed class AliasRollback
             // as a recorded move) and then carries on from this sequence instead of resuming a stale marker.
             // State "restoring" and restored-from make a rollback that dies after moving the alias recognisable:
             // running the rollback again finishes it, and a rotation refuses until then.
-            await TagAsync(target.KeyId, new Dictionary<string, string>(StringComparer.Ordinal)
+            await _calls.TagAsync(target.KeyId, new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 [RotationTags.Alias] = alias,
                 [RotationTags.Sequence] = sequenceText,
                 [RotationTags.State] = RotationTags.KeyStates.Restoring,
                 [RotationTags.RestoredFrom] = current.KeyId,
             }, cancellationToken);
-            if (!await ClaimAsync(marker, target.KeyId, cancellationToken))
+            if (!await _calls.ClaimAsync(marker, target.KeyId, cancellationToken))
             {
-                await TagAsync(target.KeyId, new Dictionary<string, string>(StringComparer.Ordinal) { [RotationTags.State] = target.State ?? RotationTags.KeyStates.Retired }, cancellationToken);
+                await _calls.TagAsync(target.KeyId, new Dictionary<string, string>(StringComparer.Ordinal) { [RotationTags.State] = target.State ?? RotationTags.KeyStates.Retired }, cancellationToken);
                 return refused with { Reason = InProgress(alias, marker) };
             }
         }
 
-        await CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = target.KeyId }, cancellationToken));
+        await KmsCalls.CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = target.KeyId }, cancellationToken));
         return await FinishAsync(request, alias, current, target, resumed: false, cancellationToken);
     }
 
@@ -162,13 +164,13 @@ public sealed class AliasRollback
     private async Task<RollbackResult> FinishAsync(RollbackRequest request, string alias, KeyGeneration current, KeyGeneration target, bool resumed, CancellationToken cancellationToken)
     {
         var now = RotationTags.FormatTime(_time.GetUtcNow());
-        await TagAsync(target.KeyId, new Dictionary<string, string>(StringComparer.Ordinal)
+        await _calls.TagAsync(target.KeyId, new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [RotationTags.State] = RotationTags.KeyStates.Active,
             [RotationTags.RestoredAt] = now,
             [RotationTags.RestoredFrom] = current.KeyId,
         }, cancellationToken);
-        await TagAsync(current.KeyId, new Dictionary<string, string>(StringComparer.Ordinal)
+        await _calls.TagAsync(current.KeyId, new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [RotationTags.State] = RotationTags.KeyStates.Retired,
             [RotationTags.RetiredAt] = now,
@@ -204,37 +206,4 @@ public sealed class AliasRollback
 
     private static RollbackResult Refused(string alias, string reason) => new() { Alias = alias, Outcome = RollbackOutcome.Refused, Reason = reason };
 
-    private async Task<bool> ClaimAsync(string marker, string targetKeyId, CancellationToken ct)
-    {
-        try
-        {
-            await _kms.CreateAliasAsync(new CreateAliasRequest { AliasName = marker, TargetKeyId = targetKeyId }, ct);
-            return true;
-        }
-        catch (AlreadyExistsException)
-        {
-            return false;
-        }
-        catch (AmazonServiceException ex)
-        {
-            throw KeyChainReader.StepFailed("CreateAlias", ex);
-        }
-    }
-
-    private Task TagAsync(string keyId, Dictionary<string, string> tags, CancellationToken ct) =>
-        CallAsync("TagResource", () => _kms.TagResourceAsync(
-            new TagResourceRequest { KeyId = keyId, Tags = [.. tags.Select(t => new Tag { TagKey = t.Key, TagValue = t.Value })] },
-            ct));
-
-    private static async Task CallAsync<T>(string operation, Func<Task<T>> call)
-    {
-        try
-        {
-            await call();
-        }
-        catch (AmazonServiceException ex)
-        {
-            throw KeyChainReader.StepFailed(operation, ex);
-        }
-    }
 }

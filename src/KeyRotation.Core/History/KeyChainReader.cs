@@ -1,7 +1,6 @@
 using System.Globalization;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
-using Amazon.Runtime;
 
 namespace KeyRotation.Core.History;
 
@@ -14,53 +13,13 @@ internal sealed class KeyChainReader
     /// <summary>A chain longer than this is taken as a tagging loop, not history (KMS allows 100,000 keys per Region).</summary>
     private const int MaxChainLength = 1000;
 
-    private readonly IAmazonKeyManagementService _kms;
+    private readonly KmsCalls _calls;
 
-    public KeyChainReader(IAmazonKeyManagementService kms) => _kms = kms;
+    public KeyChainReader(IAmazonKeyManagementService kms) => _calls = new KmsCalls(kms);
 
-    public async Task<KeyMetadata?> DescribeAsync(string keyIdOrAlias, CancellationToken ct)
-    {
-        try
-        {
-            return (await _kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keyIdOrAlias }, ct)).KeyMetadata;
-        }
-        catch (NotFoundException)
-        {
-            return null;
-        }
-        catch (AmazonServiceException ex)
-        {
-            throw StepFailed("DescribeKey", ex);
-        }
-    }
+    public Task<KeyMetadata?> DescribeAsync(string keyIdOrAlias, CancellationToken ct) => _calls.DescribeAsync(keyIdOrAlias, ct);
 
-    public async Task<Dictionary<string, string>> TagsAsync(string keyId, CancellationToken ct)
-    {
-        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? marker = null;
-        do
-        {
-            ListResourceTagsResponse page;
-            try
-            {
-                page = await _kms.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = keyId, Marker = marker }, ct);
-            }
-            catch (AmazonServiceException ex)
-            {
-                throw StepFailed("ListResourceTags", ex);
-            }
-
-            foreach (var tag in page.Tags ?? [])
-            {
-                tags[tag.TagKey] = tag.TagValue ?? string.Empty;
-            }
-
-            marker = page.Truncated == true ? page.NextMarker : null;
-        }
-        while (marker is not null);
-
-        return tags;
-    }
+    public Task<Dictionary<string, string>> TagsAsync(string keyId, CancellationToken ct) => _calls.TagsAsync(keyId, ct);
 
     /// <summary>One key as a generation; a key that no longer exists is returned with <see cref="KeyGeneration.Missing"/>.</summary>
     public async Task<(KeyGeneration Generation, Dictionary<string, string> Tags)> ReadAsync(string keyId, long generationIfUntagged, CancellationToken ct)
@@ -114,6 +73,4 @@ internal sealed class KeyChainReader
     public static long ReadLong(IReadOnlyDictionary<string, string> tags, string key, long fallback) =>
         tags.TryGetValue(key, out var text) && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : fallback;
 
-    public static RotationException StepFailed(string operation, AmazonServiceException ex) =>
-        new($"KMS {operation} failed: {ex.ErrorCode ?? ex.GetType().Name}: {ex.Message}", ex);
 }

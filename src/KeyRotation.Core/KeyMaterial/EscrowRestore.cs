@@ -71,7 +71,7 @@ public sealed class EscrowRestore
             throw new EscrowRestoreException($"Key {key.KeyId} is pending deletion; cancel the deletion (CancelKeyDeletion) first, then reimport.");
         }
 
-        var tags = await ListTagsAsync(key.KeyId, cancellationToken);
+        var tags = await CallAsync("ListResourceTags", () => KmsCalls.ReadTagsAsync(_kms, key.KeyId, cancellationToken));
         var alias = tags.GetValueOrDefault(RotationTags.Alias)
             ?? throw new EscrowRestoreException($"Key {key.KeyId} has no {RotationTags.Alias} tag: this tool did not create it, so it knows no escrow object for it.");
         var recorded = tags.GetValueOrDefault(RotationTags.EscrowObject);
@@ -278,25 +278,6 @@ public sealed class EscrowRestore
         {
             throw new EscrowRestoreException($"KMS DescribeKey failed for {keyId}: {ex.ErrorCode ?? ex.GetType().Name}: {ex.Message}", ex);
         }
-    }
-
-    private async Task<Dictionary<string, string>> ListTagsAsync(string keyId, CancellationToken ct)
-    {
-        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? marker = null;
-        do
-        {
-            var page = await CallAsync("ListResourceTags", () => _kms.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = keyId, Marker = marker }, ct));
-            foreach (var tag in page.Tags ?? [])
-            {
-                tags[tag.TagKey] = tag.TagValue ?? string.Empty;
-            }
-
-            marker = page.Truncated == true ? page.NextMarker : null;
-        }
-        while (marker is not null);
-
-        return tags;
     }
 
     private static async Task<T> CallAsync<T>(string operation, Func<Task<T>> call)

@@ -123,7 +123,7 @@ public sealed class EscrowedKeyMaterialImporter : IKeyMaterialImporter
             throw new RotationException($"Key {newKey.KeyId} has origin {newKey.Origin?.Value}; only EXTERNAL keys get imported material.");
         }
 
-        var tags = await ListTagsAsync(newKey.KeyId, cancellationToken);
+        var tags = await KmsCalls.CallAsync("ListResourceTags", () => KmsCalls.ReadTagsAsync(_kms, newKey.KeyId, cancellationToken));
         var recorded = tags.GetValueOrDefault(RotationTags.EscrowObject);
 
         if (newKey.KeyState == KeyState.Enabled)
@@ -145,7 +145,7 @@ public sealed class EscrowedKeyMaterialImporter : IKeyMaterialImporter
         }
 
         // Fresh parameters on every attempt: a token is valid for 24 hours and belongs to this key only.
-        var parameters = await CallKmsAsync("GetParametersForImport", () => _kms.GetParametersForImportAsync(
+        var parameters = await KmsCalls.CallAsync("GetParametersForImport", () => _kms.GetParametersForImportAsync(
             new GetParametersForImportRequest
             {
                 KeyId = newKey.KeyId,
@@ -160,7 +160,7 @@ public sealed class EscrowedKeyMaterialImporter : IKeyMaterialImporter
         if (_options.Escrow is { } escrow)
         {
             objectName = await WriteEscrowAsync(escrow, aliasName, newKey, attempt, wrappedForEscrow!, cancellationToken);
-            await CallKmsAsync("TagResource", () => _kms.TagResourceAsync(
+            await KmsCalls.CallAsync("TagResource", () => _kms.TagResourceAsync(
                 new TagResourceRequest { KeyId = newKey.KeyId, Tags = [new Tag { TagKey = RotationTags.EscrowObject, TagValue = objectName }] },
                 cancellationToken));
         }
@@ -184,7 +184,7 @@ public sealed class EscrowedKeyMaterialImporter : IKeyMaterialImporter
             // back on the copy of that material, so reimport finds it.
             if (recorded is not null && objectName is not null)
             {
-                await CallKmsAsync("TagResource", () => _kms.TagResourceAsync(
+                await KmsCalls.CallAsync("TagResource", () => _kms.TagResourceAsync(
                     new TagResourceRequest { KeyId = newKey.KeyId, Tags = [new Tag { TagKey = RotationTags.EscrowObject, TagValue = recorded }] },
                     cancellationToken));
             }
@@ -338,34 +338,4 @@ public sealed class EscrowedKeyMaterialImporter : IKeyMaterialImporter
         return inner is null ? new RotationException(message) : new RotationException(message, inner);
     }
 
-    private async Task<Dictionary<string, string>> ListTagsAsync(string keyId, CancellationToken ct)
-    {
-        var tags = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? marker = null;
-        do
-        {
-            var page = await CallKmsAsync("ListResourceTags", () => _kms.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = keyId, Marker = marker }, ct));
-            foreach (var tag in page.Tags ?? [])
-            {
-                tags[tag.TagKey] = tag.TagValue ?? string.Empty;
-            }
-
-            marker = page.Truncated == true ? page.NextMarker : null;
-        }
-        while (marker is not null);
-
-        return tags;
-    }
-
-    private static async Task<T> CallKmsAsync<T>(string operation, Func<Task<T>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (AmazonServiceException ex)
-        {
-            throw new RotationException($"KMS {operation} failed: {ex.ErrorCode ?? ex.GetType().Name}: {ex.Message}", ex);
-        }
-    }
 }
