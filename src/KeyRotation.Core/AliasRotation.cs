@@ -70,6 +70,11 @@ internal sealed class AliasRotation
 
         if (tags.TryGetValue(RotationTags.State, out var state) && state == RotationTags.KeyStates.Pending && taggedAlias == alias)
         {
+            if (current.KeyState != KeyState.Enabled)
+            {
+                return result with { Reason = $"{alias} points at its new key {current.KeyId}, which is {current.KeyState}, not Enabled: enable it (or cancel its deletion) so encryption through the alias works, then run again to finish the rotation." };
+            }
+
             return await FinishMovedAsync(request, alias, current, tags, ct);
         }
 

@@ -421,6 +421,21 @@ public sealed class RotationEngineTests
     }
 
     [Fact]
+    public async Task RunAsync_MovedToNewKeyThatWasDisabledSince_FailsWithoutReportingItRotated()
+    {
+        _kms.AddKey(AliasName);
+        _notifier.Failure = new HttpRequestException("SNS unreachable");
+        var first = Assert.Single((await RunAsync(Request())).Results);
+        _notifier.Failure = null;
+        _kms.Keys[first.NewKeyId!].KeyState = KeyState.Disabled;
+
+        var second = Assert.Single((await RunAsync(Request() with { RotationId = "rot-2" })).Results);
+
+        Assert.Equal(RotationOutcome.Failed, second.Outcome);
+        Assert.Contains("which is Disabled, not Enabled", second.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_NewKeyNotEnabled_FailsAndLeavesAliasOnOldKey()
     {
         var old = _kms.AddKey(AliasName);

@@ -162,7 +162,10 @@ public sealed class HandlerTests : IDisposable
         Assert.All(logs, l => Assert.StartsWith("rot-", l.RootElement.GetProperty("rotationId").GetString(), StringComparison.Ordinal));
         Assert.Contains(logs, l => l.RootElement.GetProperty("alias").GetString() == "alias/orders" && l.RootElement.GetProperty("message").GetString()!.StartsWith("Rotated", StringComparison.Ordinal));
         var metrics = Assert.Single(lines, l => l.RootElement.TryGetProperty("_aws", out _)).RootElement;
-        Assert.Equal("KeyRotation", metrics.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Namespace").GetString());
+        var directive = metrics.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0];
+        Assert.Equal("KeyRotation", directive.GetProperty("Namespace").GetString());
+        Assert.All(directive.GetProperty("Dimensions")[0].EnumerateArray(), d => Assert.Equal(JsonValueKind.String, metrics.GetProperty(d.GetString()!).ValueKind));
+        Assert.All(directive.GetProperty("Metrics").EnumerateArray(), m => Assert.Equal(JsonValueKind.Number, metrics.GetProperty(m.GetProperty("Name").GetString()!).ValueKind));
         Assert.Equal((1, 1, 0), (metrics.GetProperty("Rotated").GetInt32(), metrics.GetProperty("Skipped").GetInt32(), metrics.GetProperty("Failed").GetInt32()));
         Assert.DoesNotContain("Statement", _output.ToString(), StringComparison.Ordinal);
     }

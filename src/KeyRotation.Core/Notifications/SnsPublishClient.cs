@@ -17,7 +17,7 @@ public sealed class SnsPublishClient : ISnsPublisher
     // SNS answers throttling with HTTP 400 and one of these codes (KMSThrottling: the topic's SSE key is throttled).
     private static readonly HashSet<string> ThrottlingCodes = new(StringComparer.Ordinal)
     {
-        "Throttling", "ThrottlingException", "ThrottledException", "KMSThrottling",
+        "Throttling", "Throttled", "ThrottlingException", "ThrottledException", "KMSThrottling",
     };
 
     // One connection pool per process (Lambda container), re-resolving DNS every few minutes.

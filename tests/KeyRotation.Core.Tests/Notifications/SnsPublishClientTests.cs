@@ -295,6 +295,7 @@ public sealed class SnsPublishClientTests : IDisposable
     [Theory]
     [InlineData(HttpStatusCode.BadRequest, "ThrottlingException")]
     [InlineData(HttpStatusCode.BadRequest, "ThrottledException")]
+    [InlineData(HttpStatusCode.BadRequest, "Throttled")]
     [InlineData(HttpStatusCode.TooManyRequests, "TooManyRequests")]
     [InlineData(HttpStatusCode.ServiceUnavailable, "ServiceUnavailable")]
     public async Task PublishAsync_TransientErrorThenSuccess_Retries(HttpStatusCode status, string code)

@@ -1,0 +1,46 @@
+using KeyRotation.Core;
+using KeyRotation.IntegrationTests.KeyMaterial;
+
+namespace KeyRotation.IntegrationTests.Rotation;
+
+/// <summary>
+/// Ties <see cref="KmsPermissions"/> (which the template grants exactly) to the KMS calls the code really makes, as
+/// the local endpoint records them: every call is in the list, and every action in the list is called somewhere.
+/// </summary>
+public sealed class PermissionsTests
+{
+    private const string Alias = "alias/orders";
+
+    [Fact]
+    public async Task KmsCalls_OfEveryKindOfRotation_AreExactlyTheActionsTheRoleIsGranted()
+    {
+        var called = new HashSet<string>(StringComparer.Ordinal);
+
+        // A plain rotation, then one resumed after a crash between CreateKey and recording the key (the account scan).
+        using (var world = new RotationWorld())
+        {
+            await world.CreateAliasedKeyAsync(Alias);
+            world.Kms.ClearRecordedRequests();
+            await world.InvokeAsync("{}", Alias);
+            world.Time.Advance(TimeSpan.FromDays(40));
+            world.Kms.Faults.ThrowNth("UpdateAlias", world.Kms.Faults.CallCount("UpdateAlias") + 1, new SimulatedCrashException("killed before recording"));
+            await Assert.ThrowsAsync<SimulatedCrashException>(() => world.InvokeAsync("{}", Alias));
+            world.Time.Advance(TimeSpan.FromMinutes(16));
+            await world.InvokeAsync("{}", Alias);
+            called.UnionWith(world.Kms.RecordedRequests.Select(r => "kms:" + r.Operation));
+        }
+
+        // A rotation to imported key material.
+        using (var byok = new ByokHarness())
+        {
+            await byok.CreateAliasedKeyAsync();
+            byok.Service.ClearRecordedRequests();
+            await byok.RotateAsync();
+            called.UnionWith(byok.Service.RecordedRequests.Select(r => "kms:" + r.Operation));
+        }
+
+        Assert.Equal(
+            KmsPermissions.Rotation.Concat(KmsPermissions.ImportKeyMaterial).Order(StringComparer.Ordinal),
+            called.Order(StringComparer.Ordinal));
+    }
+}
