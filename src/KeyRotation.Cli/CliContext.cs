@@ -42,7 +42,7 @@ internal sealed class CliContext
         Profile = parsed.GetValue(globals.Profile);
         Console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(stdout),
+            Out = new AnsiConsoleOutput(host.StdoutIsTerminal ? stdout : new LineTrimmingWriter(stdout)),
             Ansi = host.StdoutIsTerminal ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = host.StdoutIsTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = host.StdoutIsTerminal ? InteractionSupport.Detect : InteractionSupport.No,
