@@ -73,6 +73,7 @@ public sealed class CommandTests
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("Rotated", run.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("\u001b[", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotMatch("(?m) +$", run.Stdout);
     }
 
     [Fact]
