@@ -335,6 +335,12 @@ internal sealed class AliasRotation
             await RetireAsync(previous, alias, current.KeyId, ct);
         }
 
+        if (!request.DryRun && _importer is not null && current.Origin == OriginType.EXTERNAL)
+        {
+            // Already imported: this only names the escrow copy for the notification.
+            result = result with { Notes = await _importer.EnsureImportedAsync(alias, current, ct) };
+        }
+
         return result;
     }
 

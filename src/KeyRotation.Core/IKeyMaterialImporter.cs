@@ -22,4 +22,7 @@ public interface IKeyMaterialImporter
 
     /// <summary>What a dry run says about the import.</summary>
     string DescribePlan(string aliasName);
+
+    /// <summary>Warnings every notification carries whatever happened (for example: escrow is disabled).</summary>
+    IReadOnlyList<string> StandingWarnings { get; }
 }

@@ -16,6 +16,7 @@ public sealed class RotationEngine
     private readonly RotationOptions _options;
     private readonly TimeProvider _time;
     private readonly IRotationLog _log;
+    private readonly IKeyMaterialImporter? _importer;
 
     public RotationEngine(
         IAmazonKeyManagementService kms,
@@ -36,6 +37,7 @@ public sealed class RotationEngine
         _options = options;
         _time = time;
         _log = log;
+        _importer = importer;
         _rotation = new AliasRotation(kms, createKeyClient ?? kms, options, time, log, importer);
     }
 
@@ -94,6 +96,11 @@ public sealed class RotationEngine
             alias,
             result.PreviousKeyId,
             result.NewKeyId));
+
+        if (result.Outcome == RotationOutcome.Failed && _importer is not null && _options.KeyMaterialOrigin == KeyMaterialOrigin.External)
+        {
+            result = result with { Notes = [.. result.Notes, .. _importer.StandingWarnings] };
+        }
 
         if (result.Outcome is RotationOutcome.Rotated or RotationOutcome.Failed && !request.DryRun)
         {

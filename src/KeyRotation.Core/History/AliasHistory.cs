@@ -66,6 +66,11 @@ public sealed class AliasHistory
 
     private async Task<string?> InProgressAsync(string alias, KeyGeneration current, Dictionary<string, string> tags, CancellationToken ct)
     {
+        if (current.State == RotationTags.KeyStates.Restoring)
+        {
+            return $"A rollback to {current.KeyId} (from {tags.GetValueOrDefault(RotationTags.RestoredFrom) ?? "an unknown key"}) moved the alias but did not finish; run 'keyrotation rollback {alias}' again to finish it. Rotations refuse until then.";
+        }
+
         if (current.State == RotationTags.KeyStates.Pending && tags.GetValueOrDefault(RotationTags.Alias) == alias)
         {
             return $"The alias already points at {current.KeyId}, but the rotation's last steps (retiring {current.PreviousKeyId ?? "the previous key"}, the notification) have not run; the next rotate finishes them.";

@@ -151,6 +151,8 @@ public sealed class AliasRollback
             }, cancellationToken);
             if (!await _calls.ClaimAsync(marker, target.KeyId, cancellationToken))
             {
+                // Lost the race: the target stays where it was (retired); its sequence and restored-from tags are
+                // rewritten by whichever rollback or rotation moves the alias to it later.
                 await _calls.TagAsync(target.KeyId, new Dictionary<string, string>(StringComparer.Ordinal) { [RotationTags.State] = target.State ?? RotationTags.KeyStates.Retired }, cancellationToken);
                 return refused with { Reason = InProgress(alias, marker) };
             }
@@ -160,16 +162,14 @@ public sealed class AliasRollback
         return await FinishAsync(request, alias, current, target, resumed: false, cancellationToken);
     }
 
-    /// <summary>The steps after the alias moved: tag the restored key active and the rolled-back key retired, notify.</summary>
+    /// <summary>
+    /// The steps after the alias moved: retire the rolled-back key, notify, and only then tag the restored key active,
+    /// so a run that dies anywhere here leaves the restored key "restoring" and running the rollback again finishes it
+    /// (rather than rolling back one more generation).
+    /// </summary>
     private async Task<RollbackResult> FinishAsync(RollbackRequest request, string alias, KeyGeneration current, KeyGeneration target, bool resumed, CancellationToken cancellationToken)
     {
         var now = RotationTags.FormatTime(_time.GetUtcNow());
-        await _calls.TagAsync(target.KeyId, new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [RotationTags.State] = RotationTags.KeyStates.Active,
-            [RotationTags.RestoredAt] = now,
-            [RotationTags.RestoredFrom] = current.KeyId,
-        }, cancellationToken);
         await _calls.TagAsync(current.KeyId, new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [RotationTags.State] = RotationTags.KeyStates.Retired,
@@ -195,9 +195,15 @@ public sealed class AliasRollback
         }
         catch (Exception ex) when (ex is RotationException or AmazonClientException or HttpRequestException or Notifications.SnsPublishException)
         {
-            return result with { NotificationError = $"The notification could not be sent: {ex.Message}" };
+            result = result with { NotificationError = $"The notification could not be sent: {ex.Message}" };
         }
 
+        await _calls.TagAsync(target.KeyId, new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [RotationTags.State] = RotationTags.KeyStates.Active,
+            [RotationTags.RestoredAt] = now,
+            [RotationTags.RestoredFrom] = current.KeyId,
+        }, cancellationToken);
         return result;
     }
 

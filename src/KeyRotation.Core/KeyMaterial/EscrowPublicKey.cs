@@ -46,6 +46,13 @@ public sealed class EscrowPublicKey
         }
 
         var trimmed = text.Trim();
+        if (trimmed.Contains("PRIVATE KEY", StringComparison.Ordinal))
+        {
+            // Anywhere, not only in the first PEM block: a private key must never reach the function's environment.
+            problem = "the escrow public key is a private key (it holds a PEM PRIVATE KEY block); configure the public key only (openssl pkey -in escrow.pem -pubout) and keep the private key off the function";
+            return false;
+        }
+
         byte[] der;
         var pkcs1 = false;
         if (trimmed.Contains("-----BEGIN", StringComparison.Ordinal))
@@ -93,15 +100,24 @@ public sealed class EscrowPublicKey
         using var rsa = RSA.Create();
         try
         {
+            int read;
             if (pkcs1)
             {
-                rsa.ImportRSAPublicKey(der, out _);
-                der = rsa.ExportSubjectPublicKeyInfo();
+                rsa.ImportRSAPublicKey(der, out read);
             }
             else
             {
-                rsa.ImportSubjectPublicKeyInfo(der, out _);
+                rsa.ImportSubjectPublicKeyInfo(der, out read);
             }
+
+            if (read != der.Length)
+            {
+                problem = $"the escrow public key has {der.Length - read} byte(s) after the key; give exactly one key";
+                return false;
+            }
+
+            // The canonical encoding, so the fingerprint is the one a restore computes from the private key.
+            der = rsa.ExportSubjectPublicKeyInfo();
         }
         catch (CryptographicException)
         {

@@ -70,6 +70,10 @@ public sealed class EscrowedKeyMaterialImporter : IKeyMaterialImporter
     }
 
     /// <inheritdoc/>
+    public IReadOnlyList<string> StandingWarnings => _options.Escrow is null
+        ? ["WARNING: escrow is disabled (ESCROW_DISABLED=true). New keys' imported material has no copy: if it expires or is deleted, everything encrypted under those keys is lost for good."]
+        : [];
+
     public string? Refuse(KeyMetadata currentKey)
     {
         ArgumentNullException.ThrowIfNull(currentKey);
@@ -176,27 +180,22 @@ public sealed class EscrowedKeyMaterialImporter : IKeyMaterialImporter
         };
         try
         {
+            // ImportType stays unset on purpose: KMS takes it as NEW for a key's first material and EXISTING after,
+            // so material other than the key's own is refused (IncorrectKeyMaterialException) instead of added.
             await _kms.ImportKeyMaterialAsync(import, cancellationToken);
         }
-        catch (IncorrectKeyMaterialException ex)
+        catch (AmazonServiceException ex) when (recorded is not null && objectName is not null)
         {
-            // The key held material before (imported, then expired or deleted before the alias moved). Put the tag
-            // back on the copy of that material, so reimport finds it.
-            if (recorded is not null && objectName is not null)
-            {
-                await KmsCalls.CallAsync("TagResource", () => _kms.TagResourceAsync(
-                    new TagResourceRequest { KeyId = newKey.KeyId, Tags = [new Tag { TagKey = RotationTags.EscrowObject, TagValue = recorded }] },
-                    cancellationToken));
-            }
-
-            throw new RotationException(
-                $"Key {newKey.KeyId} held imported material before that is now gone (expired or deleted before the alias moved), and KMS accepts only that material again. " +
-                $"Restore it with keyrotation reimport {newKey.KeyId} --escrow-private-key FILE; the alias still points at the previous key.",
-                ex);
+            // The import did not happen, so the key still holds (or last held) the material of the earlier object:
+            // put the tag back on that copy, so the tag keeps naming the material the key really had.
+            await KmsCalls.CallAsync("TagResource", () => _kms.TagResourceAsync(
+                new TagResourceRequest { KeyId = newKey.KeyId, Tags = [new Tag { TagKey = RotationTags.EscrowObject, TagValue = recorded }] },
+                cancellationToken));
+            throw Translate(newKey.KeyId, ex);
         }
         catch (AmazonServiceException ex)
         {
-            throw new RotationException($"KMS ImportKeyMaterial failed for {newKey.KeyId}: {ex.ErrorCode ?? ex.GetType().Name}: {ex.Message} The alias still points at the previous key; the next run retries with fresh material and a new escrow object.", ex);
+            throw Translate(newKey.KeyId, ex);
         }
 
         _log.Write(new RotationLogEntry(RotationLogLevel.Information, objectName is null ? "Imported key material (escrow disabled)" : "Imported key material escrowed as " + objectName, null, aliasName, null, newKey.KeyId));
@@ -294,6 +293,13 @@ public sealed class EscrowedKeyMaterialImporter : IKeyMaterialImporter
             throw EscrowFailed($"{uri} read back differs from what was written ({actual.Length} bytes, expected {expected.Length})", null);
         }
     }
+
+    private static RotationException Translate(string keyId, AmazonServiceException ex) => ex is IncorrectKeyMaterialException
+        ? new RotationException(
+            $"Key {keyId} held imported material before that is now gone (expired or deleted before the alias moved), and KMS accepts only that material again. " +
+            $"Restore it with keyrotation reimport {keyId} --escrow-private-key FILE; the alias still points at the previous key.",
+            ex)
+        : new RotationException($"KMS ImportKeyMaterial failed for {keyId}: {ex.ErrorCode ?? ex.GetType().Name}: {ex.Message} The alias still points at the previous key; the next run retries with fresh material and a new escrow object.", ex);
 
     private IReadOnlyList<string> Notes(string aliasName, string keyId, string? objectName, bool resumedAfterImport)
     {

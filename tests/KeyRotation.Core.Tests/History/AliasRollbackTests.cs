@@ -62,13 +62,13 @@ public sealed class AliasRollbackTests
         var now = RotationTags.FormatTime(_time.GetUtcNow());
         var tags = _kms.Requests<TagResourceRequest>().Skip(1).ToList();
         Assert.Equal(2, tags.Count);
-        Assert.Equal(second, tags[0].KeyId);
-        Assert.Equal(
-            [(RotationTags.State, "active"), (RotationTags.RestoredAt, now), (RotationTags.RestoredFrom, third)],
-            tags[0].Tags.Select(t => (t.TagKey, t.TagValue)).ToList());
-        Assert.Equal(third, tags[1].KeyId);
+        Assert.Equal(third, tags[0].KeyId);
         Assert.Equal(
             [(RotationTags.State, "retired"), (RotationTags.RetiredAt, now), (RotationTags.SuccessorKey, second), (RotationTags.RolledBackAt, now)],
+            tags[0].Tags.Select(t => (t.TagKey, t.TagValue)).ToList());
+        Assert.Equal(second, tags[1].KeyId);
+        Assert.Equal(
+            [(RotationTags.State, "active"), (RotationTags.RestoredAt, now), (RotationTags.RestoredFrom, third)],
             tags[1].Tags.Select(t => (t.TagKey, t.TagValue)).ToList());
     }
 
@@ -84,15 +84,17 @@ public sealed class AliasRollbackTests
         Assert.Equal("RolledBack", notice.Attributes["outcome"]);
     }
 
-    [Fact]
-    public async Task RollBackAsync_InterruptedAfterTheAliasMoved_RunAgainFinishesItInsteadOfGoingFurtherBack()
+    [Theory]
+    [InlineData(2)] // retiring the rolled-back key
+    [InlineData(3)] // the restored key's last tag, after the notification
+    public async Task RollBackAsync_InterruptedAfterTheAliasMoved_RunAgainFinishesItInsteadOfGoingFurtherBack(int killedTagCall)
     {
         var (_, second, third) = await RotateTwiceAsync();
         var tagCalls = 0;
         _kms.Mock.Setup(k => k.TagResourceAsync(It.IsAny<TagResourceRequest>(), It.IsAny<CancellationToken>()))
             .Returns((TagResourceRequest r, CancellationToken _) =>
             {
-                if (++tagCalls == 2)
+                if (++tagCalls == killedTagCall)
                 {
                     return Task.FromException<TagResourceResponse>(new InvalidOperationException("killed after the alias moved"));
                 }
@@ -106,6 +108,7 @@ public sealed class AliasRollbackTests
             });
         await Assert.ThrowsAsync<InvalidOperationException>(() => RollBackAsync());
         Assert.Equal(second, _kms.Aliases[Alias].KeyId);
+        Assert.Equal("restoring", _kms.Tags[second][RotationTags.State]);
 
         var result = await RollBackAsync();
 
@@ -114,7 +117,20 @@ public sealed class AliasRollbackTests
         Assert.Equal(second, _kms.Aliases[Alias].KeyId);
         Assert.Equal(("active", third), (_kms.Tags[second][RotationTags.State], _kms.Tags[second][RotationTags.RestoredFrom]));
         Assert.Equal(("retired", second), (_kms.Tags[third][RotationTags.State], _kms.Tags[third][RotationTags.SuccessorKey]));
-        Assert.Single(_notices);
+        Assert.Equal(killedTagCall == 3 ? 2 : 1, _notices.Count);
+    }
+
+    [Fact]
+    public async Task GetAsync_InterruptedRollback_ReportsItAsInProgress()
+    {
+        var (_, second, third) = await RotateTwiceAsync();
+        _kms.Tags[second][RotationTags.State] = RotationTags.KeyStates.Restoring;
+        _kms.Tags[second][RotationTags.RestoredFrom] = third;
+        _kms.Aliases[Alias] = (second, _time.GetUtcNow());
+
+        var status = await new AliasHistory(_kms.Object).GetAsync(Alias, CancellationToken.None);
+
+        Assert.Contains("run 'keyrotation rollback alias/orders' again", status.InProgress, StringComparison.Ordinal);
     }
 
     [Fact]

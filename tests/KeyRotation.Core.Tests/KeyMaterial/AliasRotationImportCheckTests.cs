@@ -24,6 +24,18 @@ public sealed class AliasRotationImportCheckTests
     }
 
     [Fact]
+    public async Task RunAsync_FailedWithImportedMaterial_NotificationCarriesTheStandingWarnings()
+    {
+        var kms = new KmsMock(_time);
+        kms.AddKey("alias/orders");
+
+        var result = await RunAsync(kms, new StubImporter(kms, notReady: "not ready"));
+
+        Assert.Equal(RotationOutcome.Failed, result.Outcome);
+        Assert.Equal(["standing warning"], result.Notes);
+    }
+
+    [Fact]
     public async Task RunAsync_ImporterSaysKeyReady_MovesTheAliasAndCarriesTheNotes()
     {
         var kms = new KmsMock(_time);
@@ -47,6 +59,8 @@ public sealed class AliasRotationImportCheckTests
         public string? Refuse(KeyMetadata currentKey) => null;
 
         public string DescribePlan(string aliasName) => "import";
+
+        public IReadOnlyList<string> StandingWarnings => ["standing warning"];
 
         public string? CheckImported(KeyMetadata newKey)
         {

@@ -133,6 +133,28 @@ public sealed class EscrowConfigurationTests
     }
 
     [Fact]
+    public void Parse_PublicKeyPemFollowedByPrivateKeyPem_RefusesWithoutEchoingIt()
+    {
+        var privatePem = EscrowKeys.Escrow.ExportPkcs8PrivateKeyPem();
+        var both = EscrowKeys.EscrowPublicPem + "\n" + privatePem;
+
+        var error = Assert.Throws<ConfigurationException>(() => RotationSettings.Parse(Escrowed((SettingNames.EscrowPublicKey, both))));
+
+        Assert.Contains("ESCROW_PUBLIC_KEY: the escrow public key is a private key", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(privatePem.Split('\n')[1], error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_DerWithTrailingBytes_Refuses()
+    {
+        var der = Convert.ToBase64String([.. EscrowKeys.Escrow.ExportSubjectPublicKeyInfo(), 0x00, 0x01]);
+
+        var error = Assert.Throws<ConfigurationException>(() => RotationSettings.Parse(Escrowed((SettingNames.EscrowPublicKey, der))));
+
+        Assert.Contains("byte(s) after the key", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_PrivateKeyAsBase64Der_RefusesAsAPrivateKey()
     {
         var der = Convert.ToBase64String(EscrowKeys.Escrow.ExportRSAPrivateKey());

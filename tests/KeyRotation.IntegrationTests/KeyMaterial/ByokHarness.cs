@@ -93,8 +93,17 @@ internal sealed class CollectingNotifier : IRotationNotifier
 
     public List<RotationNotice> Notices { get; } = [];
 
+    /// <summary>When set, the next notification throws it (once) instead of being collected.</summary>
+    public Exception? CrashNext { get; set; }
+
     public Task NotifyAsync(RotationNotice notice, CancellationToken cancellationToken)
     {
+        if (CrashNext is { } crash)
+        {
+            CrashNext = null;
+            return Task.FromException(crash);
+        }
+
         lock (_gate)
         {
             Notices.Add(notice);

@@ -41,6 +41,21 @@ public sealed class ByokRotationTests
     }
 
     [Fact]
+    public async Task RunAsync_DiedBeforeTheNotification_NextRunsNotificationStillSaysWhereTheEscrowCopyIs()
+    {
+        using var byok = new ByokHarness();
+        await byok.CreateAliasedKeyAsync();
+        byok.Notifier.CrashNext = new SimulatedCrashException();
+        await Assert.ThrowsAsync<SimulatedCrashException>(byok.RotateAsync);
+
+        var result = await byok.RotateAsync();
+
+        Assert.True(result.Resumed);
+        var notice = Assert.Single(byok.Notifier.Notices);
+        Assert.Contains($"s3://{ByokHarness.Bucket}/{ByokHarness.Prefix}orders/{result.NewKeyId}.json", notice.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_ExpirationDays30_ImportsMaterialValidFor30Days()
     {
         using var byok = new ByokHarness(expirationDays: 30);
