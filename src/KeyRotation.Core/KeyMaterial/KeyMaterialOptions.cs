@@ -12,12 +12,15 @@ public sealed record KeyMaterialOptions
     /// <summary>Where and for whom material is escrowed; null only when escrow was disabled on purpose (ESCROW_DISABLED=true).</summary>
     public EscrowTarget? Escrow { get; init; }
 
+    /// <summary>The wrapping key spec imports ask KMS for (the role's GetParametersForImport condition names it).</summary>
+    public static WrappingKeySpec ImportWrappingKeySpec => WrappingKeySpec.RSA_4096;
+
     /// <summary>
-    /// RSA_4096 in every deployment (the template's IAM condition allows only that). Integration tests lower it,
-    /// because the local KMS endpoint generates a fresh wrapping key per GetParametersForImport and 4096-bit
-    /// generation takes seconds; the code path is the same.
+    /// <see cref="ImportWrappingKeySpec"/> in every deployment (the template's IAM condition allows only that).
+    /// Integration tests lower it, because the local KMS endpoint generates a fresh wrapping key per
+    /// GetParametersForImport and 4096-bit generation takes seconds; the code path is the same.
     /// </summary>
-    internal WrappingKeySpec WrappingKeySpec { get; init; } = WrappingKeySpec.RSA_4096;
+    internal WrappingKeySpec WrappingKeySpec { get; init; } = ImportWrappingKeySpec;
 
     /// <summary>The options a validated configuration describes (its escrow public key parses, see <see cref="RotationSettings.Parse"/>).</summary>
     public static KeyMaterialOptions FromSettings(RotationSettings settings)

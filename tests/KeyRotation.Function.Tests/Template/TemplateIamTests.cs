@@ -162,15 +162,33 @@ public sealed class TemplateIamTests
     {
         var statements = Allows.Where(s => RotationStack.Actions(s).Any(a => a.StartsWith("s3:", StringComparison.Ordinal))).ToList();
 
-        Assert.NotEmpty(statements);
+        Assert.Equal(KmsPermissions.EscrowObjects.Order(StringComparer.Ordinal), statements.SelectMany(RotationStack.Actions).Order(StringComparer.Ordinal));
         foreach (var statement in statements)
         {
-            Assert.Equal(KmsPermissions.EscrowObjects.Order(StringComparer.Ordinal), RotationStack.Actions(statement).Order(StringComparer.Ordinal));
             var resource = CloudFormationTemplate.Intrinsic(statement["Resource"]);
             Assert.Equal("Fn::Sub", resource?.Name);
             var pattern = (string)CloudFormationTemplate.List(resource!.Value.Argument)[0]!;
             Assert.EndsWith("/${EscrowPrefix}*", pattern, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void S3PutObject_InFunctionPolicies_RequiresIfNoneMatchSoEscrowCopiesAreNeverOverwritten()
+    {
+        var put = Assert.Single(Allows, s => RotationStack.Actions(s).Contains("s3:PutObject"));
+
+        Assert.Equal(["s3:PutObject"], RotationStack.Actions(put));
+        Assert.Equal("false", CloudFormationTemplate.Map(CloudFormationTemplate.Map(put["Condition"])["Null"])["s3:if-none-match"]);
+    }
+
+    [Fact]
+    public void ImportConditions_InFunctionPolicies_MatchTheWrappingTheCodeAsksFor()
+    {
+        var statement = Assert.Single(Allows, s => RotationStack.Actions(s).Contains("kms:GetParametersForImport"));
+        var equals = CloudFormationTemplate.Map(CloudFormationTemplate.Map(statement["Condition"])["StringEquals"]);
+
+        Assert.Equal(KeyRotation.Core.KeyMaterial.KeyMaterialOptions.ImportWrappingKeySpec.Value, equals["kms:WrappingKeySpec"]);
+        Assert.Equal(Amazon.KeyManagementService.AlgorithmSpec.RSAES_OAEP_SHA_256.Value, equals["kms:WrappingAlgorithm"]);
     }
 
     [Fact]
