@@ -2,7 +2,8 @@ namespace KeyRotation.LocalKms;
 
 /// <summary>
 /// Fault injection on cue. Calls are counted per operation (1-based, every call counts, including
-/// failed ones); a fault fires before the operation reads or changes any key state.
+/// failed ones); a fault fires before the operation reads or changes any key state, except
+/// <see cref="ThrowAfterNth"/>, which lets the call take effect and then loses its answer.
 /// </summary>
 public sealed class LocalKmsFaults
 {
@@ -39,6 +40,17 @@ public sealed class LocalKmsFaults
         Add(new Rule(operation, n, Throw: exception));
     }
 
+    /// <summary>
+    /// The n-th call takes effect, then throws <paramref name="exception"/> instead of answering: the caller dies
+    /// (or times out) after KMS did the work, as a Lambda that runs out of time mid-call does.
+    /// </summary>
+    public void ThrowAfterNth(string operation, int n, Exception exception)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        ArgumentNullException.ThrowIfNull(exception);
+        Add(new Rule(operation, n, ThrowAfter: exception));
+    }
+
     /// <summary>How many calls of <paramref name="operation"/> arrived so far.</summary>
     public int CallCount(string operation)
     {
@@ -57,7 +69,8 @@ public sealed class LocalKmsFaults
         }
     }
 
-    internal async Task CountAndApplyAsync(string operation, CancellationToken cancellationToken)
+    /// <summary>Counts the call and applies a fault that fires before it; returns the exception to throw after it, if any.</summary>
+    internal async Task<Exception?> CountAndApplyAsync(string operation, CancellationToken cancellationToken)
     {
         Rule? hit;
         lock (_gate)
@@ -69,7 +82,7 @@ public sealed class LocalKmsFaults
 
         if (hit is null)
         {
-            return;
+            return null;
         }
 
         if (hit.Hang)
@@ -86,6 +99,8 @@ public sealed class LocalKmsFaults
         {
             throw hit.Error;
         }
+
+        return hit.ThrowAfter;
     }
 
     private void Add(Rule rule)
@@ -97,5 +112,5 @@ public sealed class LocalKmsFaults
         }
     }
 
-    private sealed record Rule(string Operation, int? Nth, KmsErrorException? Error = null, bool Hang = false, Exception? Throw = null);
+    private sealed record Rule(string Operation, int? Nth, KmsErrorException? Error = null, bool Hang = false, Exception? Throw = null, Exception? ThrowAfter = null);
 }

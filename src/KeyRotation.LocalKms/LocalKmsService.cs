@@ -110,6 +110,7 @@ public sealed partial class LocalKmsService
             _recorded.Add(new LocalKmsRecordedRequest(operation, body));
         }
 
+        Exception? throwAfter = null;
         try
         {
             var latency = Latency;
@@ -118,7 +119,7 @@ public sealed partial class LocalKmsService
                 await Task.Delay(latency, _time, cancellationToken);
             }
 
-            await Faults.CountAndApplyAsync(operation, cancellationToken);
+            throwAfter = await Faults.CountAndApplyAsync(operation, cancellationToken);
 
             if (EnforceQuotas && !_quotas.TryAcquire(operation, _time.GetUtcNow()))
             {
@@ -142,7 +143,17 @@ public sealed partial class LocalKmsService
                 result = Dispatch(operation, request, pregenerated);
             }
 
+            if (throwAfter is not null)
+            {
+                throw throwAfter;
+            }
+
             return new LocalKmsResponse(200, result.ToJsonString());
+        }
+        catch (KmsErrorException) when (throwAfter is not null)
+        {
+            // The call was answered with an error, and that answer is lost too.
+            throw throwAfter;
         }
         catch (KmsErrorException ex)
         {

@@ -129,6 +129,27 @@ public sealed class QuotaAndFaultTests
     }
 
     [Fact]
+    public async Task ThrowAfterNth_CreateAlias_TakesEffectThenThrows()
+    {
+        using var kms = new LocalKmsHarness();
+        var key = await kms.CreateKeyAsync();
+        kms.Service.Faults.ThrowAfterNth("CreateAlias", 1, new RunKilledException());
+
+        await Assert.ThrowsAsync<RunKilledException>(() => kms.Client.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/app", TargetKeyId = key.KeyId }));
+
+        Assert.Equal(["alias/app"], kms.Service.GetKeySnapshot(key.KeyId)!.Aliases);
+    }
+
+    [Fact]
+    public async Task ThrowAfterNth_CallAnsweredWithAnError_ThrowsInsteadOfTheError()
+    {
+        using var kms = new LocalKmsHarness();
+        kms.Service.Faults.ThrowAfterNth("DescribeKey", 1, new RunKilledException());
+
+        await Assert.ThrowsAsync<RunKilledException>(() => kms.Client.DescribeKeyAsync(new DescribeKeyRequest { KeyId = "alias/missing" }));
+    }
+
+    [Fact]
     public async Task HandleAsync_LatencyConfigured_CompletesOnlyAfterClockAdvances()
     {
         using var kms = new LocalKmsHarness(new LocalKmsOptions { Latency = TimeSpan.FromMilliseconds(200) });

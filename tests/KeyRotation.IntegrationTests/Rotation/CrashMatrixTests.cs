@@ -44,21 +44,21 @@ public sealed class CrashMatrixTests
     {
         using var world = new RotationWorld();
         var old = await world.CreateAliasedKeyAsync(Alias);
-        KillAt(world, operation, occurrence, $"killed at {operation} #{occurrence} (call {index})");
+        world.Kms.Faults.ThrowNth(operation, world.Kms.Faults.CallCount(operation) + occurrence, new SimulatedCrashException($"killed at {operation} #{occurrence} (call {index})"));
 
-        await Assert.ThrowsAsync<SimulatedCrashException>(() => world.InvokeAsync("{}", Alias));
-        world.Time.Advance(TimeSpan.FromMinutes(16));
-        var response = await world.InvokeAsync("{}", Alias);
+        await CrashThenRunAgainAsync(world, old.KeyId, index, callTookEffect: false);
+    }
 
-        var result = response.GetProperty("results")[0];
-        Assert.Equal("Rotated", result.GetProperty("outcome").GetString());
-        AssertConverged(world, old.KeyId, result.GetProperty("newKeyId").GetString()!);
-        Assert.Contains("alias/keyrotation/orders/1", world.Key(Alias).Aliases);
+    /// <summary>The realistic timeout: KMS did the work, the run died before hearing back (an orphaned key, a moved alias).</summary>
+    [Theory]
+    [MemberData(nameof(CallsOfOneRotation))]
+    public async Task Rotate_KilledAfterCallTookEffect_NextRunFinishesWithExactlyOneNewKey(string operation, int occurrence, int index)
+    {
+        using var world = new RotationWorld();
+        var old = await world.CreateAliasedKeyAsync(Alias);
+        world.Kms.Faults.ThrowAfterNth(operation, world.Kms.Faults.CallCount(operation) + occurrence, new SimulatedCrashException($"lost the answer of {operation} #{occurrence} (call {index})"));
 
-        // The last step tags the new key active after the notification went out: dying there repeats the notification
-        // (at least once), every earlier point sends exactly one.
-        var lastStep = index == CallsOfOneRotation().Count - 1;
-        Assert.Equal(lastStep ? 2 : 1, world.Sns.Snapshot().Count);
+        await CrashThenRunAgainAsync(world, old.KeyId, index, callTookEffect: true);
     }
 
     [Fact]
@@ -111,6 +111,40 @@ public sealed class CrashMatrixTests
         Assert.Single(world.Sns.Snapshot());
     }
 
+    private static async Task CrashThenRunAgainAsync(RotationWorld world, string oldKeyId, int index, bool callTookEffect)
+    {
+        var calls = CallsOfOneRotation();
+        var claimIndex = calls.Select(row => (string)row[0]).ToList().IndexOf("CreateAlias");
+        var lastIndex = calls.Count - 1;
+
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => world.InvokeAsync("{}", Alias));
+        world.Time.Advance(TimeSpan.FromMinutes(16));
+        var response = await world.InvokeAsync("{}", Alias);
+
+        var result = response.GetProperty("results")[0];
+        if (callTookEffect && index == lastIndex)
+        {
+            // Everything was done; only the answer of the last tag was lost. Nothing is left to do.
+            Assert.Equal("Skipped", result.GetProperty("outcome").GetString());
+            AssertConverged(world, oldKeyId, world.Key(Alias).KeyId);
+            Assert.Single(world.Sns.Snapshot());
+            return;
+        }
+
+        Assert.Equal("Rotated", result.GetProperty("outcome").GetString());
+        var newKeyId = result.GetProperty("newKeyId").GetString()!;
+        AssertConverged(world, oldKeyId, newKeyId);
+
+        // Once the claim exists, the second run says it finished the first run's rotation.
+        var claimed = index > claimIndex || (index == claimIndex && callTookEffect);
+        var reason = result.GetProperty("reason").GetString()!;
+        Assert.True(!claimed || reason.StartsWith("Finished an interrupted rotation", StringComparison.Ordinal), reason);
+
+        // The last step tags the new key active after the notification went out: dying there repeats the notification
+        // (at least once); every earlier point sends exactly one.
+        Assert.Equal(index == lastIndex ? 2 : 1, world.Sns.Snapshot().Count);
+    }
+
     /// <summary>Crashes the rotation's <paramref name="occurrence"/>-th call of the operation (set-up calls not counted).</summary>
     private static void KillAt(RotationWorld world, string operation, int occurrence, string message) =>
         world.Kms.Faults.ThrowNth(operation, world.Kms.Faults.CallCount(operation) + occurrence, new SimulatedCrashException(message));
@@ -122,6 +156,8 @@ public sealed class CrashMatrixTests
         var current = world.Key(Alias);
         Assert.Equal((newKeyId, "Enabled", "SYMMETRIC_DEFAULT"), (current.KeyId, current.KeyState, current.KeySpec));
         Assert.Equal(("active", oldKeyId), (current.Tags[RotationTags.State], current.Tags[RotationTags.PreviousKey]));
+        Assert.Equal(("1", "2"), (current.Tags[RotationTags.Sequence], current.Tags[RotationTags.Generation]));
+        Assert.Contains("alias/keyrotation/orders/1", current.Aliases);
         var old = world.Key(oldKeyId);
         Assert.Equal(("Enabled", "retired", newKeyId), (old.KeyState, old.Tags[RotationTags.State], old.Tags[RotationTags.SuccessorKey]));
     }
