@@ -1,4 +1,7 @@
+using Amazon.KeyManagementService;
+using Amazon.Runtime;
 using KeyRotation.Core;
+using KeyRotation.LocalKms;
 
 namespace KeyRotation.IntegrationTests.Rotation;
 
@@ -24,20 +27,45 @@ public sealed class ConcurrencyTests : IDisposable
     }
 
     [Fact]
-    public async Task Invoke_TwoRunsAtOnceForOneAlias_CreateAtMostOneKey()
+    public async Task Invoke_SecondRunWhileTheFirstIsCreatingTheKey_SkipsAndCreatesNothing()
     {
         var old = await _world.CreateAliasedKeyAsync(Alias);
+        _world.Environment[Core.Configuration.SettingNames.RotationAliases] = Alias;
+        using var gate = new CreateKeyGate();
+        using var firstClient = new AmazonKeyManagementServiceClient(
+            new BasicAWSCredentials("test", "test"),
+            new AmazonKeyManagementServiceConfig { ServiceURL = "http://localkms.invalid", AuthenticationRegion = "us-east-1", HttpClientFactory = gate.Factory(_world.Kms) });
+
+        // The first run claims the alias, then stops inside CreateKey until the second run is over.
+        var first = _world.InvokeAsync(firstClient, "{}");
+        await gate.Reached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var second = await _world.InvokeAsync("{}");
+        gate.Release.SetResult();
+        var firstResponse = await first;
+
+        Assert.Equal("Rotated", firstResponse.GetProperty("results")[0].GetProperty("outcome").GetString());
+        var skipped = second.GetProperty("results")[0];
+        Assert.Equal("Skipped", skipped.GetProperty("outcome").GetString());
+        Assert.Contains("Another run claimed alias/orders", skipped.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var created = Assert.Single(_world.CreatedFor(Alias));
+        Assert.Equal(created.KeyId, _world.Key(Alias).KeyId);
+        Assert.Equal("retired", _world.Key(old.KeyId).Tags[RotationTags.State]);
+    }
+
+    [Fact]
+    public async Task Invoke_TwoRunsAtOnceForOneAlias_CreateAtMostOneKey()
+    {
+        await _world.CreateAliasedKeyAsync(Alias);
         _world.Environment[Core.Configuration.SettingNames.RotationAliases] = Alias;
 
         var runs = await Task.WhenAll(
             Task.Run(() => _world.InvokeAsync("{}")),
             Task.Run(() => _world.InvokeAsync("{}")));
 
+        // Whatever the interleaving, one run rotates and the other leaves the alias alone.
         var outcomes = runs.Select(r => r.GetProperty("results")[0].GetProperty("outcome").GetString()).Order().ToList();
         Assert.Equal(["Rotated", "Skipped"], outcomes);
-        var created = Assert.Single(_world.CreatedFor(Alias));
-        Assert.Equal(created.KeyId, _world.Key(Alias).KeyId);
-        Assert.Equal("retired", _world.Key(old.KeyId).Tags[RotationTags.State]);
+        Assert.Single(_world.CreatedFor(Alias));
     }
 
     [Fact]
@@ -70,4 +98,39 @@ public sealed class ConcurrencyTests : IDisposable
     }
 
     public void Dispose() => _world.Dispose();
+
+    /// <summary>Holds CreateKey requests of one client until released, and says when one arrived.</summary>
+    private sealed class CreateKeyGate : IDisposable
+    {
+        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public HttpClientFactory Factory(LocalKmsService kms) => new GatedFactory(new GatedHandler(this, new LocalKmsHttpMessageHandler(kms)));
+
+        public void Dispose() => Release.TrySetResult();
+
+        private sealed class GatedHandler(CreateKeyGate gate, HttpMessageHandler inner) : DelegatingHandler(inner)
+        {
+            protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            {
+                if (request.Headers.TryGetValues("X-Amz-Target", out var target) && target.Single() == "TrentService.CreateKey")
+                {
+                    gate.Reached.TrySetResult();
+                    await gate.Release.Task.WaitAsync(cancellationToken);
+                }
+
+                return await base.SendAsync(request, cancellationToken);
+            }
+        }
+
+        private sealed class GatedFactory(HttpMessageHandler handler) : HttpClientFactory
+        {
+            public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(handler, disposeHandler: false);
+
+            public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => false;
+
+            public override bool DisposeHttpClientsAfterUse(IClientConfig clientConfig) => true;
+        }
+    }
 }

@@ -91,14 +91,20 @@ internal sealed class RotationWorld : IDisposable
     }
 
     /// <summary>Invokes the real handler (built per invocation, as a new container would be) with a JSON event.</summary>
-    public async Task<JsonElement> InvokeAsync(string json, params string[] aliases)
+    public Task<JsonElement> InvokeAsync(string json, params string[] aliases)
     {
         if (aliases.Length > 0)
         {
             Environment[SettingNames.RotationAliases] = string.Join(',', aliases);
         }
 
-        var handler = new Handler(Environment, Client, Notifier, Time, Output);
+        return InvokeAsync(Client, json);
+    }
+
+    /// <summary>Invokes the real handler with its own KMS client (for example one whose calls a test holds up).</summary>
+    public async Task<JsonElement> InvokeAsync(IAmazonKeyManagementService client, string json)
+    {
+        var handler = new Handler(Environment, client, Notifier, Time, Output);
         using var input = new MemoryStream(Encoding.UTF8.GetBytes(json));
         await using var output = await handler.HandleAsync(input);
         return (await JsonDocument.ParseAsync(output)).RootElement.Clone();
