@@ -12,6 +12,9 @@ namespace KeyRotation.Cli;
 /// </summary>
 internal static class CliApp
 {
+    private static bool IsConfigurationProblem(AmazonClientException ex) =>
+        ex.Message.Contains("credentials", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("region", StringComparison.OrdinalIgnoreCase);
+
     public static async Task<int> RunAsync(
         string[] args,
         TextWriter stdout,
@@ -56,9 +59,20 @@ internal static class CliApp
             await stderr.WriteLineAsync(ex.Message);
             return ExitCodes.Usage;
         }
+        catch (AmazonClientException ex) when (IsConfigurationProblem(ex))
+        {
+            // No credentials or Region: the AWS settings are missing, not a failure of the work.
+            await stderr.WriteLineAsync($"AWS configuration: {ex.Message}");
+            return ExitCodes.Usage;
+        }
         catch (Exception ex) when (ex is RotationException or AmazonServiceException or AmazonClientException or HttpRequestException)
         {
             await stderr.WriteLineAsync(ex is AmazonServiceException service ? $"{service.ErrorCode ?? service.GetType().Name}: {service.Message}" : ex.Message);
+            return ExitCodes.Failed;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await stderr.WriteLineAsync("Cancelled. A rotation interrupted part-way is finished by the next run (see 'keyrotation status').");
             return ExitCodes.Failed;
         }
     }

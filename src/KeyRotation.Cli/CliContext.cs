@@ -108,17 +108,17 @@ internal sealed class CliContext
     }
 
     /// <summary>
-    /// KMS from the standard AWS settings: --region, AWS_REGION, AWS_DEFAULT_REGION or the profile's region; --endpoint-url or
-    /// the endpoint variables; credentials from --profile (or AWS_PROFILE), the access key variables, else the SDK's chain.
-    /// Standard retry mode, so throttling on a large batch is absorbed by backoff.
-    /// </summary>
-    /// <summary>
     /// The client for CreateKey: the same settings without the SDK's retries, because a retried CreateKey can create a
     /// second key (the engine retries only its throttling). Null where the client is injected or the sandbox runs in process.
     /// </summary>
     public IAmazonKeyManagementService? CreateKeyClient() =>
         IsSandbox || Host.KmsClient is not null ? null : CreateKmsClient(retries: 0);
 
+    /// <summary>
+    /// KMS from the standard AWS settings: --region, AWS_REGION, AWS_DEFAULT_REGION or the profile's region; --endpoint-url or
+    /// the endpoint variables; credentials from --profile (or AWS_PROFILE), the access key variables, else the SDK's chain.
+    /// Standard retry mode, so throttling on a large batch is absorbed by backoff.
+    /// </summary>
     private AmazonKeyManagementServiceClient CreateKmsClient(int retries = 10)
     {
         var config = new AmazonKeyManagementServiceConfig { RetryMode = RequestRetryMode.Standard, MaxErrorRetry = retries };

@@ -90,8 +90,8 @@ public sealed partial class LocalKmsService
     }
 
     /// <summary>
-    /// Length and pattern are model constraints (ValidationException); a name without the "alias/"
-    /// prefix is InvalidAliasNameException; the reserved "alias/aws/" prefix is NotAuthorizedException.
+    /// Length, pattern and the "alias/" prefix are ValidationException; a ':' in the name is
+    /// InvalidAliasNameException; the reserved "alias/aws/" prefix is NotAuthorizedException.
     /// </summary>
     private static void ValidateAliasName(string aliasName)
     {
@@ -102,7 +102,8 @@ public sealed partial class LocalKmsService
 
         if (!aliasName.StartsWith("alias/", StringComparison.Ordinal) || aliasName.Length == "alias/".Length)
         {
-            throw new KmsErrorException("InvalidAliasNameException", $"Alias must start with the prefix \"alias/\" followed by a name: {aliasName}");
+            // What real KMS answers (seen in public error reports): a ValidationException, not InvalidAliasNameException.
+            throw KmsErrorException.Validation("Alias must start with the prefix \"alias/\". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html");
         }
 
         if (aliasName.Contains(':', StringComparison.Ordinal))

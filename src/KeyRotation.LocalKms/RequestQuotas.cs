@@ -33,8 +33,8 @@ internal sealed class RequestQuotas
         ["ListKeys"] = 100,
         ["ListResourceTags"] = 100,
         ["ScheduleKeyDeletion"] = 5,
-        ["TagResource"] = 5,
-        ["UntagResource"] = 5,
+        ["TagResource"] = 10, // the rate this project's issue gives, from KMS's quota table
+        ["UntagResource"] = 10,
         ["UpdateAlias"] = 5,
     };
 

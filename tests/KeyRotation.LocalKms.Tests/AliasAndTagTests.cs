@@ -17,12 +17,15 @@ public sealed class AliasAndTagTests
     }
 
     [Fact]
-    public async Task CreateAlias_NameWithoutAliasPrefix_ThrowsInvalidAliasName()
+    public async Task CreateAlias_NameWithoutAliasPrefix_ThrowsValidation()
     {
         using var kms = new LocalKmsHarness();
         var key = await kms.CreateKeyAsync();
 
-        await Assert.ThrowsAsync<InvalidAliasNameException>(() => kms.Client.CreateAliasAsync(new CreateAliasRequest { AliasName = "app", TargetKeyId = key.KeyId }));
+        var error = await Assert.ThrowsAsync<AmazonKeyManagementServiceException>(() => kms.Client.CreateAliasAsync(new CreateAliasRequest { AliasName = "app", TargetKeyId = key.KeyId }));
+
+        Assert.Equal("ValidationException", error.ErrorCode);
+        Assert.Contains("Alias must start with the prefix \"alias/\"", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

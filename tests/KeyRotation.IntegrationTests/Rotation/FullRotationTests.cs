@@ -16,7 +16,8 @@ public sealed class FullRotationTests : IDisposable
         await _world.CreateAliasedKeyAsync(Alias);
         var before = await _world.Client.EncryptAsync(new EncryptRequest { KeyId = Alias, Plaintext = new MemoryStream(Encoding.UTF8.GetBytes("order 1")) });
 
-        await _world.InvokeAsync("{}", Alias);
+        var response = await _world.InvokeAsync("{}", Alias);
+        Assert.Equal("Rotated", response.GetProperty("results")[0].GetProperty("outcome").GetString());
 
         var decrypted = await _world.Client.DecryptAsync(new DecryptRequest { CiphertextBlob = before.CiphertextBlob });
         Assert.Equal("order 1", Encoding.UTF8.GetString(decrypted.Plaintext.ToArray()));
