@@ -136,9 +136,16 @@ internal sealed class AliasRotation
         }
         else
         {
-            if (await CheckRecordedAsync(alias, current, sequence, marker, markerTarget, ct) is { } notOurs)
+            var (notOurs, finished) = await CheckRecordedAsync(alias, current, sequence, marker, markerTarget, ct);
+            if (notOurs is not null)
             {
                 return result with { NewKeyId = markerTarget.KeyId, NewKeyArn = markerTarget.Arn, Reason = notOurs };
+            }
+
+            if (finished)
+            {
+                // This run read the alias just before another run moved it and finished every step.
+                return result with { Outcome = RotationOutcome.Skipped, NewKeyId = markerTarget.KeyId, NewKeyArn = markerTarget.Arn, Reason = $"Another run has just rotated {alias} to {markerTarget.KeyId}; nothing left to do." };
             }
 
             if (request.DryRun)
@@ -275,15 +282,15 @@ internal sealed class AliasRotation
     /// A marker pointing at another key is only resumed when that key is this rotation's: created for this alias, from
     /// the current key, for this move. Anything else (an interrupted rollback, an alias moved by hand) is refused.
     /// </summary>
-    private async Task<string?> CheckRecordedAsync(string alias, KeyMetadata current, long sequence, string marker, KeyMetadata recorded, CancellationToken ct)
+    private async Task<(string? NotOurs, bool Finished)> CheckRecordedAsync(string alias, KeyMetadata current, long sequence, string marker, KeyMetadata recorded, CancellationToken ct)
     {
         var tags = await _calls.TagsAsync(recorded.KeyId, ct);
         var ours = tags.GetValueOrDefault(RotationTags.Alias) == alias
             && tags.GetValueOrDefault(RotationTags.PreviousKey) == current.KeyId
             && tags.GetValueOrDefault(RotationTags.Sequence) == sequence.ToString(CultureInfo.InvariantCulture);
         return ours
-            ? null
-            : $"{marker} points at key {recorded.KeyId}, which is not a rotation of {current.KeyId} (an interrupted rollback, or the alias was moved by hand). Nothing was changed: run 'keyrotation status {alias}' and finish or redo the rollback.";
+            ? (null, tags.GetValueOrDefault(RotationTags.State) == RotationTags.KeyStates.Active)
+            : ($"{marker} points at key {recorded.KeyId}, which is not a rotation of {current.KeyId} (an interrupted rollback, or the alias was moved by hand). Nothing was changed: run 'keyrotation status {alias}' and finish or redo the rollback.", false);
     }
 
     /// <summary>

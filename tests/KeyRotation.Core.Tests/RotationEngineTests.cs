@@ -357,6 +357,26 @@ public sealed class RotationEngineTests
     }
 
     [Fact]
+    public async Task RunAsync_RecordedKeyAlreadyActive_SkipsAsFinishedByAnotherRun()
+    {
+        var old = _kms.AddKey(AliasName);
+        var finished = _kms.AddKey("alias/keyrotation/orders/1", tags: new Dictionary<string, string>
+        {
+            [RotationTags.Alias] = AliasName,
+            [RotationTags.PreviousKey] = old.KeyId,
+            [RotationTags.Sequence] = "1",
+            [RotationTags.State] = "active",
+        });
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Equal((RotationOutcome.Skipped, finished.KeyId), (result.Outcome, result.NewKeyId));
+        Assert.Contains("Another run has just rotated", result.Reason, StringComparison.Ordinal);
+        AssertNoWrites();
+        Assert.Empty(_notifier.Notices);
+    }
+
+    [Fact]
     public async Task RunAsync_MarkerPointsAtKeyThatIsNotThisRotations_FailsWithoutWriting()
     {
         var old = _kms.AddKey(AliasName);
