@@ -27,7 +27,8 @@ internal static class RollbackCommand
             var notices = Notices.Create(context, string.IsNullOrWhiteSpace(topicArn) ? null : topicArn.Trim());
             var (kms, _) = await context.ConnectAsync(ct);
             var target = parsed.GetValue(to);
-            if (!await context.ConfirmAsync(parsed.GetValue(yes), $"Roll {name} back to {target ?? "its previous generation"}?", ct))
+            var question = parsed.GetValue(yes) ? string.Empty : await QuestionAsync(kms, name, target, ct);
+            if (!await context.ConfirmAsync(parsed.GetValue(yes), question, ct))
             {
                 context.Error("Cancelled; nothing was changed.");
                 return ExitCodes.Failed;
@@ -70,5 +71,23 @@ internal static class RollbackCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>The confirmation names both keys, so the operator sees what will change before answering.</summary>
+    private static async Task<string> QuestionAsync(Amazon.KeyManagementService.IAmazonKeyManagementService kms, string alias, string? target, CancellationToken ct)
+    {
+        try
+        {
+            var status = await new AliasHistory(kms).GetAsync(alias, ct);
+            var to = target is null
+                ? status.Earlier.Count > 0 ? $"{status.Earlier[0].KeyId} (generation {status.Earlier[0].Generation})" : "its previous generation"
+                : target;
+            return $"Roll {alias} back from {status.Current.KeyId} (generation {status.Current.Generation}) to {to}? Both keys stay enabled.";
+        }
+        catch (Core.RotationException)
+        {
+            // The rollback itself reports what is wrong with the alias, after the answer.
+            return $"Roll {alias} back to {target ?? "its previous generation"}?";
+        }
     }
 }

@@ -115,6 +115,22 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public async Task Rollback_TerminalAnswerNo_QuestionNamesBothKeysAndNothingChanges()
+    {
+        var first = await _cli.CreateAliasAsync(Alias);
+        var second = await _cli.RotateAsync(Alias);
+        var before = _cli.StateFingerprint();
+        using var stdin = new StringReader("n\n");
+
+        var run = await _cli.RunAsync(new CliHost { Time = _cli.Time, KmsClient = () => _cli.Kms, StdinIsTerminal = true, StdoutIsTerminal = true, Stdin = stdin }, "rollback", Alias);
+
+        Assert.Equal(1, run.ExitCode);
+        var shown = System.Text.RegularExpressions.Regex.Replace(run.Stdout, @"\s+", " "); // the terminal wraps long lines
+        Assert.Contains($"back from {second} (generation 2) to {first} (generation 1)", shown, StringComparison.Ordinal);
+        Assert.Equal(before, _cli.StateFingerprint());
+    }
+
+    [Fact]
     public async Task Rotate_InvalidAliasName_ExitsTwo()
     {
         var run = await _cli.RunAsync("rotate", "orders", "--yes");
