@@ -186,6 +186,9 @@ internal sealed class CliContext
         }
     }
 
+    /// <summary>The credentials --profile or the access key variables name; null: the SDK's default chain.</summary>
+    public AWSCredentials? Credentials() => ResolveRegionAndCredentials().Credentials;
+
     /// <summary>--region, AWS_REGION, AWS_DEFAULT_REGION or the profile's region; credentials from --profile (or AWS_PROFILE), the access key variables, else the SDK's chain (null).</summary>
     private (string? Region, AWSCredentials? Credentials) ResolveRegionAndCredentials()
     {

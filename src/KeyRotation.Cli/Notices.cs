@@ -10,6 +10,8 @@ namespace KeyRotation.Cli;
 /// </summary>
 internal sealed class Notices : IRotationNotifier
 {
+    private static readonly Lazy<HttpClient> SharedHttp = new(() => new HttpClient());
+
     private readonly IRotationNotifier? _sns;
     private readonly ConcurrentQueue<RotationNotice> _notices = new();
 
@@ -29,7 +31,12 @@ internal sealed class Notices : IRotationNotifier
 
         var topic = NotificationTopicArn.Parse(topicArn);
         var options = SnsClientOptions.ForTopic(topic, AwsEndpoints.Resolve(context.Environment, "SNS"));
-        return new Notices(new SnsRotationNotifier(SnsPublishClient.CreateDefault(options), topic));
+
+        // The same identity as the KMS calls (--profile, the access key variables), else the SDK's default chain.
+        var publisher = context.Credentials() is { } credentials
+            ? new SnsPublishClient(SharedHttp.Value, options, credentials, context.Host.Time)
+            : SnsPublishClient.CreateDefault(options);
+        return new Notices(new SnsRotationNotifier(publisher, topic));
     }
 
     public async Task NotifyAsync(RotationNotice notice, CancellationToken cancellationToken)

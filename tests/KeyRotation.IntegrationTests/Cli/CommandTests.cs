@@ -131,6 +131,24 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public async Task Rotate_WithTopic_PublishesWithTheSameCredentialsAsKms()
+    {
+        await _cli.CreateAliasAsync(Alias);
+        var sns = new KeyRotation.IntegrationTests.Rotation.FakeSns();
+        await using var server = new KeyRotation.IntegrationTests.Rotation.FakeSnsServer(sns);
+        _cli.Environment["AWS_ACCESS_KEY_ID"] = "AKIDFROMTHECLIENVIRONMENT";
+        _cli.Environment["AWS_SECRET_ACCESS_KEY"] = "secret";
+        _cli.Environment["AWS_ENDPOINT_URL_SNS"] = server.Url.ToString();
+
+        var run = await _cli.RunAsync("rotate", Alias, "--yes", "--notification-topic-arn", "arn:aws:sns:us-east-1:111122223333:key-rotation");
+
+        Assert.Equal(0, run.ExitCode);
+        var published = Assert.Single(sns.Snapshot());
+        Assert.Equal("KMS key rotation Rotated: alias/orders", published["Subject"]);
+        Assert.Contains("Credential=AKIDFROMTHECLIENVIRONMENT/", sns.Authorizations.Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Rotate_InvalidAliasName_ExitsTwo()
     {
         var run = await _cli.RunAsync("rotate", "orders", "--yes");

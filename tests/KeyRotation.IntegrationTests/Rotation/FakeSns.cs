@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using System.Web;
@@ -15,6 +16,9 @@ internal sealed class FakeSns : HttpMessageHandler
     private int _messageCount;
 
     public List<Dictionary<string, string>> Published { get; } = [];
+
+    /// <summary>The Authorization header of every request that reached the server.</summary>
+    public ConcurrentQueue<string> Authorizations { get; } = new();
 
     /// <summary>When set, every Publish is refused with this SNS error code (HTTP 403 for AuthorizationError, else 400).</summary>
     public string? RefuseWith { get; set; }
@@ -89,6 +93,7 @@ internal sealed class FakeSnsServer : IAsyncDisposable
                     return;
                 }
 
+                sns.Authorizations.Enqueue(context.Request.Headers["Authorization"] ?? string.Empty);
                 using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
                 var (status, body) = sns.Answer(await reader.ReadToEndAsync());
                 context.Response.StatusCode = (int)status;
