@@ -1,0 +1,39 @@
+using Amazon.S3;
+
+namespace KeyRotation.Function.Tests;
+
+public sealed class AwsClientsTests
+{
+    [Fact]
+    public void CreateS3_CustomEndpointConfigured_AddressesBucketsPathStyle()
+    {
+        var environment = new Dictionary<string, string> { ["AWS_ENDPOINT_URL_S3"] = "http://127.0.0.1:9000" };
+
+        using var client = AwsClients.CreateS3(environment);
+
+        var config = (AmazonS3Config)client.Config;
+        Assert.True(config.ForcePathStyle);
+        Assert.Equal("http://127.0.0.1:9000/", config.ServiceURL);
+    }
+
+    [Fact]
+    public void CreateS3_GeneralEndpointOnly_AlsoAddressesBucketsPathStyle()
+    {
+        var environment = new Dictionary<string, string> { ["AWS_ENDPOINT_URL"] = "http://127.0.0.1:4566" };
+
+        using var client = AwsClients.CreateS3(environment);
+
+        Assert.True(((AmazonS3Config)client.Config).ForcePathStyle);
+    }
+
+    [Fact]
+    public void CreateKms_WithoutRetries_IsTheCreateKeyClient()
+    {
+        var environment = new Dictionary<string, string> { ["AWS_ENDPOINT_URL_KMS"] = "http://127.0.0.1:4566" };
+
+        using var client = AwsClients.CreateKms(environment, retries: 0);
+
+        Assert.Equal(0, client.Config.MaxErrorRetry);
+        Assert.Equal("http://127.0.0.1:4566/", client.Config.ServiceURL);
+    }
+}
