@@ -73,9 +73,9 @@ public sealed class Handler
                 importer = new EscrowedKeyMaterialImporter(kms, s3, keyMaterial, time, _log);
             }
         }
-        catch (Exception ex) when (ex is ArgumentException or Amazon.Runtime.AmazonClientException)
+        catch (ArgumentException ex)
         {
-            // A bad endpoint URL, or no Region at all (outside Lambda, which always sets AWS_REGION).
+            // A bad endpoint URL.
             _configurationError = new ConfigurationException("The configuration is invalid: " + ex.Message, ex);
             _log.Write(new RotationLogEntry(RotationLogLevel.Error, _configurationError.Message));
             return;
