@@ -25,7 +25,9 @@ internal sealed class CloudFormationTemplate
     public Dictionary<string, object?> Properties(string logicalId) =>
         Map(Map(Resources[logicalId])["Properties"]);
 
-    public static CloudFormationTemplate Load() => Parse(File.ReadAllText(RepositoryFiles.PathOf("template.yaml")));
+    public static CloudFormationTemplate Load() => Load("template.yaml");
+
+    public static CloudFormationTemplate Load(string relativePath) => Parse(File.ReadAllText(RepositoryFiles.PathOf(relativePath)));
 
     public static CloudFormationTemplate Parse(string yaml)
     {

@@ -42,17 +42,32 @@ public sealed class TemplateScheduleTests
         Assert.Contains("03:00 on the 1st of January, April, July and October", description, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void ScheduleExpression_ForEachFrequency_UsesItsMappingOrTheCustomParameter()
+    [Theory]
+    [InlineData("Monthly", "", "cron(0 3 1 * ? *)")]
+    [InlineData("Quarterly", "", "cron(0 3 1 1,4,7,10 ? *)")]
+    [InlineData("Quarterly", "cron(0 3 15 * ? *)", "cron(0 3 1 1,4,7,10 ? *)")]
+    [InlineData("Custom", "cron(0 3 15 * ? *)", "cron(0 3 15 * ? *)")]
+    public void ScheduleExpression_ForEachFrequency_UsesItsMappingOrTheCustomParameter(string frequency, string custom, string expected)
     {
-        var expression = CloudFormationTemplate.Intrinsic(RotationStack.ScheduleEvent["ScheduleExpression"]);
-        var leaves = CloudFormationTemplate.Descendants(expression!.Value.Argument)
-            .Select(node => CloudFormationTemplate.Intrinsic(node))
-            .Where(intrinsic => intrinsic is ("Fn::FindInMap", _) or ("Ref", _))
-            .Select(intrinsic => intrinsic!.Value.Name == "Ref" ? (string)intrinsic.Value.Argument! : (string)CloudFormationTemplate.List(intrinsic.Value.Argument)[1]!)
-            .ToList();
+        var parameters = new Dictionary<string, string> { ["RotationFrequency"] = frequency, ["CustomScheduleExpression"] = custom };
 
-        Assert.Equal(["Monthly", "Quarterly", "CustomScheduleExpression"], leaves);
+        var resolved = TemplateConditions.Resolve(RotationStack.Template, RotationStack.ScheduleEvent["ScheduleExpression"], parameters);
+
+        Assert.Equal(expected, resolved);
+    }
+
+    [Fact]
+    public void ScheduleExpression_CustomWithoutExpression_IsRefusedByARule()
+    {
+        var rule = CloudFormationTemplate.Map(RotationStack.Template.Section("Rules")["CustomScheduleNeedsExpression"]);
+        var parameters = new Dictionary<string, string> { ["RotationFrequency"] = "Custom", ["CustomScheduleExpression"] = "" };
+
+        var applies = TemplateConditions.Evaluate(RotationStack.Template, rule["RuleCondition"], parameters);
+        var holds = CloudFormationTemplate.List(rule["Assertions"])
+            .All(assertion => TemplateConditions.Evaluate(RotationStack.Template, CloudFormationTemplate.Map(assertion)["Assert"], parameters));
+
+        Assert.True(applies);
+        Assert.False(holds);
     }
 
     [Fact]
