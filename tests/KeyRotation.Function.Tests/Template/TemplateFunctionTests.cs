@@ -67,12 +67,22 @@ public sealed class TemplateFunctionTests
     }
 
     [Fact]
-    public void NotificationTopicArn_InTemplate_IsTheNotificationTopic()
+    public void NotificationTopicArn_WithoutCentralTopic_IsTheStacksOwnTopic()
     {
-        Assert.Equal<object?>(
-            new Dictionary<string, object?> { ["Ref"] = "NotificationTopic" },
-            RotationStack.Environment[SettingNames.NotificationTopicArn],
-            new IntrinsicComparer());
+        var resolved = TemplateConditions.Resolve(RotationStack.Template, RotationStack.Environment[SettingNames.NotificationTopicArn], new Dictionary<string, string>());
+
+        Assert.Equal<object?>(new Dictionary<string, object?> { ["Ref"] = "NotificationTopic" }, resolved, new IntrinsicComparer());
+    }
+
+    [Fact]
+    public void NotificationTopicArn_WithCentralTopic_IsTheCentralTopic()
+    {
+        const string Central = "arn:aws:sns:eu-west-1:999988887777:key-rotation-hub";
+        var parameters = new Dictionary<string, string> { ["CentralNotificationTopicArn"] = Central };
+
+        var resolved = TemplateConditions.Resolve(RotationStack.Template, RotationStack.Environment[SettingNames.NotificationTopicArn], parameters);
+
+        Assert.Equal(Central, resolved);
     }
 
     [Fact]

@@ -148,13 +148,19 @@ public sealed class TemplateIamTests
         Assert.Empty(misuse);
     }
 
-    [Fact]
-    public void SnsPublish_InFunctionPolicies_IsOnlyOnTheNotificationTopic()
+    [Theory]
+    [InlineData("")]
+    [InlineData("arn:aws:sns:eu-west-1:999988887777:key-rotation-hub")]
+    public void SnsPublish_InFunctionPolicies_IsOnlyOnTheTopicTheFunctionPublishesTo(string centralTopic)
     {
         var statement = Assert.Single(Allows, s => RotationStack.Actions(s).Any(a => a.StartsWith("sns:", StringComparison.Ordinal)));
+        var parameters = new Dictionary<string, string> { ["CentralNotificationTopicArn"] = centralTopic };
 
         Assert.Equal(["sns:Publish"], RotationStack.Actions(statement));
-        Assert.Equal<object?>(new Dictionary<string, object?> { ["Ref"] = "NotificationTopic" }, statement["Resource"], new IntrinsicComparer());
+        Assert.Equal<object?>(
+            TemplateConditions.Resolve(RotationStack.Template, RotationStack.Environment["NOTIFICATION_TOPIC_ARN"], parameters),
+            TemplateConditions.Resolve(RotationStack.Template, statement["Resource"], parameters),
+            new IntrinsicComparer());
     }
 
     [Fact]
@@ -168,8 +174,37 @@ public sealed class TemplateIamTests
             var resource = CloudFormationTemplate.Intrinsic(statement["Resource"]);
             Assert.Equal("Fn::Sub", resource?.Name);
             var pattern = (string)CloudFormationTemplate.List(resource!.Value.Argument)[0]!;
-            Assert.EndsWith("/${EscrowPrefix}*", pattern, StringComparison.Ordinal);
+            Assert.EndsWith("/${Prefix}*", pattern, StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("org-escrow-bucket")]
+    public void S3Actions_InFunctionPolicies_AreOnTheBucketAndPrefixTheFunctionUses(string centralBucket)
+    {
+        var parameters = new Dictionary<string, string>
+        {
+            ["KeyMaterialOrigin"] = "EXTERNAL",
+            ["EscrowPublicKey"] = "MIIB",
+            ["EscrowBucketName"] = centralBucket.Length == 0 ? "account-escrow-bucket" : string.Empty,
+            ["CentralEscrowBucketName"] = centralBucket,
+        };
+        var bucket = TemplateConditions.Resolve(RotationStack.Template, RotationStack.Environment["ESCROW_BUCKET"], parameters);
+        var prefix = TemplateConditions.Resolve(RotationStack.Template, RotationStack.Environment["ESCROW_PREFIX"], parameters);
+
+        foreach (var statement in Allows.Where(s => RotationStack.Actions(s).Any(a => a.StartsWith("s3:", StringComparison.Ordinal))))
+        {
+            var variables = CloudFormationTemplate.Map(CloudFormationTemplate.List(CloudFormationTemplate.Intrinsic(statement["Resource"])!.Value.Argument)[1]);
+            Assert.Equal(bucket, TemplateConditions.Resolve(RotationStack.Template, variables["Bucket"], parameters));
+            Assert.Equal<object?>(prefix, TemplateConditions.Resolve(RotationStack.Template, variables["Prefix"], parameters), new IntrinsicComparer());
+        }
+
+        Assert.Equal(centralBucket.Length == 0 ? "account-escrow-bucket" : centralBucket, bucket);
+        Assert.Equal<object?>(
+            centralBucket.Length == 0 ? "key-escrow/" : new Dictionary<string, object?> { ["Fn::Sub"] = "${EscrowPrefix}${AWS::AccountId}/" },
+            prefix,
+            new IntrinsicComparer());
     }
 
     [Fact]
