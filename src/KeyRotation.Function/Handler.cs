@@ -21,6 +21,7 @@ public sealed class Handler
     private readonly RotationEngine? _engine;
     private readonly TimeProvider _time;
     private readonly JsonLinesLog _log;
+    private readonly string? _functionName;
 
     /// <summary>Used by the Lambda runtime: reads the environment and builds the AWS clients.</summary>
     public Handler()
@@ -44,6 +45,8 @@ public sealed class Handler
     {
         _time = time;
         _log = new JsonLinesLog(output, time);
+        // Set by Lambda itself (a reserved variable, not configuration): names the scheduled-run metric.
+        _functionName = environment.TryGetValue("AWS_LAMBDA_FUNCTION_NAME", out var name) && name.Length > 0 ? name : null;
         try
         {
             _configuration = RotationSettings.Parse(environment);
@@ -139,7 +142,7 @@ public sealed class Handler
         var report = await _engine!.RunAsync(request, CancellationToken.None);
         var response = RotationResponse.From(report);
         var body = JsonSerializer.SerializeToUtf8Bytes(response, FunctionJsonContext.Default.RotationResponse);
-        _log.WriteMetrics(report);
+        _log.WriteMetrics(report, request.ScheduleSlot is null ? null : _functionName);
         _log.Write(new RotationLogEntry(RotationLogLevel.Information, "Finished", request.RotationId), response);
 
         var problems = report.Problems.ToList();

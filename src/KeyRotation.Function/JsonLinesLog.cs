@@ -11,6 +11,16 @@ internal sealed class JsonLinesLog : IRotationLog
 {
     public const string MetricNamespace = "KeyRotation";
 
+    /// <summary>
+    /// Written for scheduled runs only, per function: 1 when every alias is done, else 0. The template's missed-run
+    /// alarm needs a success of the schedule itself, which neither Lambda's metrics (manual and failed invocations
+    /// count too) nor the per-outcome counts (written for failed runs as well) show.
+    /// </summary>
+    public const string ScheduledRunSucceededMetric = "ScheduledRunSucceeded";
+
+    /// <summary>The dimension of <see cref="ScheduledRunSucceededMetric"/>: the function's name, so stacks sharing an account and Region stay apart.</summary>
+    public const string FunctionNameDimension = "FunctionName";
+
     private readonly TextWriter _output;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
@@ -39,8 +49,11 @@ internal sealed class JsonLinesLog : IRotationLog
         WriteLine(JsonSerializer.Serialize(line, FunctionJsonContext.Default.LogLine));
     }
 
-    /// <summary>Writes the run's counts per outcome as one EMF document.</summary>
-    public void WriteMetrics(RotationReport report)
+    /// <summary>
+    /// Writes the run's counts per outcome as one EMF document; for a scheduled run of the function named
+    /// <paramref name="scheduledRunOf"/>, the same document also carries <see cref="ScheduledRunSucceededMetric"/>.
+    /// </summary>
+    public void WriteMetrics(RotationReport report, string? scheduledRunOf = null)
     {
         ArgumentNullException.ThrowIfNull(report);
         var counts = Enum.GetValues<RotationOutcome>().ToDictionary(o => o.ToString(), o => report.Results.Count(r => r.Outcome == o));
@@ -71,9 +84,33 @@ internal sealed class JsonLinesLog : IRotationLog
 
             json.WriteEndArray();
             json.WriteEndObject();
+            if (scheduledRunOf is not null)
+            {
+                json.WriteStartObject();
+                json.WriteString("Namespace", MetricNamespace);
+                json.WriteStartArray("Dimensions");
+                json.WriteStartArray();
+                json.WriteStringValue(FunctionNameDimension);
+                json.WriteEndArray();
+                json.WriteEndArray();
+                json.WriteStartArray("Metrics");
+                json.WriteStartObject();
+                json.WriteString("Name", ScheduledRunSucceededMetric);
+                json.WriteString("Unit", "Count");
+                json.WriteEndObject();
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
             json.WriteEndArray();
             json.WriteEndObject();
             json.WriteString("DryRun", report.DryRun ? "true" : "false");
+            if (scheduledRunOf is not null)
+            {
+                json.WriteString(FunctionNameDimension, scheduledRunOf);
+                json.WriteNumber(ScheduledRunSucceededMetric, report.Problems.Any() ? 0 : 1);
+            }
+
             json.WriteString("rotationId", report.RotationId);
             foreach (var (name, count) in counts)
             {

@@ -170,6 +170,52 @@ public sealed class HandlerTests : IDisposable
         Assert.DoesNotContain("Statement", _output.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false, 1)]
+    [InlineData(true, 0)]
+    public async Task HandleAsync_ScheduledRun_WritesScheduledRunSucceededForTheFunction(bool aliasFails, int expected)
+    {
+        _environment["AWS_LAMBDA_FUNCTION_NAME"] = "key-rotation-RotationFunction-abc";
+        _environment[SettingNames.RotationAliases] = "alias/orders";
+        if (!aliasFails)
+        {
+            _kms.AddKey("alias/orders");
+        }
+
+        var run = InvokeAsync("""{"trigger":"schedule","scheduledTime":"2026-12-01T03:00:00Z"}""");
+        if (aliasFails)
+        {
+            await Assert.ThrowsAsync<RotationFailedException>(() => run);
+        }
+        else
+        {
+            await run;
+        }
+
+        var metrics = MetricsDocument();
+        var directive = metrics.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray()
+            .Single(d => d.GetProperty("Metrics").EnumerateArray().Any(m => m.GetProperty("Name").GetString() == JsonLinesLog.ScheduledRunSucceededMetric));
+        Assert.Equal(JsonLinesLog.MetricNamespace, directive.GetProperty("Namespace").GetString());
+        Assert.Equal([JsonLinesLog.FunctionNameDimension], directive.GetProperty("Dimensions").EnumerateArray().Single().EnumerateArray().Select(d => d.GetString()));
+        Assert.Single(directive.GetProperty("Metrics").EnumerateArray());
+        Assert.Equal("key-rotation-RotationFunction-abc", metrics.GetProperty(JsonLinesLog.FunctionNameDimension).GetString());
+        Assert.Equal(expected, metrics.GetProperty(JsonLinesLog.ScheduledRunSucceededMetric).GetInt32());
+    }
+
+    [Fact]
+    public async Task HandleAsync_ManualRun_WritesNoScheduledRunMetric()
+    {
+        _environment["AWS_LAMBDA_FUNCTION_NAME"] = "key-rotation-RotationFunction-abc";
+        _kms.AddKey("alias/orders");
+        _kms.AddKey("alias/billing");
+
+        await InvokeAsync("{}");
+
+        var metrics = MetricsDocument();
+        Assert.Single(metrics.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray());
+        Assert.False(metrics.TryGetProperty(JsonLinesLog.ScheduledRunSucceededMetric, out _));
+    }
+
     [Fact]
     public async Task HandleAsync_TimeoutConfigured_StopsStartingAliasesNearTheDeadline()
     {
@@ -184,6 +230,11 @@ public sealed class HandlerTests : IDisposable
     }
 
     public void Dispose() => _output.Dispose();
+
+    private JsonElement MetricsDocument() =>
+        _output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .Single(l => l.TryGetProperty("_aws", out _));
 
     private async Task<string> InvokeAsync(string json)
     {
