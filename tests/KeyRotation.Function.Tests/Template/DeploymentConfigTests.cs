@@ -115,6 +115,43 @@ public sealed partial class DeploymentConfigTests
         Assert.Contains("workflow_dispatch:", deploy, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(".github/workflows/ci.yml")]
+    [InlineData(".github/workflows/deploy.yml")]
+    public void Workflow_TemplateLinters_AreInstalledAtPinnedVersionsBeforeTheCiScript(string workflow)
+    {
+        var text = RepositoryFiles.Read(workflow);
+
+        Assert.Matches(@"cfn-lint==1\.51\.0 aws-sam-translator==\d+\.\d+\.\d+", text);
+        Assert.True(text.IndexOf("cfn-lint==", StringComparison.Ordinal) < text.IndexOf("run: bash .ci/run", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void CiScript_BeforeTheTests_LintsBothTemplatesAndTranslatesTheSamTemplate()
+    {
+        var script = RepositoryFiles.Read(".ci/run");
+        var tests = script.IndexOf("dotnet test KeyRotation.sln", StringComparison.Ordinal);
+
+        Assert.Matches(@"(?m)^set -euo pipefail$", script);
+        Assert.InRange(script.IndexOf("cfn-lint -- template.yaml hub.yaml", StringComparison.Ordinal), 0, tests);
+        Assert.InRange(script.IndexOf("python3 .ci/sam-translate.py template.yaml", StringComparison.Ordinal), 0, tests);
+    }
+
+    [Fact]
+    public void DeployWorkflow_WithoutDeploymentVariables_RunsNoStepAfterTheCheckAndSaysSo()
+    {
+        var jobs = CloudFormationTemplate.Map(CloudFormationTemplate.Parse(RepositoryFiles.Read(".github/workflows/deploy.yml")).Root["jobs"]);
+        var steps = CloudFormationTemplate.List(CloudFormationTemplate.Map(jobs["deploy"])["steps"]);
+        var check = CloudFormationTemplate.Map(steps[0]);
+        var script = (string)check["run"]!;
+
+        Assert.Equal("config", check["id"]);
+        Assert.Contains("AWS_DEPLOY_ROLE_ARN", script, StringComparison.Ordinal);
+        Assert.Contains("::notice::Not deploying", script, StringComparison.Ordinal);
+        Assert.Contains("workflow_dispatch", script, StringComparison.Ordinal);
+        Assert.All(steps.Skip(1).Select(CloudFormationTemplate.Map), step => Assert.Equal("steps.config.outputs.deploy == 'true'", step["if"]));
+    }
+
     [Fact]
     public void Dependabot_Ecosystems_CoverNuGetAndGitHubActions()
     {
