@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace KeyRotation.Function.Tests.Iam;
 
 /// <summary>
@@ -11,10 +9,41 @@ internal static class IamPattern
 {
     public static bool Like(string pattern, string value, bool ignoreCase = false)
     {
-        var regex = "^" + Regex.Escape(pattern).Replace("\\*", ".*", StringComparison.Ordinal).Replace("\\?", ".", StringComparison.Ordinal) + "$";
-        var options = RegexOptions.Singleline | RegexOptions.CultureInvariant | (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None);
-        return Regex.IsMatch(value, regex, options, TimeSpan.FromSeconds(1));
+        // Greedy wildcard matching with backtracking to the last '*': linear in practice, no regex cache to thrash.
+        int p = 0, v = 0, star = -1, resume = 0;
+        while (v < value.Length)
+        {
+            if (p < pattern.Length && (pattern[p] == '?' || Same(pattern[p], value[v], ignoreCase)))
+            {
+                p++;
+                v++;
+            }
+            else if (p < pattern.Length && pattern[p] == '*')
+            {
+                star = p++;
+                resume = v;
+            }
+            else if (star >= 0)
+            {
+                p = star + 1;
+                v = ++resume;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        while (p < pattern.Length && pattern[p] == '*')
+        {
+            p++;
+        }
+
+        return p == pattern.Length;
     }
+
+    private static bool Same(char a, char b, bool ignoreCase) =>
+        a == b || (ignoreCase && char.ToUpperInvariant(a) == char.ToUpperInvariant(b));
 
     public static bool ActionLike(string pattern, string action) => Like(pattern, action, ignoreCase: true);
 

@@ -98,6 +98,16 @@ public sealed class RoleRequestTests
     }
 
     [Fact]
+    public void Rotation_RequestsEvaluated_CoverEveryKmsActionTheCodeCalls()
+    {
+        var evaluated = RotateOnce(RotationRole.ExternalStack, external: true).Select(s => "kms:" + s.Step.Split(' ')[0]).ToHashSet(StringComparer.Ordinal);
+
+        Assert.Equal(
+            KmsPermissions.Rotation.Concat(KmsPermissions.ImportKeyMaterial).Order(StringComparer.Ordinal),
+            evaluated.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void CreateKey_KeyWithTheDefaultKeyPolicy_FailsTheLockoutCheck()
     {
         var world = World(RotationRole.Stack);

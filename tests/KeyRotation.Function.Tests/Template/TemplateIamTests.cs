@@ -128,6 +128,20 @@ public sealed class TemplateIamTests
     }
 
     [Fact]
+    public void AllowStatements_InFunctionPolicies_AreNeverConditionedOnATag()
+    {
+        // The role can write keyrotation:* tags on any key (KMS cannot restrict tagging during CreateKey), so a tag must
+        // never be what grants it something. Tags may only appear in Deny statements (the seal).
+        var tagConditioned = Allows
+            .Where(s => s.ContainsKey("Condition"))
+            .Where(s => CloudFormationTemplate.Map(s["Condition"]).Values.SelectMany(block => CloudFormationTemplate.Map(block).Keys)
+                .Any(key => key.StartsWith("aws:ResourceTag/", StringComparison.OrdinalIgnoreCase)))
+            .Select(s => s.GetValueOrDefault("Sid"));
+
+        Assert.Empty(tagConditioned);
+    }
+
+    [Fact]
     public void SetOperators_InFunctionPolicies_AreUsedOnlyWithMultivaluedKeys()
     {
         // kms:ResourceAliases and aws:TagKeys are multivalued and need ForAnyValue/ForAllValues;
