@@ -84,6 +84,7 @@ internal static class AttackerMoves
             moves.Add(new($"UpdateAlias(alias/app-data -> {target})", target, (a, k) => a.UpdateAlias(RotationRole.AppData, k!), outOfReach));
             moves.Add(new($"UpdateAlias({AppDataMarker} -> {target})", target, (a, k) => a.UpdateAlias(AppDataMarker, k!), outOfReach));
             moves.Add(new($"UpdateAlias(alias/billing -> {target})", target, (a, k) => a.UpdateAlias(RotationRole.Billing, k!), outOfReach));
+            moves.Add(new($"CreateAlias(alias/keyrotation -> {target})", target, (a, k) => a.CreateAlias("alias/keyrotation", k!), outOfReach));
         }
 
         return moves;
