@@ -118,7 +118,7 @@ public sealed class TemplateIamTests
     [Fact]
     public void KeyStatements_InFunctionPolicies_AreAllLimitedByACondition()
     {
-        // Every statement on key resources (key/*) must narrow the keys by tag, alias or request.
+        // Every statement on key resources (key/*) must narrow the keys by alias or request.
         var unconditioned = Allows
             .Where(s => CloudFormationTemplate.Descendants(s["Resource"]).OfType<string>().Any(r => r.EndsWith(":key/*", StringComparison.Ordinal)))
             .Where(s => !s.ContainsKey("Condition"))
