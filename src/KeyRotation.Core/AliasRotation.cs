@@ -130,6 +130,8 @@ internal sealed class AliasRotation
             newKey = await FindUnrecordedKeyAsync(alias, current.KeyId, sequence, ct);
             if (newKey is not null)
             {
+                var adopted = newKey;
+                await ReleasingClaimOnFailureAsync(current.KeyId, claim, () => SealAsync(adopted.KeyId, tags, ct), ct);
                 await ReleasingClaimOnFailureAsync(current.KeyId, claim, () => KmsCalls.CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = marker, TargetKeyId = newKey.KeyId }, ct)), ct);
                 Log(RotationLogLevel.Warning, $"Adopted key {newKey.KeyId}, created by a run that died before recording it", request, alias, current.KeyId, newKey.KeyId);
             }
@@ -156,6 +158,10 @@ internal sealed class AliasRotation
             newKey = markerTarget;
             resumed = true;
             claim = marker;
+
+            // Recorded keys are sealed before the marker moves to them; this only seals a key recorded by an
+            // earlier version of the tool (its copied tags came with CreateKey, so only keyrotation: tags are missing).
+            await SealAsync(newKey.KeyId, [], ct);
         }
 
         if (newKey is null)
@@ -163,6 +169,7 @@ internal sealed class AliasRotation
             var created = await ReleasingClaimOnFailureAsync(current.KeyId, claim, () => CreateKeyAsync(request, alias, current, tags, sequence, ct), ct);
             newKey = created;
             Log(RotationLogLevel.Information, "Created the new key", request, alias, current.KeyId, created.KeyId);
+            await ReleasingClaimOnFailureAsync(current.KeyId, claim, () => SealAsync(created.KeyId, tags, ct), ct);
             await ReleasingClaimOnFailureAsync(current.KeyId, claim, () => KmsCalls.CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = marker, TargetKeyId = created.KeyId }, ct)), ct);
         }
 
@@ -498,10 +505,10 @@ internal sealed class AliasRotation
             own[RotationTags.ScheduleSlot] = RotationTags.FormatSlot(slot);
         }
 
-        var copied = tags.Where(t => !RotationTags.IsOwnTag(t.Key) && !t.Key.StartsWith("aws:", StringComparison.Ordinal)).ToList();
-        if (copied.Count + own.Count > MaxTagsPerKey)
+        var copied = CopiedTags(tags);
+        if (copied.Count + own.Count + 1 > MaxTagsPerKey)
         {
-            throw new RotationException($"Key {current.KeyId} has {copied.Count} tags of its own; with this tool's {own.Count} the new key would exceed KMS's limit of {MaxTagsPerKey}. Remove some tags from the key.");
+            throw new RotationException($"Key {current.KeyId} has {copied.Count} tags of its own; with this tool's {own.Count + 1} the new key would exceed KMS's limit of {MaxTagsPerKey}. Remove some tags from the key.");
         }
 
         var create = new CreateKeyRequest
@@ -513,7 +520,9 @@ internal sealed class AliasRotation
             Policy = policy.Policy,
             MultiRegion = false,
             BypassPolicyLockoutSafetyCheck = false,
-            Tags = [.. copied.Select(t => new Tag { TagKey = t.Key, TagValue = t.Value }), .. own.Select(t => new Tag { TagKey = t.Key, TagValue = t.Value })],
+            // Only this tool's own tags: the role may tag during CreateKey only with keyrotation: tag keys (IAM cannot
+            // tell that apart from tagging any existing key). The copied tags follow in SealAsync.
+            Tags = [.. own.Select(t => new Tag { TagKey = t.Key, TagValue = t.Value })],
         };
         try
         {
@@ -522,7 +531,8 @@ internal sealed class AliasRotation
         catch (MalformedPolicyDocumentException ex)
         {
             throw new RotationException(
-                $"CreateKey refused the key policy copied from {current.KeyId}: {ex.Message} KMS's policy lockout safety check requires the policy to let this function's role call kms:PutKeyPolicy on the new key (see the README's key policy section).",
+                $"CreateKey refused the key policy copied from {current.KeyId}: {ex.Message} Add the key policy statements {KmsPermissions.KeyPolicyStatementSid} and {KmsPermissions.NewKeySetupStatementSid} " +
+                $"for this function's role to the policy of {current.KeyId} (README, section \"Permissions: IAM and key policy\"): KMS's policy lockout safety check requires the copied policy to let the role call kms:PutKeyPolicy on the new key. Nothing was created.",
                 ex);
         }
         catch (AmazonServiceException ex)
@@ -530,6 +540,29 @@ internal sealed class AliasRotation
             throw KmsCalls.StepFailed("CreateKey", ex);
         }
     }
+
+    /// <summary>
+    /// Finishes the new key's setup in one TagResource request: the predecessor's tags (all but this tool's own) and
+    /// <see cref="RotationTags.Sealed"/>. The key policy allows it while the key has no alias yet; after it, IAM denies
+    /// the role any key policy change and any tag outside keyrotation: on this key. Safe to repeat: a sealed key is
+    /// left alone, and only tags the key lacks are written. True when it wrote.
+    /// </summary>
+    private async Task<bool> SealAsync(string newKeyId, Dictionary<string, string> predecessorTags, CancellationToken ct)
+    {
+        var present = await _calls.TagsAsync(newKeyId, ct);
+        if (present.ContainsKey(RotationTags.Sealed))
+        {
+            return false;
+        }
+
+        var missing = CopiedTags(predecessorTags).Where(t => !(present.TryGetValue(t.Key, out var value) && value == t.Value));
+        await _calls.TagAsync(newKeyId, [.. missing, new(RotationTags.Sealed, RotationTags.SealedValue)], ct);
+        return true;
+    }
+
+    /// <summary>The predecessor's tags a new key gets: all but this tool's own and AWS's reserved ones.</summary>
+    private static List<KeyValuePair<string, string>> CopiedTags(Dictionary<string, string> tags) =>
+        [.. tags.Where(t => !RotationTags.IsOwnTag(t.Key) && !t.Key.StartsWith("aws:", StringComparison.Ordinal))];
 
     /// <summary>
     /// CreateKey is not idempotent: a retry after a lost response creates a second key. So it goes through a client that
@@ -587,6 +620,7 @@ internal sealed class AliasRotation
                     new Tag { TagKey = RotationTags.State, TagValue = RotationTags.KeyStates.Retired },
                     new Tag { TagKey = RotationTags.RetiredAt, TagValue = RotationTags.FormatTime(_time.GetUtcNow()) },
                     new Tag { TagKey = RotationTags.SuccessorKey, TagValue = newKeyId },
+                    new Tag { TagKey = RotationTags.Sealed, TagValue = RotationTags.SealedValue },
                 ],
             },
             ct));

@@ -1,11 +1,19 @@
 namespace KeyRotation.Core;
 
 /// <summary>
-/// The one list of KMS actions the rotation role needs. The template grants exactly these
-/// (its tests compare), so adding a KMS call here is the only way to widen the role.
+/// The one list of KMS actions the rotation role needs, and where each is granted: the role's IAM policy (the template
+/// grants exactly <see cref="GrantedByIamPolicy"/>, its tests compare) or the key policy statements the README requires
+/// on every key behind a configured alias (<see cref="KeyPolicyStatement"/>, <see cref="NewKeySetupStatement"/>). Adding
+/// a KMS call here is the only way to widen the role.
 /// </summary>
 public static class KmsPermissions
 {
+    /// <summary>Sid of the key policy statement that lets the role manage a key it reaches through the key policy.</summary>
+    public const string KeyPolicyStatementSid = "AllowKeyRotationFunction";
+
+    /// <summary>Sid of the key policy statement that lets the role finish a new key's setup while it has no alias yet.</summary>
+    public const string NewKeySetupStatementSid = "AllowKeyRotationFunctionNewKeySetup";
+
     /// <summary>Actions the engine calls when rotating with AWS-generated key material.</summary>
     public static IReadOnlyList<string> Rotation { get; } =
     [
@@ -38,8 +46,8 @@ public static class KmsPermissions
     ];
 
     /// <summary>
-    /// Never called, but CreateKey's key policy lockout safety check refuses a copied policy unless it
-    /// lets the caller make a later PutKeyPolicy request; the role must hold it for CreateKey to succeed.
+    /// Never called, but CreateKey's key policy lockout safety check refuses a copied policy unless it lets the caller
+    /// make a later PutKeyPolicy request; the key policy must grant it (<see cref="NewKeySetupStatement"/>).
     /// </summary>
     public static IReadOnlyList<string> RequiredByPolicyLockoutCheck { get; } =
     [
@@ -47,9 +55,40 @@ public static class KmsPermissions
     ];
 
     /// <summary>
+    /// What the role's IAM policy allows: keys reached through a configured alias or its marker aliases, CreateKey with
+    /// this tool's tags only, the lists. Nothing for imports or key policies: those only a key policy grants.
+    /// </summary>
+    public static IReadOnlyList<string> GrantedByIamPolicy { get; } = Rotation;
+
+    /// <summary>
+    /// The actions of the README's key policy statement <see cref="KeyPolicyStatementSid"/> (TagResource in it limited
+    /// to keyrotation: tag keys): everything the role does on a key it reaches through that key's policy.
+    /// </summary>
+    public static IReadOnlyList<string> KeyPolicyStatement { get; } =
+    [
+        "kms:DescribeKey",
+        "kms:ListResourceTags",
+        "kms:GetKeyPolicy",
+        "kms:TagResource",
+        "kms:CreateAlias",
+        "kms:UpdateAlias",
+        .. ImportKeyMaterial,
+    ];
+
+    /// <summary>
+    /// The actions of the README's key policy statement <see cref="NewKeySetupStatementSid"/>, valid only while the key
+    /// has no alias: the lockout check's PutKeyPolicy and the tags copied onto a new key before its marker alias.
+    /// </summary>
+    public static IReadOnlyList<string> NewKeySetupStatement { get; } =
+    [
+        .. RequiredByPolicyLockoutCheck,
+        "kms:TagResource",
+    ];
+
+    /// <summary>
     /// Actions the role must never hold: it cannot use keys for cryptography (so it cannot read application data),
-    /// hand that use to anyone through a grant, or destroy anything. The template never allows them and denies all but
-    /// "kms:*" explicitly, so no key policy can give them to the role either.
+    /// hand that use to anyone through a grant, remove a tag (a sealed key stays sealed) or destroy anything. The
+    /// template never allows them and denies all but "kms:*" explicitly, so no key policy can give them to the role either.
     /// </summary>
     public static IReadOnlyList<string> Forbidden { get; } =
     [
@@ -68,9 +107,10 @@ public static class KmsPermissions
         "kms:ScheduleKeyDeletion",
         "kms:DeleteAlias",
         "kms:DeleteImportedKeyMaterial",
+        "kms:UntagResource",
     ];
 
-    /// <summary>Everything the deployed role is granted.</summary>
+    /// <summary>Everything the deployed role is granted, by its IAM policy or by the required key policy statements.</summary>
     public static IReadOnlyList<string> All { get; } =
         [.. Rotation, .. ImportKeyMaterial, .. RequiredByPolicyLockoutCheck];
 }

@@ -38,6 +38,17 @@ public static class RotationTags
     /// <summary>Lifecycle of a key in the chain: <see cref="KeyStates"/>.</summary>
     public const string State = Prefix + "state";
 
+    /// <summary>
+    /// On a key whose setup is finished: written on a new key right after CreateKey, in the same request as the tags
+    /// copied from its predecessor, and on every key this tool retires. The role's IAM policy denies rewriting the key
+    /// policy of a sealed key and giving it tags outside this prefix, and the role cannot remove a tag, so once sealed
+    /// a key stays out of the role's reach for good (README, Permissions).
+    /// </summary>
+    public const string Sealed = Prefix + "sealed";
+
+    /// <summary>The value of <see cref="Sealed"/>; only the tag's presence counts.</summary>
+    public const string SealedValue = "true";
+
     /// <summary>On a key the alias moved away from: when.</summary>
     public const string RetiredAt = Prefix + "retired-at";
 

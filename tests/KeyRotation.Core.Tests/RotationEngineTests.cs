@@ -20,7 +20,7 @@ public sealed class RotationEngineTests
     }
 
     [Fact]
-    public async Task RunAsync_FreshAlias_CreatesKeyCopyingSpecUsageDescriptionPolicyAndUserTags()
+    public async Task RunAsync_FreshAlias_CreatesKeyCopyingSpecUsageDescriptionPolicyWithOnlyThisToolsTags()
     {
         var old = _kms.AddKey(AliasName, KeySpec.HMAC_256, KeyUsageType.GENERATE_VERIFY_MAC, tags: new Dictionary<string, string> { ["team"] = "payments", ["keyrotation:state"] = "active" });
         _kms.Policies[old.KeyId] = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"custom\"}]}";
@@ -36,7 +36,7 @@ public sealed class RotationEngineTests
         Assert.False(create.BypassPolicyLockoutSafetyCheck);
         Assert.False(create.MultiRegion);
         var tags = create.Tags.ToDictionary(t => t.TagKey, t => t.TagValue);
-        Assert.Equal("payments", tags["team"]);
+        Assert.All(tags.Keys, key => Assert.StartsWith(RotationTags.Prefix, key, StringComparison.Ordinal));
         Assert.Equal(AliasName, tags[RotationTags.Alias]);
         Assert.Equal(old.KeyId, tags[RotationTags.PreviousKey]);
         Assert.Equal("rot-test", tags[RotationTags.RotationId]);
@@ -48,6 +48,40 @@ public sealed class RotationEngineTests
     }
 
     [Fact]
+    public async Task RunAsync_FreshAlias_SealsTheNewKeyWithTheCopiedTagsBeforeRecordingIt()
+    {
+        var old = _kms.AddKey(AliasName, tags: new Dictionary<string, string> { ["team"] = "payments", ["keyrotation:state"] = "active" });
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        var writes = _kms.Calls.Where(c => KmsMock.WriteOperations.Contains(c.Operation)).Select(c => c.Request).ToList();
+        var createIndex = writes.FindIndex(w => w is CreateKeyRequest);
+        var seal = Assert.IsType<TagResourceRequest>(writes[createIndex + 1]);
+        Assert.Equal(result.NewKeyId, seal.KeyId);
+        Assert.Equal(
+            new Dictionary<string, string> { ["team"] = "payments", [RotationTags.Sealed] = RotationTags.SealedValue },
+            seal.Tags.ToDictionary(t => t.TagKey, t => t.TagValue));
+        Assert.Equal(("alias/keyrotation/orders/1", result.NewKeyId), (Assert.IsType<UpdateAliasRequest>(writes[createIndex + 2]).AliasName, ((UpdateAliasRequest)writes[createIndex + 2]).TargetKeyId));
+        Assert.NotEqual(old.KeyId, result.NewKeyId);
+    }
+
+    [Fact]
+    public async Task RunAsync_ResumingAnAlreadySealedKey_WritesNoSetupTagsAgain()
+    {
+        _kms.AddKey(AliasName, tags: new Dictionary<string, string> { ["team"] = "payments" });
+        _kms.FailNext["UpdateAlias"] = new KMSInternalException("lost before recording");
+        Assert.Equal(RotationOutcome.Failed, Assert.Single((await RunAsync(Request())).Results).Outcome);
+
+        var result = Assert.Single((await RunAsync(Request() with { RotationId = "rot-2" })).Results);
+
+        Assert.Equal((RotationOutcome.Rotated, true), (result.Outcome, result.Resumed));
+        var created = Assert.Single(_kms.Requests<CreateKeyRequest>());
+        Assert.Single(_kms.Requests<TagResourceRequest>(), r => r.KeyId == result.NewKeyId && r.Tags.Any(t => t.TagKey == RotationTags.Sealed));
+        Assert.Equal(("payments", RotationTags.SealedValue), (_kms.Tags[result.NewKeyId!]["team"], _kms.Tags[result.NewKeyId!][RotationTags.Sealed]));
+        Assert.DoesNotContain(created.Tags, t => t.TagKey == "team");
+    }
+
+    [Fact]
     public async Task RunAsync_FreshAlias_ClaimsRecordsThenMovesAliasAndRetiresOldKey()
     {
         var old = _kms.AddKey(AliasName);
@@ -56,19 +90,19 @@ public sealed class RotationEngineTests
 
         var newKeyId = result.NewKeyId!;
         var writes = _kms.Calls.Where(c => KmsMock.WriteOperations.Contains(c.Operation)).ToList();
-        Assert.Equal(["CreateAlias", "CreateKey", "UpdateAlias", "TagResource", "UpdateAlias", "TagResource"], writes.Select(w => w.Operation));
+        Assert.Equal(["CreateAlias", "CreateKey", "TagResource", "UpdateAlias", "TagResource", "UpdateAlias", "TagResource"], writes.Select(w => w.Operation));
         var claim = Assert.IsType<CreateAliasRequest>(writes[0].Request);
         Assert.Equal(("alias/keyrotation/orders/1", old.KeyId), (claim.AliasName, claim.TargetKeyId));
-        var record = Assert.IsType<UpdateAliasRequest>(writes[2].Request);
+        var record = Assert.IsType<UpdateAliasRequest>(writes[3].Request);
         Assert.Equal(("alias/keyrotation/orders/1", newKeyId), (record.AliasName, record.TargetKeyId));
-        var retire = Assert.IsType<TagResourceRequest>(writes[3].Request);
+        var retire = Assert.IsType<TagResourceRequest>(writes[4].Request);
         Assert.Equal(old.KeyId, retire.KeyId);
         Assert.Equal(
-            new Dictionary<string, string> { [RotationTags.Alias] = AliasName, [RotationTags.State] = "retired", [RotationTags.RetiredAt] = "2026-12-01T03:00:00Z", [RotationTags.SuccessorKey] = newKeyId },
+            new Dictionary<string, string> { [RotationTags.Alias] = AliasName, [RotationTags.State] = "retired", [RotationTags.RetiredAt] = "2026-12-01T03:00:00Z", [RotationTags.SuccessorKey] = newKeyId, [RotationTags.Sealed] = RotationTags.SealedValue },
             retire.Tags.ToDictionary(t => t.TagKey, t => t.TagValue));
-        var move = Assert.IsType<UpdateAliasRequest>(writes[4].Request);
+        var move = Assert.IsType<UpdateAliasRequest>(writes[5].Request);
         Assert.Equal((AliasName, newKeyId), (move.AliasName, move.TargetKeyId));
-        var activate = Assert.IsType<TagResourceRequest>(writes[5].Request);
+        var activate = Assert.IsType<TagResourceRequest>(writes[6].Request);
         Assert.Equal((newKeyId, RotationTags.State, "active"), (activate.KeyId, Assert.Single(activate.Tags).TagKey, activate.Tags[0].TagValue));
         Assert.Equal(newKeyId, _kms.Aliases[AliasName].KeyId);
         Assert.Equal((old.KeyId, newKeyId), (result.PreviousKeyId, result.NewKeyId));
@@ -485,19 +519,21 @@ public sealed class RotationEngineTests
 
         Assert.Equal(RotationOutcome.Failed, result.Outcome);
         Assert.Contains("kms:PutKeyPolicy", result.Reason, StringComparison.Ordinal);
+        Assert.Contains(KmsPermissions.KeyPolicyStatementSid, result.Reason, StringComparison.Ordinal);
+        Assert.Contains(KmsPermissions.NewKeySetupStatementSid, result.Reason, StringComparison.Ordinal);
         Assert.Equal(old.KeyId, _kms.Aliases[AliasName].KeyId);
     }
 
     [Fact]
     public async Task RunAsync_TooManyTagsToCopy_FailsBeforeCreatingKey()
     {
-        var tags = Enumerable.Range(0, 45).ToDictionary(i => $"tag{i}", i => "v");
+        var tags = Enumerable.Range(0, 43).ToDictionary(i => $"tag{i}", i => "v");
         _kms.AddKey(AliasName, tags: tags);
 
         var result = Assert.Single((await RunAsync(Request())).Results);
 
         Assert.Equal(RotationOutcome.Failed, result.Outcome);
-        Assert.Contains("has 45 tags of its own", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("has 43 tags of its own", result.Reason, StringComparison.Ordinal);
         Assert.Empty(_kms.Requests<CreateKeyRequest>());
     }
 

@@ -5,6 +5,7 @@ internal static class RotationStack
 {
     public const string FunctionId = "RotationFunction";
     public const string ScheduleEventId = "RotationSchedule";
+    public const string RoleId = "RotationFunctionRole";
 
     private static readonly Lazy<CloudFormationTemplate> Loaded = new(CloudFormationTemplate.Load);
 
@@ -26,12 +27,12 @@ internal static class RotationStack
         CloudFormationTemplate.Map(CloudFormationTemplate.Map(CloudFormationTemplate.Map(Function["Events"])[ScheduleEventId])["Properties"]);
 
     /// <summary>
-    /// Every statement of the function's policies, with both branches of any Fn::If (so the
+    /// Every statement of the function role's policies, with both branches of any Fn::If (so the
     /// statements of every parameter combination), AWS::NoValue left out.
     /// </summary>
     public static IReadOnlyList<Dictionary<string, object?>> FunctionStatements =>
-        CloudFormationTemplate.List(Function["Policies"])
-            .SelectMany(policy => Branches(CloudFormationTemplate.Map(policy)["Statement"]))
+        CloudFormationTemplate.List(Template.Properties(RoleId)["Policies"])
+            .SelectMany(policy => Branches(CloudFormationTemplate.Map(CloudFormationTemplate.Map(policy)["PolicyDocument"])["Statement"]))
             .SelectMany(statements => statements is List<object?> list ? list.SelectMany(Branches) : Branches(statements))
             .Select(CloudFormationTemplate.Map)
             .ToList();

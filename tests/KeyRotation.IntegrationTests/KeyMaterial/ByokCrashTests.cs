@@ -14,17 +14,19 @@ public sealed class ByokCrashTests
         { "CreateAlias", 1 },
         { "GetKeyPolicy", 1 },
         { "CreateKey", 1 },
-        { "UpdateAlias", 1 },
         { "ListResourceTags", 2 },
+        { "TagResource", 1 },
+        { "UpdateAlias", 1 },
+        { "ListResourceTags", 3 },
         { "GetParametersForImport", 1 },
         { "S3:PutObject", 1 },
         { "S3:GetObject", 1 },
-        { "TagResource", 1 },
+        { "TagResource", 2 },
         { "ImportKeyMaterial", 1 },
         { "DescribeKey", 3 },
-        { "TagResource", 2 },
-        { "UpdateAlias", 2 },
         { "TagResource", 3 },
+        { "UpdateAlias", 2 },
+        { "TagResource", 4 },
     };
 
     [Fact]

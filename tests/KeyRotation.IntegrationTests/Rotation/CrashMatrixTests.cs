@@ -35,7 +35,9 @@ public sealed class CrashMatrixTests
     {
         var operations = CallsOfOneRotation().Select(row => (string)row[0]).Distinct().ToList();
 
-        Assert.Equal(["DescribeKey", "ListResourceTags", "CreateAlias", "GetKeyPolicy", "CreateKey", "UpdateAlias", "TagResource"], operations);
+        // TagResource first appears right after CreateKey: the new key gets its copied tags and is sealed before the marker
+        // alias is moved to it.
+        Assert.Equal(["DescribeKey", "ListResourceTags", "CreateAlias", "GetKeyPolicy", "CreateKey", "TagResource", "UpdateAlias"], operations);
     }
 
     [Theory]
@@ -158,8 +160,10 @@ public sealed class CrashMatrixTests
         Assert.Equal(("active", oldKeyId), (current.Tags[RotationTags.State], current.Tags[RotationTags.PreviousKey]));
         Assert.Equal(("1", "2"), (current.Tags[RotationTags.Sequence], current.Tags[RotationTags.Generation]));
         Assert.Contains("alias/keyrotation/orders/1", current.Aliases);
+        Assert.Equal(("payments", "cc-42", RotationTags.SealedValue), (current.Tags["team"], current.Tags["cost-centre"], current.Tags[RotationTags.Sealed]));
         var old = world.Key(oldKeyId);
         Assert.Equal(("Enabled", "retired", newKeyId), (old.KeyState, old.Tags[RotationTags.State], old.Tags[RotationTags.SuccessorKey]));
+        Assert.Equal(RotationTags.SealedValue, old.Tags[RotationTags.Sealed]);
     }
 }
 

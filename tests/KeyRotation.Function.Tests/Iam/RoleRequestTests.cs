@@ -1,0 +1,237 @@
+using KeyRotation.Core;
+
+namespace KeyRotation.Function.Tests.Iam;
+
+/// <summary>
+/// Single requests of the rotation role, evaluated on the role's policy as the SAM translator produces it from
+/// template.yaml and as CloudFormation resolves it, with the context keys KMS sends, on keys whose policy is the
+/// README's (plus the default account statement) or the default key policy alone.
+/// </summary>
+public sealed class RoleRequestTests
+{
+    private static readonly Dictionary<string, string> NoTags = new(StringComparer.Ordinal);
+
+    private static SimulatedAccount World(StackInstance stack) =>
+        SimulatedAccount.Empty(RotationRole.Kms(stack), RotationRole.Region)
+            .WithKey("current", RotationRole.ReadmeKeyPolicy(stack), new Dictionary<string, string>(StringComparer.Ordinal) { ["team"] = "payments", [RotationTags.Sealed] = "true" })
+            .WithAlias(RotationRole.AppData, "current")
+            .WithKey("foreign", SimulatedAccount.Policy(stack.RoleArn, RotationRole.DefaultKeyPolicyStatements(RotationRole.Account)))
+            .WithAlias("alias/other", "foreign");
+
+    /// <summary>The tags CreateKey carries: this tool's own only.</summary>
+    private static Dictionary<string, string> OwnTags(string previousKey) => new(StringComparer.Ordinal)
+    {
+        [RotationTags.Alias] = RotationRole.AppData,
+        [RotationTags.RotationId] = "rot-1",
+        [RotationTags.PreviousKey] = previousKey,
+        [RotationTags.CreatedAt] = "2026-12-01T03:00:00Z",
+        [RotationTags.Generation] = "2",
+        [RotationTags.Sequence] = "1",
+        [RotationTags.State] = RotationTags.KeyStates.Pending,
+        [RotationTags.ScheduleSlot] = "2026-12-01T03:00Z",
+    };
+
+    /// <summary>
+    /// One rotation, request by request, in the order the code makes them (AliasRotation, the importer for EXTERNAL);
+    /// each must be allowed. Returns the account at the end and the steps' names with their decisions.
+    /// </summary>
+    private static List<(string Step, bool Allowed)> RotateOnce(StackInstance stack, bool external)
+    {
+        var steps = new List<(string, bool)>();
+        var world = World(stack);
+        const string Marker = "alias/keyrotation/app-data/1";
+        void Step(string name, bool allowed) => steps.Add((name, allowed));
+        SimulatedAccount Apply(string name, (bool Allowed, SimulatedAccount After) result)
+        {
+            Step(name, result.Allowed);
+            return result.After;
+        }
+
+        var current = world.Key("current");
+        Step("DescribeKey current", world.Allows("kms:DescribeKey", current));
+        Step("ListResourceTags current", world.Allows("kms:ListResourceTags", current));
+        Step("ListAliases", world.Kms.AllowsByIam(new IamRequest(stack.RoleArn, "kms:ListAliases", "*", new Dictionary<string, IReadOnlyList<string>>())));
+        Step("ListKeys", world.Kms.AllowsByIam(new IamRequest(stack.RoleArn, "kms:ListKeys", "*", new Dictionary<string, IReadOnlyList<string>>())));
+        world = Apply("CreateAlias marker -> current (claim)", world.CreateAlias(Marker, current));
+        Step("TagResource current claim-released", world.Allows("kms:TagResource", world.Key("current"), SimulatedAccount.TagRequestKeys(new Dictionary<string, string> { [RotationTags.ClaimReleased] = Marker })));
+        Step("GetKeyPolicy current", world.Allows("kms:GetKeyPolicy", world.Key("current")));
+        world = Apply("CreateKey (copied policy, own tags)", world.CreateKey(current.PolicyJson, OwnTags("current"), external ? "EXTERNAL" : "AWS_KMS"));
+        var created = world.NewestCreated!;
+        Step("ListResourceTags new key (no alias yet)", world.Allows("kms:ListResourceTags", created));
+        world = Apply("TagResource new key: copied tags and seal", world.TagResource(created, new Dictionary<string, string> { ["team"] = "payments", [RotationTags.Sealed] = "true" }));
+        world = Apply("UpdateAlias marker -> new key (record)", world.UpdateAlias(Marker, world.Key(created.Name)));
+        if (external)
+        {
+            Step("GetParametersForImport new key", world.Allows("kms:GetParametersForImport", world.Key(created.Name), ("kms:WrappingAlgorithm", ["RSAES_OAEP_SHA_256"]), ("kms:WrappingKeySpec", ["RSA_4096"])));
+            world = Apply("TagResource new key: escrow object", world.TagResource(world.Key(created.Name), new Dictionary<string, string> { [RotationTags.EscrowObject] = "key-escrow/app-data/new-1.json" }));
+            Step("ImportKeyMaterial new key", world.Allows("kms:ImportKeyMaterial", world.Key(created.Name)));
+        }
+
+        Step("DescribeKey new key", world.Allows("kms:DescribeKey", world.Key(created.Name)));
+        world = Apply("TagResource current: retire", world.TagResource(world.Key("current"), new Dictionary<string, string>
+        {
+            [RotationTags.Alias] = RotationRole.AppData,
+            [RotationTags.State] = RotationTags.KeyStates.Retired,
+            [RotationTags.RetiredAt] = "2026-12-01T03:00:05Z",
+            [RotationTags.SuccessorKey] = created.Name,
+            [RotationTags.Sealed] = "true",
+        }));
+        world = Apply("UpdateAlias alias -> new key (move)", world.UpdateAlias(RotationRole.AppData, world.Key(created.Name)));
+        Apply("TagResource new key: active", world.TagResource(world.Key(created.Name), new Dictionary<string, string> { [RotationTags.State] = RotationTags.KeyStates.Active }));
+        return steps;
+    }
+
+    [Fact]
+    public void Rotation_EveryRequestOfTheProtocol_IsAllowed()
+    {
+        var denied = RotateOnce(RotationRole.Stack, external: false).Where(s => !s.Allowed).Select(s => s.Step);
+
+        Assert.Empty(denied);
+    }
+
+    [Fact]
+    public void Rotation_EveryRequestOfAnImportedMaterialRotation_IsAllowed()
+    {
+        var denied = RotateOnce(RotationRole.ExternalStack, external: true).Where(s => !s.Allowed).Select(s => s.Step);
+
+        Assert.Empty(denied);
+    }
+
+    [Fact]
+    public void Rotation_RequestsEvaluated_CoverEveryKmsActionTheCodeCalls()
+    {
+        var evaluated = RotateOnce(RotationRole.ExternalStack, external: true).Select(s => "kms:" + s.Step.Split(' ')[0]).ToHashSet(StringComparer.Ordinal);
+
+        Assert.Equal(
+            KmsPermissions.Rotation.Concat(KmsPermissions.ImportKeyMaterial).Order(StringComparer.Ordinal),
+            evaluated.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void CreateKey_KeyWithTheDefaultKeyPolicy_FailsTheLockoutCheck()
+    {
+        var world = World(RotationRole.Stack);
+
+        var (allowed, _) = world.CreateKey(world.Key("foreign").PolicyJson, OwnTags("foreign"));
+
+        Assert.False(allowed);
+    }
+
+    [Theory]
+    [InlineData("team", "AWS_KMS", false, "eu-west-1")]
+    [InlineData(null, "EXTERNAL", false, "eu-west-1")]
+    [InlineData(null, "AWS_KMS", true, "eu-west-1")]
+    [InlineData(null, "AWS_KMS", false, "us-east-1")]
+    public void CreateKey_ForeignTagOtherOriginMultiRegionOrOtherRegion_IsDenied(string? extraTag, string origin, bool multiRegion, string region)
+    {
+        var stack = RotationRole.Stack;
+        var world = SimulatedAccount.Empty(RotationRole.Kms(stack), region).WithKey("current", RotationRole.ReadmeKeyPolicy(stack));
+        var tags = OwnTags("current");
+        if (extraTag is not null)
+        {
+            tags[extraTag] = "red";
+        }
+
+        Assert.True(world.CreateKey(world.Key("current").PolicyJson, OwnTags("current")).Allowed || region != RotationRole.Region);
+        Assert.False(world.CreateKey(world.Key("current").PolicyJson, tags, origin, multiRegion).Allowed);
+    }
+
+    [Fact]
+    public void CreateKey_WithoutTheAliasTagOrForAnUnconfiguredAlias_IsDenied()
+    {
+        var world = World(RotationRole.Stack);
+        var policy = world.Key("current").PolicyJson;
+
+        Assert.False(world.CreateKey(policy, NoTags).Allowed);
+        Assert.False(world.CreateKey(policy, new Dictionary<string, string> { [RotationTags.Alias] = "alias/other" }).Allowed);
+    }
+
+    [Fact]
+    public void ForbiddenActions_OnAKeyWhosePolicyGrantsTheRoleEverything_AreDenied()
+    {
+        var stack = RotationRole.Stack;
+        var generous = SimulatedAccount.Policy(stack.RoleArn, $$"""[{"Effect":"Allow","Principal":{"AWS":"{{stack.RoleArn}}"},"Action":"kms:*","Resource":"*"}]""");
+        var world = SimulatedAccount.Empty(RotationRole.Kms(stack), RotationRole.Region).WithKey("k", generous).WithAlias(RotationRole.AppData, "k");
+        var actions = KmsPermissions.Forbidden.Where(a => a != "kms:*").Select(a => a.Replace("*", "WithoutPlaintext", StringComparison.Ordinal));
+
+        var allowed = actions.Where(a => world.Allows(a, world.Key("k"), ("kms:BypassPolicyLockoutSafetyCheck", ["false"])));
+
+        Assert.Empty(allowed);
+    }
+
+    [Fact]
+    public void PutKeyPolicy_OnAKeyWithAnAliasOrASeal_IsDenied()
+    {
+        var stack = RotationRole.Stack;
+        var world = World(stack).WithKey("sealed-no-alias", RotationRole.ReadmeKeyPolicy(stack), new Dictionary<string, string> { [RotationTags.Sealed] = "true" });
+
+        Assert.False(world.PutKeyPolicy(world.Key("current"), world.Key("current").PolicyJson).Allowed);
+        Assert.False(world.PutKeyPolicy(world.Key("sealed-no-alias"), world.Key("current").PolicyJson).Allowed);
+    }
+
+    [Fact]
+    public void TagResource_ForeignTagOnASealedKeyOrAKeyBehindTheAlias_IsDenied()
+    {
+        var world = World(RotationRole.Stack);
+
+        Assert.False(world.TagResource(world.Key("current"), new Dictionary<string, string> { ["team"] = "red" }).Allowed);
+        Assert.True(world.TagResource(world.Key("current"), new Dictionary<string, string> { [RotationTags.State] = "retired" }).Allowed);
+    }
+
+    [Theory]
+    [InlineData("alias/other")]
+    [InlineData("alias/keyrotation/other/1")]
+    [InlineData("alias/keyrotation/app-data-2/1")]
+    [InlineData("alias/app-data")]
+    public void CreateAlias_OtherThanAMarkerOfAConfiguredAlias_IsDenied(string alias)
+    {
+        var world = World(RotationRole.Stack);
+
+        Assert.False(world.CreateAlias(alias, world.Key("current")).Allowed);
+        Assert.True(world.CreateAlias("alias/keyrotation/app-data/7", world.Key("current")).Allowed);
+    }
+
+    [Fact]
+    public void Reads_OfAKeyWithoutAConfiguredOrMarkerAlias_AreDenied()
+    {
+        var world = World(RotationRole.Stack);
+
+        Assert.All(["kms:DescribeKey", "kms:ListResourceTags", "kms:GetKeyPolicy"], action => Assert.False(world.Allows(action, world.Key("foreign"))));
+    }
+
+    [Fact]
+    public void OtherServices_OnlyTheStacksTopicLogGroupQueueAndEscrowPrefix_AreAllowed()
+    {
+        var stack = RotationRole.ExternalStack;
+        var kms = RotationRole.Kms(stack);
+        var topic = (string)stack.Resolve(System.Text.Json.Nodes.JsonNode.Parse("""{"Ref":"NotificationTopic"}"""))!;
+        var bucket = (string)stack.Resolve(System.Text.Json.Nodes.JsonNode.Parse("""{"Ref":"EscrowBucket"}"""))!;
+        bool Allows(string action, string resource, params (string Key, string[] Values)[] context) =>
+            kms.AllowsByIam(new IamRequest(stack.RoleArn, action, resource, context.ToDictionary(c => c.Key, c => (IReadOnlyList<string>)c.Values)));
+
+        Assert.True(Allows("sns:Publish", topic));
+        Assert.False(Allows("sns:Publish", topic + "-other"));
+        Assert.True(Allows("s3:PutObject", $"arn:aws:s3:::{bucket}/key-escrow/app-data/k.json", ("s3:if-none-match", ["*"])));
+        Assert.False(Allows("s3:PutObject", $"arn:aws:s3:::{bucket}/key-escrow/app-data/k.json"));
+        Assert.False(Allows("s3:PutObject", $"arn:aws:s3:::{bucket}/elsewhere/k.json", ("s3:if-none-match", ["*"])));
+        Assert.True(Allows("s3:GetObject", $"arn:aws:s3:::{bucket}/key-escrow/app-data/k.json"));
+        Assert.False(Allows("s3:DeleteObject", $"arn:aws:s3:::{bucket}/key-escrow/app-data/k.json"));
+        Assert.True(Allows("logs:PutLogEvents", $"arn:aws:logs:eu-west-1:{RotationRole.Account}:log-group:key-rotation-FunctionLogGroup:log-stream:2026/12/01/x"));
+        Assert.False(Allows("logs:PutLogEvents", $"arn:aws:logs:eu-west-1:{RotationRole.Account}:log-group:other:log-stream:x"));
+        Assert.True(Allows("sqs:SendMessage", $"arn:aws:sqs:eu-west-1:{RotationRole.Account}:key-rotation-DeadLetterQueue"));
+        Assert.False(Allows("sqs:SendMessage", $"arn:aws:sqs:eu-west-1:{RotationRole.Account}:other"));
+    }
+
+    [Fact]
+    public void Role_RoleNameAndPermissionsBoundary_AreSetOnlyWhenGiven()
+    {
+        var generated = RotationRole.Stack.Properties(StackInstance.RoleId);
+        var named = RotationRole.ExternalStack.Properties(StackInstance.RoleId);
+
+        Assert.False(generated.ContainsKey("RoleName"));
+        Assert.False(generated.ContainsKey("PermissionsBoundary"));
+        Assert.Equal("key-rotation-function", (string?)named["RoleName"]);
+        Assert.Equal($"arn:aws:iam::{RotationRole.Account}:policy/boundary", (string?)named["PermissionsBoundary"]);
+        Assert.Equal($"arn:aws:iam::{RotationRole.Account}:role/key-rotation-function", RotationRole.ExternalStack.RoleArn);
+    }
+}
