@@ -555,10 +555,18 @@ public sealed partial class LocalKmsService
         if (key.IsExternal && key.ExpirationModel is not null)
         {
             m["ExpirationModel"] = key.ExpirationModel;
-            if (key.ValidTo is { } validTo)
+
+            // The earliest expiry of any material permanently associated with the key.
+            var validTo = key.Materials.All.Where(x => x.State != KeyMaterial.PendingRotation && x.ValidTo is not null).Min(x => x.ValidTo);
+            if (validTo is { } earliest)
             {
-                m["ValidTo"] = Epoch(validTo);
+                m["ValidTo"] = Epoch(earliest);
             }
+        }
+
+        if (key.KeySpec == KeySpecs.SymmetricDefault && key.Materials.Current is { } current)
+        {
+            m["CurrentKeyMaterialId"] = current.Id;
         }
 
         AddList(m, "EncryptionAlgorithms", KeySpecs.EncryptionAlgorithms(key.KeySpec, key.KeyUsage));

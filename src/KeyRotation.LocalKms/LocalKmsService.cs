@@ -207,6 +207,11 @@ public sealed partial class LocalKmsService
         "GetParametersForImport" => GetParametersForImport(request, pregenerated),
         "ImportKeyMaterial" => ImportKeyMaterial(request),
         "DeleteImportedKeyMaterial" => DeleteImportedKeyMaterial(request),
+        "EnableKeyRotation" => EnableKeyRotation(request),
+        "DisableKeyRotation" => DisableKeyRotation(request),
+        "GetKeyRotationStatus" => GetKeyRotationStatus(request),
+        "RotateKeyOnDemand" => RotateKeyOnDemand(request),
+        "ListKeyRotations" => ListKeyRotations(request),
         _ => throw new KmsErrorException("UnknownOperationException", $"Operation '{operation}' is not supported by LocalKms."),
     };
 
@@ -227,12 +232,8 @@ public sealed partial class LocalKmsService
                 continue;
             }
 
-            if (key.ExpirationModel == "KEY_MATERIAL_EXPIRES" && key.ValidTo is { } validTo && validTo <= now && key.Material is not null)
-            {
-                key.Material = null;
-                key.ExpirationModel = null;
-                key.ValidTo = null;
-            }
+            ExpireKeyMaterials(key, now);
+            RotateWhenDue(key, now);
         }
 
         foreach (var (id, token) in _importTokens.ToList())
