@@ -178,14 +178,7 @@ public sealed partial class LocalKmsService
     /// <summary>State and usage gates shared by every cryptographic operation.</summary>
     private static void RequireUsable(KmsKey key, string usage)
     {
-        switch (key.KeyState)
-        {
-            case "Disabled":
-                throw new KmsErrorException("DisabledException", $"{key.Arn} is disabled.");
-            case "PendingImport":
-            case "PendingDeletion":
-                throw KmsErrorException.InvalidState($"{key.Arn} is {key.KeyState}.");
-        }
+        RequireEnabled(key);
 
         if (key.KeyUsage != usage)
         {

@@ -290,9 +290,9 @@ public sealed partial class LocalKmsService
     {
         var key = Resolve(request.RequiredString("KeyId"), allowAlias: false);
         RequireCustomerManaged(key);
-        if (key.KeyState is "PendingDeletion" or "PendingImport")
+        if (key.KeyState is not ("Enabled" or "Disabled"))
         {
-            throw KmsErrorException.InvalidState($"{key.Arn} is {key.KeyState} and cannot be {(enabled ? "enabled" : "disabled")}.");
+            throw KeyStateError(key);
         }
 
         key.Enabled = enabled;
@@ -548,8 +548,8 @@ public sealed partial class LocalKmsService
         };
         if (key.DeletionDate is { } deletion)
         {
+            // PendingDeletionWindowInDays appears only for PendingReplicaDeletion (API reference, KeyMetadata).
             m["DeletionDate"] = Epoch(deletion);
-            m["PendingDeletionWindowInDays"] = key.PendingWindowInDays;
         }
 
         if (key.IsExternal && key.ExpirationModel is not null)

@@ -110,7 +110,7 @@ public sealed partial class LocalKmsService
         var key = Resolve(request.RequiredString("KeyId"), allowAlias: false);
         RequireCustomerManaged(key);
         RequireSymmetricEncryption(key);
-        RequireEnabledForRotation(key);
+        RequireEnabled(key);
         var materials = key.Materials;
         var now = _time.GetUtcNow();
         if (materials.OnDemandRotationStartDate is not null)
@@ -232,7 +232,7 @@ public sealed partial class LocalKmsService
             throw new KmsErrorException("UnsupportedOperationException", $"{key.Arn} origin is EXTERNAL which is not valid for this operation.");
         }
 
-        RequireEnabledForRotation(key);
+        RequireEnabled(key);
         return key;
     }
 
@@ -241,19 +241,6 @@ public sealed partial class LocalKmsService
         if (key.KeySpec != KeySpecs.SymmetricDefault)
         {
             throw new KmsErrorException("UnsupportedOperationException", $"{key.Arn} is a {key.KeySpec} key; key material rotation supports only symmetric encryption keys (SYMMETRIC_DEFAULT).");
-        }
-    }
-
-    private static void RequireEnabledForRotation(KmsKey key)
-    {
-        switch (key.KeyState)
-        {
-            case "Disabled":
-                throw new KmsErrorException("DisabledException", $"{key.Arn} is disabled.");
-            case "PendingDeletion":
-                throw KmsErrorException.InvalidState($"{key.Arn} is pending deletion.");
-            case "PendingImport":
-                throw KmsErrorException.InvalidState($"{key.Arn} is pending import.");
         }
     }
 }
