@@ -25,6 +25,17 @@ internal sealed class KmsKey
 
     public bool MultiRegion { get; init; }
 
+    /// <summary>Region the key lives in (its ARN's Region).</summary>
+    public string Region { get; init; } = string.Empty;
+
+    /// <summary>The primary and replicas this multi-Region key belongs to; null for a single-Region key.</summary>
+    public MultiRegionKeySet? MultiRegionSet { get; init; }
+
+    public bool IsReplica => MultiRegionSet is { } set && set.PrimaryRegion != Region;
+
+    /// <summary>A primary whose deletion waits until its last replica is deleted (PendingReplicaDeletion).</summary>
+    public bool AwaitingReplicaDeletion { get; set; }
+
     public bool Enabled { get; set; } = true;
 
     public DateTimeOffset? DeletionDate { get; set; }
@@ -72,7 +83,8 @@ internal sealed class KmsKey
     public bool HasMaterial => KeyPair is not null || Materials.AllImported;
 
     public string KeyState =>
-        DeletionDate is not null ? "PendingDeletion"
+        AwaitingReplicaDeletion ? "PendingReplicaDeletion"
+        : DeletionDate is not null ? "PendingDeletion"
         : !HasMaterial ? "PendingImport"
         : Enabled ? "Enabled" : "Disabled";
 }

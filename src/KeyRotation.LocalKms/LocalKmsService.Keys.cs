@@ -48,6 +48,7 @@ public sealed partial class LocalKmsService
                 case "Enabled":
                 case "Disabled":
                     key.DeletionDate = null;
+                    key.AwaitingReplicaDeletion = false;
                     key.PendingWindowInDays = null;
                     key.Enabled = keyState == "Enabled";
                     break;
@@ -170,7 +171,9 @@ public sealed partial class LocalKmsService
         return new KmsKey
         {
             KeyId = keyId,
-            Arn = $"arn:aws:kms:{Region}:{AccountId}:key/{keyId}",
+            Arn = KeyArn(CurrentRegion, keyId),
+            Region = CurrentRegion,
+            MultiRegionSet = multiRegion ? new MultiRegionKeySet(CurrentRegion) : null,
             CreationDate = _time.GetUtcNow(),
             KeySpec = keySpec,
             KeyUsage = keyUsage,
@@ -309,13 +312,20 @@ public sealed partial class LocalKmsService
             throw KmsErrorException.Validation("PendingWindowInDays must be between 7 and 30.");
         }
 
-        if (key.DeletionDate is not null)
+        if (key.DeletionDate is not null || key.AwaitingReplicaDeletion)
         {
-            throw KmsErrorException.InvalidState($"{key.Arn} is pending deletion.");
+            throw KeyStateError(key);
+        }
+
+        key.PendingWindowInDays = days;
+        if (HasReplicas(key))
+        {
+            // KMS deletes a primary only after its last replica; the waiting period starts then.
+            key.AwaitingReplicaDeletion = true;
+            return new JsonObject { ["KeyId"] = key.Arn, ["KeyState"] = key.KeyState, ["PendingWindowInDays"] = days };
         }
 
         key.DeletionDate = _time.GetUtcNow().AddDays(days);
-        key.PendingWindowInDays = days;
         return new JsonObject
         {
             ["KeyId"] = key.Arn,
@@ -329,13 +339,14 @@ public sealed partial class LocalKmsService
     {
         var key = Resolve(request.RequiredString("KeyId"), allowAlias: false);
         RequireCustomerManaged(key);
-        if (key.DeletionDate is null)
+        if (key.DeletionDate is null && !key.AwaitingReplicaDeletion)
         {
             throw KmsErrorException.InvalidState($"{key.Arn} is not pending deletion.");
         }
 
         // KMS leaves a key whose deletion was canceled Disabled.
         key.DeletionDate = null;
+        key.AwaitingReplicaDeletion = false;
         key.PendingWindowInDays = null;
         key.Enabled = false;
         return new JsonObject { ["KeyId"] = key.Arn };
@@ -461,9 +472,9 @@ public sealed partial class LocalKmsService
 
     private static void RequireNotPendingDeletion(KmsKey key)
     {
-        if (key.DeletionDate is not null)
+        if (key.DeletionDate is not null || key.AwaitingReplicaDeletion)
         {
-            throw KmsErrorException.InvalidState($"{key.Arn} is pending deletion.");
+            throw KeyStateError(key);
         }
     }
 
@@ -489,8 +500,8 @@ public sealed partial class LocalKmsService
 
     private KmsKey? TryResolve(string keyId)
     {
-        var keyArnPrefix = $"arn:aws:kms:{Region}:{AccountId}:key/";
-        var aliasArnPrefix = $"arn:aws:kms:{Region}:{AccountId}:";
+        var keyArnPrefix = $"arn:aws:kms:{CurrentRegion}:{AccountId}:key/";
+        var aliasArnPrefix = $"arn:aws:kms:{CurrentRegion}:{AccountId}:";
         if (keyId.StartsWith(keyArnPrefix, StringComparison.Ordinal))
         {
             return _keys.GetValueOrDefault(keyId[keyArnPrefix.Length..]);
@@ -521,12 +532,12 @@ public sealed partial class LocalKmsService
     }
 
     private string ToKeyArn(string keyId) =>
-        keyId.StartsWith("arn:", StringComparison.Ordinal) ? keyId : $"arn:aws:kms:{Region}:{AccountId}:key/{keyId}";
+        keyId.StartsWith("arn:", StringComparison.Ordinal) ? keyId : KeyArn(CurrentRegion, keyId);
 
     private string ToAliasArn(string alias) =>
         alias.StartsWith("arn:", StringComparison.Ordinal) ? alias : AliasArn(alias);
 
-    private string AliasArn(string aliasName) => $"arn:aws:kms:{Region}:{AccountId}:{aliasName}";
+    private string AliasArn(string aliasName) => $"arn:aws:kms:{CurrentRegion}:{AccountId}:{aliasName}";
 
     private JsonObject Metadata(KmsKey key)
     {
@@ -548,8 +559,13 @@ public sealed partial class LocalKmsService
         };
         if (key.DeletionDate is { } deletion)
         {
-            // PendingDeletionWindowInDays appears only for PendingReplicaDeletion (API reference, KeyMetadata).
             m["DeletionDate"] = Epoch(deletion);
+        }
+
+        if (key.AwaitingReplicaDeletion)
+        {
+            // PendingDeletionWindowInDays appears only for PendingReplicaDeletion (API reference, KeyMetadata).
+            m["PendingDeletionWindowInDays"] = key.PendingWindowInDays;
         }
 
         if (key.IsExternal && key.ExpirationModel is not null)
@@ -573,14 +589,9 @@ public sealed partial class LocalKmsService
         AddList(m, "SigningAlgorithms", KeySpecs.SigningAlgorithms(key.KeySpec, key.KeyUsage));
         AddList(m, "MacAlgorithms", KeySpecs.MacAlgorithms(key.KeySpec));
         AddList(m, "KeyAgreementAlgorithms", KeySpecs.KeyAgreementAlgorithms(key.KeyUsage));
-        if (key.MultiRegion)
+        if (key.MultiRegionSet is not null)
         {
-            m["MultiRegionConfiguration"] = new JsonObject
-            {
-                ["MultiRegionKeyType"] = "PRIMARY",
-                ["PrimaryKey"] = new JsonObject { ["Arn"] = key.Arn, [nameof(Region)] = Region },
-                ["ReplicaKeys"] = new JsonArray(),
-            };
+            m["MultiRegionConfiguration"] = MultiRegionConfiguration(key);
         }
 
         return m;

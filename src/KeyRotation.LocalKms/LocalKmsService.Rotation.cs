@@ -33,7 +33,7 @@ public sealed partial class LocalKmsService
         lock (_state)
         {
             var now = _time.GetUtcNow();
-            var held = _keys.Values.Select(k => k.Materials).Distinct().Where(m => m.OnDemandRotationStartDate is not null).ToList();
+            var held = AllKeys().Select(k => k.Materials).Distinct().Where(m => m.OnDemandRotationStartDate is not null).ToList();
             foreach (var materials in held)
             {
                 materials.OnDemandRotationStartDate = null;
@@ -110,6 +110,7 @@ public sealed partial class LocalKmsService
         var key = Resolve(request.RequiredString("KeyId"), allowAlias: false);
         RequireCustomerManaged(key);
         RequireSymmetricEncryption(key);
+        RequireNotReplica(key);
         RequireEnabled(key);
         var materials = key.Materials;
         var now = _time.GetUtcNow();
@@ -232,6 +233,7 @@ public sealed partial class LocalKmsService
             throw new KmsErrorException("UnsupportedOperationException", $"{key.Arn} origin is EXTERNAL which is not valid for this operation.");
         }
 
+        RequireNotReplica(key);
         RequireEnabled(key);
         return key;
     }
