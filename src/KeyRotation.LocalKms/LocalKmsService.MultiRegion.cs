@@ -17,6 +17,12 @@ public sealed partial class LocalKmsService
     /// <summary>Snapshot of one key in <paramref name="region"/> (id, key ARN, alias name or alias ARN), or null.</summary>
     public LocalKmsKeySnapshot? GetKeySnapshot(string keyId, string region)
     {
+        ArgumentNullException.ThrowIfNull(region);
+        if (!RegionPattern().IsMatch(region))
+        {
+            throw new ArgumentException($"'{region}' is not a Region name like us-east-1.", nameof(region));
+        }
+
         lock (_state)
         {
             ExpireLapsedState();

@@ -209,11 +209,14 @@ public sealed partial class LocalKmsService
         }
     }
 
-    /// <summary>Automatic rotation of an Enabled key, once per period that has passed (a Disabled key waits).</summary>
+    /// <summary>
+    /// Automatic rotation of an Enabled key, once per period that has passed (a Disabled key waits). A replica
+    /// shares its primary's materials, which rotate with the primary.
+    /// </summary>
     private static void RotateWhenDue(KmsKey key, DateTimeOffset now)
     {
         var materials = key.Materials;
-        while (materials.AutomaticRotationEnabled && key.KeyState == "Enabled" && materials.NextRotationDate is { } due && due <= now)
+        while (!key.IsReplica && materials.AutomaticRotationEnabled && key.KeyState == "Enabled" && materials.NextRotationDate is { } due && due <= now)
         {
             materials.Rotate(NewGeneratedMaterial(), due, "AUTOMATIC");
             materials.NextRotationDate = due.AddDays(materials.RotationPeriodInDays);

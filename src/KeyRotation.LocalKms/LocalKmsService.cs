@@ -121,7 +121,7 @@ public sealed partial class LocalKmsService
 
         lock (_recordGate)
         {
-            _recorded.Add(new LocalKmsRecordedRequest(operation, body));
+            _recorded.Add(new LocalKmsRecordedRequest(operation, body, region ?? Region));
         }
 
         Exception? throwAfter = null;

@@ -242,6 +242,38 @@ public sealed class MultiRegionTests : IDisposable
     }
 
     [Fact]
+    public async Task RecordedRequests_TwoRegions_NameTheRegionEachWasServedIn()
+    {
+        var primary = await CreatePrimaryAsync();
+        await ReplicateAsync(primary.KeyId);
+        _kms.Service.ClearRecordedRequests();
+
+        await DescribeAsync(_west, primary.KeyId);
+        await DescribeAsync(_east, primary.KeyId);
+
+        Assert.Equal([Second, Primary], _kms.Service.RecordedRequests.Select(r => r.Region));
+    }
+
+    [Fact]
+    public void GetKeySnapshot_MalformedRegion_ThrowsArgument() =>
+        Assert.Throws<ArgumentException>(() => _kms.Service.GetKeySnapshot("mrk-1", "moon"));
+
+    [Fact]
+    public async Task AutomaticRotation_PrimaryWithReplica_RotatesOnceForTheSet()
+    {
+        var primary = await CreatePrimaryAsync();
+        await ReplicateAsync(primary.KeyId);
+        await _east.EnableKeyRotationAsync(new EnableKeyRotationRequest { KeyId = primary.KeyId, RotationPeriodInDays = 90 });
+
+        _kms.Time.Advance(TimeSpan.FromDays(90));
+        var west = (await _west.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = primary.KeyId })).Rotations;
+
+        Assert.Equal(RotationType.AUTOMATIC, Assert.Single(west).RotationType);
+        Assert.True((await _west.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = primary.KeyId })).KeyRotationEnabled);
+        await Assert.ThrowsAsync<UnsupportedOperationException>(() => _west.DisableKeyRotationAsync(new DisableKeyRotationRequest { KeyId = primary.KeyId }));
+    }
+
+    [Fact]
     public async Task Request_SignedForMalformedRegion_ThrowsValidation()
     {
         using var client = _kms.Service.CreateClient("moon", c => c.MaxErrorRetry = 0);
