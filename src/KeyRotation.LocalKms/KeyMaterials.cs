@@ -93,6 +93,15 @@ internal sealed class KeyMaterials
         return material;
     }
 
+    /// <summary>A material pending rotation is not yet part of the key: deleting it forgets it.</summary>
+    public void RemovePending(KeyMaterial material)
+    {
+        if (material.State == KeyMaterial.PendingRotation)
+        {
+            _all.Remove(material);
+        }
+    }
+
     /// <summary>Makes <paramref name="next"/> current; the previous current material stays for decryption.</summary>
     public void Rotate(KeyMaterial next, DateTimeOffset at, string rotationType)
     {

@@ -160,7 +160,7 @@ public sealed partial class LocalKmsService
 
         if (key.Materials.Pending is { } pending)
         {
-            throw KmsErrorException.InvalidState($"{key.Arn} already has key material {pending.Id} pending rotation; rotate the key on demand before importing new key material.");
+            throw KmsErrorException.InvalidState($"{key.Arn} already has key material {pending.Id} pending rotation; rotate the key on demand, or delete that key material, before importing new key material.");
         }
 
         return key.Materials.AddPending(id, bytes);
@@ -192,12 +192,14 @@ public sealed partial class LocalKmsService
             CryptographicOperations.ZeroMemory(bytes);
         }
 
-        // The material id stays: only the same material can be imported again.
+        // A material that is or was current keeps its id: only the same material can be imported again.
+        // One pending rotation is not permanently associated with the key, so it is forgotten.
         if (material is not null)
         {
             material.Bytes = null;
             material.ExpirationModel = null;
             material.ValidTo = null;
+            key.Materials.RemovePending(material);
         }
 
         var result = new JsonObject { ["KeyId"] = key.Arn };

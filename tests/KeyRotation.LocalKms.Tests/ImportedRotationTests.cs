@@ -101,6 +101,22 @@ public sealed class ImportedRotationTests
     }
 
     [Fact]
+    public async Task DeleteImportedKeyMaterial_PendingRotation_ForgetsItSoOtherMaterialCanTakeItsPlace()
+    {
+        using var kms = new LocalKmsHarness();
+        var keyId = await CreateImportedKeyAsync(kms, RandomNumberGenerator.GetBytes(32));
+        var pending = await ImportAsync(kms, keyId, RandomNumberGenerator.GetBytes(32), ImportType.NEW_KEY_MATERIAL);
+
+        await kms.Client.DeleteImportedKeyMaterialAsync(new DeleteImportedKeyMaterialRequest { KeyId = keyId, KeyMaterialId = pending.KeyMaterialId });
+        var afterDelete = await AllMaterialsAsync(kms, keyId);
+        var replacement = await ImportAsync(kms, keyId, RandomNumberGenerator.GetBytes(32), ImportType.NEW_KEY_MATERIAL);
+
+        Assert.DoesNotContain(afterDelete, m => m.KeyMaterialId == pending.KeyMaterialId);
+        Assert.Equal("Enabled", kms.Service.GetKeySnapshot(keyId)!.KeyState);
+        Assert.Equal(KeyMaterialState.PENDING_ROTATION, (await AllMaterialsAsync(kms, keyId)).Single(m => m.KeyMaterialId == replacement.KeyMaterialId).KeyMaterialState);
+    }
+
+    [Fact]
     public async Task ImportKeyMaterial_NewWithKeyMaterialId_ThrowsValidation()
     {
         using var kms = new LocalKmsHarness();
