@@ -86,7 +86,8 @@ public sealed partial class LocalKmsService
         var materials = key.Materials;
 
         // AWS managed keys rotate every year; a key pending deletion reports false but keeps its setting.
-        var enabled = key.KeyManager == "AWS" || (materials.AutomaticRotationEnabled && key.DeletionDate is null);
+        var enabled = key.KeyManager == "AWS"
+            || (materials.AutomaticRotationEnabled && key.KeyState is not ("PendingDeletion" or "PendingReplicaDeletion"));
         var result = new JsonObject { ["KeyId"] = key.KeyId, ["KeyRotationEnabled"] = enabled };
         if (enabled)
         {
