@@ -218,6 +218,19 @@ public sealed class MultiRegionTests : IDisposable
     }
 
     [Fact]
+    public async Task GetKeyRotationStatus_PrimaryPendingReplicaDeletion_ReportsFalse()
+    {
+        var primary = await CreatePrimaryAsync();
+        await ReplicateAsync(primary.KeyId);
+        await _east.EnableKeyRotationAsync(new EnableKeyRotationRequest { KeyId = primary.KeyId });
+        await _east.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = primary.KeyId });
+
+        var status = await _east.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = primary.KeyId });
+
+        Assert.False(status.KeyRotationEnabled);
+    }
+
+    [Fact]
     public async Task CancelKeyDeletion_PendingReplicaDeletion_PrimaryDisabledAndUsableAfterEnable()
     {
         var primary = await CreatePrimaryAsync();
@@ -225,8 +238,11 @@ public sealed class MultiRegionTests : IDisposable
         await _east.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = primary.KeyId });
 
         await _east.CancelKeyDeletionAsync(new CancelKeyDeletionRequest { KeyId = primary.KeyId });
+        var cancelled = (await DescribeAsync(_east, primary.KeyId)).KeyState;
+        await _east.EnableKeyAsync(new EnableKeyRequest { KeyId = primary.KeyId });
 
-        Assert.Equal(KeyState.Disabled, (await DescribeAsync(_east, primary.KeyId)).KeyState);
+        Assert.Equal(KeyState.Disabled, cancelled);
+        Assert.Equal(Secret, await _kms.DecryptAsync(await _kms.EncryptAsync(primary.KeyId, Secret)));
     }
 
     [Fact]
