@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
@@ -12,7 +13,31 @@ namespace KeyRotation.LocalKms;
 /// </content>
 public sealed partial class LocalKmsService
 {
+    private readonly ConcurrentDictionary<string, KmsErrorException> _regionOutages = new(StringComparer.Ordinal);
+
     private string CurrentRegion => _region.Name;
+
+    /// <summary>
+    /// Every request served in <paramref name="region"/> fails with <paramref name="errorCode"/> (before it
+    /// changes anything) until <see cref="EndRegionOutage"/>: a Region that is down while the others work.
+    /// </summary>
+    public void StartRegionOutage(string region, string errorCode = "KMSInternalException", int statusCode = 500)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(region);
+        ArgumentException.ThrowIfNullOrEmpty(errorCode);
+        _regionOutages[region] = new KmsErrorException(errorCode, $"Region {region} is unavailable (LocalKms outage).", statusCode);
+    }
+
+    /// <summary>Ends an outage started with <see cref="StartRegionOutage"/>.</summary>
+    public void EndRegionOutage(string region) => _regionOutages.TryRemove(region, out _);
+
+    private void ThrowIfRegionOut(string region)
+    {
+        if (_regionOutages.TryGetValue(region, out var outage))
+        {
+            throw outage;
+        }
+    }
 
     /// <summary>Snapshot of one key in <paramref name="region"/> (id, key ARN, alias name or alias ARN), or null.</summary>
     public LocalKmsKeySnapshot? GetKeySnapshot(string keyId, string region)
@@ -104,6 +129,7 @@ public sealed partial class LocalKmsService
         }
 
         RequireEnabled(primary);
+        ThrowIfRegionOut(replicaRegion);
         if (replicaRegion == set.PrimaryRegion || set.ReplicaRegions.Contains(replicaRegion))
         {
             throw new KmsErrorException("AlreadyExistsException", $"{KeyArn(replicaRegion, primary.KeyId)} already exists: Region {replicaRegion} already holds {(replicaRegion == set.PrimaryRegion ? "the primary key" : "a replica")} of {primary.KeyId}.");

@@ -146,6 +146,7 @@ public sealed partial class LocalKmsService
                 throw new KmsErrorException("ThrottlingException", "Rate exceeded");
             }
 
+            ThrowIfRegionOut(region ?? Region);
             var request = KmsRequest.Parse(body);
 
             // RSA generation takes up to a second: do it before taking the state lock.

@@ -290,6 +290,32 @@ public sealed class MultiRegionTests : IDisposable
     }
 
     [Fact]
+    public async Task StartRegionOutage_OneRegion_ItFailsWhileOthersWorkUntilEnded()
+    {
+        var primary = await CreatePrimaryAsync();
+        _kms.Service.StartRegionOutage(Second);
+
+        var ex = await Assert.ThrowsAsync<KMSInternalException>(() => _west.ListKeysAsync(new ListKeysRequest()));
+        var east = await DescribeAsync(_east, primary.KeyId);
+        _kms.Service.EndRegionOutage(Second);
+
+        Assert.Contains(Second, ex.Message, StringComparison.Ordinal);
+        Assert.Equal(KeyState.Enabled, east.KeyState);
+        Assert.Empty((await _west.ListKeysAsync(new ListKeysRequest())).Keys);
+    }
+
+    [Fact]
+    public async Task ReplicateKey_IntoRegionInOutage_FailsAndCreatesNoReplica()
+    {
+        var primary = await CreatePrimaryAsync();
+        _kms.Service.StartRegionOutage(Second);
+
+        await Assert.ThrowsAsync<KMSInternalException>(() => ReplicateAsync(primary.KeyId));
+
+        Assert.Empty((await DescribeAsync(_east, primary.KeyId)).MultiRegionConfiguration.ReplicaKeys);
+    }
+
+    [Fact]
     public async Task Request_SignedForMalformedRegion_ThrowsValidation()
     {
         using var client = _kms.Service.CreateClient("moon", c => c.MaxErrorRetry = 0);
