@@ -82,6 +82,21 @@ public sealed class ImportedRotationTests
     }
 
     [Fact]
+    public async Task ListKeyRotations_ExpiringImportedMaterial_EntryShowsExpirationModelAndValidTo()
+    {
+        using var kms = new LocalKmsHarness();
+        var keyId = (await kms.CreateKeyAsync(new CreateKeyRequest { Origin = OriginType.EXTERNAL })).KeyId;
+        var validTo = kms.Time.GetUtcNow().AddDays(30);
+
+        await ImportAsync(kms, keyId, RandomNumberGenerator.GetBytes(32), importType: null, validTo: validTo);
+
+        var entry = Assert.Single(await AllMaterialsAsync(kms, keyId));
+        Assert.Equal(ExpirationModelType.KEY_MATERIAL_EXPIRES, entry.ExpirationModel);
+        Assert.Equal(validTo.UtcDateTime, entry.ValidTo);
+        Assert.Null(entry.KeyMaterialDescription);
+    }
+
+    [Fact]
     public async Task RotateKeyOnDemand_ImportedKeyWithoutPendingMaterial_ThrowsKmsInvalidState()
     {
         using var kms = new LocalKmsHarness();

@@ -190,6 +190,19 @@ public sealed class RotationTests
         Assert.NotEqual(first.Rotations[0].KeyMaterialId, second.Rotations[0].KeyMaterialId);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1001)]
+    public async Task ListKeyRotations_LimitOutOfRange_ThrowsValidation(int limit)
+    {
+        using var kms = new LocalKmsHarness();
+        var key = await kms.CreateKeyAsync();
+
+        var ex = await Assert.ThrowsAsync<AmazonKeyManagementServiceException>(() => kms.Client.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = key.KeyId, Limit = limit }));
+
+        Assert.Equal("ValidationException", ex.ErrorCode);
+    }
+
     [Fact]
     public async Task ListKeyRotations_BadMarker_ThrowsInvalidMarker()
     {
