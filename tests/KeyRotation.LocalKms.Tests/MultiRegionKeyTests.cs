@@ -4,8 +4,8 @@ using Amazon.KeyManagementService.Model;
 
 namespace KeyRotation.LocalKms.Tests;
 
-/// <summary>Several Regions in one LocalKms, routed by the Region a request is signed for; multi-Region keys.</summary>
-public sealed class MultiRegionTests : IDisposable
+/// <summary>Multi-Region keys: ReplicateKey, MultiRegionConfiguration, shared material and rotation, deletion of a primary with replicas.</summary>
+public sealed class MultiRegionKeyTests : IDisposable
 {
     private const string Primary = "us-east-1";
     private const string Second = "eu-west-1";
@@ -15,7 +15,7 @@ public sealed class MultiRegionTests : IDisposable
     private readonly AmazonKeyManagementServiceClient _east;
     private readonly AmazonKeyManagementServiceClient _west;
 
-    public MultiRegionTests()
+    public MultiRegionKeyTests()
     {
         _east = _kms.Client;
         _west = _kms.Service.CreateClient(Second, c => c.MaxErrorRetry = 0);
@@ -167,34 +167,6 @@ public sealed class MultiRegionTests : IDisposable
     }
 
     [Fact]
-    public async Task Regions_KeysAndAliases_AreSeparate()
-    {
-        var key = (await _east.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata;
-        await _east.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/app", TargetKeyId = key.KeyId });
-
-        var westKeys = await _west.ListKeysAsync(new ListKeysRequest());
-
-        Assert.Empty(westKeys.Keys);
-        await Assert.ThrowsAsync<NotFoundException>(() => DescribeAsync(_west, "alias/app"));
-        await Assert.ThrowsAsync<NotFoundException>(() => DescribeAsync(_west, key.KeyId));
-    }
-
-    [Fact]
-    public async Task CreateAlias_SameNameInEachRegion_EachPointsAtItsRegionsKey()
-    {
-        var primary = await CreatePrimaryAsync();
-        var replica = (await ReplicateAsync(primary.KeyId)).ReplicaKeyMetadata;
-        await _east.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/dr", TargetKeyId = primary.KeyId });
-        await _west.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/dr", TargetKeyId = primary.KeyId });
-
-        var west = (await _west.ListAliasesAsync(new ListAliasesRequest())).Aliases.Single();
-
-        Assert.Equal($"arn:aws:kms:{Second}:111122223333:alias/dr", west.AliasArn);
-        Assert.Equal(replica.Arn, (await DescribeAsync(_west, "alias/dr")).Arn);
-        Assert.Equal(primary.Arn, (await DescribeAsync(_east, "alias/dr")).Arn);
-    }
-
-    [Fact]
     public async Task ScheduleKeyDeletion_PrimaryWithReplica_PendingReplicaDeletionUntilReplicaIsDeleted()
     {
         var primary = await CreatePrimaryAsync();
@@ -246,35 +218,6 @@ public sealed class MultiRegionTests : IDisposable
     }
 
     [Fact]
-    public async Task GetKeySnapshot_OtherRegion_SeesReplica()
-    {
-        var primary = await CreatePrimaryAsync();
-        await ReplicateAsync(primary.KeyId);
-
-        var snapshot = _kms.Service.GetKeySnapshot(primary.KeyId, Second);
-
-        Assert.Equal($"arn:aws:kms:{Second}:111122223333:key/{primary.KeyId}", snapshot!.Arn);
-        Assert.Null(_kms.Service.GetKeySnapshot(primary.KeyId, "ap-south-1"));
-    }
-
-    [Fact]
-    public async Task RecordedRequests_TwoRegions_NameTheRegionEachWasServedIn()
-    {
-        var primary = await CreatePrimaryAsync();
-        await ReplicateAsync(primary.KeyId);
-        _kms.Service.ClearRecordedRequests();
-
-        await DescribeAsync(_west, primary.KeyId);
-        await DescribeAsync(_east, primary.KeyId);
-
-        Assert.Equal([Second, Primary], _kms.Service.RecordedRequests.Select(r => r.Region));
-    }
-
-    [Fact]
-    public void GetKeySnapshot_MalformedRegion_ThrowsArgument() =>
-        Assert.Throws<ArgumentException>(() => _kms.Service.GetKeySnapshot("mrk-1", "moon"));
-
-    [Fact]
     public async Task AutomaticRotation_PrimaryWithReplica_RotatesOnceForTheSet()
     {
         var primary = await CreatePrimaryAsync();
@@ -288,48 +231,4 @@ public sealed class MultiRegionTests : IDisposable
         Assert.True((await _west.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = primary.KeyId })).KeyRotationEnabled);
         await Assert.ThrowsAsync<UnsupportedOperationException>(() => _west.DisableKeyRotationAsync(new DisableKeyRotationRequest { KeyId = primary.KeyId }));
     }
-
-    [Fact]
-    public async Task StartRegionOutage_OneRegion_ItFailsWhileOthersWorkUntilEnded()
-    {
-        var primary = await CreatePrimaryAsync();
-        _kms.Service.StartRegionOutage(Second);
-
-        var ex = await Assert.ThrowsAsync<KMSInternalException>(() => _west.ListKeysAsync(new ListKeysRequest()));
-        var east = await DescribeAsync(_east, primary.KeyId);
-        _kms.Service.EndRegionOutage(Second);
-
-        Assert.Contains(Second, ex.Message, StringComparison.Ordinal);
-        Assert.Equal(KeyState.Enabled, east.KeyState);
-        Assert.Empty((await _west.ListKeysAsync(new ListKeysRequest())).Keys);
-    }
-
-    [Fact]
-    public async Task ReplicateKey_IntoRegionInOutage_FailsAndCreatesNoReplica()
-    {
-        var primary = await CreatePrimaryAsync();
-        _kms.Service.StartRegionOutage(Second);
-
-        await Assert.ThrowsAsync<KMSInternalException>(() => ReplicateAsync(primary.KeyId));
-
-        Assert.Empty((await DescribeAsync(_east, primary.KeyId)).MultiRegionConfiguration.ReplicaKeys);
-    }
-
-    [Fact]
-    public async Task Request_SignedForMalformedRegion_ThrowsValidation()
-    {
-        using var client = _kms.Service.CreateClient("moon", c => c.MaxErrorRetry = 0);
-
-        var ex = await Assert.ThrowsAsync<AmazonKeyManagementServiceException>(() => client.ListKeysAsync(new ListKeysRequest()));
-
-        Assert.Equal("ValidationException", ex.ErrorCode);
-    }
-
-    [Theory]
-    [InlineData("AWS4-HMAC-SHA256 Credential=AKID/20250101/eu-west-1/kms/aws4_request, SignedHeaders=host, Signature=abc", "eu-west-1")]
-    [InlineData("AWS4-HMAC-SHA256 Credential=AKID/20250101/us-gov-west-1/kms/aws4_request", "us-gov-west-1")]
-    [InlineData("Bearer token", null)]
-    [InlineData(null, null)]
-    public void RegionOf_AuthorizationHeader_ReturnsCredentialScopeRegion(string? header, string? expected) =>
-        Assert.Equal(expected, SigV4.RegionOf(header));
 }
