@@ -568,15 +568,12 @@ public sealed partial class LocalKmsService
             m["PendingDeletionWindowInDays"] = key.PendingWindowInDays;
         }
 
-        if (key.IsExternal && key.ExpirationModel is not null)
+        if (key.IsExternal && ExpiryOf(key) is { } expiry)
         {
-            m["ExpirationModel"] = key.ExpirationModel;
-
-            // The earliest expiry of any material permanently associated with the key.
-            var validTo = key.Materials.All.Where(x => x.State != KeyMaterial.PendingRotation && x.ValidTo is not null).Min(x => x.ValidTo);
-            if (validTo is { } earliest)
+            m["ExpirationModel"] = expiry.Model;
+            if (expiry.ValidTo is { } validTo)
             {
-                m["ValidTo"] = Epoch(earliest);
+                m["ValidTo"] = Epoch(validTo);
             }
         }
 
@@ -595,6 +592,22 @@ public sealed partial class LocalKmsService
         }
 
         return m;
+    }
+
+    /// <summary>
+    /// DescribeKey's expiry of imported material: KEY_MATERIAL_EXPIRES with the earliest ValidTo when any material
+    /// permanently associated with the key (current or non-current) expires; null when none is imported.
+    /// </summary>
+    private static (string Model, DateTimeOffset? ValidTo)? ExpiryOf(KmsKey key)
+    {
+        var associated = key.Materials.All.Where(x => x.State != KeyMaterial.PendingRotation && x.ExpirationModel is not null).ToList();
+        if (associated.Count == 0)
+        {
+            return null;
+        }
+
+        var earliest = associated.Where(x => x.ExpirationModel == "KEY_MATERIAL_EXPIRES").Min(x => x.ValidTo);
+        return earliest is null ? ("KEY_MATERIAL_DOES_NOT_EXPIRE", null) : ("KEY_MATERIAL_EXPIRES", earliest);
     }
 
     private static void AddList(JsonObject target, string name, IReadOnlyList<string>? values)

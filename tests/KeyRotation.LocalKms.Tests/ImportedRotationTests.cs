@@ -97,6 +97,22 @@ public sealed class ImportedRotationTests
     }
 
     [Fact]
+    public async Task DescribeKey_NonCurrentMaterialExpires_ShowsItsValidToAsEarliestExpiry()
+    {
+        using var kms = new LocalKmsHarness();
+        var keyId = (await kms.CreateKeyAsync(new CreateKeyRequest { Origin = OriginType.EXTERNAL })).KeyId;
+        var firstExpiry = kms.Time.GetUtcNow().AddDays(10);
+        await ImportAsync(kms, keyId, RandomNumberGenerator.GetBytes(32), importType: null, validTo: firstExpiry);
+        await ImportAsync(kms, keyId, RandomNumberGenerator.GetBytes(32), ImportType.NEW_KEY_MATERIAL);
+        await kms.Client.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = keyId });
+
+        var key = (await kms.Client.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keyId })).KeyMetadata;
+
+        Assert.Equal(ExpirationModelType.KEY_MATERIAL_EXPIRES, key.ExpirationModel);
+        Assert.Equal(firstExpiry.UtcDateTime, key.ValidTo);
+    }
+
+    [Fact]
     public async Task RotateKeyOnDemand_ImportedKeyWithoutPendingMaterial_ThrowsKmsInvalidState()
     {
         using var kms = new LocalKmsHarness();
