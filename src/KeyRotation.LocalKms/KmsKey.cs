@@ -25,33 +25,66 @@ internal sealed class KmsKey
 
     public bool MultiRegion { get; init; }
 
+    /// <summary>Region the key lives in (its ARN's Region).</summary>
+    public string Region { get; init; } = string.Empty;
+
+    /// <summary>The primary and replicas this multi-Region key belongs to; null for a single-Region key.</summary>
+    public MultiRegionKeySet? MultiRegionSet { get; init; }
+
+    public bool IsReplica => MultiRegionSet is { } set && set.PrimaryRegion != Region;
+
+    /// <summary>A primary whose deletion waits until its last replica is deleted (PendingReplicaDeletion).</summary>
+    public bool AwaitingReplicaDeletion { get; set; }
+
     public bool Enabled { get; set; } = true;
 
     public DateTimeOffset? DeletionDate { get; set; }
 
     public int? PendingWindowInDays { get; set; }
 
-    /// <summary>Symmetric or HMAC key material; null while PendingImport.</summary>
-    public byte[]? Material { get; set; }
+    /// <summary>
+    /// Key materials and rotation settings; a multi-Region replica shares its primary's instance,
+    /// as KMS synchronizes these properties across the set.
+    /// </summary>
+    public KeyMaterials Materials { get; init; } = new();
+
+    /// <summary>Bytes of the current symmetric or HMAC key material; null while PendingImport.</summary>
+    public byte[]? Material
+    {
+        get => Materials.Current?.Bytes;
+        set => Materials.SetCurrentBytes(value);
+    }
 
     /// <summary>RSA or ECDsa key pair for asymmetric keys.</summary>
     public AsymmetricAlgorithm? KeyPair { get; init; }
 
-    /// <summary>SHA-256 of the first imported material: every reimport must match it.</summary>
-    public byte[]? ImportedMaterialFingerprint { get; set; }
+    /// <summary>Expiration model of the current imported key material.</summary>
+    public string? ExpirationModel
+    {
+        get => Materials.Current?.ExpirationModel;
+        set => Materials.Current?.ExpirationModel = value;
+    }
 
-    public string? ExpirationModel { get; set; }
-
-    public DateTimeOffset? ValidTo { get; set; }
+    /// <summary>Expiry of the current imported key material.</summary>
+    public DateTimeOffset? ValidTo
+    {
+        get => Materials.Current?.ValidTo;
+        set => Materials.Current?.ValidTo = value;
+    }
 
     public List<KeyValuePair<string, string>> Tags { get; } = [];
 
     public bool IsExternal => Origin == "EXTERNAL";
 
-    public bool HasMaterial => Material is not null || KeyPair is not null;
+    /// <summary>
+    /// Usable key material: the key pair, or every material that is or was current (KMS keeps a
+    /// symmetric key PendingImport until all of its materials are imported).
+    /// </summary>
+    public bool HasMaterial => KeyPair is not null || Materials.AllImported;
 
     public string KeyState =>
-        DeletionDate is not null ? "PendingDeletion"
+        AwaitingReplicaDeletion ? "PendingReplicaDeletion"
+        : DeletionDate is not null ? "PendingDeletion"
         : !HasMaterial ? "PendingImport"
         : Enabled ? "Enabled" : "Disabled";
 }

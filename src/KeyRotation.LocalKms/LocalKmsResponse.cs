@@ -7,8 +7,11 @@ public sealed record LocalKmsResponse(int StatusCode, string Body)
     public const string ContentType = "application/x-amz-json-1.1";
 }
 
-/// <summary>A request as it arrived: operation name and raw JSON body, for asserting exact request fields.</summary>
-public sealed record LocalKmsRecordedRequest(string Operation, string Body);
+/// <summary>
+/// A request as it arrived: operation name, raw JSON body and the Region it was served in, for asserting exact
+/// request fields.
+/// </summary>
+public sealed record LocalKmsRecordedRequest(string Operation, string Body, string? Region = null);
 
 /// <summary>Read-only view of a key's state for test assertions and the CLI sandbox.</summary>
 public sealed record LocalKmsKeySnapshot(

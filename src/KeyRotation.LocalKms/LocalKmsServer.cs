@@ -114,7 +114,8 @@ public sealed class LocalKmsServer : IAsyncDisposable
                 var body = await reader.ReadToEndAsync(_stopping.Token);
                 try
                 {
-                    result = await _service.HandleAsync(context.Request.Headers["X-Amz-Target"], body, _stopping.Token);
+                    var region = SigV4.RegionOf(context.Request.Headers["Authorization"]);
+                    result = await _service.HandleAsync(context.Request.Headers["X-Amz-Target"], body, region, _stopping.Token);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

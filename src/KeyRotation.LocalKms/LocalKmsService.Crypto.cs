@@ -6,13 +6,17 @@ using System.Text.Json.Nodes;
 namespace KeyRotation.LocalKms;
 
 /// <content>
-/// Cryptographic operations. Symmetric ciphertext is AES-256-GCM and carries the key id, so Decrypt
-/// needs no KeyId, as in KMS: [0x01][id length][key id][12-byte nonce][16-byte tag][ciphertext].
+/// Cryptographic operations. Symmetric ciphertext is AES-256-GCM and carries the key id and the id of
+/// the key material, so Decrypt needs no KeyId and finds older material after a rotation, as in KMS:
+/// [0x02][id length][key id][32-byte key material id][12-byte nonce][16-byte tag][ciphertext].
+/// Version 0x01 (no material id, from before rotation existed) decrypts with the initial material.
 /// The encryption context (sorted) and the key id are the additional authenticated data.
 /// </content>
 public sealed partial class LocalKmsService
 {
-    private const byte CiphertextVersion = 1;
+    private const byte CiphertextVersion = 2;
+    private const byte InitialMaterialCiphertextVersion = 1;
+    private const int MaterialIdSize = 32;
     private const int NonceSize = 12;
     private const int TagSize = 16;
 
@@ -54,8 +58,8 @@ public sealed partial class LocalKmsService
         byte[] plaintext;
         if (algorithm == KeySpecs.SymmetricDefault)
         {
-            var embeddedKeyId = EmbeddedKeyId(blob);
-            key = _keys.GetValueOrDefault(embeddedKeyId)
+            var header = ParseHeader(blob);
+            key = _keys.GetValueOrDefault(header.KeyId)
                 ?? throw new KmsErrorException("InvalidCiphertextException", "The ciphertext refers to a key that does not exist.");
             if (requestedKeyId is not null && Resolve(requestedKeyId, allowAlias: true).KeyId != key.KeyId)
             {
@@ -63,7 +67,7 @@ public sealed partial class LocalKmsService
             }
 
             RequireUsable(key, KeySpecs.EncryptDecrypt);
-            plaintext = OpenSymmetric(key, blob, context);
+            plaintext = OpenSymmetric(key, blob, header, context);
         }
         else
         {
@@ -174,14 +178,7 @@ public sealed partial class LocalKmsService
     /// <summary>State and usage gates shared by every cryptographic operation.</summary>
     private static void RequireUsable(KmsKey key, string usage)
     {
-        switch (key.KeyState)
-        {
-            case "Disabled":
-                throw new KmsErrorException("DisabledException", $"{key.Arn} is disabled.");
-            case "PendingImport":
-            case "PendingDeletion":
-                throw KmsErrorException.InvalidState($"{key.Arn} is {key.KeyState}.");
-        }
+        RequireEnabled(key);
 
         if (key.KeyUsage != usage)
         {
@@ -202,6 +199,7 @@ public sealed partial class LocalKmsService
 
     private static byte[] SealSymmetric(KmsKey key, byte[] plaintext, SortedDictionary<string, string> context)
     {
+        var material = key.Materials.Current!;
         var id = Encoding.ASCII.GetBytes(key.KeyId);
         var header = new byte[2 + id.Length];
         header[0] = CiphertextVersion;
@@ -210,34 +208,48 @@ public sealed partial class LocalKmsService
         var nonce = RandomNumberGenerator.GetBytes(NonceSize);
         var tag = new byte[TagSize];
         var ciphertext = new byte[plaintext.Length];
-        using (var aes = new AesGcm(key.Material!, TagSize))
+        using (var aes = new AesGcm(material.Bytes!, TagSize))
         {
             aes.Encrypt(nonce, plaintext, ciphertext, tag, AssociatedData(key.KeyId, context));
         }
 
-        return [.. header, .. nonce, .. tag, .. ciphertext];
+        return [.. header, .. Convert.FromHexString(material.Id), .. nonce, .. tag, .. ciphertext];
     }
 
-    private static string EmbeddedKeyId(byte[] blob)
+    /// <summary>Reads the key id and key material id of a symmetric ciphertext blob.</summary>
+    private static CiphertextHeader ParseHeader(byte[] blob)
     {
-        if (blob.Length < 2 || blob[0] != CiphertextVersion || blob.Length < 2 + blob[1] + NonceSize + TagSize)
+        var version = blob.Length >= 2 ? blob[0] : (byte)0;
+        var materialIdSize = version == CiphertextVersion ? MaterialIdSize : 0;
+        if (version is not (CiphertextVersion or InitialMaterialCiphertextVersion)
+            || blob.Length < 2 + blob[1] + materialIdSize + NonceSize + TagSize)
         {
             throw new KmsErrorException("InvalidCiphertextException", "The ciphertext is not a LocalKms ciphertext blob.");
         }
 
-        return Encoding.ASCII.GetString(blob, 2, blob[1]);
+        var keyId = Encoding.ASCII.GetString(blob, 2, blob[1]);
+        var materialId = materialIdSize == 0 ? null : Convert.ToHexStringLower(blob, 2 + blob[1], MaterialIdSize);
+        return new CiphertextHeader(keyId, materialId, 2 + blob[1] + materialIdSize);
     }
 
-    private static byte[] OpenSymmetric(KmsKey key, byte[] blob, SortedDictionary<string, string> context)
+    private static byte[] OpenSymmetric(KmsKey key, byte[] blob, CiphertextHeader header, SortedDictionary<string, string> context)
     {
-        var offset = 2 + blob[1];
+        var material = header.MaterialId is null
+            ? key.Materials.All.FirstOrDefault(m => m.IsInitial)
+            : key.Materials.Find(header.MaterialId);
+        if (material?.Bytes is null || material.State == KeyMaterial.PendingRotation)
+        {
+            throw new KmsErrorException("InvalidCiphertextException", "The ciphertext refers to key material that this key does not have.");
+        }
+
+        var offset = header.PayloadOffset;
         var nonce = blob.AsSpan(offset, NonceSize);
         var tag = blob.AsSpan(offset + NonceSize, TagSize);
         var ciphertext = blob.AsSpan(offset + NonceSize + TagSize);
         var plaintext = new byte[ciphertext.Length];
         try
         {
-            using var aes = new AesGcm(key.Material!, TagSize);
+            using var aes = new AesGcm(material.Bytes, TagSize);
             aes.Decrypt(nonce, ciphertext, tag, plaintext, AssociatedData(key.KeyId, context));
         }
         catch (AuthenticationTagMismatchException)
@@ -267,4 +279,6 @@ public sealed partial class LocalKmsService
 
         return stream.ToArray();
     }
+
+    private readonly record struct CiphertextHeader(string KeyId, string? MaterialId, int PayloadOffset);
 }

@@ -14,6 +14,7 @@ public sealed partial class LocalKmsService
 
     private static readonly string[] WrappingKeySpecs = ["RSA_2048", "RSA_3072", "RSA_4096", "SM2"];
     private static readonly string[] ExpirationModels = ["KEY_MATERIAL_EXPIRES", "KEY_MATERIAL_DOES_NOT_EXPIRE"];
+    private static readonly string[] ImportTypes = ["NEW_KEY_MATERIAL", "EXISTING_KEY_MATERIAL"];
 
     private JsonObject GetParametersForImport(KmsRequest request, PregeneratedKeys pregenerated)
     {
@@ -57,7 +58,20 @@ public sealed partial class LocalKmsService
         var encrypted = request.Blob("EncryptedKeyMaterial") ?? throw KmsErrorException.Validation("EncryptedKeyMaterial is required.");
         var expirationModel = request.Enum("ExpirationModel", ExpirationModels) ?? "KEY_MATERIAL_EXPIRES";
         var validTo = request.Timestamp("ValidTo");
+        var importType = request.Enum("ImportType", ImportTypes);
+        var materialId = MaterialIdField(request);
+        var description = MaterialDescriptionField(request);
         RequireImportable(key);
+        if ((importType ?? materialId ?? description) is not null && key.KeySpec != KeySpecs.SymmetricDefault)
+        {
+            throw KmsErrorException.Validation("ImportType, KeyMaterialId and KeyMaterialDescription are only valid for symmetric encryption keys.");
+        }
+
+        importType ??= key.Materials.All.Count == 0 ? "NEW_KEY_MATERIAL" : "EXISTING_KEY_MATERIAL";
+        if (importType == "NEW_KEY_MATERIAL" && materialId is not null)
+        {
+            throw KmsErrorException.Validation("You cannot specify a KeyMaterialId when ImportType is NEW_KEY_MATERIAL.");
+        }
 
         var now = _time.GetUtcNow();
         if (!_importTokens.TryGetValue(Convert.ToBase64String(tokenBytes), out var token) || token.KeyId != key.KeyId)
@@ -87,50 +101,136 @@ public sealed partial class LocalKmsService
             throw KmsErrorException.Validation("ValidTo must be omitted when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE.");
         }
 
-        byte[] material;
+        byte[] bytes;
         try
         {
-            material = token.WrappingKey.Decrypt(encrypted, OaepPadding(token.WrappingAlgorithm));
+            bytes = token.WrappingKey.Decrypt(encrypted, OaepPadding(token.WrappingAlgorithm));
         }
         catch (CryptographicException)
         {
             throw new KmsErrorException("InvalidCiphertextException", "The encrypted key material could not be decrypted with the wrapping key of this import token.");
         }
 
-        ValidateMaterialSize(key, material);
-        var fingerprint = SHA256.HashData(material);
-        if (key.ImportedMaterialFingerprint is { } previous && !CryptographicOperations.FixedTimeEquals(previous, fingerprint))
+        ValidateMaterialSize(key, bytes);
+        KeyMaterial material;
+        try
         {
-            CryptographicOperations.ZeroMemory(material);
-            throw new KmsErrorException("IncorrectKeyMaterialException", $"The key material is not the key material previously imported into {key.Arn}.");
+            material = importType == "NEW_KEY_MATERIAL" ? AddNewMaterial(key, bytes) : MatchExistingMaterial(key, bytes, materialId);
+        }
+        catch (KmsErrorException)
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+            throw;
         }
 
-        if (!key.HasMaterial)
+        var wasUsable = key.HasMaterial;
+        material.Bytes = bytes;
+        material.ExpirationModel = expirationModel;
+        material.ValidTo = expirationModel == "KEY_MATERIAL_EXPIRES" ? validTo : null;
+        material.Description = description ?? material.Description;
+        if (!wasUsable && key.HasMaterial)
         {
             key.Enabled = true;
         }
 
-        key.ImportedMaterialFingerprint = fingerprint;
-        key.Material = material;
-        key.ExpirationModel = expirationModel;
-        key.ValidTo = expirationModel == "KEY_MATERIAL_EXPIRES" ? validTo : null;
-        return new JsonObject { ["KeyId"] = key.Arn };
+        return new JsonObject { ["KeyId"] = key.Arn, ["KeyMaterialId"] = material.Id };
+    }
+
+    /// <summary>
+    /// NEW_KEY_MATERIAL: the first import becomes current; a later one (symmetric keys only) waits
+    /// in PENDING_ROTATION until RotateKeyOnDemand makes it current.
+    /// </summary>
+    private static KeyMaterial AddNewMaterial(KmsKey key, byte[] bytes)
+    {
+        var id = KeyMaterials.ImportedId(key.KeyId, bytes);
+        if (key.Materials.All.Count == 0)
+        {
+            return key.Materials.AddInitial(id, null);
+        }
+
+        if (key.KeySpec != KeySpecs.SymmetricDefault)
+        {
+            throw new KmsErrorException("IncorrectKeyMaterialException", $"The key material of {key.Arn} cannot change after the initial import ({key.KeySpec} keys do not rotate).");
+        }
+
+        if (key.Materials.Find(id) is not null)
+        {
+            throw new KmsErrorException("IncorrectKeyMaterialException", $"This key material is already associated with {key.Arn} as {id}; import it with ImportType EXISTING_KEY_MATERIAL.");
+        }
+
+        if (key.Materials.Pending is { } pending)
+        {
+            throw KmsErrorException.InvalidState($"{key.Arn} already has key material {pending.Id} pending rotation; rotate the key on demand, or delete that key material, before importing new key material.");
+        }
+
+        return key.Materials.AddPending(id, bytes);
+    }
+
+    /// <summary>EXISTING_KEY_MATERIAL: only a material that was imported into this key before (optionally named by its id).</summary>
+    private static KeyMaterial MatchExistingMaterial(KmsKey key, byte[] bytes, string? expectedId)
+    {
+        var id = KeyMaterials.ImportedId(key.KeyId, bytes);
+        if (expectedId is not null && expectedId != id)
+        {
+            throw new KmsErrorException("IncorrectKeyMaterialException", $"The key material does not match key material {expectedId}.");
+        }
+
+        return key.Materials.Find(id)
+            ?? throw new KmsErrorException("IncorrectKeyMaterialException", $"The key material is not the key material previously imported into {key.Arn}.");
     }
 
     private JsonObject DeleteImportedKeyMaterial(KmsRequest request)
     {
         var key = Resolve(request.RequiredString("KeyId"), allowAlias: false);
+        var materialId = MaterialIdField(request);
         RequireImportable(key);
-        if (key.Material is { } material)
+        var material = materialId is null
+            ? key.Materials.Current
+            : key.Materials.Find(materialId) ?? throw KmsErrorException.NotFound($"Key material {materialId} is not associated with {key.Arn}.");
+        if (material?.Bytes is { } bytes)
         {
-            CryptographicOperations.ZeroMemory(material);
+            CryptographicOperations.ZeroMemory(bytes);
         }
 
-        // The fingerprint stays: only the same material can be imported again.
-        key.Material = null;
-        key.ExpirationModel = null;
-        key.ValidTo = null;
-        return new JsonObject { ["KeyId"] = key.Arn };
+        // A material that is or was current keeps its id: only the same material can be imported again.
+        // One pending rotation is not permanently associated with the key, so it is forgotten.
+        if (material is not null)
+        {
+            material.Bytes = null;
+            material.ExpirationModel = null;
+            material.ValidTo = null;
+            key.Materials.RemovePending(material);
+        }
+
+        var result = new JsonObject { ["KeyId"] = key.Arn };
+        if (material is not null)
+        {
+            result["KeyMaterialId"] = material.Id;
+        }
+
+        return result;
+    }
+
+    private static string? MaterialIdField(KmsRequest request)
+    {
+        var id = request.String("KeyMaterialId");
+        if (id is not null && (id.Length != 64 || !id.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f')))
+        {
+            throw KmsErrorException.Validation($"1 validation error detected: Value '{id}' at 'keyMaterialId' failed to satisfy constraint: Member must be 64 lowercase hexadecimal characters");
+        }
+
+        return id;
+    }
+
+    private static string? MaterialDescriptionField(KmsRequest request)
+    {
+        var description = request.String("KeyMaterialDescription");
+        if (description is not null && (description.Length > 256 || !description.All(c => char.IsAsciiLetterOrDigit(c) || char.IsWhiteSpace(c) || c is ':' or '/' or '_' or '.' or '-')))
+        {
+            throw KmsErrorException.Validation("1 validation error detected: Value at 'keyMaterialDescription' failed to satisfy constraint: Member must have length less than or equal to 256 and match ^[a-zA-Z0-9:/_\\s.-]+$");
+        }
+
+        return description;
     }
 
     private static void RequireImportable(KmsKey key)

@@ -48,6 +48,7 @@ public sealed partial class LocalKmsService
                 case "Enabled":
                 case "Disabled":
                     key.DeletionDate = null;
+                    key.AwaitingReplicaDeletion = false;
                     key.PendingWindowInDays = null;
                     key.Enabled = keyState == "Enabled";
                     break;
@@ -170,7 +171,9 @@ public sealed partial class LocalKmsService
         return new KmsKey
         {
             KeyId = keyId,
-            Arn = $"arn:aws:kms:{Region}:{AccountId}:key/{keyId}",
+            Arn = KeyArn(CurrentRegion, keyId),
+            Region = CurrentRegion,
+            MultiRegionSet = multiRegion ? new MultiRegionKeySet(CurrentRegion) : null,
             CreationDate = _time.GetUtcNow(),
             KeySpec = keySpec,
             KeyUsage = keyUsage,
@@ -290,9 +293,9 @@ public sealed partial class LocalKmsService
     {
         var key = Resolve(request.RequiredString("KeyId"), allowAlias: false);
         RequireCustomerManaged(key);
-        if (key.KeyState is "PendingDeletion" or "PendingImport")
+        if (key.KeyState is not ("Enabled" or "Disabled"))
         {
-            throw KmsErrorException.InvalidState($"{key.Arn} is {key.KeyState} and cannot be {(enabled ? "enabled" : "disabled")}.");
+            throw KeyStateError(key);
         }
 
         key.Enabled = enabled;
@@ -309,13 +312,20 @@ public sealed partial class LocalKmsService
             throw KmsErrorException.Validation("PendingWindowInDays must be between 7 and 30.");
         }
 
-        if (key.DeletionDate is not null)
+        if (key.DeletionDate is not null || key.AwaitingReplicaDeletion)
         {
-            throw KmsErrorException.InvalidState($"{key.Arn} is pending deletion.");
+            throw KeyStateError(key);
+        }
+
+        key.PendingWindowInDays = days;
+        if (HasReplicas(key))
+        {
+            // KMS deletes a primary only after its last replica; the waiting period starts then.
+            key.AwaitingReplicaDeletion = true;
+            return new JsonObject { ["KeyId"] = key.Arn, ["KeyState"] = key.KeyState, ["PendingWindowInDays"] = days };
         }
 
         key.DeletionDate = _time.GetUtcNow().AddDays(days);
-        key.PendingWindowInDays = days;
         return new JsonObject
         {
             ["KeyId"] = key.Arn,
@@ -329,13 +339,14 @@ public sealed partial class LocalKmsService
     {
         var key = Resolve(request.RequiredString("KeyId"), allowAlias: false);
         RequireCustomerManaged(key);
-        if (key.DeletionDate is null)
+        if (key.DeletionDate is null && !key.AwaitingReplicaDeletion)
         {
             throw KmsErrorException.InvalidState($"{key.Arn} is not pending deletion.");
         }
 
         // KMS leaves a key whose deletion was canceled Disabled.
         key.DeletionDate = null;
+        key.AwaitingReplicaDeletion = false;
         key.PendingWindowInDays = null;
         key.Enabled = false;
         return new JsonObject { ["KeyId"] = key.Arn };
@@ -461,9 +472,9 @@ public sealed partial class LocalKmsService
 
     private static void RequireNotPendingDeletion(KmsKey key)
     {
-        if (key.DeletionDate is not null)
+        if (key.DeletionDate is not null || key.AwaitingReplicaDeletion)
         {
-            throw KmsErrorException.InvalidState($"{key.Arn} is pending deletion.");
+            throw KeyStateError(key);
         }
     }
 
@@ -489,8 +500,8 @@ public sealed partial class LocalKmsService
 
     private KmsKey? TryResolve(string keyId)
     {
-        var keyArnPrefix = $"arn:aws:kms:{Region}:{AccountId}:key/";
-        var aliasArnPrefix = $"arn:aws:kms:{Region}:{AccountId}:";
+        var keyArnPrefix = $"arn:aws:kms:{CurrentRegion}:{AccountId}:key/";
+        var aliasArnPrefix = $"arn:aws:kms:{CurrentRegion}:{AccountId}:";
         if (keyId.StartsWith(keyArnPrefix, StringComparison.Ordinal))
         {
             return _keys.GetValueOrDefault(keyId[keyArnPrefix.Length..]);
@@ -521,12 +532,12 @@ public sealed partial class LocalKmsService
     }
 
     private string ToKeyArn(string keyId) =>
-        keyId.StartsWith("arn:", StringComparison.Ordinal) ? keyId : $"arn:aws:kms:{Region}:{AccountId}:key/{keyId}";
+        keyId.StartsWith("arn:", StringComparison.Ordinal) ? keyId : KeyArn(CurrentRegion, keyId);
 
     private string ToAliasArn(string alias) =>
         alias.StartsWith("arn:", StringComparison.Ordinal) ? alias : AliasArn(alias);
 
-    private string AliasArn(string aliasName) => $"arn:aws:kms:{Region}:{AccountId}:{aliasName}";
+    private string AliasArn(string aliasName) => $"arn:aws:kms:{CurrentRegion}:{AccountId}:{aliasName}";
 
     private JsonObject Metadata(KmsKey key)
     {
@@ -549,33 +560,54 @@ public sealed partial class LocalKmsService
         if (key.DeletionDate is { } deletion)
         {
             m["DeletionDate"] = Epoch(deletion);
+        }
+
+        if (key.AwaitingReplicaDeletion)
+        {
+            // PendingDeletionWindowInDays appears only for PendingReplicaDeletion (API reference, KeyMetadata).
             m["PendingDeletionWindowInDays"] = key.PendingWindowInDays;
         }
 
-        if (key.IsExternal && key.ExpirationModel is not null)
+        if (key.IsExternal && ExpiryOf(key) is { } expiry)
         {
-            m["ExpirationModel"] = key.ExpirationModel;
-            if (key.ValidTo is { } validTo)
+            m["ExpirationModel"] = expiry.Model;
+            if (expiry.ValidTo is { } validTo)
             {
                 m["ValidTo"] = Epoch(validTo);
             }
+        }
+
+        if (key.KeySpec == KeySpecs.SymmetricDefault && key.Materials.Current is { } current)
+        {
+            m["CurrentKeyMaterialId"] = current.Id;
         }
 
         AddList(m, "EncryptionAlgorithms", KeySpecs.EncryptionAlgorithms(key.KeySpec, key.KeyUsage));
         AddList(m, "SigningAlgorithms", KeySpecs.SigningAlgorithms(key.KeySpec, key.KeyUsage));
         AddList(m, "MacAlgorithms", KeySpecs.MacAlgorithms(key.KeySpec));
         AddList(m, "KeyAgreementAlgorithms", KeySpecs.KeyAgreementAlgorithms(key.KeyUsage));
-        if (key.MultiRegion)
+        if (key.MultiRegionSet is not null)
         {
-            m["MultiRegionConfiguration"] = new JsonObject
-            {
-                ["MultiRegionKeyType"] = "PRIMARY",
-                ["PrimaryKey"] = new JsonObject { ["Arn"] = key.Arn, [nameof(Region)] = Region },
-                ["ReplicaKeys"] = new JsonArray(),
-            };
+            m["MultiRegionConfiguration"] = MultiRegionConfiguration(key);
         }
 
         return m;
+    }
+
+    /// <summary>
+    /// DescribeKey's expiry of imported material: KEY_MATERIAL_EXPIRES with the earliest ValidTo when any material
+    /// permanently associated with the key (current or non-current) expires; null when none is imported.
+    /// </summary>
+    private static (string Model, DateTimeOffset? ValidTo)? ExpiryOf(KmsKey key)
+    {
+        var associated = key.Materials.All.Where(x => x.State != KeyMaterial.PendingRotation && x.ExpirationModel is not null).ToList();
+        if (associated.Count == 0)
+        {
+            return null;
+        }
+
+        var earliest = associated.Where(x => x.ExpirationModel == "KEY_MATERIAL_EXPIRES").Min(x => x.ValidTo);
+        return earliest is null ? ("KEY_MATERIAL_DOES_NOT_EXPIRE", null) : ("KEY_MATERIAL_EXPIRES", earliest);
     }
 
     private static void AddList(JsonObject target, string name, IReadOnlyList<string>? values)

@@ -5,16 +5,20 @@ namespace KeyRotation.LocalKms;
 
 /// <summary>
 /// In-memory, thread-safe KMS that speaks the JSON 1.1 wire protocol ("TrentService.*" targets).
-/// Both hosting modes (in-process handler, loopback server) call <see cref="HandleAsync"/>.
+/// Both hosting modes (in-process handler, loopback server) call <see cref="HandleAsync(string, string, string, CancellationToken)"/>.
 /// </summary>
 public sealed partial class LocalKmsService
 {
     private const string TargetPrefix = "TrentService.";
 
     private readonly Lock _state = new();
-    private readonly Dictionary<string, KmsKey> _keys = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, KmsAlias> _aliases = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ImportToken> _importTokens = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RegionState> _regions = new(StringComparer.Ordinal);
+
+    // The Region a call is served in (see EnterRegion): its keys, aliases and import tokens.
+    private RegionState _region;
+    private Dictionary<string, KmsKey> _keys;
+    private Dictionary<string, KmsAlias> _aliases;
+    private Dictionary<string, ImportToken> _importTokens;
     private readonly Lock _recordGate = new();
     private readonly List<LocalKmsRecordedRequest> _recorded = [];
     private readonly Dictionary<string, int> _throttled = new(StringComparer.Ordinal);
@@ -33,12 +37,15 @@ public sealed partial class LocalKmsService
         _latencyTicks = options.Latency.Ticks;
         _quotas = new RequestQuotas(options.QuotaOverrides);
         _time = timeProvider ?? TimeProvider.System;
+        _region = new RegionState(Region);
+        _regions.Add(Region, _region);
+        (_keys, _aliases, _importTokens) = (_region.Keys, _region.Aliases, _region.ImportTokens);
     }
 
     /// <summary>Account id in ARNs.</summary>
     public string AccountId { get; }
 
-    /// <summary>Region in ARNs.</summary>
+    /// <summary>Default Region: in ARNs, and for requests whose Authorization header names no Region.</summary>
     public string Region { get; }
 
     /// <summary>Fault injection and per-operation call counts.</summary>
@@ -98,7 +105,14 @@ public sealed partial class LocalKmsService
     /// Handles one wire request. <paramref name="target"/> is the X-Amz-Target header value
     /// ("TrentService.CreateKey"). Exceptions injected with <see cref="LocalKmsFaults.ThrowNth"/> propagate.
     /// </summary>
-    public async Task<LocalKmsResponse> HandleAsync(string? target, string? body, CancellationToken cancellationToken = default)
+    public Task<LocalKmsResponse> HandleAsync(string? target, string? body, CancellationToken cancellationToken = default) =>
+        HandleAsync(target, body, region: null, cancellationToken);
+
+    /// <summary>
+    /// Handles one wire request in <paramref name="region"/> (the Region of the request's SigV4 credential
+    /// scope, see <see cref="SigV4.RegionOf"/>); null serves it in the default <see cref="Region"/>.
+    /// </summary>
+    public async Task<LocalKmsResponse> HandleAsync(string? target, string? body, string? region, CancellationToken cancellationToken = default)
     {
         body ??= string.Empty;
         var operation = target is not null && target.StartsWith(TargetPrefix, StringComparison.Ordinal)
@@ -107,7 +121,7 @@ public sealed partial class LocalKmsService
 
         lock (_recordGate)
         {
-            _recorded.Add(new LocalKmsRecordedRequest(operation, body));
+            _recorded.Add(new LocalKmsRecordedRequest(operation, body, region ?? Region));
         }
 
         Exception? throwAfter = null;
@@ -132,6 +146,7 @@ public sealed partial class LocalKmsService
                 throw new KmsErrorException("ThrottlingException", "Rate exceeded");
             }
 
+            ThrowIfRegionOut(region ?? Region);
             var request = KmsRequest.Parse(body);
 
             // RSA generation takes up to a second: do it before taking the state lock.
@@ -140,7 +155,15 @@ public sealed partial class LocalKmsService
             lock (_state)
             {
                 ExpireLapsedState();
-                result = Dispatch(operation, request, pregenerated);
+                EnterRegion(region ?? Region);
+                try
+                {
+                    result = Dispatch(operation, request, pregenerated);
+                }
+                finally
+                {
+                    EnterRegion(Region);
+                }
             }
 
             if (throwAfter is not null)
@@ -166,17 +189,24 @@ public sealed partial class LocalKmsService
     /// A client config pointing at this service through <see cref="LocalKmsHttpMessageHandler"/>;
     /// set retry mode, MaxErrorRetry or timeouts on it before building a client.
     /// </summary>
-    public AmazonKeyManagementServiceConfig CreateClientConfig() => new()
+    public AmazonKeyManagementServiceConfig CreateClientConfig() => CreateClientConfig(Region);
+
+    /// <summary>As <see cref="CreateClientConfig()"/>, for a client that signs its requests for <paramref name="region"/>.</summary>
+    public AmazonKeyManagementServiceConfig CreateClientConfig(string region) => new()
     {
         ServiceURL = "http://localkms.invalid",
-        AuthenticationRegion = Region,
+        AuthenticationRegion = region,
         HttpClientFactory = new LocalKmsHttpClientFactory(new LocalKmsHttpMessageHandler(this)),
     };
 
     /// <summary>A real SDK client talking to this service in process (dummy credentials, no network).</summary>
-    public AmazonKeyManagementServiceClient CreateClient(Action<AmazonKeyManagementServiceConfig>? configure = null)
+    public AmazonKeyManagementServiceClient CreateClient(Action<AmazonKeyManagementServiceConfig>? configure = null) =>
+        CreateClient(Region, configure);
+
+    /// <summary>A real SDK client for <paramref name="region"/> of this service, in process.</summary>
+    public AmazonKeyManagementServiceClient CreateClient(string region, Action<AmazonKeyManagementServiceConfig>? configure = null)
     {
-        var config = CreateClientConfig();
+        var config = CreateClientConfig(region);
         configure?.Invoke(config);
         return new AmazonKeyManagementServiceClient(new Amazon.Runtime.BasicAWSCredentials("test", "test"), config);
     }
@@ -207,11 +237,35 @@ public sealed partial class LocalKmsService
         "GetParametersForImport" => GetParametersForImport(request, pregenerated),
         "ImportKeyMaterial" => ImportKeyMaterial(request),
         "DeleteImportedKeyMaterial" => DeleteImportedKeyMaterial(request),
+        "EnableKeyRotation" => EnableKeyRotation(request),
+        "DisableKeyRotation" => DisableKeyRotation(request),
+        "GetKeyRotationStatus" => GetKeyRotationStatus(request),
+        "RotateKeyOnDemand" => RotateKeyOnDemand(request),
+        "ListKeyRotations" => ListKeyRotations(request),
+        "ReplicateKey" => ReplicateKey(request),
         _ => throw new KmsErrorException("UnknownOperationException", $"Operation '{operation}' is not supported by LocalKms."),
     };
 
-    /// <summary>Applies what time did since the last call: expired key material, finished deletion windows.</summary>
+    /// <summary>
+    /// Applies what time did since the last call, in every Region: expired key material, automatic
+    /// rotations, finished deletion windows. Leaves the default Region entered.
+    /// </summary>
     private void ExpireLapsedState()
+    {
+        do
+        {
+            foreach (var region in _regions.Keys.ToList())
+            {
+                EnterRegion(region);
+                ExpireLapsedStateInRegion();
+            }
+        }
+        while (StartPrimaryDeletionsWithoutReplicas());
+
+        EnterRegion(Region);
+    }
+
+    private void ExpireLapsedStateInRegion()
     {
         var now = _time.GetUtcNow();
         foreach (var key in _keys.Values.ToList())
@@ -219,6 +273,7 @@ public sealed partial class LocalKmsService
             if (key.DeletionDate is { } deletion && deletion <= now)
             {
                 _keys.Remove(key.KeyId);
+                key.MultiRegionSet?.Deleted(CurrentRegion, deletion);
                 foreach (var alias in _aliases.Values.Where(a => a.TargetKeyId == key.KeyId).ToList())
                 {
                     _aliases.Remove(alias.AliasName);
@@ -227,12 +282,8 @@ public sealed partial class LocalKmsService
                 continue;
             }
 
-            if (key.ExpirationModel == "KEY_MATERIAL_EXPIRES" && key.ValidTo is { } validTo && validTo <= now && key.Material is not null)
-            {
-                key.Material = null;
-                key.ExpirationModel = null;
-                key.ValidTo = null;
-            }
+            ExpireKeyMaterials(key, now);
+            RotateWhenDue(key, now);
         }
 
         foreach (var (id, token) in _importTokens.ToList())

@@ -8,8 +8,25 @@ namespace KeyRotation.LocalKms.Tests;
 
 public sealed class ServerTests
 {
-    private static AmazonKeyManagementServiceClient ClientFor(LocalKmsServer server) =>
-        new(new BasicAWSCredentials("test", "test"), new AmazonKeyManagementServiceConfig { ServiceURL = server.Url.ToString(), AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 });
+    private static AmazonKeyManagementServiceClient ClientFor(LocalKmsServer server, string region = "us-east-1") =>
+        new(new BasicAWSCredentials("test", "test"), new AmazonKeyManagementServiceConfig { ServiceURL = server.Url.ToString(), AuthenticationRegion = region, MaxErrorRetry = 0 });
+
+    [Fact]
+    public async Task Start_ClientsSignedForTwoRegions_ReplicaDecryptsPrimaryCiphertextOverHttp()
+    {
+        await using var server = LocalKmsServer.Start(new LocalKmsService());
+        using var east = ClientFor(server);
+        using var west = ClientFor(server, "us-west-2");
+        var primary = (await east.CreateKeyAsync(new CreateKeyRequest { MultiRegion = true })).KeyMetadata;
+        var ciphertext = (await east.EncryptAsync(new EncryptRequest { KeyId = primary.KeyId, Plaintext = new MemoryStream([1, 2, 3]) })).CiphertextBlob;
+
+        var replica = await east.ReplicateKeyAsync(new ReplicateKeyRequest { KeyId = primary.KeyId, ReplicaRegion = "us-west-2" });
+        var decrypted = await west.DecryptAsync(new DecryptRequest { CiphertextBlob = ciphertext });
+
+        Assert.Equal(replica.ReplicaKeyMetadata.Arn, decrypted.KeyId);
+        Assert.Equal(new byte[] { 1, 2, 3 }, decrypted.Plaintext.ToArray());
+        Assert.Single((await west.ListKeysAsync(new ListKeysRequest())).Keys);
+    }
 
     [Fact]
     public async Task Start_PortZero_SdkCreatesAndDescribesKeyOverLoopback()
