@@ -29,7 +29,8 @@ internal static class CliApp
         var root = new RootCommand("Rotates AWS KMS customer-managed keys by creating a new key and moving the alias to it; shows each alias's generations and rolls back.");
         globals.AddTo(root);
 
-        Command Register(Func<CliContextFactory, Command> create) => create(new CliContextFactory(globals, stdout, stderr, environment, host));
+        var factory = new CliContextFactory(globals, stdout, stderr, environment, host);
+        Command Register(Func<CliContextFactory, Command> create) => create(factory);
 
         // One line per command; a new command is a new file under Commands/ plus its line here.
         root.Add(Register(PlanCommand.Create));
@@ -52,7 +53,14 @@ internal static class CliApp
 
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, cancellationToken);
+            try
+            {
+                return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, cancellationToken);
+            }
+            finally
+            {
+                factory.SaveSandboxes();
+            }
         }
         catch (Exception ex) when (ex is UsageException or ConfigurationException)
         {

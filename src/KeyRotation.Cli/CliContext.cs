@@ -7,6 +7,7 @@ using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
 using Amazon.S3;
 using KeyRotation.Core;
+using KeyRotation.LocalKms;
 using Spectre.Console;
 
 namespace KeyRotation.Cli;
@@ -14,9 +15,20 @@ namespace KeyRotation.Cli;
 /// <summary>Builds the context of one command run from its parse result.</summary>
 internal sealed class CliContextFactory(GlobalOptions globals, TextWriter stdout, TextWriter stderr, IReadOnlyDictionary<string, string> environment, CliHost host)
 {
+    private readonly List<Sandbox> _sandboxes = [];
+
     public GlobalOptions Globals => globals;
 
-    public CliContext For(ParseResult parsed) => new(globals, parsed, stdout, stderr, environment, host);
+    public CliContext For(ParseResult parsed) => new(globals, parsed, stdout, stderr, environment, host, _sandboxes.Add);
+
+    /// <summary>Keeps what the command did to the sandbox for the next command, whether it succeeded or not (as KMS would).</summary>
+    public void SaveSandboxes()
+    {
+        foreach (var sandbox in _sandboxes)
+        {
+            sandbox.Save();
+        }
+    }
 }
 
 /// <summary>
@@ -27,9 +39,13 @@ internal sealed class CliContext
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
     private readonly Lock _errorGate = new();
+    private readonly Action<Sandbox> _sandboxStarted;
 
-    public CliContext(GlobalOptions globals, ParseResult parsed, TextWriter stdout, TextWriter stderr, IReadOnlyDictionary<string, string> environment, CliHost host)
+    public CliContext(GlobalOptions globals, ParseResult parsed, TextWriter stdout, TextWriter stderr, IReadOnlyDictionary<string, string> environment, CliHost host, Action<Sandbox> sandboxStarted)
     {
+        _sandboxStarted = sandboxStarted;
+        SandboxState = parsed.GetValue(globals.SandboxState);
+        SandboxReset = parsed.GetValue(globals.SandboxReset);
         Parsed = parsed;
         Stdout = stdout;
         Stderr = stderr;
@@ -74,6 +90,10 @@ internal sealed class CliContext
 
     public string? Profile { get; }
 
+    public FileInfo? SandboxState { get; }
+
+    public bool SandboxReset { get; }
+
     /// <summary>Text output; colours and live progress only on a terminal.</summary>
     public IAnsiConsole Console { get; }
 
@@ -100,8 +120,20 @@ internal sealed class CliContext
                 throw new UsageException("--sandbox runs against an in-process KMS: it cannot be combined with --endpoint-url or --profile.");
             }
 
-            var sandbox = await Sandbox.StartAsync(Host.Time, ct);
+            var file = SandboxState?.FullName ?? (Host.DataDirectory is { } directory ? Path.Combine(directory, "sandbox.json") : null);
+            var sandbox = await Sandbox.StartAsync(Host.Time, file is null ? null : new LocalKmsStateFile(file), SandboxReset, ct);
+            _sandboxStarted(sandbox);
+            if (sandbox.StatePath is { } path)
+            {
+                Error($"Sandbox state: {path} ({(sandbox.Continued ? "continued from the last command" : "new, from the seed")}; --sandbox-reset starts again).");
+            }
+
             return (sandbox.Kms, sandbox);
+        }
+
+        if (SandboxState is not null || SandboxReset)
+        {
+            throw new UsageException("--sandbox-state and --sandbox-reset apply to the sandbox only: add --sandbox.");
         }
 
         return (Host.KmsClient?.Invoke() ?? CreateKmsClient(), null);

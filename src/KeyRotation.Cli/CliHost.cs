@@ -26,11 +26,15 @@ internal sealed record CliHost
     /// <summary>When set, used instead of the standard chain for the escrow bucket (tests against an S3 double).</summary>
     public Func<IAmazonS3>? S3Client { get; init; }
 
+    /// <summary>Where the sandbox keeps its state when --sandbox-state is not given; null: nowhere (each run starts from the seed).</summary>
+    public string? DataDirectory { get; init; }
+
     public static CliHost FromConsole() => new()
     {
         StdoutIsTerminal = !Console.IsOutputRedirected,
         StdinIsTerminal = !Console.IsInputRedirected,
         Stdin = Console.In,
+        DataDirectory = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "keyrotation"),
     };
 
     public static IReadOnlyDictionary<string, string> ProcessEnvironment()

@@ -8,18 +8,23 @@ namespace KeyRotation.Cli;
 /// <summary>
 /// The --sandbox KMS: an in-process <see cref="LocalKmsService"/> seeded with demo aliases whose keys are backdated
 /// (so a rotation is due without --force), one of them already rotated twice (so status and rollback have history).
-/// Nothing leaves the process; every run starts from the same seed.
+/// Nothing leaves the machine. Its state is kept in a file between commands (<see cref="LocalKmsStateFile"/>, the
+/// standalone LocalKms's --data format), so rotate, status and rollback can be tried one after the other.
 /// </summary>
 internal sealed class Sandbox
 {
+    private readonly LocalKmsStateFile? _state;
+
     public const string AppData = "alias/demo/app-data";
     public const string WebhookSigning = "alias/demo/webhook-signing";
     public const string Reports = "alias/demo/reports";
 
-    private Sandbox(LocalKmsService service, IAmazonKeyManagementService kms)
+    private Sandbox(LocalKmsService service, IAmazonKeyManagementService kms, LocalKmsStateFile? state, bool continued)
     {
         Service = service;
         Kms = kms;
+        _state = state;
+        Continued = continued;
     }
 
     public static IReadOnlyList<string> DemoAliases { get; } = [AppData, WebhookSigning, Reports];
@@ -28,11 +33,55 @@ internal sealed class Sandbox
 
     public IAmazonKeyManagementService Kms { get; }
 
-    public static async Task<Sandbox> StartAsync(TimeProvider time, CancellationToken ct)
+    /// <summary>True when the state came from the file (an earlier command), false when it was seeded now.</summary>
+    public bool Continued { get; }
+
+    /// <summary>The state file, or null when the sandbox lives only for this command.</summary>
+    public string? StatePath => _state?.Path;
+
+    /// <summary>
+    /// The sandbox from <paramref name="state"/> when it holds one (and <paramref name="reset"/> is false); otherwise a
+    /// freshly seeded one, saved there at once.
+    /// </summary>
+    public static async Task<Sandbox> StartAsync(TimeProvider time, LocalKmsStateFile? state, bool reset, CancellationToken ct)
     {
-        var clock = new ShiftedClock(time) { Offset = TimeSpan.FromDays(-90) };
+        var clock = new ShiftedClock(time);
         var service = new LocalKmsService(new LocalKmsOptions(), clock);
         var kms = service.CreateClient();
+        try
+        {
+            if (state is not null && !reset && state.LoadInto(service))
+            {
+                return new Sandbox(service, kms, state, continued: true);
+            }
+        }
+        catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"The sandbox state cannot be read ({ex.Message}); pass --sandbox-reset to start again from the seed.", ex);
+        }
+
+        await SeedAsync(kms, clock, ct);
+        var sandbox = new Sandbox(service, kms, state, continued: false);
+        sandbox.Save();
+        return sandbox;
+    }
+
+    /// <summary>Writes the state back for the next command (nothing when it did not change, or there is no file).</summary>
+    public void Save()
+    {
+        try
+        {
+            _state?.Save(Service);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"The sandbox state cannot be written to {_state?.Path}: {ex.Message}", ex);
+        }
+    }
+
+    private static async Task SeedAsync(AmazonKeyManagementServiceClient kms, ShiftedClock clock, CancellationToken ct)
+    {
+        clock.Offset = TimeSpan.FromDays(-90);
 
         await CreateAliasedKeyAsync(kms, AppData, KeySpec.SYMMETRIC_DEFAULT, KeyUsageType.ENCRYPT_DECRYPT, "Demo: application data", ("team", "payments"), ct);
         await CreateAliasedKeyAsync(kms, WebhookSigning, KeySpec.HMAC_256, KeyUsageType.GENERATE_VERIFY_MAC, "Demo: webhook signatures", ("team", "integrations"), ct);
@@ -51,7 +100,6 @@ internal sealed class Sandbox
         }
 
         clock.Offset = TimeSpan.Zero;
-        return new Sandbox(service, kms);
     }
 
     private static async Task CreateAliasedKeyAsync(AmazonKeyManagementServiceClient kms, string alias, KeySpec spec, KeyUsageType usage, string description, (string Key, string Value) tag, CancellationToken ct)
