@@ -12,9 +12,6 @@ namespace KeyRotation.Cli;
 /// </summary>
 internal static class CliApp
 {
-    private static bool IsConfigurationProblem(AmazonClientException ex) =>
-        ex.Message.Contains("credentials", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("region", StringComparison.OrdinalIgnoreCase);
-
     public static async Task<int> RunAsync(
         string[] args,
         TextWriter stdout,
@@ -42,12 +39,7 @@ internal static class CliApp
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var error in parsed.Errors)
-            {
-                await stderr.WriteLineAsync(error.Message);
-            }
-
-            await stderr.WriteLineAsync("Run 'keyrotation --help' (or 'keyrotation COMMAND --help') for usage.");
+            await ParseErrors.WriteAsync(parsed, stderr);
             return ExitCodes.Usage;
         }
 
@@ -65,12 +57,6 @@ internal static class CliApp
         catch (Exception ex) when (ex is UsageException or ConfigurationException)
         {
             await stderr.WriteLineAsync(ex.Message);
-            return ExitCodes.Usage;
-        }
-        catch (AmazonClientException ex) when (IsConfigurationProblem(ex))
-        {
-            // No credentials or Region: the AWS settings are missing, not a failure of the work.
-            await stderr.WriteLineAsync($"AWS configuration: {ex.Message}");
             return ExitCodes.Usage;
         }
         catch (Exception ex) when (ex is RotationException or AmazonServiceException or AmazonClientException or HttpRequestException)

@@ -59,12 +59,12 @@ internal sealed class GlobalOptions
     {
         var option = new Option<string>("--output")
         {
-            Description = "Output format: text (a table; colours only on a terminal) or json (one document on stdout).",
+            Description = "As the AWS CLI's: table (for people; plain aligned columns when redirected), text (tab-separated lines) or json (one document).",
             Recursive = true,
-            DefaultValueFactory = _ => "text",
-            HelpName = "text|json",
+            DefaultValueFactory = _ => "table",
+            HelpName = "json|text|table",
         };
-        option.AcceptOnlyFromAmong("text", "json");
+        option.AcceptOnlyFromAmong("json", "text", "table");
         return option;
     }
 }

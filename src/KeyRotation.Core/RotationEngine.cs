@@ -112,7 +112,7 @@ public sealed class RotationEngine
 
     private async Task<AliasRotationResult> NotifyAsync(RotationRequest request, AliasRotationResult result, CancellationToken ct)
     {
-        var notice = RotationNotice.For(result, request.RotationId, _time.GetUtcNow());
+        var notice = RotationNotice.For(result, request.RotationId, _time.GetUtcNow(), _options.FailureAdvice);
         try
         {
             await _notifier.NotifyAsync(notice, ct);

@@ -46,6 +46,12 @@ public sealed record RotationOptions
 
     /// <summary>An alias is not started when less than this is left before the run's deadline.</summary>
     public TimeSpan TimeNeededPerAlias { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// What a failed rotation's notice tells people to check, one line per element; null: the function's advice (its logs
+    /// and its role). The operator CLI runs with a person's own credentials and says so instead.
+    /// </summary>
+    public IReadOnlyList<string>? FailureAdvice { get; init; }
 }
 
 /// <summary>One run: which aliases, and how.</summary>

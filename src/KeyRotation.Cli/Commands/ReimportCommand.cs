@@ -15,7 +15,7 @@ internal static class ReimportCommand
 {
     public static Command Create(CliContextFactory factory)
     {
-        var keyId = new Argument<string>("KEY_ID") { Description = "Key id or key ARN whose material to restore (not an alias: material goes to one key)." };
+        var keyId = Arguments.Single("KEY_ID", "Key id or key ARN whose material to restore (not an alias: material goes to one key).");
         var privateKey = new Option<FileInfo>("--escrow-private-key")
         {
             Description = "PEM file with the escrow RSA private key (PKCS#8 or PKCS#1, unencrypted).",
@@ -56,7 +56,7 @@ internal static class ReimportCommand
             EscrowRestoreResult result;
             try
             {
-                result = await new EscrowRestore(kms, s3, location, context.Host.Time).ReimportAsync(key, pem, days, ct);
+                result = await context.WaitAsync($"Re-importing the material of {key}", () => new EscrowRestore(kms, s3, location, context.Host.Time).ReimportAsync(key, pem, days, ct));
             }
             catch (EscrowRestoreException ex)
             {

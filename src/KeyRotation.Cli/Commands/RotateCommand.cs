@@ -41,7 +41,7 @@ internal static class RotateCommand
             }
 
             var before = sandbox is null ? null : await SnapshotAsync(kms, settings.Aliases, ct);
-            var engine = new RotationEngine(kms, notices, settings.Options, context.Host.Time, new RotationRun.StderrLog(context), RotationRun.Importer(context, settings, kms), context.CreateKeyClient());
+            var engine = new RotationEngine(kms, notices, settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(settings.Aliases) }, context.Host.Time, new RotationRun.StderrLog(context), RotationRun.Importer(context, settings, kms), context.CreateKeyClient());
             var request = new RotationRequest
             {
                 RotationId = RotationRun.NewRunId(context, "cli"),
@@ -60,7 +60,7 @@ internal static class RotateCommand
             else
             {
                 RotationRun.WriteSummary(context, report);
-                if (before is not null)
+                if (before is not null && context.Format == OutputFormat.Table)
                 {
                     await ShowSandboxAsync(context, kms, before, report, ct);
                 }
@@ -118,15 +118,14 @@ internal static class RotateCommand
         var console = context.Console;
         console.WriteLine();
         console.MarkupLine("[bold]Sandbox: aliases before and after[/]");
-        var aliases = new Table { Border = context.Host.StdoutIsTerminal ? TableBorder.Rounded : TableBorder.Simple };
-        aliases.AddColumns("Alias", "Before", "After");
+        var rows = new List<IReadOnlyList<TabularCell>>();
         foreach (var (alias, (keyId, _, _, _)) in before)
         {
             var after = (await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = alias }, ct)).KeyMetadata.KeyId;
-            aliases.AddRow(Markup.Escape(alias), Markup.Escape(keyId), Markup.Escape(after == keyId ? after + " (unchanged)" : after));
+            rows.Add([alias, keyId, after == keyId ? after + " (unchanged)" : after]);
         }
 
-        console.Write(aliases);
+        Tabular.Write(context, [new("Alias"), new("Before"), new("After")], rows);
 
         foreach (var result in report.Results.Where(r => r.Outcome == RotationOutcome.Rotated && r.PreviousKeyId is not null && r.NewKeyId is not null))
         {
