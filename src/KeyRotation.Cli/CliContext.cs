@@ -192,7 +192,8 @@ internal sealed class CliContext
     {
         ArgumentNullException.ThrowIfNull(work);
         T result = default!;
-        await WaitAsync(what, async () => result = await work());
+        Func<Task> run = async () => { result = await work(); };
+        await WaitAsync(what, run);
         return result;
     }
 

@@ -60,7 +60,7 @@ internal sealed class Sandbox
             throw new UsageException($"The sandbox state cannot be read ({ex.Message}); pass --sandbox-reset to start again from the seed.", ex);
         }
 
-        await SeedAsync(kms, clock, ct);
+        await SeedAsync(service, kms, clock, ct);
         var sandbox = new Sandbox(service, kms, state, continued: false);
         sandbox.Save();
         return sandbox;
@@ -79,11 +79,14 @@ internal sealed class Sandbox
         }
     }
 
-    private static async Task SeedAsync(AmazonKeyManagementServiceClient kms, ShiftedClock clock, CancellationToken ct)
+    private static async Task SeedAsync(LocalKmsService service, AmazonKeyManagementServiceClient kms, ShiftedClock clock, CancellationToken ct)
     {
         clock.Offset = TimeSpan.FromDays(-90);
 
-        await CreateAliasedKeyAsync(kms, AppData, KeySpec.SYMMETRIC_DEFAULT, KeyUsageType.ENCRYPT_DECRYPT, "Demo: application data", ("team", "payments"), ct);
+        var appData = await CreateAliasedKeyAsync(kms, AppData, KeySpec.SYMMETRIC_DEFAULT, KeyUsageType.ENCRYPT_DECRYPT, "Demo: application data", ("team", "payments"), ct);
+
+        // A consumer that uses the key through a grant, so plan and the notification show what a rotation leaves behind.
+        service.AddGrant(appData, "arn:aws:iam::111122223333:role/demo-payments-worker", ["Encrypt", "Decrypt", "GenerateDataKey"], "payments-worker", encryptionContextSubset: new Dictionary<string, string>(StringComparer.Ordinal) { ["app"] = "payments" });
         await CreateAliasedKeyAsync(kms, WebhookSigning, KeySpec.HMAC_256, KeyUsageType.GENERATE_VERIFY_MAC, "Demo: webhook signatures", ("team", "integrations"), ct);
         await CreateAliasedKeyAsync(kms, Reports, KeySpec.SYMMETRIC_DEFAULT, KeyUsageType.ENCRYPT_DECRYPT, "Demo: monthly reports", ("team", "finance"), ct);
 
@@ -102,12 +105,13 @@ internal sealed class Sandbox
         clock.Offset = TimeSpan.Zero;
     }
 
-    private static async Task CreateAliasedKeyAsync(AmazonKeyManagementServiceClient kms, string alias, KeySpec spec, KeyUsageType usage, string description, (string Key, string Value) tag, CancellationToken ct)
+    private static async Task<string> CreateAliasedKeyAsync(AmazonKeyManagementServiceClient kms, string alias, KeySpec spec, KeyUsageType usage, string description, (string Key, string Value) tag, CancellationToken ct)
     {
         var key = await kms.CreateKeyAsync(
             new CreateKeyRequest { KeySpec = spec, KeyUsage = usage, Description = description, Tags = [new Tag { TagKey = tag.Key, TagValue = tag.Value }] },
             ct);
         await kms.CreateAliasAsync(new CreateAliasRequest { AliasName = alias, TargetKeyId = key.KeyMetadata.KeyId }, ct);
+        return key.KeyMetadata.KeyId;
     }
 
     /// <summary>The sandbox KMS's clock: real (or test) time plus an offset, to backdate the seeded keys.</summary>

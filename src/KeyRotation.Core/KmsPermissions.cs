@@ -18,6 +18,7 @@ public static class KmsPermissions
         "kms:UpdateAlias",
         "kms:ListAliases",
         "kms:ListKeys",
+        "kms:ListGrants", // read-only: the previous key's grants, listed in the notice (KeyGrantsReader)
     ];
 
     /// <summary>Actions the engine calls in addition when it imports key material it generated (EXTERNAL origin).</summary>

@@ -52,6 +52,12 @@ public sealed record RotationOptions
     /// and its role). The operator CLI runs with a person's own credentials and says so instead.
     /// </summary>
     public IReadOnlyList<string>? FailureAdvice { get; init; }
+
+    /// <summary>
+    /// List the previous key's grants (ListGrants) in a rotated alias's notice, since grants are not carried over to the
+    /// new key. The function and the CLI turn it on; off, no ListGrants call is made.
+    /// </summary>
+    public bool ListPreviousKeyGrants { get; init; }
 }
 
 /// <summary>One run: which aliases, and how.</summary>

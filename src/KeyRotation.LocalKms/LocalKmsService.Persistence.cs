@@ -36,7 +36,13 @@ public sealed partial class LocalKmsService
                 });
             }
 
-            return new JsonObject { ["Version"] = StateVersion, [nameof(AccountId)] = AccountId, [nameof(Region)] = Region, ["Keys"] = keys, ["Aliases"] = aliases }.ToJsonString();
+            var grants = new JsonObject();
+            foreach (var (keyId, list) in _grants)
+            {
+                grants[keyId] = new JsonArray([.. list.Select(g => g.DeepClone())]);
+            }
+
+            return new JsonObject { ["Version"] = StateVersion, [nameof(AccountId)] = AccountId, [nameof(Region)] = Region, ["Keys"] = keys, ["Aliases"] = aliases, ["Grants"] = grants }.ToJsonString();
         }
     }
 
@@ -47,11 +53,17 @@ public sealed partial class LocalKmsService
     public void ImportState(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        var (keys, aliases) = ParseState(json);
+        var (keys, aliases, grants) = ParseState(json);
         lock (_state)
         {
             _keys.Clear();
             _aliases.Clear();
+            _grants.Clear();
+            foreach (var (keyId, list) in grants)
+            {
+                _grants[keyId] = list;
+            }
+
             foreach (var key in keys)
             {
                 _keys.Add(key.KeyId, key);
@@ -96,7 +108,7 @@ public sealed partial class LocalKmsService
         };
     }
 
-    private (List<KmsKey> Keys, List<KmsAlias> Aliases) ParseState(string json)
+    private (List<KmsKey> Keys, List<KmsAlias> Aliases, Dictionary<string, List<JsonObject>> Grants) ParseState(string json)
     {
         try
         {
@@ -122,7 +134,11 @@ public sealed partial class LocalKmsService
                     ? new KmsAlias { AliasName = name, AliasArn = AliasArn(name), TargetKeyId = target, CreationDate = Time(alias, "CreationDate")!.Value, LastUpdatedDate = Time(alias, "LastUpdatedDate")!.Value }
                     : throw new FormatException($"alias {name} points at key {target}, which is not in the state");
             }).ToList();
-            return (keys, aliases);
+            var grants = (root["Grants"]?.AsObject() ?? []).ToDictionary(
+                entry => known.Contains(entry.Key) ? entry.Key : throw new FormatException($"grants name key {entry.Key}, which is not in the state"),
+                entry => entry.Value!.AsArray().Select(g => g!.DeepClone().AsObject()).ToList(),
+                StringComparer.Ordinal);
+            return (keys, aliases, grants);
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or FormatException or InvalidOperationException or NullReferenceException or CryptographicException)
         {

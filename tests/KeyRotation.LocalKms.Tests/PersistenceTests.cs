@@ -104,4 +104,16 @@ public sealed class PersistenceTests : IDisposable
 
         Assert.False(file.LoadInto(_kms.Service));
     }
+
+    [Fact]
+    public async Task ImportState_Grants_AreKept()
+    {
+        var key = await _kms.CreateKeyAsync();
+        var grantId = _kms.Service.AddGrant(key.KeyId, "arn:aws:iam::111122223333:role/app", ["Decrypt"]);
+
+        using var client = Reloaded().CreateClient();
+        var grants = await client.ListGrantsAsync(new ListGrantsRequest { KeyId = key.KeyId });
+
+        Assert.Equal(grantId, grants.Grants.Single().GrantId);
+    }
 }

@@ -3,7 +3,10 @@ using KeyRotation.Core;
 
 namespace KeyRotation.Cli.Commands;
 
-/// <summary><c>plan [ALIAS...]</c>: the dry run: what a rotation would do now for each alias, and why one would be skipped or refused.</summary>
+/// <summary>
+/// <c>plan [ALIAS...]</c>: the dry run: what a rotation would do now for each alias, and why one would be skipped or
+/// refused; and the grants on each current key, which the new key will not have.
+/// </summary>
 internal static class PlanCommand
 {
     public static Command Create(CliContextFactory factory)
@@ -27,13 +30,17 @@ internal static class PlanCommand
                 Force = parsed.GetValue(force),
             };
             var report = await RotationRun.RunAsync(context, new EngineHandle(engine, settings.Options.MaxConcurrency), request, ct);
+            var grants = await context.WaitAsync("Listing grants", () => GrantsSection.ReadAsync(context, kms, report, ct));
             if (context.Json)
             {
-                context.WriteJson(RotationRun.ToJson(report));
+                var document = RotationRun.ToJson(report);
+                GrantsSection.AddToJson(document, grants);
+                context.WriteJson(document);
             }
             else
             {
                 RotationRun.WriteSummary(context, report);
+                GrantsSection.Write(context, report, grants);
             }
 
             return RotationRun.ExitCode(report);
