@@ -138,6 +138,10 @@ internal sealed class CliContext
             if (sandbox.StatePath is { } path)
             {
                 Error($"Sandbox state: {path} ({(sandbox.Continued ? "continued from the last command" : "new, from the seed")}; --sandbox-reset starts again).");
+                if (!sandbox.Continued && sandbox.Escrow.PrivateKeyPath is { } privateKey)
+                {
+                    Error($"Sandbox escrow key pair for {Sandbox.Imported}: {privateKey} (private; reimport in the sandbox uses it) and escrow-public-key.pem beside it.");
+                }
             }
 
             return (sandbox.Kms, sandbox);

@@ -20,7 +20,7 @@ internal static class PlanCommand
         {
             var context = factory.For(parsed);
             var (settings, _) = RotationRun.Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), null, Arguments.SettingOverrides(parsed, minKeyAge, maxConcurrency));
-            var (kms, _) = await context.ConnectAsync(ct);
+            var (kms, sandbox) = await context.ConnectAsync(ct);
             var engine = new RotationEngine(kms, new Notices.Silent(), settings.Options, context.Host.Time, new RotationRun.StderrLog(context), RotationRun.Importer(context, settings, kms));
             var request = new RotationRequest
             {
@@ -29,7 +29,8 @@ internal static class PlanCommand
                 DryRun = true,
                 Force = parsed.GetValue(force),
             };
-            var report = await RotationRun.RunAsync(context, new EngineHandle(engine, settings.Options.MaxConcurrency), request, ct);
+            var importing = sandbox is null ? null : new RotationEngine(kms, new Notices.Silent(), settings.Options with { KeyMaterialOrigin = KeyMaterialOrigin.External }, context.Host.Time, new RotationRun.StderrLog(context), sandbox.Importer(context.Host.Time, new RotationRun.StderrLog(context)));
+            var report = await RotationRun.RunAsync(context, EngineHandle.For(engine, importing, settings.Options.MaxConcurrency), request, ct);
             var grants = await context.WaitAsync("Listing grants", () => GrantsSection.ReadAsync(context, kms, report, ct));
             if (context.Json)
             {

@@ -49,7 +49,8 @@ internal static class RotateCommand
                 DryRun = settings.DryRun,
                 Force = parsed.GetValue(force),
             };
-            var report = await RotationRun.RunAsync(context, new EngineHandle(engine, settings.Options.MaxConcurrency), request, ct);
+            var importing = sandbox is null ? null : new RotationEngine(kms, notices, settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(settings.Aliases), ListPreviousKeyGrants = true, KeyMaterialOrigin = KeyMaterialOrigin.External }, context.Host.Time, new RotationRun.StderrLog(context), sandbox.Importer(context.Host.Time, new RotationRun.StderrLog(context)));
+            var report = await RotationRun.RunAsync(context, EngineHandle.For(engine, importing, settings.Options.MaxConcurrency), request, ct);
 
             if (context.Json)
             {

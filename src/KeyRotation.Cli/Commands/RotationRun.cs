@@ -73,7 +73,7 @@ internal static class RotationRun
 
         if (settings.Options.KeyMaterialOrigin == KeyMaterialOrigin.External && context.IsSandbox)
         {
-            throw new UsageException($"{SettingNames.KeyMaterialOrigin}=EXTERNAL needs an escrow bucket; the sandbox rotates AWS_KMS keys only.");
+            throw new UsageException($"Unset {SettingNames.KeyMaterialOrigin} for the sandbox: it rotates {Sandbox.Imported} with imported material (escrowed in the sandbox) and the other demo aliases with AWS_KMS material.");
         }
 
         return (settings, topic);
@@ -104,7 +104,7 @@ internal static class RotationRun
                 new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, engine.MaxConcurrency), CancellationToken = ct },
                 async (index, token) =>
                 {
-                    var one = await engine.Engine.RunAsync(request with { Aliases = [request.Aliases[index]] }, token);
+                    var one = await engine.EngineFor(request.Aliases[index]).RunAsync(request with { Aliases = [request.Aliases[index]] }, token);
                     results[index] = one.Results[0];
                     tick?.Invoke();
                 });
@@ -243,5 +243,13 @@ internal static class RotationRun
     }
 }
 
-/// <summary>The engine with the concurrency it was built for.</summary>
-internal sealed record EngineHandle(RotationEngine Engine, int MaxConcurrency);
+/// <summary>
+/// The engine for each alias (in the sandbox, <see cref="Sandbox.Imported"/> has an engine that imports material) and
+/// the concurrency they were built for.
+/// </summary>
+internal sealed record EngineHandle(Func<string, RotationEngine> EngineFor, int MaxConcurrency)
+{
+    /// <summary>One engine for every alias, or, in the sandbox, the importing engine for its EXTERNAL alias.</summary>
+    public static EngineHandle For(RotationEngine engine, RotationEngine? importing, int maxConcurrency) =>
+        new(alias => importing is not null && alias == Sandbox.Imported ? importing : engine, maxConcurrency);
+}
