@@ -65,8 +65,15 @@ internal sealed class AwsSettings
             throw new UsageException(ex.Message, ex);
         }
 
+        // A Region named outright is checked before credentials are looked for: it is the cheaper mistake to report.
+        var region = regionFlag ?? Get("AWS_REGION") ?? Get("AWS_DEFAULT_REGION");
+        if (region is not null)
+        {
+            CheckRegion(region, endpoint);
+        }
+
         var (credentials, profileRegion) = ResolveCredentials(profileFlag, environment, defaultCredentials);
-        var region = regionFlag ?? Get("AWS_REGION") ?? Get("AWS_DEFAULT_REGION") ?? profileRegion;
+        region ??= profileRegion;
         region ??= FallbackRegionFactory.GetRegionEndpoint()?.SystemName;
         if (region is null)
         {
@@ -77,12 +84,21 @@ internal sealed class AwsSettings
 
             region = "us-east-1"; // only signs requests to a custom endpoint
         }
-        else if (endpoint is null && !RegionEndpoint.EnumerableAllRegions.Any(r => r.SystemName == region))
+        else
         {
-            throw new UsageException($"Unknown AWS Region '{region}': pass a Region code such as us-east-1 or eu-west-1, or --endpoint-url for an endpoint this SDK does not know.");
+            CheckRegion(region, endpoint);
         }
 
         return new AwsSettings(region, endpoint, credentials, environment);
+    }
+
+    /// <summary>A Region the SDK does not know is refused, unless a custom endpoint is given (the escape hatch).</summary>
+    private static void CheckRegion(string region, Uri? endpoint)
+    {
+        if (endpoint is null && !RegionEndpoint.EnumerableAllRegions.Any(r => r.SystemName == region))
+        {
+            throw new UsageException($"Unknown AWS Region '{region}': pass a Region code such as us-east-1 or eu-west-1, or --endpoint-url for an endpoint this SDK does not know.");
+        }
     }
 
     /// <summary>Credentials from --profile (or AWS_PROFILE), the access key variables, else the SDK's default chain; and the profile's Region.</summary>

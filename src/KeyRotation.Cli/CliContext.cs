@@ -133,7 +133,7 @@ internal sealed class CliContext
             }
 
             var file = SandboxState?.FullName ?? (Host.DataDirectory is { } directory ? Path.Combine(directory, "sandbox.json") : null);
-            var sandbox = await Sandbox.StartAsync(Host.Time, file is null ? null : new LocalKmsStateFile(file), SandboxReset, ct);
+            var sandbox = await WaitAsync("Preparing the sandbox", () => Sandbox.StartAsync(Host.Time, file is null ? null : new LocalKmsStateFile(file), SandboxReset, ct));
             _sandboxStarted(sandbox);
             if (sandbox.StatePath is { } path)
             {

@@ -19,6 +19,13 @@ internal sealed class SandboxEscrow
 {
     public const string Bucket = "sandbox-escrow";
 
+    /// <summary>A sandbox that is not kept never reimports (its private key would be gone): one key pair per process does.</summary>
+    private static readonly Lazy<string> UnkeptPublicKey = new(() =>
+    {
+        using var rsa = RSA.Create(EscrowPublicKey.MinimumKeySize);
+        return rsa.ExportSubjectPublicKeyInfoPem();
+    });
+
     private readonly string? _directory;
     private readonly ConcurrentDictionary<string, byte[]> _memory = new(StringComparer.Ordinal);
 
@@ -46,8 +53,7 @@ internal sealed class SandboxEscrow
     {
         if (directory is null)
         {
-            using var rsa = RSA.Create(EscrowPublicKey.MinimumKeySize);
-            return new SandboxEscrow(null, rsa.ExportSubjectPublicKeyInfoPem(), null);
+            return new SandboxEscrow(null, UnkeptPublicKey.Value, null);
         }
 
         var privatePath = Path.Combine(directory, "escrow-private-key.pem");

@@ -126,6 +126,15 @@ public sealed class ErrorTests
     }
 
     [Fact]
+    public async Task Status_UnknownRegionAndNoCredentials_ReportsTheRegionFirst()
+    {
+        var run = await _cli.RunAsync(new CliHost { Time = _cli.Time, DefaultCredentials = NoChain }, "status", Alias, "--region", "eu-west-99");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("Unknown AWS Region 'eu-west-99':", Assert.Single(Lines(run.Stderr)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_UnknownRegionWithCustomEndpoint_IsAllowed()
     {
         await _cli.CreateAliasAsync(Alias);
