@@ -49,7 +49,7 @@ internal static class ParseErrors
         action.ShowTypoCorrections = true;
         using var output = new StringWriter();
         await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = output });
-        var errors = parsed.Errors.Select(e => e.Message).ToHashSet(StringComparer.Ordinal);
+        var errors = parsed.Errors.SelectMany(e => e.Message.Split('\n')).Select(l => l.TrimEnd('\r')).ToHashSet(StringComparer.Ordinal);
         return [.. output.ToString().Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0 && !errors.Contains(l))];
     }
 }

@@ -55,6 +55,25 @@ public sealed class ErrorTests
     }
 
     [Fact]
+    public async Task Run_OutputFormatUnknown_ListsTheFormatsOnce()
+    {
+        var run = await _cli.RunAsync("status", Alias, "--output", "yaml");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal(["Argument 'yaml' not recognized. Must be one of:", "\t'json'", "\t'text'", "\t'table'", "Run 'keyrotation status --help' for usage."], Lines(run.Stderr.Replace("\r", string.Empty, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Run_MisspelledCommand_SuggestsTheCommand()
+    {
+        var run = await _cli.RunAsync("rotat");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("Unrecognized command or argument 'rotat'.", Lines(run.Stderr));
+        Assert.Contains("rotate", Lines(run.Stderr));
+    }
+
+    [Fact]
     public async Task Run_UnknownOptionInSandbox_IsNotTakenForAnAlias()
     {
         var run = await _cli.RunAsync(new CliHost { Time = _cli.Time }, "rotate", "--sandbox", "--dry-run");
