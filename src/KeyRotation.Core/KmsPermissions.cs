@@ -26,6 +26,7 @@ public static class KmsPermissions
         "kms:UpdateAlias",
         "kms:ListAliases",
         "kms:ListKeys",
+        "kms:ListGrants", // read-only: the previous key's grants, listed in the notice (KeyGrantsReader)
     ];
 
     /// <summary>Actions the engine calls in addition when it imports key material it generated (EXTERNAL origin).</summary>
@@ -69,6 +70,7 @@ public static class KmsPermissions
         "kms:DescribeKey",
         "kms:ListResourceTags",
         "kms:GetKeyPolicy",
+        "kms:ListGrants",
         "kms:TagResource",
         "kms:CreateAlias",
         "kms:UpdateAlias",

@@ -1,5 +1,6 @@
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
+using KeyRotation.Core.Grants;
 using KeyRotation.Core.Notifications;
 
 namespace KeyRotation.Core;
@@ -17,6 +18,7 @@ public sealed class RotationEngine
     private readonly TimeProvider _time;
     private readonly IRotationLog _log;
     private readonly IKeyMaterialImporter? _importer;
+    private readonly KeyGrantsReader _grants;
 
     public RotationEngine(
         IAmazonKeyManagementService kms,
@@ -38,6 +40,7 @@ public sealed class RotationEngine
         _time = time;
         _log = log;
         _importer = importer;
+        _grants = new KeyGrantsReader(kms);
         _rotation = new AliasRotation(kms, createKeyClient ?? kms, options, time, log, importer);
     }
 
@@ -102,6 +105,11 @@ public sealed class RotationEngine
             result = result with { Notes = [.. result.Notes, .. _importer.StandingWarnings] };
         }
 
+        if (result.Outcome == RotationOutcome.Rotated && !request.DryRun && _options.ListPreviousKeyGrants && result.PreviousKeyId is { } previousKeyId)
+        {
+            result = result with { Notes = [.. result.Notes, await _grants.NoticeAsync(previousKeyId, ct)] };
+        }
+
         if (result.Outcome is RotationOutcome.Rotated or RotationOutcome.Failed && !request.DryRun)
         {
             result = await NotifyAsync(request, result, ct);
@@ -112,7 +120,7 @@ public sealed class RotationEngine
 
     private async Task<AliasRotationResult> NotifyAsync(RotationRequest request, AliasRotationResult result, CancellationToken ct)
     {
-        var notice = RotationNotice.For(result, request.RotationId, _time.GetUtcNow());
+        var notice = RotationNotice.For(result, request.RotationId, _time.GetUtcNow(), _options.FailureAdvice);
         try
         {
             await _notifier.NotifyAsync(notice, ct);

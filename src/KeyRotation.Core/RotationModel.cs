@@ -46,6 +46,18 @@ public sealed record RotationOptions
 
     /// <summary>An alias is not started when less than this is left before the run's deadline.</summary>
     public TimeSpan TimeNeededPerAlias { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// What a failed rotation's notice tells people to check, one line per element; null: the function's advice (its logs
+    /// and its role). The operator CLI runs with a person's own credentials and says so instead.
+    /// </summary>
+    public IReadOnlyList<string>? FailureAdvice { get; init; }
+
+    /// <summary>
+    /// List the previous key's grants (ListGrants) in a rotated alias's notice, since grants are not carried over to the
+    /// new key. The function and the CLI turn it on; off, no ListGrants call is made.
+    /// </summary>
+    public bool ListPreviousKeyGrants { get; init; }
 }
 
 /// <summary>One run: which aliases, and how.</summary>

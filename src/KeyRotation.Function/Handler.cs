@@ -84,7 +84,8 @@ public sealed class Handler
             return;
         }
 
-        _engine = new RotationEngine(kms, notifier, _configuration.Options, time, _log, importer, createKeyClient);
+        // The notice lists the previous key's grants: they are not carried over, and whoever relied on them must be told.
+        _engine = new RotationEngine(kms, notifier, _configuration.Options with { ListPreviousKeyGrants = true }, time, _log, importer, createKeyClient);
     }
 
     /// <summary>

@@ -224,6 +224,7 @@ public sealed partial class LocalKmsService
         "TagResource" => TagResource(request),
         "UntagResource" => UntagResource(request),
         "ListResourceTags" => ListResourceTags(request),
+        "ListGrants" => ListGrants(request),
         "CreateAlias" => CreateAlias(request),
         "UpdateAlias" => UpdateAlias(request),
         "DeleteAlias" => DeleteAlias(request),

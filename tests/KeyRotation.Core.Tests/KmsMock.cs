@@ -86,6 +86,12 @@ internal sealed class KmsMock
                 Keys = [.. Keys.Keys.Select(id => new KeyListEntry { KeyId = id, KeyArn = Keys[id].Arn })],
                 Truncated = false,
             }));
+
+        // No key has grants. ListGrants is read through the SDK's paginator, whose factory has no public constructor.
+        Mock.Setup(k => k.ListGrantsAsync(It.IsAny<ListGrantsRequest>(), It.IsAny<CancellationToken>()))
+            .Returns((ListGrantsRequest r, CancellationToken _) => Record("ListGrants", r, () => new ListGrantsResponse { Grants = [], Truncated = false }));
+        Mock.Setup(k => k.Paginators).Returns(() => (IKeyManagementServicePaginatorFactory)Activator.CreateInstance(
+            typeof(KeyManagementServicePaginatorFactory), System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic, null, [Mock.Object], System.Globalization.CultureInfo.InvariantCulture)!);
     }
 
     public Mock<IAmazonKeyManagementService> Mock { get; } = new(MockBehavior.Strict);
