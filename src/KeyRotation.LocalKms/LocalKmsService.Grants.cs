@@ -6,60 +6,77 @@ namespace KeyRotation.LocalKms;
 /// ListGrants, as the KMS API reference shows it: the key by key id or key ARN (not an alias), optional GrantId and
 /// GranteePrincipal filters, Limit 1 to 100 (default 50) and Marker paging; the answer is Grants (GrantListEntry
 /// objects), Truncated and, when truncated, NextMarker. LocalKms has no CreateGrant: grants are put on a key with
-/// <see cref="AddGrant"/> by tests, and a key has none otherwise.
+/// <see cref="AddGrant"/> by tests, and a key has none otherwise. Grants belong to a Region (<see cref="RegionState.Grants"/>):
+/// the keys of a multi-Region set share their key id, not their grants.
 /// </summary>
 public sealed partial class LocalKmsService
 {
-    private readonly Dictionary<string, List<JsonObject>> _grants = new(StringComparer.Ordinal);
-
     /// <summary>
-    /// Puts a grant on a key, as CreateGrant would (for tests: the rotation never creates grants). Returns the grant id.
+    /// Puts a grant on a key in <paramref name="region"/> (default: the service's Region), as CreateGrant would (for
+    /// tests: the rotation never creates grants). Returns the grant id.
     /// </summary>
-    public string AddGrant(string keyId, string granteePrincipal, IReadOnlyList<string> operations, string? name = null, string? retiringPrincipal = null, IReadOnlyDictionary<string, string>? encryptionContextSubset = null)
+    public string AddGrant(string keyId, string granteePrincipal, IReadOnlyList<string> operations, string? name = null, string? retiringPrincipal = null, IReadOnlyDictionary<string, string>? encryptionContextSubset = null, string? region = null)
     {
         ArgumentNullException.ThrowIfNull(operations);
+        if (region is not null && !RegionPattern().IsMatch(region))
+        {
+            throw new ArgumentException($"'{region}' is not a Region name like us-east-1.", nameof(region));
+        }
+
         lock (_state)
         {
-            var key = Resolve(keyId, allowAlias: false);
-            var grantId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-            var entry = new JsonObject
+            EnterRegion(region ?? Region);
+            try
             {
-                ["KeyId"] = key.Arn,
-                ["GrantId"] = grantId,
-                ["CreationDate"] = Epoch(_time.GetUtcNow()),
-                ["GranteePrincipal"] = granteePrincipal,
-                ["IssuingAccount"] = $"arn:aws:iam::{AccountId}:root",
-                ["Operations"] = new JsonArray([.. operations.Select(o => (JsonNode)o)]),
-            };
-            if (name is not null)
-            {
-                entry["Name"] = name;
+                return AddGrantInRegion(Resolve(keyId, allowAlias: false), granteePrincipal, operations, name, retiringPrincipal, encryptionContextSubset);
             }
-
-            if (retiringPrincipal is not null)
+            finally
             {
-                entry["RetiringPrincipal"] = retiringPrincipal;
+                EnterRegion(Region);
             }
-
-            if (encryptionContextSubset is not null)
-            {
-                var context = new JsonObject();
-                foreach (var (k, v) in encryptionContextSubset)
-                {
-                    context[k] = v;
-                }
-
-                entry["Constraints"] = new JsonObject { ["EncryptionContextSubset"] = context };
-            }
-
-            if (!_grants.TryGetValue(key.KeyId, out var list))
-            {
-                _grants[key.KeyId] = list = [];
-            }
-
-            list.Add(entry);
-            return grantId;
         }
+    }
+
+    private string AddGrantInRegion(KmsKey key, string granteePrincipal, IReadOnlyList<string> operations, string? name, string? retiringPrincipal, IReadOnlyDictionary<string, string>? encryptionContextSubset)
+    {
+        var grantId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var entry = new JsonObject
+        {
+            ["KeyId"] = key.Arn,
+            ["GrantId"] = grantId,
+            ["CreationDate"] = Epoch(_time.GetUtcNow()),
+            ["GranteePrincipal"] = granteePrincipal,
+            ["IssuingAccount"] = $"arn:aws:iam::{AccountId}:root",
+            ["Operations"] = new JsonArray([.. operations.Select(o => (JsonNode)o)]),
+        };
+        if (name is not null)
+        {
+            entry["Name"] = name;
+        }
+
+        if (retiringPrincipal is not null)
+        {
+            entry["RetiringPrincipal"] = retiringPrincipal;
+        }
+
+        if (encryptionContextSubset is not null)
+        {
+            var context = new JsonObject();
+            foreach (var (k, v) in encryptionContextSubset)
+            {
+                context[k] = v;
+            }
+
+            entry["Constraints"] = new JsonObject { ["EncryptionContextSubset"] = context };
+        }
+
+        if (!_region.Grants.TryGetValue(key.KeyId, out var list))
+        {
+            _region.Grants[key.KeyId] = list = [];
+        }
+
+        list.Add(entry);
+        return grantId;
     }
 
     private JsonObject ListGrants(KmsRequest request)
@@ -77,7 +94,7 @@ public sealed partial class LocalKmsService
             throw KmsErrorException.Validation("1 validation error detected: Value at 'granteePrincipal' failed to satisfy constraint: Member must have length between 1 and 256");
         }
 
-        var entries = (_grants.GetValueOrDefault(key.KeyId) ?? [])
+        var entries = (_region.Grants.GetValueOrDefault(key.KeyId) ?? [])
             .Where(g => grantId is null || (string?)g["GrantId"] == grantId)
             .Where(g => grantee is null || (string?)g["GranteePrincipal"] == grantee)
             .Select(g => g.DeepClone())

@@ -1,119 +1,86 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 
 namespace KeyRotation.LocalKms;
 
 /// <summary>
-/// The service's keys (material and key pairs included), their tags and the aliases, as one JSON document, so a
-/// LocalKms can stop and start again where it was: the standalone server's --data file and the CLI sandbox's state
-/// file both use it. Outstanding import tokens are not kept: they last minutes and a restart asks for new ones.
+/// The service's state as one JSON document, so a LocalKms can stop and start again where it was: the standalone
+/// server's --data file and the CLI sandbox's state file both use it. It holds every Region's keys (tags, deletion
+/// dates, every key material with its id, state, expiry and rotation date, the rotation settings), aliases and grants,
+/// and the multi-Region sets (primary Region, replica Regions, and the materials their keys share). Outstanding
+/// import tokens are not kept: they last minutes and a restart asks for new ones. The document format is
+/// <see cref="LocalKmsStateJson"/>'s.
 /// </summary>
 public sealed partial class LocalKmsService
 {
-    private const int StateVersion = 1;
+    /// <summary>2: Regions, key materials, multi-Region sets and grants per Region (1 kept one Region and one material).</summary>
+    private const int StateVersion = 2;
 
-    /// <summary>Everything needed to rebuild this service's keys and aliases; it holds key material in clear (local use only).</summary>
+    /// <summary>Everything needed to rebuild this service's keys, aliases and grants; it holds key material in clear (local use only).</summary>
     public string ExportState()
     {
         lock (_state)
         {
-            var keys = new JsonArray();
-            foreach (var key in _keys.Values)
+            // Materials and key pairs of a multi-Region set are one instance shared by its keys: saved once, with the set.
+            var sets = new JsonArray();
+            var saved = new HashSet<MultiRegionKeySet>();
+            foreach (var key in AllKeys().Where(k => k.MultiRegionSet is not null).OrderBy(k => k.KeyId, StringComparer.Ordinal))
             {
-                keys.Add(ExportKey(key));
-            }
-
-            var aliases = new JsonArray();
-            foreach (var alias in _aliases.Values)
-            {
-                aliases.Add(new JsonObject
+                if (saved.Add(key.MultiRegionSet!))
                 {
-                    ["AliasName"] = alias.AliasName,
-                    ["TargetKeyId"] = alias.TargetKeyId,
-                    ["CreationDate"] = alias.CreationDate.ToString("O", CultureInfo.InvariantCulture),
-                    ["LastUpdatedDate"] = alias.LastUpdatedDate.ToString("O", CultureInfo.InvariantCulture),
-                });
+                    sets.Add(LocalKmsStateJson.ExportSet(key));
+                }
             }
 
-            var grants = new JsonObject();
-            foreach (var (keyId, list) in _grants)
+            var regions = new JsonArray();
+            foreach (var region in _regions.Values.Where(r => r.Keys.Count > 0).OrderBy(r => r.Name, StringComparer.Ordinal))
             {
-                grants[keyId] = new JsonArray([.. list.Select(g => g.DeepClone())]);
+                regions.Add(LocalKmsStateJson.ExportRegion(region));
             }
 
-            return new JsonObject { ["Version"] = StateVersion, [nameof(AccountId)] = AccountId, [nameof(Region)] = Region, ["Keys"] = keys, ["Aliases"] = aliases, ["Grants"] = grants }.ToJsonString();
+            return new JsonObject
+            {
+                ["Version"] = StateVersion,
+                [nameof(AccountId)] = AccountId,
+                [nameof(Region)] = Region,
+                ["MultiRegionSets"] = sets,
+                ["Regions"] = regions,
+            }.ToJsonString();
         }
     }
 
     /// <summary>
-    /// Replaces this service's keys and aliases with those of <paramref name="json"/> (from <see cref="ExportState"/>).
-    /// A document that is not such a state, or was written for another account or Region, is refused and changes nothing.
+    /// Replaces this service's keys, aliases and grants, in every Region, with those of <paramref name="json"/> (from
+    /// <see cref="ExportState"/>). A document that is not such a state, or was written for another account or default
+    /// Region, is refused and changes nothing.
     /// </summary>
     public void ImportState(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        var (keys, aliases, grants) = ParseState(json);
+        var regions = ParseState(json);
         lock (_state)
         {
-            _keys.Clear();
-            _aliases.Clear();
-            _grants.Clear();
-            foreach (var (keyId, list) in grants)
+            foreach (var token in _regions.Values.SelectMany(r => r.ImportTokens.Values))
             {
-                _grants[keyId] = list;
+                token.WrappingKey.Dispose();
             }
 
-            foreach (var key in keys)
+            _regions.Clear();
+            foreach (var region in regions)
             {
-                _keys.Add(key.KeyId, key);
+                _regions.Add(region.Name, region);
             }
 
-            foreach (var alias in aliases)
-            {
-                _aliases.Add(alias.AliasName, alias);
-            }
+            EnterRegion(Region);
         }
     }
 
-    private static JsonObject ExportKey(KmsKey key)
-    {
-        var tags = new JsonObject();
-        foreach (var (name, value) in key.Tags)
-        {
-            tags[name] = value;
-        }
-
-        return new JsonObject
-        {
-            ["KeyId"] = key.KeyId,
-            ["Arn"] = key.Arn,
-            ["CreationDate"] = key.CreationDate.ToString("O", CultureInfo.InvariantCulture),
-            ["KeySpec"] = key.KeySpec,
-            ["KeyUsage"] = key.KeyUsage,
-            ["Origin"] = key.Origin,
-            ["KeyManager"] = key.KeyManager,
-            ["Policy"] = key.Policy,
-            ["Description"] = key.Description,
-            ["MultiRegion"] = key.MultiRegion,
-            ["Enabled"] = key.Enabled,
-            ["DeletionDate"] = key.DeletionDate?.ToString("O", CultureInfo.InvariantCulture),
-            ["PendingWindowInDays"] = key.PendingWindowInDays,
-            ["Material"] = key.Material is null ? null : Convert.ToBase64String(key.Material),
-            ["KeyPair"] = key.KeyPair is null ? null : Convert.ToBase64String(key.KeyPair.ExportPkcs8PrivateKey()),
-            ["ImportedMaterialFingerprint"] = key.ImportedMaterialFingerprint is null ? null : Convert.ToBase64String(key.ImportedMaterialFingerprint),
-            ["ExpirationModel"] = key.ExpirationModel,
-            ["ValidTo"] = key.ValidTo?.ToString("O", CultureInfo.InvariantCulture),
-            ["Tags"] = tags,
-        };
-    }
-
-    private (List<KmsKey> Keys, List<KmsAlias> Aliases, Dictionary<string, List<JsonObject>> Grants) ParseState(string json)
+    private List<RegionState> ParseState(string json)
     {
         try
         {
             var root = JsonNode.Parse(json)?.AsObject() ?? throw new FormatException("the document is empty");
-            if ((int?)root["Version"] != StateVersion)
+            if (root["Version"] is not JsonValue version || !version.TryGetValue<int>(out var number) || number != StateVersion)
             {
                 throw new FormatException($"it is not a LocalKms state of version {StateVersion}");
             }
@@ -123,71 +90,74 @@ public sealed partial class LocalKmsService
                 throw new FormatException($"it holds account {(string?)root[nameof(AccountId)]} in {(string?)root[nameof(Region)]}, not account {AccountId} in {Region}");
             }
 
-            var keys = root["Keys"]!.AsArray().Select(node => ImportKey(node!.AsObject())).ToList();
-            var known = keys.Select(k => k.KeyId).ToHashSet(StringComparer.Ordinal);
-            var aliases = root["Aliases"]!.AsArray().Select(node =>
+            var sets = new Dictionary<string, LocalKmsStateJson.SharedKeyParts>(StringComparer.Ordinal);
+            foreach (var node in root["MultiRegionSets"]!.AsArray())
             {
-                var alias = node!.AsObject();
-                var name = Required(alias, "AliasName");
-                var target = Required(alias, "TargetKeyId");
-                return known.Contains(target)
-                    ? new KmsAlias { AliasName = name, AliasArn = AliasArn(name), TargetKeyId = target, CreationDate = Time(alias, "CreationDate")!.Value, LastUpdatedDate = Time(alias, "LastUpdatedDate")!.Value }
-                    : throw new FormatException($"alias {name} points at key {target}, which is not in the state");
-            }).ToList();
-            var grants = (root["Grants"]?.AsObject() ?? []).ToDictionary(
-                entry => known.Contains(entry.Key) ? entry.Key : throw new FormatException($"grants name key {entry.Key}, which is not in the state"),
-                entry => entry.Value!.AsArray().Select(g => g!.DeepClone().AsObject()).ToList(),
-                StringComparer.Ordinal);
-            return (keys, aliases, grants);
+                var (keyId, parts) = LocalKmsStateJson.ImportSet(node!.AsObject(), RegionPattern().IsMatch);
+                if (!sets.TryAdd(keyId, parts))
+                {
+                    throw new FormatException($"multi-Region key {keyId} is listed twice");
+                }
+            }
+
+            var regions = new List<RegionState>();
+            foreach (var node in root["Regions"]!.AsArray())
+            {
+                var region = ParseRegion(node!.AsObject(), sets);
+                if (regions.Exists(r => r.Name == region.Name))
+                {
+                    throw new FormatException($"Region {region.Name} is listed twice");
+                }
+
+                regions.Add(region);
+            }
+
+            return regions;
         }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or FormatException or InvalidOperationException or NullReferenceException or CryptographicException)
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or FormatException or InvalidOperationException or NullReferenceException or CryptographicException or ArgumentException)
         {
             throw new FormatException($"Not a usable LocalKms state: {ex.Message}", ex);
         }
     }
 
-    private static KmsKey ImportKey(JsonObject node)
+    private RegionState ParseRegion(JsonObject node, Dictionary<string, LocalKmsStateJson.SharedKeyParts> sets)
     {
-        var keySpec = Required(node, "KeySpec");
-        AsymmetricAlgorithm? pair = null;
-        if ((string?)node["KeyPair"] is { } pkcs8)
+        var name = LocalKmsStateJson.Required(node, "Name");
+        if (!RegionPattern().IsMatch(name))
         {
-            pair = CreateKeyPair(keySpec) ?? throw new FormatException($"key spec {keySpec} has no key pair");
-            pair.ImportPkcs8PrivateKey(Convert.FromBase64String(pkcs8), out _);
+            throw new FormatException($"'{name}' is not a Region name like us-east-1");
         }
 
-        var key = new KmsKey
+        var region = new RegionState(name);
+        foreach (var keyNode in node["Keys"]!.AsArray())
         {
-            KeyId = Required(node, "KeyId"),
-            Arn = Required(node, "Arn"),
-            CreationDate = Time(node, "CreationDate")!.Value,
-            KeySpec = keySpec,
-            KeyUsage = Required(node, "KeyUsage"),
-            Origin = Required(node, "Origin"),
-            KeyManager = Required(node, "KeyManager"),
-            Policy = Required(node, "Policy"),
-            Description = (string?)node["Description"] ?? string.Empty,
-            MultiRegion = (bool?)node["MultiRegion"] ?? false,
-            Enabled = (bool?)node["Enabled"] ?? true,
-            DeletionDate = Time(node, "DeletionDate"),
-            PendingWindowInDays = (int?)node["PendingWindowInDays"],
-            Material = (string?)node["Material"] is { } material ? Convert.FromBase64String(material) : null,
-            KeyPair = pair,
-            ImportedMaterialFingerprint = (string?)node["ImportedMaterialFingerprint"] is { } fingerprint ? Convert.FromBase64String(fingerprint) : null,
-            ExpirationModel = (string?)node["ExpirationModel"],
-            ValidTo = Time(node, "ValidTo"),
-        };
-        foreach (var (name, value) in node["Tags"]?.AsObject() ?? [])
-        {
-            key.Tags.Add(new KeyValuePair<string, string>(name, (string?)value ?? string.Empty));
+            var key = LocalKmsStateJson.ImportKey(keyNode!.AsObject(), name, id => KeyArn(name, id), sets);
+            if (!region.Keys.TryAdd(key.KeyId, key))
+            {
+                throw new FormatException($"key {key.KeyId} is listed twice in {name}");
+            }
         }
 
-        return key;
+        foreach (var aliasNode in node["Aliases"]!.AsArray())
+        {
+            var alias = LocalKmsStateJson.ImportAlias(aliasNode!.AsObject(), aliasName => $"arn:aws:kms:{name}:{AccountId}:{aliasName}");
+            if (!region.Keys.ContainsKey(alias.TargetKeyId))
+            {
+                throw new FormatException($"alias {alias.AliasName} in {name} points at key {alias.TargetKeyId}, which is not in that Region's state");
+            }
+
+            if (!region.Aliases.TryAdd(alias.AliasName, alias))
+            {
+                throw new FormatException($"alias {alias.AliasName} is listed twice in {name}");
+            }
+        }
+
+        foreach (var (keyId, grants) in node["Grants"]?.AsObject() ?? [])
+        {
+            region.Grants[region.Keys.ContainsKey(keyId) ? keyId : throw new FormatException($"grants in {name} name key {keyId}, which is not in that Region's state")] =
+                [.. grants!.AsArray().Select(g => g!.DeepClone().AsObject())];
+        }
+
+        return region;
     }
-
-    private static string Required(JsonObject node, string name) =>
-        (string?)node[name] ?? throw new FormatException($"{name} is missing");
-
-    private static DateTimeOffset? Time(JsonObject node, string name) =>
-        (string?)node[name] is { } text ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind) : null;
 }

@@ -274,6 +274,7 @@ public sealed partial class LocalKmsService
             if (key.DeletionDate is { } deletion && deletion <= now)
             {
                 _keys.Remove(key.KeyId);
+                _region.Grants.Remove(key.KeyId);
                 key.MultiRegionSet?.Deleted(CurrentRegion, deletion);
                 foreach (var alias in _aliases.Values.Where(a => a.TargetKeyId == key.KeyId).ToList())
                 {

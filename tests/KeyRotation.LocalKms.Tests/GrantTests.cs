@@ -101,4 +101,46 @@ public sealed class GrantTests : IDisposable
         Assert.Equal(200, (int)response.StatusCode);
         Assert.Contains("\"Truncated\":false", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ListGrants_MultiRegionKey_EachRegionListsOnlyItsOwnGrants()
+    {
+        var key = await _kms.CreateKeyAsync(new CreateKeyRequest { MultiRegion = true });
+        await _kms.Client.ReplicateKeyAsync(new ReplicateKeyRequest { KeyId = key.KeyId, ReplicaRegion = "eu-west-1" });
+        var east = _kms.Service.AddGrant(key.KeyId, "arn:aws:iam::111122223333:role/east", ["Decrypt"]);
+        var west = _kms.Service.AddGrant(key.KeyId, "arn:aws:iam::111122223333:role/west", ["Decrypt"], region: "eu-west-1");
+        using var westClient = _kms.Service.CreateClient("eu-west-1", c => c.MaxErrorRetry = 0);
+
+        var eastGrants = (await _kms.Client.ListGrantsAsync(new ListGrantsRequest { KeyId = key.KeyId })).Grants;
+        var westGrants = (await westClient.ListGrantsAsync(new ListGrantsRequest { KeyId = key.KeyId })).Grants;
+
+        Assert.Equal(east, eastGrants.Single().GrantId);
+        Assert.Equal((west, $"arn:aws:kms:eu-west-1:111122223333:key/{key.KeyId}"), (westGrants.Single().GrantId, westGrants.Single().KeyId));
+    }
+
+    [Fact]
+    public async Task ListGrants_ReplicaDeletedAndReplicatedAgain_OldGrantsAreGone()
+    {
+        var key = await _kms.CreateKeyAsync(new CreateKeyRequest { MultiRegion = true });
+        await _kms.Client.ReplicateKeyAsync(new ReplicateKeyRequest { KeyId = key.KeyId, ReplicaRegion = "eu-west-1" });
+        _kms.Service.AddGrant(key.KeyId, "arn:aws:iam::111122223333:role/west", ["Decrypt"], region: "eu-west-1");
+        using var westClient = _kms.Service.CreateClient("eu-west-1", c => c.MaxErrorRetry = 0);
+        await westClient.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = key.KeyId, PendingWindowInDays = 7 });
+        _kms.Time.Advance(TimeSpan.FromDays(8));
+        await _kms.Client.ReplicateKeyAsync(new ReplicateKeyRequest { KeyId = key.KeyId, ReplicaRegion = "eu-west-1" });
+
+        var grants = (await westClient.ListGrantsAsync(new ListGrantsRequest { KeyId = key.KeyId })).Grants;
+
+        Assert.Empty(grants);
+    }
+
+    [Fact]
+    public async Task AddGrant_RegionNotNamedLikeARegion_ThrowsArgumentException()
+    {
+        var key = await _kms.CreateKeyAsync();
+
+        var error = Assert.Throws<ArgumentException>(() => _kms.Service.AddGrant(key.KeyId, "arn:aws:iam::111122223333:role/a", ["Decrypt"], region: "Europe"));
+
+        Assert.Contains("'Europe'", error.Message, StringComparison.Ordinal);
+    }
 }

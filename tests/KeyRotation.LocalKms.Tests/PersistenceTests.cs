@@ -84,6 +84,34 @@ public sealed class PersistenceTests : IDisposable
     }
 
     [Fact]
+    public async Task ImportState_Version1Document_RefusedAndChangesNothing()
+    {
+        await _kms.CreateKeyWithAliasAsync("alias/kept");
+        var before = _kms.Service.ExportState();
+        var version1 = """{"Version":1,"AccountId":"111122223333","Region":"us-east-1","Keys":[],"Aliases":[],"Grants":{}}""";
+
+        var error = Assert.Throws<FormatException>(() => _kms.Service.ImportState(version1));
+
+        Assert.Contains("not a LocalKms state of version 2", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, _kms.Service.ExportState());
+    }
+
+    [Fact]
+    public async Task ImportState_AliasOfKeyInAnotherRegion_RefusedNamingAlias()
+    {
+        var key = await _kms.CreateKeyWithAliasAsync("alias/moved");
+        var state = System.Text.Json.Nodes.JsonNode.Parse(_kms.Service.ExportState())!;
+        state["Regions"]![0]!["Name"] = "eu-west-1";
+        state["Regions"]!.AsArray().Add(System.Text.Json.Nodes.JsonNode.Parse("""{"Name":"us-east-1","Keys":[],"Aliases":[{"AliasName":"alias/other","TargetKeyId":"KEY","CreationDate":"2025-01-01T00:00:00.0000000+00:00","LastUpdatedDate":"2025-01-01T00:00:00.0000000+00:00"}],"Grants":{}}""".Replace("KEY", key.KeyId, StringComparison.Ordinal)));
+        var copy = new LocalKmsService(null, _kms.Time);
+
+        var error = Assert.Throws<FormatException>(() => copy.ImportState(state.ToJsonString()));
+
+        Assert.Contains($"alias alias/other in us-east-1 points at key {key.KeyId}", error.Message, StringComparison.Ordinal);
+        Assert.Null(copy.GetKeySnapshot(key.KeyId, "eu-west-1"));
+    }
+
+    [Fact]
     public async Task StateFile_SaveThenLoad_RestoresAliases()
     {
         var key = await _kms.CreateKeyWithAliasAsync("alias/saved");
