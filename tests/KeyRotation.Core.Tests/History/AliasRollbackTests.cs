@@ -201,12 +201,18 @@ public sealed class AliasRollbackTests
     [Fact]
     public async Task GetAsync_RecordedMarker_ReportsRotationInProgress()
     {
-        var (_, second, third) = await RotateTwiceAsync();
-        _kms.Aliases["alias/keyrotation/orders/3"] = (second, _time.GetUtcNow());
+        var (_, _, third) = await RotateTwiceAsync();
+        var recorded = _kms.AddKey("alias/keyrotation/orders/3", tags: new Dictionary<string, string>
+        {
+            [RotationTags.Alias] = Alias,
+            [RotationTags.PreviousKey] = third,
+            [RotationTags.Sequence] = "3",
+            [RotationTags.State] = "pending",
+        });
 
         var status = await new AliasHistory(_kms.Object).GetAsync(Alias, CancellationToken.None);
 
-        Assert.Contains($"recorded {second}", status.InProgress, StringComparison.Ordinal);
+        Assert.Contains($"recorded {recorded.KeyId}", status.InProgress, StringComparison.Ordinal);
         Assert.Equal(third, status.Current.KeyId);
     }
 

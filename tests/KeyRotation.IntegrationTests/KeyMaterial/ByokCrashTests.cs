@@ -15,15 +15,18 @@ public sealed class ByokCrashTests
         { "GetKeyPolicy", 1 },
         { "CreateKey", 1 },
         { "UpdateAlias", 1 },
+        { "DescribeKey", 3 },
         { "ListResourceTags", 2 },
         { "GetParametersForImport", 1 },
         { "S3:PutObject", 1 },
         { "S3:GetObject", 1 },
         { "TagResource", 1 },
         { "ImportKeyMaterial", 1 },
-        { "DescribeKey", 3 },
+        { "DescribeKey", 4 },
+        { "DescribeKey", 5 },
         { "TagResource", 2 },
         { "UpdateAlias", 2 },
+        { "DescribeKey", 6 },
         { "TagResource", 3 },
     };
 
@@ -63,7 +66,7 @@ public sealed class ByokCrashTests
         Assert.True(afterCrash.KeyId == oldKeyId || afterCrash.KeyState == "Enabled", $"The alias was left on {afterCrash.KeyId}, which is {afterCrash.KeyState}.");
         byok.Service.Faults.Clear();
         byok.S3.ThrowAt.Clear();
-        byok.Time.Advance(TimeSpan.FromMinutes(16));
+        byok.Time.Advance(Rotation.RotationWorld.ClaimExpiry);
 
         var result = await byok.RotateAsync();
 

@@ -1,0 +1,161 @@
+using System.Globalization;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+
+namespace KeyRotation.Core.Protocol;
+
+/// <summary>
+/// The new key of a move: created once (CreateKey is not idempotent), adopted when a run died between CreateKey and
+/// recording it, and recorded by pointing the move's marker at it.
+/// </summary>
+internal sealed class SuccessorKey
+{
+    private const int MaxTagsPerKey = 50;
+    private const int CreateKeyAttempts = 8;
+
+    private readonly IAmazonKeyManagementService _kms;
+    private readonly IAmazonKeyManagementService _createKeyClient;
+    private readonly KmsCalls _calls;
+    private readonly RotationOptions _options;
+    private readonly TimeProvider _time;
+
+    public SuccessorKey(IAmazonKeyManagementService kms, IAmazonKeyManagementService createKeyClient, RotationOptions options, TimeProvider time)
+    {
+        _kms = kms;
+        _createKeyClient = createKeyClient;
+        _calls = new KmsCalls(kms);
+        _options = options;
+        _time = time;
+    }
+
+    /// <summary>Records the new key: the move's marker now points at it.</summary>
+    public Task RecordAsync(string marker, string newKeyId, CancellationToken ct) =>
+        KmsCalls.CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = marker, TargetKeyId = newKeyId }, ct));
+
+    /// <summary>Creates the new key for the state's move: same spec, usage, description and policy; the customer's tags and this tool's.</summary>
+    public async Task<KeyMetadata> CreateAsync(RotationRequest request, AliasState state, CancellationToken ct)
+    {
+        var current = state.Current!;
+        var policy = await KmsCalls.CallAsync("GetKeyPolicy", () => _kms.GetKeyPolicyAsync(new GetKeyPolicyRequest { KeyId = current.KeyId, PolicyName = "default" }, ct));
+        var own = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [RotationTags.Alias] = state.Alias,
+            [RotationTags.RotationId] = request.RotationId,
+            [RotationTags.PreviousKey] = current.KeyId,
+            [RotationTags.CreatedAt] = RotationTags.FormatTime(_time.GetUtcNow()),
+            [RotationTags.Generation] = (AliasStateReader.ReadLong(state.CurrentTags, RotationTags.Generation, 1) + 1).ToString(CultureInfo.InvariantCulture),
+            [RotationTags.Sequence] = state.Move.ToString(CultureInfo.InvariantCulture),
+            [RotationTags.State] = RotationTags.KeyStates.Pending,
+        };
+        if (request.ScheduleSlot is { } slot)
+        {
+            own[RotationTags.ScheduleSlot] = RotationTags.FormatSlot(slot);
+        }
+
+        if (state.MovedByHandFrom is { } movedFrom)
+        {
+            own[RotationTags.MovedByHandFrom] = movedFrom;
+        }
+
+        var copied = state.CurrentTags.Where(t => !RotationTags.IsOwnTag(t.Key) && !t.Key.StartsWith("aws:", StringComparison.Ordinal)).ToList();
+        if (copied.Count + own.Count > MaxTagsPerKey)
+        {
+            throw new RotationException($"Key {current.KeyId} has {copied.Count} tags of its own; with this tool's {own.Count} the new key would exceed KMS's limit of {MaxTagsPerKey}. Remove some tags from the key.");
+        }
+
+        var origin = _options.KeyMaterialOrigin == KeyMaterialOrigin.External ? OriginType.EXTERNAL : OriginType.AWS_KMS;
+        var create = new CreateKeyRequest
+        {
+            Description = current.Description,
+            KeySpec = current.KeySpec,
+            KeyUsage = current.KeyUsage,
+            Origin = origin,
+            Policy = policy.Policy,
+            MultiRegion = false,
+            BypassPolicyLockoutSafetyCheck = false,
+            Tags = [.. copied.Select(t => new Tag { TagKey = t.Key, TagValue = t.Value }), .. own.Select(t => new Tag { TagKey = t.Key, TagValue = t.Value })],
+        };
+        try
+        {
+            return await CreateKeyOnceAsync(create, ct);
+        }
+        catch (MalformedPolicyDocumentException ex)
+        {
+            throw new RotationException(
+                $"CreateKey refused the key policy copied from {current.KeyId}: {ex.Message} KMS's policy lockout safety check requires the policy to let this function's role call kms:PutKeyPolicy on the new key (see the README's key policy section).",
+                ex);
+        }
+        catch (AmazonServiceException ex)
+        {
+            throw KmsCalls.StepFailed("CreateKey", ex);
+        }
+    }
+
+    /// <summary>
+    /// The key a run that died between CreateKey and recording it created for this move (tagged with this alias, move
+    /// number and predecessor), or null. The one costly lookup: every key is listed.
+    /// </summary>
+    public async Task<KeyMetadata?> FindUnrecordedAsync(AliasState state, CancellationToken ct)
+    {
+        var wanted = state.Move.ToString(CultureInfo.InvariantCulture);
+        string? nextMarker = null;
+        do
+        {
+            var page = await KmsCalls.CallAsync("ListKeys", () => _kms.ListKeysAsync(new ListKeysRequest { Marker = nextMarker }, ct));
+            foreach (var key in page.Keys ?? [])
+            {
+                Dictionary<string, string> tags;
+                try
+                {
+                    tags = await _calls.TagsAsync(key.KeyId, ct);
+                }
+                catch (RotationException ex) when (ex.InnerException is NotFoundException or AmazonServiceException { ErrorCode: "AccessDeniedException" })
+                {
+                    continue;
+                }
+
+                if (tags.GetValueOrDefault(RotationTags.Alias) == state.Alias
+                    && tags.GetValueOrDefault(RotationTags.Sequence) == wanted
+                    && tags.GetValueOrDefault(RotationTags.PreviousKey) == state.Current!.KeyId)
+                {
+                    return await _calls.DescribeAsync(key.KeyId, ct);
+                }
+            }
+
+            nextMarker = page.Truncated == true ? page.NextMarker : null;
+        }
+        while (nextMarker is not null);
+
+        return null;
+    }
+
+    /// <summary>
+    /// CreateKey goes through a client that does not retry, and only throttling (the request was refused, not
+    /// processed) is retried here. Any other failure leaves it unknown whether KMS created the key; the claim is then
+    /// released and the next run adopts the key if it exists.
+    /// </summary>
+    private async Task<KeyMetadata> CreateKeyOnceAsync(CreateKeyRequest create, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return (await _createKeyClient.CreateKeyAsync(create, ct)).KeyMetadata;
+            }
+            catch (AmazonServiceException ex) when (IsThrottling(ex) && attempt < CreateKeyAttempts)
+            {
+                // Backoff is waiting, not time-based logic: real time, so a fake clock in tests cannot stall it.
+                var delay = TimeSpan.FromMilliseconds(Math.Min(5000, 100 * Math.Pow(2, attempt)) * (0.5 + (Random.Shared.NextDouble() / 2)));
+                await Task.Delay(delay, ct);
+            }
+            catch (AmazonClientException ex)
+            {
+                throw new RotationException($"KMS CreateKey failed before an answer came back ({ex.Message}); if KMS created the key anyway, the next run adopts it.", ex);
+            }
+        }
+    }
+
+    private static bool IsThrottling(AmazonServiceException ex) =>
+        ex.ErrorCode is "ThrottlingException" or "Throttling" or "TooManyRequestsException" || (int)ex.StatusCode == 429;
+}
