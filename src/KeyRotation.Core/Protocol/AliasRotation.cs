@@ -62,6 +62,7 @@ internal sealed class AliasRotation
             {
                 AliasPhase.Idle or AliasPhase.MovedByHand => await StartAsync(request, state, result, ct),
                 AliasPhase.Claimed or AliasPhase.Recorded or AliasPhase.Moved => await ResumeAsync(request, state, result, ct),
+                AliasPhase.RollingBack => await WaitForRollbackAsync(state, result, ct),
                 AliasPhase.Superseded => result with { Outcome = RotationOutcome.Skipped, NewKeyId = state.NowPointsAt, Reason = $"Another run moved {alias} to {state.NowPointsAt} while this run was reading it; nothing left to do for this run." },
                 _ => result with { Reason = state.Problem ?? $"{alias} is in state {state.Phase}; nothing was changed." },
             };
@@ -98,6 +99,24 @@ internal sealed class AliasRotation
 
         Log(RotationLogLevel.Information, $"Claimed {state.Marker}{(state.Phase == AliasPhase.MovedByHand ? $" (the alias was pointed back at {current.KeyId} by hand; this tool had moved it to {state.MovedByHandFrom})" : string.Empty)}", request, state);
         return await CompleteAsync(request, state, new RunClaim(state.Marker!, 0, current.KeyId), newKey: null, resumed: false, result, ct);
+    }
+
+    /// <summary>
+    /// A rollback is under way: while its claim is fresh it is working, and the rotation waits (Skipped); once the
+    /// claim expired it died, and only running the rollback again finishes it (Failed, saying so).
+    /// </summary>
+    private async Task<AliasRotationResult> WaitForRollbackAsync(AliasState state, AliasRotationResult result, CancellationToken ct)
+    {
+        if (state.Marker is not null)
+        {
+            var claim = await _claims.ReadAsync(state, ct);
+            if (claim.Age < _options.ClaimTimeout)
+            {
+                return result with { Outcome = RotationOutcome.Skipped, Reason = $"A rollback of {state.Alias} is in progress ({ClaimSteps.Describe(claim)}); the next run rotates once it finished." };
+            }
+        }
+
+        return result with { Reason = state.Problem! };
     }
 
     /// <summary>Claimed, recorded or moved: another run's work. Left alone while its claim is fresh; taken over once it expired or was released.</summary>

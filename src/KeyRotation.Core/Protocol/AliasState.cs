@@ -94,12 +94,13 @@ internal sealed record AliasState
     /// <summary>For <see cref="AliasPhase.Foreign"/>, <see cref="AliasPhase.RollingBack"/>, <see cref="AliasPhase.Stranded"/>: why nothing can go on, and what to do.</summary>
     public string? Problem { get; init; }
 
-    /// <summary>The key that holds the marker while the move is claimed, recorded or moved (takeovers point at it too).</summary>
+    /// <summary>The key that holds the marker while the move is claimed, recorded, moved or rolled back to (takeovers point at it too).</summary>
     public string? MarkerTargetKeyId => Phase switch
     {
         AliasPhase.Claimed => Current?.KeyId,
         AliasPhase.Recorded => Recorded?.KeyId,
         AliasPhase.Moved => Current?.KeyId,
+        AliasPhase.RollingBack => (Recorded ?? Current)?.KeyId,
         _ => null,
     };
 

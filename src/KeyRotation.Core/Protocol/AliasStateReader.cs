@@ -62,6 +62,7 @@ internal sealed class AliasStateReader
             {
                 Phase = AliasPhase.RollingBack,
                 Move = sequence,
+                Marker = sequence > 0 ? RotationTags.MarkerAlias(alias, sequence) : null,
                 Problem = $"A rollback of {alias} to {current.KeyId} moved the alias and did not finish; run 'keyrotation rollback {alias}' again to finish it before rotating. Nothing was changed.",
             };
         }
