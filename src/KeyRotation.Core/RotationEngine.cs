@@ -148,7 +148,7 @@ public sealed class RotationEngine
             // The last step: only now is nothing left for a later run to finish (a failed notification is retried).
             try
             {
-                await _rotation.Moves.MarkActiveAsync(newKeyId, ct);
+                await _rotation.MarkActiveAsync(result.Claim, newKeyId, ct);
             }
             catch (Exception ex) when (IsRotationError(ex, ct))
             {

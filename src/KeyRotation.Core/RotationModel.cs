@@ -53,6 +53,12 @@ public sealed record RotationOptions
     /// </summary>
     public TimeSpan ClaimTimeout => RunTimeout + ClaimMargin;
 
+    /// <summary>
+    /// First wait before retrying a step that KMS denied on a key this run just created, tagged or aliased (doubling,
+    /// up to 30 seconds, for at most KMS's documented five minutes and never past the deadline).
+    /// </summary>
+    public TimeSpan AuthorizationRetryDelay { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>An alias is not started when less than this is left before the run's deadline.</summary>
     public TimeSpan TimeNeededPerAlias { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -21,7 +21,7 @@ public sealed class LocalKmsHttpMessageHandler : HttpMessageHandler
         ArgumentNullException.ThrowIfNull(request);
         var target = request.Headers.TryGetValues("X-Amz-Target", out var values) ? values.FirstOrDefault() : null;
         var body = request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken);
-        var result = await _service.HandleAsync(target, body, cancellationToken);
+        var result = await _service.HandleAsync(target, body, LocalKmsService.AccessKeyIdOf(request.Headers.TryGetValues("Authorization", out var authorization) ? authorization.FirstOrDefault() : null), cancellationToken);
         var response = new HttpResponseMessage((HttpStatusCode)result.StatusCode)
         {
             Content = new StringContent(result.Body, Encoding.UTF8, LocalKmsResponse.ContentType),

@@ -5,7 +5,7 @@ namespace KeyRotation.LocalKms;
 
 /// <summary>
 /// In-memory, thread-safe KMS that speaks the JSON 1.1 wire protocol ("TrentService.*" targets).
-/// Both hosting modes (in-process handler, loopback server) call <see cref="HandleAsync"/>.
+/// Both hosting modes (in-process handler, loopback server) call <see cref="HandleAsync(string?, string?, string?, CancellationToken)"/>.
 /// </summary>
 public sealed partial class LocalKmsService
 {
@@ -98,7 +98,14 @@ public sealed partial class LocalKmsService
     /// Handles one wire request. <paramref name="target"/> is the X-Amz-Target header value
     /// ("TrentService.CreateKey"). Exceptions injected with <see cref="LocalKmsFaults.ThrowNth"/> propagate.
     /// </summary>
-    public async Task<LocalKmsResponse> HandleAsync(string? target, string? body, CancellationToken cancellationToken = default)
+    public Task<LocalKmsResponse> HandleAsync(string? target, string? body, CancellationToken cancellationToken = default) =>
+        HandleAsync(target, body, callerAccessKeyId: null, cancellationToken);
+
+    /// <summary>
+    /// Handles one wire request from the caller with access key id <paramref name="callerAccessKeyId"/> (null: the
+    /// admin); the caller matters only for <see cref="AuthorizationDelay"/>.
+    /// </summary>
+    public async Task<LocalKmsResponse> HandleAsync(string? target, string? body, string? callerAccessKeyId, CancellationToken cancellationToken)
     {
         body ??= string.Empty;
         var operation = target is not null && target.StartsWith(TargetPrefix, StringComparison.Ordinal)
@@ -140,7 +147,9 @@ public sealed partial class LocalKmsService
             lock (_state)
             {
                 ExpireLapsedState();
+                DenyWhileAuthorizationPropagates(operation, request, callerAccessKeyId);
                 result = Dispatch(operation, request, pregenerated);
+                NoteAuthorizationChange(operation, request, result);
             }
 
             if (throwAfter is not null)

@@ -556,11 +556,24 @@ public sealed class RotationEngineTests
     public async Task RunAsync_KmsServiceErrorOnOneStep_FailsNamingTheStep()
     {
         _kms.AddKey(AliasName);
-        _kms.FailNext["GetKeyPolicy"] = new AmazonKeyManagementServiceException("User is not authorized to perform: kms:GetKeyPolicy") { ErrorCode = "AccessDeniedException" };
+        _kms.FailNext["GetKeyPolicy"] = new AmazonKeyManagementServiceException("The request was rejected because the key is in an invalid state.") { ErrorCode = "KMSInvalidStateException" };
 
         var result = Assert.Single((await RunAsync(Request())).Results);
 
-        Assert.Equal("KMS GetKeyPolicy failed: AccessDeniedException: User is not authorized to perform: kms:GetKeyPolicy", result.Reason);
+        Assert.Equal("KMS GetKeyPolicy failed: KMSInvalidStateException: The request was rejected because the key is in an invalid state.", result.Reason);
+    }
+
+    [Fact]
+    public async Task RunAsync_StepDeniedOnceAfterTheClaim_RetriesAndRotates()
+    {
+        _kms.AddKey(AliasName);
+        _kms.FailNext["GetKeyPolicy"] = new AmazonKeyManagementServiceException("User is not authorized to perform: kms:GetKeyPolicy") { ErrorCode = "AccessDeniedException" };
+        var options = new RotationOptions { AuthorizationRetryDelay = TimeSpan.FromMilliseconds(1) };
+
+        var report = await new RotationEngine(_kms.Object, _notifier, options, _time, NullRotationLog.Instance).RunAsync(Request(), CancellationToken.None);
+
+        Assert.Equal(RotationOutcome.Rotated, Assert.Single(report.Results).Outcome);
+        Assert.Equal(2, _kms.Requests<GetKeyPolicyRequest>().Count());
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
-using Amazon.Runtime;
 
 namespace KeyRotation.Core.Protocol;
 
@@ -14,6 +13,7 @@ internal sealed class AliasRotation
 {
     private readonly AliasStateReader _reader;
     private readonly ClaimSteps _claims;
+    private readonly ClaimedStepRunner _steps;
     private readonly SuccessorKey _successor;
     private readonly MoveSteps _moves;
     private readonly KmsCalls _calls;
@@ -26,6 +26,7 @@ internal sealed class AliasRotation
     {
         _reader = new AliasStateReader(kms);
         _claims = new ClaimSteps(kms);
+        _steps = new ClaimedStepRunner(_claims, options, time, log);
         _successor = new SuccessorKey(kms, createKeyClient, options, time);
         _moves = new MoveSteps(kms, time);
         _calls = new KmsCalls(kms);
@@ -37,7 +38,10 @@ internal sealed class AliasRotation
 
     public ClaimSteps Claims => _claims;
 
-    public MoveSteps Moves => _moves;
+    /// <summary>The last step, after the notification: tag the new key active (retried while authorization lags).</summary>
+    public Task MarkActiveAsync(RunClaim? claim, string newKeyId, CancellationToken ct) => claim is null
+        ? _moves.MarkActiveAsync(newKeyId, ct)
+        : Releasing(claim, async () => { await _moves.MarkActiveAsync(newKeyId, ct); return true; }, ct);
 
     public async Task<AliasRotationResult> RotateAsync(RotationRequest request, string alias, CancellationToken ct)
     {
@@ -98,7 +102,7 @@ internal sealed class AliasRotation
         }
 
         Log(RotationLogLevel.Information, $"Claimed {state.Marker}{(state.Phase == AliasPhase.MovedByHand ? $" (the alias was pointed back at {current.KeyId} by hand; this tool had moved it to {state.MovedByHandFrom})" : string.Empty)}", request, state);
-        return await CompleteAsync(request, state, new RunClaim(state.Marker!, 0, current.KeyId), newKey: null, resumed: false, result, ct);
+        return await CompleteAsync(request, state, new RunClaim(state.Marker!, 0, current.KeyId) { Deadline = request.Deadline }, newKey: null, resumed: false, result, ct);
     }
 
     /// <summary>
@@ -169,7 +173,7 @@ internal sealed class AliasRotation
             return result with { Outcome = RotationOutcome.Skipped, Reason = $"Another run is taking over the unfinished rotation of {state.Alias} right now; this run left it alone." };
         }
 
-        var held = new RunClaim(state.Marker!, claim.Rank + 1, state.MarkerTargetKeyId!);
+        var held = new RunClaim(state.Marker!, claim.Rank + 1, state.MarkerTargetKeyId!) { Deadline = request.Deadline };
         Log(RotationLogLevel.Warning, $"Took over the {(claim.Released ? "released" : "expired")} claim {claim.Holder} with {held.Holder}", request, state);
         if (state.Phase == AliasPhase.Moved)
         {
@@ -177,7 +181,7 @@ internal sealed class AliasRotation
         }
 
         KeyMetadata? newKey = state.Recorded;
-        if (state.Phase == AliasPhase.Claimed && await Releasing(held, () => _successor.FindUnrecordedAsync(state, ct), ct) is { } orphan)
+        if (state.Phase == AliasPhase.Claimed && await Releasing(held, () => _successor.FindUnrecordedAsync(state, ct), ct, retryDenied: false) is { } orphan)
         {
             // The run that claimed created its key and died before recording it: adopt that key.
             await Releasing(held, async () => { await _successor.RecordAsync(state.Marker!, orphan.KeyId, ct); return true; }, ct);
@@ -280,22 +284,8 @@ internal sealed class AliasRotation
     private Task FenceAsync(RotationRequest request, RunClaim claim, CancellationToken ct) =>
         _claims.FenceAsync(claim, request.Deadline, _time.GetUtcNow(), ct);
 
-    /// <summary>
-    /// Runs a step under the claim. If it fails in a way this run reports (not a crash), the claim is released with
-    /// the cause, so the next run takes over at once (and adopts the key if KMS created it after all).
-    /// </summary>
-    private async Task<T> Releasing<T>(RunClaim claim, Func<Task<T>> step, CancellationToken ct)
-    {
-        try
-        {
-            return await step();
-        }
-        catch (Exception ex) when (ex is RotationException or AmazonClientException or AmazonServiceException or HttpRequestException)
-        {
-            await _claims.ReleaseAsync(claim, ex.Message, ct);
-            throw;
-        }
-    }
+    private Task<T> Releasing<T>(RunClaim claim, Func<Task<T>> step, CancellationToken ct, bool retryDenied = true) =>
+        _steps.RunAsync(claim, step, retryDenied, ct);
 
     private void Log(RotationLogLevel level, string message, RotationRequest request, AliasState state, string? newKeyId = null) =>
         _log.Write(new RotationLogEntry(level, message, request.RotationId, state.Alias, state.Current?.KeyId, newKeyId));

@@ -191,6 +191,9 @@ internal sealed class ClaimSteps
 /// <param name="MarkerTargetKeyId">The key the marker points at (where a release is written).</param>
 internal sealed record RunClaim(string Marker, int Rank, string MarkerTargetKeyId)
 {
+    /// <summary>The holding run's deadline: it writes nothing after it, and stops retrying denied steps before it.</summary>
+    public DateTimeOffset? Deadline { get; init; }
+
     public string Holder => Rank == 0 ? Marker : RotationTags.TakeoverAlias(Marker, Rank);
 }
 
