@@ -132,7 +132,8 @@ internal sealed class AliasRotation
             return result with { Reason = $"{state.Alias} points at its new key {current.KeyId}, which is {current.KeyState}, not Enabled: enable it (or cancel its deletion) so encryption through the alias works, then run again to finish the rotation." };
         }
 
-        if (state.Phase != AliasPhase.Moved && RotationDecisions.Refuse(state.Alias, current, _options, _importer, request.ChangeOrigin) is { } refusal)
+        // A recorded key already has its origin: the run that created it decided (perhaps told to change origin).
+        if (state.Phase != AliasPhase.Moved && RotationDecisions.Refuse(state.Alias, current, _options, _importer, request.ChangeOrigin || state.Phase == AliasPhase.Recorded) is { } refusal)
         {
             return result with { Reason = refusal };
         }
@@ -248,19 +249,27 @@ internal sealed class AliasRotation
         };
     }
 
-    /// <summary>The alias already moved: retire the previous key (again: idempotent) and hand over to the notification.</summary>
+    /// <summary>
+    /// The alias already moved (the old key was retired before the move): only the notification and the active tag are
+    /// left, which the engine does. The previous key is only described for the notification's ARN: once the alias moved,
+    /// the role may no longer reach it (its grants hang on the aliases pointing at a key), so that is best effort: without
+    /// it the notification names the key id only.
+    /// </summary>
     private async Task<AliasRotationResult> FinishMovedAsync(RotationRequest request, AliasState state, RunClaim claim, AliasRotationResult result, CancellationToken ct)
     {
         var current = state.Current!;
         var previous = state.FromKeyId;
-        var previousKey = previous is null ? null : await _calls.DescribeAsync(previous, ct);
-        var notes = (IReadOnlyList<string>)[];
-        await FenceAsync(request, claim, ct);
-        if (previous is not null)
+        KeyMetadata? previousKey = null;
+        try
         {
-            await Releasing(claim, async () => { await _moves.RetireAsync(previous, state.Alias, current.KeyId, ct); return true; }, ct);
+            previousKey = previous is null ? null : await _calls.DescribeAsync(previous, ct);
+        }
+        catch (RotationException)
+        {
         }
 
+        var notes = (IReadOnlyList<string>)[];
+        await FenceAsync(request, claim, ct);
         if (_importer is not null && current.Origin == OriginType.EXTERNAL)
         {
             // Already imported: this only names the escrow copy for the notification.
@@ -277,7 +286,7 @@ internal sealed class AliasRotation
             Resumed = true,
             Notes = notes,
             Claim = claim,
-            Reason = $"Finished an interrupted rotation: {state.Alias} already pointed at {current.KeyId}; tagged {previous} retired and sent the notification.",
+            Reason = $"Finished an interrupted rotation: {state.Alias} already pointed at {current.KeyId} ({previous} was retired before the move); sent the notification.",
         };
     }
 
