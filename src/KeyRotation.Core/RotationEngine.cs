@@ -1,7 +1,7 @@
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using KeyRotation.Core.Grants;
-using KeyRotation.Core.Notifications;
+using KeyRotation.Core.Protocol;
 
 namespace KeyRotation.Core;
 
@@ -120,6 +120,19 @@ public sealed class RotationEngine
 
     private async Task<AliasRotationResult> NotifyAsync(RotationRequest request, AliasRotationResult result, CancellationToken ct)
     {
+        if (result.Claim is { } claim)
+        {
+            // The notification is visible: only the run that still holds the move's claim sends it.
+            try
+            {
+                await _rotation.Claims.FenceAsync(claim, request.Deadline, _time.GetUtcNow(), ct);
+            }
+            catch (FencedException ex)
+            {
+                return result with { Outcome = RotationOutcome.Skipped, Reason = $"This run moved {result.Alias} to {result.NewKeyId}, but stopped before the notification: {ex.Message}" };
+            }
+        }
+
         var notice = RotationNotice.For(result, request.RotationId, _time.GetUtcNow(), _options.FailureAdvice);
         try
         {
@@ -129,6 +142,12 @@ public sealed class RotationEngine
         {
             var error = $"The notification could not be sent: {Describe(ex)}";
             _log.Write(new RotationLogEntry(RotationLogLevel.Error, error, request.RotationId, result.Alias, result.PreviousKeyId, result.NewKeyId));
+            if (result.Claim is { } held)
+            {
+                // The next run repeats the notification at once instead of waiting for the claim to expire.
+                await _rotation.Claims.ReleaseAsync(held, error, ct);
+            }
+
             return result with { NotificationError = error };
         }
 
@@ -137,7 +156,7 @@ public sealed class RotationEngine
             // The last step: only now is nothing left for a later run to finish (a failed notification is retried).
             try
             {
-                await _rotation.MarkActiveAsync(newKeyId, ct);
+                await _rotation.MarkActiveAsync(result.Claim, newKeyId, ct);
             }
             catch (Exception ex) when (IsRotationError(ex, ct))
             {
@@ -156,7 +175,7 @@ public sealed class RotationEngine
     /// </summary>
     private static bool IsRotationError(Exception ex, CancellationToken ct) => ex switch
     {
-        RotationException or AmazonClientException or HttpRequestException or SnsPublishException => true,
+        RotationException or AmazonClientException or HttpRequestException or NotificationFailedException => true,
         OperationCanceledException => !ct.IsCancellationRequested,
         _ => false,
     };

@@ -75,12 +75,9 @@ public sealed record RotationNotice(string Subject, string Body, IReadOnlyDictio
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..(length - 3)] + "...";
 
-    private static (string? Region, string? Account) RegionAndAccount(string? arn)
-    {
-        // arn:aws:kms:us-east-1:111122223333:key/...
-        var parts = arn?.Split(':');
-        return parts is { Length: >= 6 } ? (parts[3], parts[4]) : (null, null);
-    }
+    /// <summary>The Region and account of a key ARN (arn:aws:kms:us-east-1:111122223333:key/...), parsed by the SDK.</summary>
+    internal static (string? Region, string? Account) RegionAndAccount(string? arn) =>
+        Amazon.Arn.TryParse(arn, out var parsed) ? (parsed.Region, parsed.AccountId) : (null, null);
 }
 
 /// <summary>Sends the notice for an alias: SNS in Lambda, the terminal in the CLI sandbox.</summary>

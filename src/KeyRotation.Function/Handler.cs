@@ -133,7 +133,10 @@ public sealed class Handler
             DryRun = invocation.DryRun ?? configuration.DryRun,
             Force = invocation.Force,
             ScheduleSlot = invocation.ScheduleSlot,
-            Deadline = configuration.Timeout is { } timeout ? started + timeout : null,
+            ChangeOrigin = invocation.ChangeOrigin,
+
+            // Without FUNCTION_TIMEOUT_SECONDS the function may live up to Lambda's maximum, RunTimeout's default.
+            Deadline = started + configuration.Options.RunTimeout,
         };
         _log.Write(new RotationLogEntry(
             RotationLogLevel.Information,

@@ -13,7 +13,7 @@ internal enum InvocationKind
     /// <summary>An EventBridge Scheduler payload.</summary>
     Scheduler,
 
-    /// <summary>From the Lambda console, the CLI or a test: {} or {"aliases":[...],"dryRun":bool,"force":bool}.</summary>
+    /// <summary>From the Lambda console, the CLI or a test: {} or {"aliases":[...],"dryRun":bool,"force":bool,"changeOrigin":bool}.</summary>
     Manual,
 }
 
@@ -23,7 +23,7 @@ internal enum InvocationKind
 /// </summary>
 internal sealed record InvocationEvent
 {
-    private static readonly string[] ManualFields = ["aliases", "dryRun", "force"];
+    private static readonly string[] ManualFields = ["aliases", "dryRun", "force", "changeOrigin"];
     private static readonly string[] SchedulerFields = ["trigger", "scheduledTime"];
 
     public required InvocationKind Kind { get; init; }
@@ -38,6 +38,9 @@ internal sealed record InvocationEvent
     public bool? DryRun { get; init; }
 
     public bool Force { get; init; }
+
+    /// <summary>Give new keys the configured origin even where the current key has the other one (manual events only).</summary>
+    public bool ChangeOrigin { get; init; }
 
     public static async Task<InvocationEvent> ReadAsync(Stream input, CancellationToken cancellationToken)
     {
@@ -153,6 +156,7 @@ internal sealed record InvocationEvent
             Aliases = aliases,
             DryRun = OptionalBool(root, "dryRun"),
             Force = OptionalBool(root, "force") ?? false,
+            ChangeOrigin = OptionalBool(root, "changeOrigin") ?? false,
         };
     }
 

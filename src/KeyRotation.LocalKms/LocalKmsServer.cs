@@ -125,8 +125,7 @@ public sealed class LocalKmsServer : IAsyncDisposable
                 var body = await reader.ReadToEndAsync(_stopping.Token);
                 try
                 {
-                    var region = SigV4.RegionOf(context.Request.Headers["Authorization"]);
-                    result = await _service.HandleAsync(context.Request.Headers["X-Amz-Target"], body, region, _stopping.Token);
+                    result = await _service.HandleAsync(context.Request.Headers["X-Amz-Target"], body, context.Request.Headers["Authorization"], _stopping.Token);
                     _afterEachRequest?.Invoke();
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)

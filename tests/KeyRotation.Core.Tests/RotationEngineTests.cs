@@ -280,7 +280,7 @@ public sealed class RotationEngineTests
         var result = Assert.Single((await RunAsync(Request())).Results);
 
         Assert.Equal(RotationOutcome.Skipped, result.Outcome);
-        Assert.Contains("Another run claimed alias/orders at 2026-12-01T02:58:00Z", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("Another run is rotating alias/orders (alias/keyrotation/orders/1, claimed at 2026-12-01T02:58:00Z (KMS time; 2 minutes ago)", result.Reason, StringComparison.Ordinal);
         AssertNoWrites();
     }
 
@@ -318,7 +318,7 @@ public sealed class RotationEngineTests
 
         Assert.Equal(RotationOutcome.Rotated, result.Outcome);
         Assert.Single(_kms.Requests<CreateKeyRequest>());
-        Assert.Equal(["alias/keyrotation/orders/1-takeover-1"], _kms.Requests<CreateAliasRequest>().Select(r => r.AliasName));
+        Assert.Equal(["alias/keyrotation/orders/clock", "alias/keyrotation/orders/1-takeover-1"], _kms.Requests<CreateAliasRequest>().Select(r => r.AliasName));
     }
 
     [Fact]
@@ -391,9 +391,9 @@ public sealed class RotationEngineTests
     }
 
     [Fact]
-    public async Task RunAsync_RecordedKeyAlreadyActive_SkipsAsFinishedByAnotherRun()
+    public async Task RunAsync_AliasPointedBackAtItsPreviousKeyByHand_RotatesFromItAsANewChainLink()
     {
-        var old = _kms.AddKey(AliasName);
+        var old = _kms.AddKey(AliasName, tags: new Dictionary<string, string> { [RotationTags.State] = "retired" });
         var finished = _kms.AddKey("alias/keyrotation/orders/1", tags: new Dictionary<string, string>
         {
             [RotationTags.Alias] = AliasName,
@@ -404,8 +404,40 @@ public sealed class RotationEngineTests
 
         var result = Assert.Single((await RunAsync(Request())).Results);
 
+        Assert.Equal(RotationOutcome.Rotated, result.Outcome);
+        Assert.Contains("pointed back at " + old.KeyId + " by hand", result.Reason, StringComparison.Ordinal);
+        var created = _kms.Keys[result.NewKeyId!];
+        Assert.Equal(created.KeyId, _kms.Aliases[AliasName].KeyId);
+        Assert.Equal(created.KeyId, _kms.Aliases["alias/keyrotation/orders/2"].KeyId);
+        Assert.Equal((old.KeyId, "2", finished.KeyId), (_kms.Tags[created.KeyId][RotationTags.PreviousKey], _kms.Tags[created.KeyId][RotationTags.Sequence], _kms.Tags[created.KeyId][RotationTags.MovedByHandFrom]));
+        Assert.Single(_notifier.Notices);
+    }
+
+    [Fact]
+    public async Task RunAsync_MarkerRecordsAFinishedMoveAndTheAliasMovedMeanwhile_SkipsAsFinishedByAnotherRun()
+    {
+        var old = _kms.AddKey(AliasName);
+        var finished = _kms.AddKey("alias/keyrotation/orders/1", tags: new Dictionary<string, string>
+        {
+            [RotationTags.Alias] = AliasName,
+            [RotationTags.PreviousKey] = old.KeyId,
+            [RotationTags.Sequence] = "1",
+            [RotationTags.State] = "active",
+        });
+
+        // Another run moves the alias between this run's first read and its confirming read.
+        var describes = 0;
+        _kms.Mock.Setup(k => k.DescribeKeyAsync(It.Is<DescribeKeyRequest>(r => r.KeyId == AliasName), It.IsAny<CancellationToken>()))
+            .Returns((DescribeKeyRequest r, CancellationToken _) =>
+            {
+                var target = describes++ == 0 ? old : finished;
+                return Task.FromResult(new DescribeKeyResponse { KeyMetadata = target });
+            });
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
         Assert.Equal((RotationOutcome.Skipped, finished.KeyId), (result.Outcome, result.NewKeyId));
-        Assert.Contains("Another run has just rotated", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("Another run moved alias/orders to " + finished.KeyId, result.Reason, StringComparison.Ordinal);
         AssertNoWrites();
         Assert.Empty(_notifier.Notices);
     }
@@ -419,12 +451,13 @@ public sealed class RotationEngineTests
             [RotationTags.Alias] = AliasName,
             [RotationTags.PreviousKey] = "some-other-key",
             [RotationTags.Sequence] = "1",
+            [RotationTags.State] = "pending",
         });
 
         var result = Assert.Single((await RunAsync(Request())).Results);
 
         Assert.Equal(RotationOutcome.Failed, result.Outcome);
-        Assert.Contains("which is not a rotation of " + old.KeyId, result.Reason, StringComparison.Ordinal);
+        Assert.Contains("an unfinished rotation from some-other-key, but alias/orders now points at " + old.KeyId, result.Reason, StringComparison.Ordinal);
         AssertNoWrites();
     }
 
@@ -436,6 +469,7 @@ public sealed class RotationEngineTests
         await Assert.ThrowsAsync<CrashException>(() => RunAsync(Request()));
         _notifier.Failure = null;
         var moved = _kms.KeyOf(AliasName);
+        _time.Advance(new RotationOptions().ClaimTimeout);
 
         var result = Assert.Single((await RunAsync(Request() with { RotationId = "rot-2" })).Results);
 
@@ -466,6 +500,7 @@ public sealed class RotationEngineTests
             });
         await Assert.ThrowsAsync<CrashException>(() => RunAsync(Request()));
         Assert.Equal(old.KeyId, _kms.Aliases[AliasName].KeyId);
+        _time.Advance(new RotationOptions().ClaimTimeout);
 
         var result = Assert.Single((await RunAsync(Request() with { RotationId = "rot-2" })).Results);
 
@@ -557,11 +592,24 @@ public sealed class RotationEngineTests
     public async Task RunAsync_KmsServiceErrorOnOneStep_FailsNamingTheStep()
     {
         _kms.AddKey(AliasName);
-        _kms.FailNext["GetKeyPolicy"] = new AmazonKeyManagementServiceException("User is not authorized to perform: kms:GetKeyPolicy") { ErrorCode = "AccessDeniedException" };
+        _kms.FailNext["GetKeyPolicy"] = new AmazonKeyManagementServiceException("The request was rejected because the key is in an invalid state.") { ErrorCode = "KMSInvalidStateException" };
 
         var result = Assert.Single((await RunAsync(Request())).Results);
 
-        Assert.Equal("KMS GetKeyPolicy failed: AccessDeniedException: User is not authorized to perform: kms:GetKeyPolicy", result.Reason);
+        Assert.Equal("KMS GetKeyPolicy failed: KMSInvalidStateException: The request was rejected because the key is in an invalid state.", result.Reason);
+    }
+
+    [Fact]
+    public async Task RunAsync_StepDeniedOnceAfterTheClaim_RetriesAndRotates()
+    {
+        _kms.AddKey(AliasName);
+        _kms.FailNext["GetKeyPolicy"] = new AmazonKeyManagementServiceException("User is not authorized to perform: kms:GetKeyPolicy") { ErrorCode = "AccessDeniedException" };
+        var options = new RotationOptions { AuthorizationRetryDelay = TimeSpan.FromMilliseconds(1) };
+
+        var report = await new RotationEngine(_kms.Object, _notifier, options, _time, NullRotationLog.Instance).RunAsync(Request(), CancellationToken.None);
+
+        Assert.Equal(RotationOutcome.Rotated, Assert.Single(report.Results).Outcome);
+        Assert.Equal(2, _kms.Requests<GetKeyPolicyRequest>().Count());
     }
 
     [Fact]
@@ -634,8 +682,14 @@ public sealed class RotationEngineTests
         return new RotationEngine(_kms.Object, _notifier, options, _time, NullRotationLog.Instance).RunAsync(request, CancellationToken.None);
     }
 
+    /// <summary>No write, except touching the alias's clock alias (how a run reads KMS's time to age a claim).</summary>
     private void AssertNoWrites() =>
-        Assert.DoesNotContain(_kms.Operations, op => KmsMock.WriteOperations.Contains(op));
+        Assert.DoesNotContain(_kms.Calls, c => KmsMock.WriteOperations.Contains(c.Operation) && c.Request switch
+        {
+            UpdateAliasRequest u => u.AliasName != "alias/keyrotation/orders/clock",
+            CreateAliasRequest a => a.AliasName != "alias/keyrotation/orders/clock",
+            _ => true,
+        });
 
     private sealed class CrashException : Exception
     {

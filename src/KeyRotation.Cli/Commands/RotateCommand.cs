@@ -24,9 +24,10 @@ internal static class RotateCommand
         var topic = Arguments.TopicArn();
         var minKeyAge = Arguments.MinKeyAgeHours();
         var maxConcurrency = Arguments.MaxConcurrency();
+        var changeOrigin = ChangeOriginOption.Create();
         var command = new Command("rotate", "Rotate now: create a new key for each alias, move the alias to it, tag the old key retired (it stays enabled) and notify.")
         {
-            aliases, force, yes, topic, minKeyAge, maxConcurrency,
+            aliases, force, yes, topic, minKeyAge, maxConcurrency, changeOrigin,
         };
         command.SetAction(async (parsed, ct) =>
         {
@@ -48,6 +49,10 @@ internal static class RotateCommand
                 Aliases = settings.Aliases,
                 DryRun = settings.DryRun,
                 Force = parsed.GetValue(force),
+                ChangeOrigin = parsed.GetValue(changeOrigin),
+
+                // Claims expire after the run timeout plus a margin: the CLI stops writing by then, as the function does.
+                Deadline = context.Host.Time.GetUtcNow() + settings.Options.RunTimeout,
             };
             var importing = sandbox is null ? null : new RotationEngine(kms, notices, settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(settings.Aliases), ListPreviousKeyGrants = true, KeyMaterialOrigin = KeyMaterialOrigin.External }, context.Host.Time, new RotationRun.StderrLog(context), sandbox.Importer(context.Host.Time, new RotationRun.StderrLog(context)));
             var report = await RotationRun.RunAsync(context, EngineHandle.For(engine, importing, settings.Options.MaxConcurrency), request, ct);

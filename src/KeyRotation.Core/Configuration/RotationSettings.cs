@@ -89,6 +89,7 @@ public sealed record RotationSettings
                 MinKeyAge = TimeSpan.FromHours(minAge),
                 MaxConcurrency = concurrency,
                 KeyMaterialOrigin = origin,
+                RunTimeout = timeout == 0 ? new RotationOptions().RunTimeout : TimeSpan.FromSeconds(timeout),
             },
         };
     }

@@ -77,6 +77,7 @@ public sealed class RoleRequestTests
             [RotationTags.Sealed] = "true",
         }));
         world = Apply("UpdateAlias alias -> new key (move)", world.UpdateAlias(RotationRole.AppData, world.Key(created.Name)));
+        Step("ListGrants old key (for the notice; it holds no alias now)", world.Allows("kms:ListGrants", world.Key("current")));
         Apply("TagResource new key: active", world.TagResource(world.Key(created.Name), new Dictionary<string, string> { [RotationTags.State] = RotationTags.KeyStates.Active }));
         return steps;
     }

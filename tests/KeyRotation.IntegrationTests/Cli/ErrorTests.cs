@@ -1,3 +1,4 @@
+using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
 using KeyRotation.Cli;
 using KeyRotation.LocalKms;
@@ -156,12 +157,15 @@ public sealed class ErrorTests
     [Fact]
     public async Task Status_UnknownRegionWithCustomEndpoint_IsAllowed()
     {
-        await _cli.CreateAliasAsync(Alias);
+        // LocalKms serves the Region a request is signed for, so the alias must exist in that (made-up) Region.
+        using var local = _cli.Service.CreateClient("xx-local-1");
+        var key = await local.CreateKeyAsync(new CreateKeyRequest());
+        await local.CreateAliasAsync(new CreateAliasRequest { AliasName = Alias, TargetKeyId = key.KeyMetadata.KeyId });
         await using var server = LocalKmsServer.Start(_cli.Service);
         _cli.Environment["AWS_ACCESS_KEY_ID"] = "test";
         _cli.Environment["AWS_SECRET_ACCESS_KEY"] = "test";
 
-        var run = await _cli.RunAsync(new CliHost { Time = _cli.Time }, "status", Alias, "--region", "local-1", "--endpoint-url", server.Url.ToString());
+        var run = await _cli.RunAsync(new CliHost { Time = _cli.Time }, "status", Alias, "--region", "xx-local-1", "--endpoint-url", server.Url.ToString());
 
         Assert.Equal(0, run.ExitCode);
     }

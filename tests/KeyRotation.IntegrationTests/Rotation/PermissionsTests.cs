@@ -25,7 +25,7 @@ public sealed class PermissionsTests
             world.Time.Advance(TimeSpan.FromDays(40));
             world.Kms.Faults.ThrowNth("UpdateAlias", world.Kms.Faults.CallCount("UpdateAlias") + 1, new SimulatedCrashException("killed before recording"));
             await Assert.ThrowsAsync<SimulatedCrashException>(() => world.InvokeAsync("{}", Alias));
-            world.Time.Advance(TimeSpan.FromMinutes(16));
+            world.Time.Advance(RotationWorld.ClaimExpiry);
             await world.InvokeAsync("{}", Alias);
             called.UnionWith(world.Kms.RecordedRequests.Select(r => "kms:" + r.Operation));
         }

@@ -21,6 +21,9 @@ internal sealed class RotationWorld : IDisposable
     public const string TopicArn = "arn:aws:sns:us-east-1:111122223333:key-rotation";
     public const string Policy = """{"Version":"2012-10-17","Id":"orders","Statement":[{"Sid":"Admin","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}""";
 
+    /// <summary>Long enough for a claim of a run that died to expire (the function's default timeout plus the margin).</summary>
+    public static readonly TimeSpan ClaimExpiry = new RotationOptions().ClaimTimeout + TimeSpan.FromMinutes(1);
+
     public RotationWorld(Action<AmazonKeyManagementServiceConfig>? configure = null)
     {
         Kms = new LocalKmsService(new LocalKmsOptions(), Time);

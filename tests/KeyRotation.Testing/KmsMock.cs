@@ -2,7 +2,7 @@ using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Moq;
 
-namespace KeyRotation.Core.Tests;
+namespace KeyRotation.Testing;
 
 /// <summary>
 /// A Moq mock of KMS with just enough state (keys, aliases, tags) to drive the engine through a rotation,
