@@ -69,6 +69,28 @@ public sealed class PersistenceTests : IDisposable
         using var client = copy.CreateClient();
         var described = (await client.DescribeKeyAsync(new DescribeKeyRequest { KeyId = key.KeyId })).KeyMetadata;
         Assert.Equal((ExpirationModelType.KEY_MATERIAL_EXPIRES, validTo.UtcDateTime), (described.ExpirationModel, described.ValidTo?.ToUniversalTime()));
+        await client.DeleteImportedKeyMaterialAsync(new DeleteImportedKeyMaterialRequest { KeyId = key.KeyId });
+        var other = (byte[])material.Clone();
+        other[0] = 2;
+        await Assert.ThrowsAsync<IncorrectKeyMaterialException>(() => ReimportAsync(client, key.KeyId, other));
+        await ReimportAsync(client, key.KeyId, material);
+        Assert.Equal("Enabled", copy.GetKeySnapshot(key.KeyId)!.KeyState);
+    }
+
+    /// <summary>Imports <paramref name="material"/> again (EXISTING_KEY_MATERIAL), through <paramref name="client"/>.</summary>
+    private static async Task ReimportAsync(AmazonKeyManagementServiceClient client, string keyId, byte[] material)
+    {
+        var parameters = await client.GetParametersForImportAsync(new GetParametersForImportRequest { KeyId = keyId, WrappingAlgorithm = AlgorithmSpec.RSAES_OAEP_SHA_256, WrappingKeySpec = WrappingKeySpec.RSA_2048 });
+        using var rsa = System.Security.Cryptography.RSA.Create();
+        rsa.ImportSubjectPublicKeyInfo(parameters.PublicKey.ToArray(), out _);
+        await client.ImportKeyMaterialAsync(new ImportKeyMaterialRequest
+        {
+            KeyId = keyId,
+            ImportToken = new MemoryStream(parameters.ImportToken.ToArray()),
+            EncryptedKeyMaterial = new MemoryStream(rsa.Encrypt(material, System.Security.Cryptography.RSAEncryptionPadding.OaepSHA256)),
+            ImportType = ImportType.EXISTING_KEY_MATERIAL,
+            ExpirationModel = ExpirationModelType.KEY_MATERIAL_DOES_NOT_EXPIRE,
+        });
     }
 
     [Fact]

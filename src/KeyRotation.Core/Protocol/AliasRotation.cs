@@ -185,7 +185,8 @@ internal sealed class AliasRotation
         if (state.Phase == AliasPhase.Claimed && await Releasing(held, () => _successor.FindUnrecordedAsync(state, ct), ct, retryDenied: false) is { } orphan)
         {
             // The run that claimed created its key and died before recording it: adopt that key.
-            await Releasing(held, async () => { await _successor.RecordAsync(state.Marker!, orphan.KeyId, state.CurrentTags, justCreated: false, ct); return true; }, ct);
+            await Releasing(held, async () => { await _successor.SealAsync(orphan.KeyId, state.CurrentTags, justCreated: false, ct); return true; }, ct);
+            await Releasing(held, async () => { await _successor.RecordAsync(state.Marker!, orphan.KeyId, ct); return true; }, ct);
             Log(RotationLogLevel.Warning, $"Adopted key {orphan.KeyId}, created by a run that died before recording it", request, state, orphan.KeyId);
             newKey = orphan;
         }
@@ -201,14 +202,15 @@ internal sealed class AliasRotation
         {
             var created = await Releasing(claim, () => _successor.CreateAsync(request, state, ct), ct);
             Log(RotationLogLevel.Information, "Created the new key", request, state, created.KeyId);
-            await Releasing(claim, async () => { await _successor.RecordAsync(state.Marker!, created.KeyId, state.CurrentTags, justCreated: true, ct); return true; }, ct);
+            await Releasing(claim, async () => { await _successor.SealAsync(created.KeyId, state.CurrentTags, justCreated: true, ct); return true; }, ct);
+            await Releasing(claim, async () => { await _successor.RecordAsync(state.Marker!, created.KeyId, ct); return true; }, ct);
             newKey = created;
         }
         else if (newKey == state.Recorded && !state.RecordedTags.ContainsKey(RotationTags.Sealed))
         {
             // Recorded by an earlier version of this tool (its copied tags came with CreateKey): only the seal is missing.
             var recorded = newKey;
-            await Releasing(claim, async () => { await _successor.SealAsync(recorded.KeyId, new Dictionary<string, string>(), ct); return true; }, ct);
+            await Releasing(claim, async () => { await _successor.SealAsync(recorded.KeyId, new Dictionary<string, string>(), justCreated: false, ct); return true; }, ct);
         }
 
         claim = claim with { MarkerTargetKeyId = newKey.KeyId };

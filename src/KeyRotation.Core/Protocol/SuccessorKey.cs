@@ -29,24 +29,9 @@ internal sealed class SuccessorKey
         _time = time;
     }
 
-    /// <summary>
-    /// Records the new key: seals it (<see cref="SealAsync"/>) while it has no alias yet, then points the move's marker
-    /// at it. Every path that records a key (created, or adopted from a run that died) goes through here.
-    /// </summary>
-    /// <param name="justCreated">True for a key this run has just created: it carries this tool's tags only, so the seal needs no read first.</param>
-    public async Task RecordAsync(string marker, string newKeyId, IReadOnlyDictionary<string, string> predecessorTags, bool justCreated, CancellationToken ct)
-    {
-        if (justCreated)
-        {
-            await _calls.TagAsync(newKeyId, [.. CopiedTags(predecessorTags), new(RotationTags.Sealed, RotationTags.SealedValue)], ct);
-        }
-        else
-        {
-            await SealAsync(newKeyId, predecessorTags, ct);
-        }
-
-        await KmsCalls.CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = marker, TargetKeyId = newKeyId }, ct));
-    }
+    /// <summary>Records the new key: the move's marker now points at it. Every path seals the key (<see cref="SealAsync"/>) first.</summary>
+    public Task RecordAsync(string marker, string newKeyId, CancellationToken ct) =>
+        KmsCalls.CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = marker, TargetKeyId = newKeyId }, ct));
 
     /// <summary>
     /// Finishes a new key's setup in one TagResource request: the predecessor's tags (all but this tool's own) and
@@ -55,8 +40,15 @@ internal sealed class SuccessorKey
     /// repeat: a sealed key is left alone, and only the tags the key lacks are written. A key recorded by an earlier
     /// version of this tool already holds its marker alias, so it gets the seal alone (pass no predecessor tags).
     /// </summary>
-    public async Task SealAsync(string newKeyId, IReadOnlyDictionary<string, string> predecessorTags, CancellationToken ct)
+    /// <param name="justCreated">True for a key this run has just created: it carries this tool's tags only, so no read is needed first.</param>
+    public async Task SealAsync(string newKeyId, IReadOnlyDictionary<string, string> predecessorTags, bool justCreated, CancellationToken ct)
     {
+        if (justCreated)
+        {
+            await _calls.TagAsync(newKeyId, [.. CopiedTags(predecessorTags), new(RotationTags.Sealed, RotationTags.SealedValue)], ct);
+            return;
+        }
+
         var present = await _calls.TagsAsync(newKeyId, ct);
         if (present.ContainsKey(RotationTags.Sealed))
         {

@@ -77,8 +77,8 @@ public sealed class RoleRequestTests
             [RotationTags.Sealed] = "true",
         }));
         world = Apply("UpdateAlias alias -> new key (move)", world.UpdateAlias(RotationRole.AppData, world.Key(created.Name)));
-        Step("ListGrants old key (for the notice; it holds no alias now)", world.Allows("kms:ListGrants", world.Key("current")));
-        Apply("TagResource new key: active", world.TagResource(world.Key(created.Name), new Dictionary<string, string> { [RotationTags.State] = RotationTags.KeyStates.Active }));
+        world = Apply("TagResource new key: active", world.TagResource(world.Key(created.Name), new Dictionary<string, string> { [RotationTags.State] = RotationTags.KeyStates.Active }));
+        Step("ListGrants current (the notice's grant listing)", world.Allows("kms:ListGrants", world.Key("current")));
         return steps;
     }
 

@@ -157,17 +157,18 @@ public sealed class ErrorTests
     [Fact]
     public async Task Status_UnknownRegionWithCustomEndpoint_IsAllowed()
     {
-        // LocalKms serves the Region a request is signed for, so the alias must exist in that (made-up) Region.
-        using var local = _cli.Service.CreateClient("xx-local-1");
-        var key = await local.CreateKeyAsync(new CreateKeyRequest());
-        await local.CreateAliasAsync(new CreateAliasRequest { AliasName = Alias, TargetKeyId = key.KeyMetadata.KeyId });
+        // LocalKms serves each Region apart (the one the request is signed for): the alias lives in the unknown Region.
+        using var regional = _cli.Service.CreateClient("eu-west-99");
+        var key = await regional.CreateKeyAsync(new CreateKeyRequest());
+        await regional.CreateAliasAsync(new CreateAliasRequest { AliasName = Alias, TargetKeyId = key.KeyMetadata.KeyId });
         await using var server = LocalKmsServer.Start(_cli.Service);
         _cli.Environment["AWS_ACCESS_KEY_ID"] = "test";
         _cli.Environment["AWS_SECRET_ACCESS_KEY"] = "test";
 
-        var run = await _cli.RunAsync(new CliHost { Time = _cli.Time }, "status", Alias, "--region", "xx-local-1", "--endpoint-url", server.Url.ToString());
+        var run = await _cli.RunAsync(new CliHost { Time = _cli.Time }, "status", Alias, "--region", "eu-west-99", "--endpoint-url", server.Url.ToString());
 
         Assert.Equal(0, run.ExitCode);
+        Assert.Contains(key.KeyMetadata.KeyId, run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
