@@ -55,6 +55,14 @@ public sealed class RetentionCrashMatrixTests
         Assert.Equal(["DescribeKey", "DisableKey", "ListAliases", "ListResourceTags", "ScheduleKeyDeletion", "TagResource"], operations);
     }
 
+    [Fact]
+    public void CallsOfOneRun_AreAllGrantedToTheRetentionRole()
+    {
+        var operations = CallsOfOneRun().Select(row => "kms:" + (string)row[0]).Distinct();
+
+        Assert.Empty(operations.Except(Core.Retention.RetentionPermissions.Kms, StringComparer.Ordinal));
+    }
+
     [Theory]
     [MemberData(nameof(CallsOfOneRun))]
     public async Task Run_KilledAtCall_NextRunConverges(string operation, int occurrence)

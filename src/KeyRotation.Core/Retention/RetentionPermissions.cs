@@ -1,0 +1,56 @@
+namespace KeyRotation.Core.Retention;
+
+/// <summary>
+/// The one list of actions the retention role needs (the template's RetentionFunctionRole allows exactly these, its
+/// tests compare, and the calls a retention run makes are checked against them), and what it must never hold.
+/// </summary>
+public static class RetentionPermissions
+{
+    /// <summary>KMS actions retention calls: reads, the four state changes, its own tags, and deleting takeover aliases.</summary>
+    public static IReadOnlyList<string> Kms { get; } =
+    [
+        "kms:ListAliases",
+        "kms:DescribeKey",
+        "kms:ListResourceTags",
+        "kms:DisableKey",
+        "kms:EnableKey",
+        "kms:CancelKeyDeletion",
+        "kms:ScheduleKeyDeletion",
+        "kms:TagResource",
+        "kms:DeleteAlias",
+    ];
+
+    /// <summary>The tag keys retention writes; the role may write no other.</summary>
+    public static IReadOnlyList<string> TagKeys { get; } =
+    [
+        RetentionTags.DisabledAt,
+        RetentionTags.DisabledBy,
+        RetentionTags.DeletionScheduledAt,
+        RetentionTags.DeletionScheduledBy,
+        RetentionTags.ReenabledAt,
+        RetentionTags.ReenabledBecause,
+        RetentionTags.UsedBy,
+    ];
+
+    /// <summary>Never allowed, and explicitly denied: using a key, creating one, moving an alias, rewriting a policy, removing a tag.</summary>
+    public static IReadOnlyList<string> Forbidden { get; } =
+    [
+        "kms:Decrypt",
+        "kms:Encrypt",
+        "kms:ReEncrypt*",
+        "kms:GenerateDataKey*",
+        "kms:GenerateMac",
+        "kms:Sign",
+        "kms:DeriveSharedSecret",
+        "kms:CreateGrant",
+        "kms:CreateKey",
+        "kms:CreateAlias",
+        "kms:UpdateAlias",
+        "kms:PutKeyPolicy",
+        "kms:GetParametersForImport",
+        "kms:ImportKeyMaterial",
+        "kms:DeleteImportedKeyMaterial",
+        "kms:UntagResource",
+        "kms:ReplicateKey",
+    ];
+}
