@@ -103,7 +103,7 @@ public sealed class RetentionHandler
             report = await _runner!.RunAsync(runId, aliases, run.DryRun ?? false, CancellationToken.None);
         }
 
-        var response = RetentionResponse.From(report, ModeName(settings.Mode));
+        var response = RetentionResponse.From(report, RetentionSettings.ModeValue(settings.Mode));
         var body = JsonSerializer.SerializeToUtf8Bytes(response, RetentionJsonContext.Default.RetentionResponse);
         var acted = response.Actions.Where(a => a.Outcome != RetentionOutcome.Failed).Select(a => $"{a.Action} {a.MarkerAlias ?? a.KeyId}").ToList();
         _log.Write(new RotationLogEntry(RotationLogLevel.Information, $"Finished: {(acted.Count == 0 ? "nothing changed" : string.Join(", ", acted))}", runId));
@@ -118,12 +118,4 @@ public sealed class RetentionHandler
 
         return new MemoryStream(body, writable: false);
     }
-
-    /// <summary>The RETENTION_MODE value of a mode.</summary>
-    internal static string ModeName(RetentionMode mode) => mode switch
-    {
-        RetentionMode.Disable => "disable",
-        RetentionMode.DisableThenDelete => "disable-then-delete",
-        _ => "off",
-    };
 }

@@ -27,13 +27,21 @@ internal static class PlanCommand
                 Force = parsed.GetValue(force),
             };
             var report = await RotationRun.RunAsync(context, new EngineHandle(engine, settings.Options.MaxConcurrency), request, ct);
-            if (context.Json)
-            {
-                context.WriteJson(RotationRun.ToJson(report));
-            }
-            else
+            if (!context.Json)
             {
                 RotationRun.WriteSummary(context, report);
+            }
+
+            var retention = await RetentionCommand.PlanIfConfiguredAsync(context, kms, settings.Aliases, ct);
+            if (context.Json)
+            {
+                var json = RotationRun.ToJson(report);
+                if (retention is not null)
+                {
+                    json["retention"] = retention;
+                }
+
+                context.WriteJson(json);
             }
 
             return RotationRun.ExitCode(report);

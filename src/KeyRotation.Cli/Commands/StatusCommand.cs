@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Core.History;
+using KeyRotation.Core.Retention;
 using Spectre.Console;
 
 namespace KeyRotation.Cli.Commands;
@@ -95,6 +96,7 @@ internal static class StatusCommand
         }
 
         console.Write(table);
+        console.WriteLine(KeyCost.For(status).Describe());
         if (status.InProgress is { } progress)
         {
             console.MarkupLine($"[yellow]In progress:[/] {Markup.Escape(progress)}");
@@ -113,7 +115,17 @@ internal static class StatusCommand
             ["earlier"] = new JsonArray([.. status.Earlier.Select(k => (JsonNode)ToJson(k))]),
             ["rolledBack"] = new JsonArray([.. status.RolledBack.Select(k => (JsonNode)ToJson(k))]),
             ["inProgress"] = status.InProgress,
+            ["keyCost"] = KeyCostJson(KeyCost.For(status)),
         };
+
+    private static JsonObject KeyCostJson(KeyCost cost) => new()
+    {
+        ["enabled"] = cost.Enabled,
+        ["disabled"] = cost.Disabled,
+        ["pendingDeletion"] = cost.PendingDeletion,
+        ["other"] = cost.Other,
+        ["estimatedMonthlyDollars"] = cost.MonthlyDollars,
+    };
 
     private static JsonObject ToJson(KeyGeneration key) => new()
     {

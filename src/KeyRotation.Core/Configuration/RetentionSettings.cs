@@ -46,6 +46,14 @@ public sealed record RetentionSettings
     /// <summary>Where EXTERNAL keys' escrow copies are confirmed; null: no escrow, so no EXTERNAL key is ever retired.</summary>
     public EscrowLocation? Escrow { get; init; }
 
+    /// <summary>The <see cref="SettingNames.RetentionMode"/> value of a mode.</summary>
+    public static string ModeValue(RetentionMode mode) => mode switch
+    {
+        RetentionMode.Disable => "disable",
+        RetentionMode.DisableThenDelete => "disable-then-delete",
+        _ => "off",
+    };
+
     /// <summary>Validates every variable; throws one <see cref="ConfigurationException"/> naming each bad value.</summary>
     public static RetentionSettings Parse(IReadOnlyDictionary<string, string> environment)
     {
