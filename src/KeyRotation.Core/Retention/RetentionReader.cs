@@ -182,8 +182,12 @@ internal sealed class RetentionReader
 
         try
         {
-            await _s3.GetObjectMetadataAsync(_escrow.Bucket, _escrow.ObjectKey(alias, objectName), ct);
-            return true;
+            // GetObject rather than HeadObject: the role's escrow read permission (s3:GetObject) covers both, and the
+            // escrow copy is a small JSON document.
+            using (await _s3.GetObjectAsync(new Amazon.S3.Model.GetObjectRequest { BucketName = _escrow.Bucket, Key = _escrow.ObjectKey(alias, objectName) }, ct))
+            {
+                return true;
+            }
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
         {

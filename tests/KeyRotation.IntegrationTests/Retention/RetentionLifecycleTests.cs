@@ -166,4 +166,23 @@ public sealed class RetentionLifecycleTests
         Assert.All(h.States(), s => Assert.Equal(Enabled, s));
         Assert.Contains("marker alias", Assert.Single(response.GetProperty("skipped").EnumerateArray()).GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Run_TakeoverAliasOfAFinishedMove_IsDeletedOnceOldEnough_MarkersStay()
+    {
+        using var h = await new RetentionHarness().WithGenerationsAsync(3);
+        const string Takeover = "alias/keyrotation/orders/1-takeover-1";
+        await h.World.Client.CreateAliasAsync(new CreateAliasRequest { AliasName = Takeover, TargetKeyId = h.Generations[0] });
+        h.World.Time.Advance(TimeSpan.FromDays(29));
+        await h.InvokeAsync();
+        Assert.NotNull(h.World.Kms.GetKeySnapshot(Takeover));
+
+        h.World.Time.Advance(TimeSpan.FromDays(1));
+        var response = await h.InvokeAsync();
+
+        Assert.Null(h.World.Kms.GetKeySnapshot(Takeover));
+        Assert.Contains(response.GetProperty("actions").EnumerateArray(), a => a.GetProperty("markerAlias").GetString() == Takeover && a.GetProperty("outcome").GetString() == "Done");
+        Assert.NotNull(h.World.Kms.GetKeySnapshot("alias/keyrotation/orders/1"));
+        Assert.NotNull(h.World.Kms.GetKeySnapshot("alias/keyrotation/orders/2"));
+    }
 }
