@@ -112,7 +112,7 @@ public sealed class RetentionHandler
         if (failed.Count > 0 || report.NotificationError is not null)
         {
             throw new RotationFailedException(
-                $"Retention {runId}: " + string.Join(" ", failed.Select(f => $"{f.Step.Action} {f.Step.KeyId} ({f.Step.Alias}) failed: {f.Error}")) +
+                $"Retention {runId}: " + string.Join(" ", failed.Select(f => f.Step.KeyId.Length == 0 ? $"{f.Step.Alias}: {f.Error}" : $"{f.Step.Action} {f.Step.KeyId} ({f.Step.Alias}) failed: {f.Error}")) +
                 (report.NotificationError is { } n ? " " + n : string.Empty));
         }
 

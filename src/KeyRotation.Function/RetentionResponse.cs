@@ -16,7 +16,7 @@ internal sealed record RetentionResponse(
         report.RunId,
         mode,
         report.DryRun,
-        [.. report.Results.Where(r => r.Step.Action != RetentionAction.Keep).Select(RetentionActionResult.From)],
+        [.. report.Results.Where(r => r.Step.Action != RetentionAction.Keep || r.Outcome == RetentionOutcome.Failed).Select(RetentionActionResult.From)],
         [.. report.Skipped.Select(s => new RetentionSkip(s.Step.Alias, s.Step.KeyId.Length == 0 ? null : s.Step.KeyId, s.Step.Reason))],
         report.NotificationError);
 }

@@ -73,7 +73,7 @@ internal static class RetentionCommand
                 {
                     ["runId"] = report.RunId,
                     ["mode"] = RetentionSettings.ModeValue(settings.Mode),
-                    ["actions"] = new JsonArray([.. report.Results.Where(r => r.Step.Action != RetentionAction.Keep).Select(r => (JsonNode)StepJson(r.Step, r.Outcome.ToString(), r.Error))]),
+                    ["actions"] = new JsonArray([.. report.Results.Where(r => r.Step.Action != RetentionAction.Keep || r.Outcome == RetentionOutcome.Failed).Select(r => (JsonNode)StepJson(r.Step, r.Outcome.ToString(), r.Error))]),
                     ["skipped"] = new JsonArray([.. report.Skipped.Select(s => (JsonNode)new JsonObject { ["alias"] = s.Step.Alias, ["reason"] = s.Step.Reason })]),
                     ["notificationError"] = report.NotificationError,
                     ["notifications"] = RotationRun.NoticesToJson(notices.Printed),
@@ -81,7 +81,7 @@ internal static class RetentionCommand
             }
             else
             {
-                foreach (var result in report.Results.Where(r => r.Step.Action != RetentionAction.Keep))
+                foreach (var result in report.Results.Where(r => r.Step.Action != RetentionAction.Keep || r.Outcome == RetentionOutcome.Failed))
                 {
                     var colour = result.Outcome == RetentionOutcome.Failed ? "red" : "green";
                     context.Console.MarkupLine($"[{colour}]{result.Outcome}[/] {result.Step.Action} {Markup.Escape(result.Step.MarkerAlias ?? result.Step.KeyId)} ({Markup.Escape(result.Step.Alias)}): {Markup.Escape(result.Error ?? result.Step.Reason)}");

@@ -4,7 +4,11 @@ using KeyRotation.Core.Configuration;
 namespace KeyRotation.Core.Retention;
 
 /// <summary>The planner's answer for one alias: a step per key and marker alias it considered, or why it left the alias alone.</summary>
-public sealed record RetentionPlan(string Alias, IReadOnlyList<RetentionStep> Steps, string? SkipReason);
+public sealed record RetentionPlan(string Alias, IReadOnlyList<RetentionStep> Steps, string? SkipReason)
+{
+    /// <summary>True when the alias could not be read at all (an error, not a decision); <see cref="SkipReason"/> says why.</summary>
+    public bool ReadFailed { get; init; }
+}
 
 /// <summary>
 /// Decides, without calling anything, what retention does with each key of a verified chain: never the current key or

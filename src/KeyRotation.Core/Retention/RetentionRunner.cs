@@ -41,7 +41,15 @@ public sealed class RetentionRunner
         var plans = new List<RetentionPlan>();
         foreach (var alias in aliases)
         {
-            plans.Add(RetentionPlanner.Plan(await _reader.ReadAsync(alias, listed, ct), _settings, _time.GetUtcNow()));
+            try
+            {
+                plans.Add(RetentionPlanner.Plan(await _reader.ReadAsync(alias, listed, ct), _settings, _time.GetUtcNow()));
+            }
+            catch (RotationException ex)
+            {
+                // One alias that cannot be read (a key policy that refuses the role, say) does not stop the others.
+                plans.Add(new RetentionPlan(alias, [], $"{alias} could not be read: {ex.Message}") { ReadFailed = true });
+            }
         }
 
         return plans;
@@ -56,23 +64,34 @@ public sealed class RetentionRunner
         {
             if (plan.SkipReason is { } reason)
             {
-                _log.Write(new RotationLogEntry(RotationLogLevel.Warning, "Left alone: " + reason, runId, plan.Alias));
-                skipped.Add(new RetentionResult { Step = new RetentionStep { Alias = plan.Alias, Action = RetentionAction.Keep, KeyId = string.Empty, Reason = reason }, Outcome = RetentionOutcome.Kept });
+                _log.Write(new RotationLogEntry(plan.ReadFailed ? RotationLogLevel.Error : RotationLogLevel.Warning, "Left alone: " + reason, runId, plan.Alias));
+                var whole = new RetentionStep { Alias = plan.Alias, Action = RetentionAction.Keep, KeyId = string.Empty, Reason = reason };
+                (plan.ReadFailed ? results : skipped).Add(new RetentionResult { Step = whole, Outcome = plan.ReadFailed ? RetentionOutcome.Failed : RetentionOutcome.Kept, Error = plan.ReadFailed ? reason : null });
                 continue;
             }
 
             var failed = false;
             foreach (var step in plan.Steps)
             {
-                if (step.Action == RetentionAction.Keep || dryRun || failed)
+                if (step.Action == RetentionAction.Keep)
                 {
-                    results.Add(new RetentionResult { Step = step, Outcome = step.Action == RetentionAction.Keep ? RetentionOutcome.Kept : dryRun ? RetentionOutcome.Planned : RetentionOutcome.Failed, Error = failed && step.Action != RetentionAction.Keep && !dryRun ? "Not attempted: an earlier step of this alias failed." : null });
-                    continue;
+                    results.Add(new RetentionResult { Step = step, Outcome = RetentionOutcome.Kept });
                 }
-
-                var result = await ExecuteAsync(runId, step, null, ct);
-                failed = result.Outcome == RetentionOutcome.Failed;
-                results.Add(result);
+                else if (dryRun)
+                {
+                    results.Add(new RetentionResult { Step = step, Outcome = RetentionOutcome.Planned });
+                }
+                else if (failed)
+                {
+                    // The alias's state is not what the plan saw: its remaining steps wait for the next run.
+                    results.Add(new RetentionResult { Step = step, Outcome = RetentionOutcome.Failed, Error = "Not attempted: an earlier step of this alias failed." });
+                }
+                else
+                {
+                    var result = await ExecuteAsync(runId, step, null, ct);
+                    failed = result.Outcome == RetentionOutcome.Failed;
+                    results.Add(result);
+                }
             }
         }
 

@@ -71,4 +71,18 @@ public sealed class RetentionHandlerTests
         await h.InvokeAsync();
         Assert.Equal(["Enabled", "Disabled", "Disabled", "Enabled", "Enabled"], h.States());
     }
+
+    [Fact]
+    public async Task Handle_OneAliasCannotBeRead_OthersAreHandled_AndTheInvocationFailsNamingIt()
+    {
+        using var h = await new RetentionHarness().WithGenerationsAsync(4);
+        await h.WithGenerationsAsync(4, "alias/reports");
+        h.Environment[SettingNames.RotationAliases] = RetentionHarness.Alias + ",alias/reports";
+        h.World.Kms.Faults.FailNth("ListResourceTags", h.World.Kms.Faults.CallCount("ListResourceTags") + 1, "AccessDeniedException", "not allowed");
+
+        var error = await Assert.ThrowsAsync<RotationFailedException>(() => h.InvokeAsync());
+
+        Assert.Contains($"{RetentionHarness.Alias}: {RetentionHarness.Alias} could not be read", error.Message, StringComparison.Ordinal);
+        Assert.Contains(h.World.CreatedFor("alias/reports"), k => h.World.Key(k.KeyId).KeyState == "Disabled");
+    }
 }
