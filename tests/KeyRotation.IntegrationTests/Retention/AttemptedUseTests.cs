@@ -73,20 +73,40 @@ public sealed class AttemptedUseTests
         Assert.Contains("not disabled by retention", Assert.Single(response.GetProperty("skipped").EnumerateArray()).GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Handle_KilledAfterCancelingDeletion_RedeliveredEventFinishes()
+    /// <summary>Every KMS call that changes something while bringing a key pending deletion back, killed before and after it takes effect.</summary>
+    [Theory]
+    [InlineData("CancelKeyDeletion", false)]
+    [InlineData("CancelKeyDeletion", true)]
+    [InlineData("TagResource", false)]
+    [InlineData("TagResource", true)]
+    [InlineData("EnableKey", false)]
+    [InlineData("EnableKey", true)]
+    public async Task Handle_KilledAtACall_RedeliveredEventFinishes(string operation, bool afterItTookEffect)
     {
         using var h = await new RetentionHarness().WithGenerationsAsync(4);
         h.Environment[SettingNames.DeleteAfterDays] = "0";
         await h.InvokeAsync();
         await h.InvokeAsync();
         var key = h.World.Key(h.Generations[1]);
-        h.World.Kms.Faults.ThrowAfterNth("CancelKeyDeletion", h.World.Kms.Faults.CallCount("CancelKeyDeletion") + 1, new Rotation.SimulatedCrashException("lost the answer of CancelKeyDeletion"));
-        await Assert.ThrowsAsync<Rotation.SimulatedCrashException>(() => h.InvokeAsync(RetentionHarness.AttemptedUseEvent(key.Arn, "KMSInvalidStateException")));
+        Assert.Equal("PendingDeletion", key.KeyState);
+        var crash = new Rotation.SimulatedCrashException($"killed at {operation}");
+        var nth = h.World.Kms.Faults.CallCount(operation) + 1;
+        if (afterItTookEffect)
+        {
+            h.World.Kms.Faults.ThrowAfterNth(operation, nth, crash);
+        }
+        else
+        {
+            h.World.Kms.Faults.ThrowNth(operation, nth, crash);
+        }
 
+        await Assert.ThrowsAsync<Rotation.SimulatedCrashException>(() => h.InvokeAsync(RetentionHarness.AttemptedUseEvent(key.Arn, "KMSInvalidStateException")));
         await h.InvokeAsync(RetentionHarness.AttemptedUseEvent(key.Arn, "KMSInvalidStateException"));
+        await h.InvokeAsync();
 
         Assert.Equal("Enabled", h.World.Key(key.KeyId).KeyState);
+        Assert.Null(h.World.Key(key.KeyId).DeletionDate);
+        Assert.True(h.World.Key(key.KeyId).Tags.ContainsKey(RetentionTags.ReenabledAt));
     }
 
     [Theory]
