@@ -11,8 +11,32 @@ public sealed class TemplateIamTests
     /// </summary>
     private static readonly HashSet<string> ActionsThatNeedResourceStar = ["kms:CreateKey", "kms:ListKeys", "kms:ListAliases"];
 
+    /// <summary>
+    /// The one exception to "never a forbidden KMS action": SNS asks KMS for a data key (and decrypts it) in the
+    /// publisher's name when it publishes to a topic encrypted with a key in another account (the central topic).
+    /// </summary>
+    private const string ThroughSnsSid = "EncryptCentralTopicMessagesThroughSns";
+
+    private static readonly string[] SnsDataKeyActions = ["kms:Decrypt", "kms:GenerateDataKey*"];
+
     private static IEnumerable<Dictionary<string, object?>> Allows =>
-        RotationStack.FunctionStatements.Where(s => (string?)s["Effect"] == "Allow");
+        RotationStack.FunctionStatements.Where(s => (string?)s["Effect"] == "Allow" && (string?)s["Sid"] != ThroughSnsSid);
+
+    private static string? ViaService(Dictionary<string, object?> statement, string @operator) =>
+        CloudFormationTemplate.Map(statement.GetValueOrDefault("Condition") ?? new Dictionary<string, object?>()).GetValueOrDefault(@operator) is Dictionary<string, object?> keys
+            ? keys.GetValueOrDefault("kms:ViaService") as string
+            : null;
+
+    [Fact]
+    public void SnsDataKeys_AllowedOnlyOnTheCentralTopicsKeyAndOnlyThroughSns()
+    {
+        var statement = Assert.Single(RotationStack.FunctionStatements, s => (string?)s["Sid"] == ThroughSnsSid);
+
+        Assert.Equal("Allow", statement["Effect"]);
+        Assert.Equal(SnsDataKeyActions, RotationStack.Actions(statement).Order(StringComparer.Ordinal));
+        Assert.Equal(("Ref", (object?)"CentralNotificationTopicKeyArn"), CloudFormationTemplate.Intrinsic(statement["Resource"]));
+        Assert.Equal("sns.*.amazonaws.com", ViaService(statement, "StringLike"));
+    }
 
     [Fact]
     public void KmsActions_GrantedToTheFunction_AreExactlyThoseTheCodeNeeds()
@@ -38,9 +62,14 @@ public sealed class TemplateIamTests
     [Fact]
     public void FunctionPolicies_ExplicitlyDenyEveryForbiddenKmsActionOnEveryResource()
     {
-        var denied = Denies.Where(s => !s.ContainsKey("Condition") && CloudFormationTemplate.OneOrMany(s.GetValueOrDefault("Resource")).Contains("*"))
+        var onEveryResource = Denies.Where(s => CloudFormationTemplate.OneOrMany(s.GetValueOrDefault("Resource")).Contains("*")).ToList();
+        var denied = onEveryResource.Where(s => !s.ContainsKey("Condition"))
             .SelectMany(RotationStack.Actions)
             .ToHashSet(StringComparer.Ordinal);
+        var exceptThroughSns = Assert.Single(onEveryResource, s => ViaService(s, "StringNotLike") == "sns.*.amazonaws.com");
+        Assert.Single(CloudFormationTemplate.Map(exceptThroughSns["Condition"]));
+        Assert.Equal(SnsDataKeyActions, RotationStack.Actions(exceptThroughSns).Order(StringComparer.Ordinal));
+        denied.UnionWith(SnsDataKeyActions);
 
         Assert.Equal(KmsPermissions.Forbidden.Where(a => a != "kms:*").Order(StringComparer.Ordinal), denied.Order(StringComparer.Ordinal));
     }
@@ -89,7 +118,8 @@ public sealed class TemplateIamTests
                 var isRoot = CloudFormationTemplate.Intrinsic(principal.GetValueOrDefault("AWS")) is ("Fn::Sub", string root)
                     && root == "arn:${AWS::Partition}:iam::${AWS::AccountId}:root";
                 var isCloudWatch = (principal.GetValueOrDefault("Service") as string) == "cloudwatch.amazonaws.com";
-                if (logicalId != "AlarmTopicKey" || !(isRoot || isCloudWatch))
+                var isThroughSns = logicalId == RotationStack.RoleId && (string?)statement.GetValueOrDefault("Sid") == ThroughSnsSid;
+                if (!isThroughSns && (logicalId != "AlarmTopicKey" || !(isRoot || isCloudWatch)))
                 {
                     offending.Add($"{logicalId}: {string.Join(", ", actions)}");
                 }
