@@ -32,13 +32,15 @@ public static class RetentionPermissions
         RetentionTags.UsedBy,
     ];
 
-    /// <summary>Never allowed, and explicitly denied: using a key, creating one, moving an alias, rewriting a policy, removing a tag.</summary>
+    /// <summary>
+    /// Never allowed, and explicitly denied: using a key, creating one, moving an alias, rewriting a policy, removing a
+    /// tag. (kms:Decrypt and kms:GenerateDataKey* are denied too, except through SNS, which needs them from whoever
+    /// publishes to a KMS-encrypted topic: <see cref="DeniedExceptThroughSns"/>.)
+    /// </summary>
     public static IReadOnlyList<string> Forbidden { get; } =
     [
-        "kms:Decrypt",
         "kms:Encrypt",
         "kms:ReEncrypt*",
-        "kms:GenerateDataKey*",
         "kms:GenerateMac",
         "kms:Sign",
         "kms:DeriveSharedSecret",
@@ -53,4 +55,7 @@ public static class RetentionPermissions
         "kms:UntagResource",
         "kms:ReplicateKey",
     ];
+
+    /// <summary>Denied unless the request comes through SNS (kms:ViaService sns.*.amazonaws.com).</summary>
+    public static IReadOnlyList<string> DeniedExceptThroughSns { get; } = ["kms:Decrypt", "kms:GenerateDataKey*"];
 }

@@ -151,4 +151,19 @@ public sealed class RetentionRoleTests
         Assert.Empty(explorer.Breaches);
         Assert.True(explorer.RequestsEvaluated > 1000, $"only {explorer.RequestsEvaluated} requests were evaluated");
     }
+
+    [Fact]
+    public void SnsPublish_DataKeyOfTheStacksAwsManagedTopicKey_IsAllowedOnlyThroughSns()
+    {
+        // The key policy KMS gives the AWS managed key aws/sns: any principal of the account, through SNS only.
+        var awsSns = """[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":["kms:Encrypt","kms:Decrypt","kms:ReEncrypt*","kms:GenerateDataKey*","kms:CreateGrant","kms:DescribeKey"],"Resource":"*","Condition":{"StringEquals":{"kms:CallerAccount":"ACCOUNT","kms:ViaService":"sns.REGION.amazonaws.com"}}}]"""
+            .Replace("ACCOUNT", RotationRole.Account, StringComparison.Ordinal).Replace("REGION", RotationRole.Region, StringComparison.Ordinal);
+        var world = SimulatedAccount.Empty(RetentionRole.Kms(Stack), RotationRole.Region).WithKey("aws/sns", SimulatedAccount.Policy(RetentionRole.Arn, awsSns));
+        var viaSns = ("kms:ViaService", new[] { $"sns.{RotationRole.Region}.amazonaws.com" });
+
+        Assert.True(world.Allows("kms:GenerateDataKey", world.Key("aws/sns"), viaSns));
+        Assert.True(world.Allows("kms:Decrypt", world.Key("aws/sns"), viaSns));
+        Assert.False(world.Allows("kms:GenerateDataKey", world.Key("aws/sns")));
+        Assert.False(world.Allows("kms:Decrypt", world.Key("aws/sns")));
+    }
 }

@@ -118,7 +118,7 @@ public sealed class TemplateIamTests
                 var isRoot = CloudFormationTemplate.Intrinsic(principal.GetValueOrDefault("AWS")) is ("Fn::Sub", string root)
                     && root == "arn:${AWS::Partition}:iam::${AWS::AccountId}:root";
                 var isCloudWatch = (principal.GetValueOrDefault("Service") as string) == "cloudwatch.amazonaws.com";
-                var isThroughSns = logicalId == RotationStack.RoleId && (string?)statement.GetValueOrDefault("Sid") == ThroughSnsSid;
+                var isThroughSns = (logicalId is RotationStack.RoleId or Iam.RetentionRole.RoleId) && (string?)statement.GetValueOrDefault("Sid") == ThroughSnsSid;
                 if (!isThroughSns && (logicalId != "AlarmTopicKey" || !(isRoot || isCloudWatch)))
                 {
                     offending.Add($"{logicalId}: {string.Join(", ", actions)}");

@@ -102,7 +102,9 @@ public sealed class TemplateRetentionTests
     [Fact]
     public void Role_AllowsExactlyTheKmsActionsRetentionCalls()
     {
-        var allowed = Statements().Where(s => (string?)s["Effect"] == "Allow").SelectMany(RotationStack.Actions).Where(a => a.StartsWith("kms:", StringComparison.Ordinal)).Distinct();
+        // Apart from the central topic's data keys, which SNS asks for in the publisher's name (through SNS only).
+        var allowed = Statements().Where(s => (string?)s["Effect"] == "Allow" && (string?)s["Sid"] != "EncryptCentralTopicMessagesThroughSns")
+            .SelectMany(RotationStack.Actions).Where(a => a.StartsWith("kms:", StringComparison.Ordinal)).Distinct();
 
         Assert.Equal(RetentionPermissions.Kms.Order(StringComparer.Ordinal), allowed.Order(StringComparer.Ordinal));
     }
@@ -122,6 +124,17 @@ public sealed class TemplateRetentionTests
         var denied = Statements().Where(s => (string?)s["Effect"] == "Deny" && !s.ContainsKey("Condition") && !s.ContainsKey("NotResource")).SelectMany(RotationStack.Actions);
 
         Assert.Empty(RetentionPermissions.Forbidden.Except(denied, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Role_DeniesDataKeysAndDecryptExceptThroughSns()
+    {
+        var statement = Assert.Single(Statements(), s => (string?)s["Sid"] == "NeverUseKeysExceptThroughSns");
+        var condition = CloudFormationTemplate.Map(CloudFormationTemplate.Map(statement["Condition"])["StringNotLike"]);
+
+        Assert.Equal("Deny", statement["Effect"]);
+        Assert.Equal(RetentionPermissions.DeniedExceptThroughSns, RotationStack.Actions(statement));
+        Assert.Equal("sns.*.amazonaws.com", condition["kms:ViaService"]);
     }
 
     [Fact]
