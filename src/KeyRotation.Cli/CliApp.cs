@@ -36,6 +36,7 @@ internal static class CliApp
         root.Add(Register(RollbackCommand.Create));
         root.Add(Register(ReimportCommand.Create));
         root.Add(Register(UnlockCommand.Create));
+        root.Add(Register(RetentionCommand.Create));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -32,16 +32,23 @@ internal static class PlanCommand
             var importing = sandbox is null ? null : new RotationEngine(kms, new Notices.Silent(), settings.Options with { KeyMaterialOrigin = KeyMaterialOrigin.External }, context.Host.Time, new RotationRun.StderrLog(context), sandbox.Importer(context.Host.Time, new RotationRun.StderrLog(context)));
             var report = await RotationRun.RunAsync(context, EngineHandle.For(engine, importing, settings.Options.MaxConcurrency), request, ct);
             var grants = await context.WaitAsync("Listing grants", () => GrantsSection.ReadAsync(context, kms, report, ct));
+            if (!context.Json)
+            {
+                RotationRun.WriteSummary(context, report);
+                GrantsSection.Write(context, report, grants);
+            }
+
+            var retention = await RetentionCommand.PlanIfConfiguredAsync(context, kms, settings.Aliases, ct);
             if (context.Json)
             {
                 var document = RotationRun.ToJson(report);
                 GrantsSection.AddToJson(document, grants);
+                if (retention is not null)
+                {
+                    document["retention"] = retention;
+                }
+
                 context.WriteJson(document);
-            }
-            else
-            {
-                RotationRun.WriteSummary(context, report);
-                GrantsSection.Write(context, report, grants);
             }
 
             return RotationRun.ExitCode(report);

@@ -19,7 +19,7 @@ internal static class RotationRun
     /// Stands in for NOTIFICATION_TOPIC_ARN during validation when none is set: the CLI then prints notifications
     /// instead of publishing them, while the function (which always has a topic) keeps requiring one.
     /// </summary>
-    private const string PlaceholderTopic = "arn:aws:sns:us-east-1:000000000000:keyrotation-cli-prints-notifications";
+    internal const string PlaceholderTopic = "arn:aws:sns:us-east-1:000000000000:keyrotation-cli-prints-notifications";
 
     public static (RotationSettings Settings, string? TopicArn) Settings(
         CliContext context,

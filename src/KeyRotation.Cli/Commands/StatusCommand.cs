@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Core.History;
+using KeyRotation.Core.Retention;
 using Spectre.Console;
 
 namespace KeyRotation.Cli.Commands;
@@ -110,6 +111,14 @@ internal static class StatusCommand
 
         // The alias heads the block in table output; text output repeats it on every line, for grep and awk.
         Tabular.Write(context, context.Format == OutputFormat.Text ? columns : columns[1..], context.Format == OutputFormat.Text ? rows : [.. rows.Select(r => (IReadOnlyList<TabularCell>)[.. r.Skip(1)])]);
+        if (context.Format == OutputFormat.Text)
+        {
+            context.Stdout.WriteLine($"{alias}\tcost\t{KeyCost.For(status).Describe()}");
+        }
+        else
+        {
+            console.WriteLine(KeyCost.For(status).Describe());
+        }
         if (status.InProgress is { } progress)
         {
             if (context.Format == OutputFormat.Text)
@@ -138,7 +147,17 @@ internal static class StatusCommand
             ["earlier"] = new JsonArray([.. status.Earlier.Select(k => (JsonNode)ToJson(k))]),
             ["rolledBack"] = new JsonArray([.. status.RolledBack.Select(k => (JsonNode)ToJson(k))]),
             ["inProgress"] = status.InProgress,
+            ["keyCost"] = KeyCostJson(KeyCost.For(status)),
         };
+
+    private static JsonObject KeyCostJson(KeyCost cost) => new()
+    {
+        ["enabled"] = cost.Enabled,
+        ["disabled"] = cost.Disabled,
+        ["pendingDeletion"] = cost.PendingDeletion,
+        ["other"] = cost.Other,
+        ["estimatedMonthlyDollars"] = cost.MonthlyDollars,
+    };
 
     private static JsonObject ToJson(KeyGeneration key) => new()
     {

@@ -102,6 +102,13 @@ public sealed class TemplateIamTests
             foreach (var statement in CloudFormationTemplate.Descendants(resource).OfType<Dictionary<string, object?>>().Where(m => m.ContainsKey("Action") && m.GetValueOrDefault("Effect") as string != "Deny"))
             {
                 var actions = CloudFormationTemplate.OneOrMany(statement["Action"]).OfType<string>();
+
+                // The retention role's own grants (disable, schedule deletion, delete marker aliases) are checked by RetentionRoleTests.
+                if (logicalId == Iam.RetentionRole.RoleId)
+                {
+                    actions = actions.Except(Core.Retention.RetentionPermissions.Kms, StringComparer.Ordinal);
+                }
+
                 if (!actions.Intersect(KmsPermissions.Forbidden, StringComparer.OrdinalIgnoreCase).Any())
                 {
                     continue;
@@ -111,7 +118,7 @@ public sealed class TemplateIamTests
                 var isRoot = CloudFormationTemplate.Intrinsic(principal.GetValueOrDefault("AWS")) is ("Fn::Sub", string root)
                     && root == "arn:${AWS::Partition}:iam::${AWS::AccountId}:root";
                 var isCloudWatch = (principal.GetValueOrDefault("Service") as string) == "cloudwatch.amazonaws.com";
-                var isThroughSns = logicalId == RotationStack.RoleId && (string?)statement.GetValueOrDefault("Sid") == ThroughSnsSid;
+                var isThroughSns = (logicalId is RotationStack.RoleId or Iam.RetentionRole.RoleId) && (string?)statement.GetValueOrDefault("Sid") == ThroughSnsSid;
                 if (!isThroughSns && (logicalId != "AlarmTopicKey" || !(isRoot || isCloudWatch)))
                 {
                     offending.Add($"{logicalId}: {string.Join(", ", actions)}");
