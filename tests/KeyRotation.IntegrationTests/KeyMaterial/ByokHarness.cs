@@ -1,7 +1,9 @@
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
 using KeyRotation.Core;
 using KeyRotation.Core.KeyMaterial;
+using KeyRotation.Core.Tagging;
 using KeyRotation.LocalKms;
 using Microsoft.Extensions.Time.Testing;
 
@@ -34,7 +36,8 @@ internal sealed class ByokHarness : IDisposable
             new RotationOptions { KeyMaterialOrigin = KeyMaterialOrigin.External },
             Time,
             NullRotationLog.Instance,
-            new EscrowedKeyMaterialImporter(Kms, S3.Object, Options, Time));
+            new EscrowedKeyMaterialImporter(Kms, S3.Object, Options, Time),
+            keyFinder: new ResourceTaggingClient(new HttpClient(new LocalKmsHttpMessageHandler(Service)), Service.Region, new Uri("http://localkms.invalid/"), _ => Task.FromResult(new ImmutableCredentials("test", "test", null)), Time));
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 3, 0, 0, TimeSpan.Zero));
