@@ -181,7 +181,7 @@ internal sealed class CliContext
     {
         if (sandbox is not null)
         {
-            return new ResourceTaggingClient(new HttpClient(new LocalKmsHttpMessageHandler(sandbox.Service)), sandbox.Service.Region, new Uri("http://localkms.invalid/"), _ => Task.FromResult(new ImmutableCredentials("sandbox", "sandbox", null)), Host.Time);
+            return new ResourceTaggingClient(new HttpClient(new LocalKmsHttpMessageHandler(sandbox.Service)), sandbox.Service.Region, new Uri("http://localkms.invalid/"), _ => Task.FromResult(new ImmutableCredentials("test", "test", null)), Host.Time);
         }
 
         if (Host.KmsClient is not null)

@@ -1,9 +1,7 @@
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
-using Amazon.Runtime;
 using KeyRotation.Core;
 using KeyRotation.Core.KeyMaterial;
-using KeyRotation.Core.Tagging;
 using KeyRotation.LocalKms;
 using Microsoft.Extensions.Time.Testing;
 
@@ -37,7 +35,7 @@ internal sealed class ByokHarness : IDisposable
             Time,
             NullRotationLog.Instance,
             new EscrowedKeyMaterialImporter(Kms, S3.Object, Options, Time),
-            keyFinder: new ResourceTaggingClient(new HttpClient(new LocalKmsHttpMessageHandler(Service)), Service.Region, new Uri("http://localkms.invalid/"), _ => Task.FromResult(new ImmutableCredentials("test", "test", null)), Time));
+            keyFinder: LocalTagging.Finder(Service, Time));
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 3, 0, 0, TimeSpan.Zero));

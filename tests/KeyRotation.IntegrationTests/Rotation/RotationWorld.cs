@@ -48,7 +48,7 @@ internal sealed class RotationWorld : IDisposable
     public LocalKmsService Kms { get; }
 
     /// <summary>The Resource Groups Tagging client, pointed at the same LocalKms (which answers GetResources for its keys).</summary>
-    public ResourceTaggingClient KeyFinder => new(new HttpClient(new LocalKmsHttpMessageHandler(Kms)), Kms.Region, new Uri("http://localkms.invalid/"), _ => Task.FromResult(new ImmutableCredentials("test", "test", null)), Time);
+    public ResourceTaggingClient KeyFinder => LocalTagging.Finder(Kms, Time);
 
     public AmazonKeyManagementServiceClient Client { get; }
 
