@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using Amazon.S3;
+using KeyRotation.Core;
+using KeyRotation.Core.Tagging;
 using KeyRotation.LocalKms;
 using Spectre.Console;
 
@@ -168,6 +170,30 @@ internal sealed class CliContext
     /// </summary>
     public IAmazonKeyManagementService? CreateKeyClient() =>
         IsSandbox || Host.KmsClient is not null ? null : Aws.CreateKms(retries: 0);
+
+    /// <summary>
+    /// The Resource Groups Tagging client that finds a key a crashed run created: the sandbox's own service in process;
+    /// else in the KMS Region, at AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API (or AWS_ENDPOINT_URL), else at
+    /// --endpoint-url (a local KMS endpoint such as LocalKms answers it too), else the Region's tagging endpoint.
+    /// Null where the KMS client is injected.
+    /// </summary>
+    public ITaggedKeyFinder? KeyFinder(Sandbox? sandbox)
+    {
+        if (sandbox is not null)
+        {
+            return new ResourceTaggingClient(new HttpClient(new LocalKmsHttpMessageHandler(sandbox.Service)), sandbox.Service.Region, new Uri("http://localkms.invalid/"), _ => Task.FromResult(new ImmutableCredentials("test", "test", null)), Host.Time);
+        }
+
+        if (Host.KmsClient is not null)
+        {
+            return null;
+        }
+
+        var aws = Aws;
+        var credentials = Credentials();
+        var endpoint = AwsEndpoints.Resolve(Environment, ResourceTaggingClient.EndpointServiceId) ?? (EndpointUrl is null ? null : new Uri(EndpointUrl));
+        return new ResourceTaggingClient(new HttpClient(), aws.Region, endpoint, _ => credentials.GetCredentialsAsync(), Host.Time);
+    }
 
     /// <summary>S3 for the escrow bucket: the injected one in tests, else with the same Region and credentials as KMS.</summary>
     public IAmazonS3 CreateS3Client() => Host.S3Client?.Invoke() ?? Aws.CreateS3();

@@ -2,6 +2,7 @@ using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using KeyRotation.Core.Grants;
 using KeyRotation.Core.Protocol;
+using KeyRotation.Core.Tagging;
 
 namespace KeyRotation.Core;
 
@@ -27,7 +28,8 @@ public sealed class RotationEngine
         TimeProvider time,
         IRotationLog log,
         IKeyMaterialImporter? importer = null,
-        IAmazonKeyManagementService? createKeyClient = null)
+        IAmazonKeyManagementService? createKeyClient = null,
+        ITaggedKeyFinder? keyFinder = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.KeyMaterialOrigin == KeyMaterialOrigin.External && importer is null)
@@ -41,7 +43,7 @@ public sealed class RotationEngine
         _log = log;
         _importer = importer;
         _grants = new KeyGrantsReader(kms);
-        _rotation = new AliasRotation(kms, createKeyClient ?? kms, options, time, log, importer);
+        _rotation = new AliasRotation(kms, createKeyClient ?? kms, options, time, log, importer, keyFinder);
     }
 
     /// <summary>Rotates (or plans) every alias of the request and notifies for each rotated or failed one.</summary>

@@ -6,6 +6,7 @@ using Amazon.S3;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Core.KeyMaterial;
+using KeyRotation.Core.Tagging;
 
 namespace KeyRotation.Function;
 
@@ -30,7 +31,8 @@ public sealed class Handler
     }
 
     /// <summary>
-    /// Composition for tests: any client left null is built from the environment as in Lambda. With
+    /// Composition for tests: any client left null is built from the environment as in Lambda (the tagging client
+    /// only along with KMS: a test that injects KMS and reaches adoption injects <paramref name="keyFinder"/> too). With
     /// KEY_MATERIAL_ORIGIN=EXTERNAL and no <paramref name="importer"/>, the escrowing importer is built on
     /// <paramref name="kms"/> and <paramref name="s3"/> (S3 only when escrow is configured).
     /// </summary>
@@ -41,7 +43,8 @@ public sealed class Handler
         TimeProvider time,
         TextWriter output,
         IKeyMaterialImporter? importer = null,
-        IAmazonS3? s3 = null)
+        IAmazonS3? s3 = null,
+        ITaggedKeyFinder? keyFinder = null)
     {
         _time = time;
         _log = new JsonLinesLog(output, time);
@@ -66,6 +69,7 @@ public sealed class Handler
             {
                 kms = AwsClients.CreateKms(environment);
                 createKeyClient = AwsClients.CreateKms(environment, retries: 0);
+                keyFinder ??= AwsClients.CreateKeyFinder(environment);
             }
 
             notifier ??= AwsClients.CreateNotifier(environment, _configuration.NotificationTopicArn);
@@ -85,7 +89,7 @@ public sealed class Handler
         }
 
         // The notice lists the previous key's grants: they are not carried over, and whoever relied on them must be told.
-        _engine = new RotationEngine(kms, notifier, _configuration.Options with { ListPreviousKeyGrants = true }, time, _log, importer, createKeyClient);
+        _engine = new RotationEngine(kms, notifier, _configuration.Options with { ListPreviousKeyGrants = true }, time, _log, importer, createKeyClient, keyFinder);
     }
 
     /// <summary>

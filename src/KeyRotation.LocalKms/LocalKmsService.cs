@@ -118,9 +118,7 @@ public sealed partial class LocalKmsService
     {
         body ??= string.Empty;
         var region = SigV4.RegionOf(authorization) ?? Region;
-        var operation = target is not null && target.StartsWith(TargetPrefix, StringComparison.Ordinal)
-            ? target[TargetPrefix.Length..]
-            : target ?? string.Empty;
+        var operation = OperationOf(target);
 
         lock (_recordGate)
         {
@@ -249,6 +247,7 @@ public sealed partial class LocalKmsService
         "RotateKeyOnDemand" => RotateKeyOnDemand(request),
         "ListKeyRotations" => ListKeyRotations(request),
         "ReplicateKey" => ReplicateKey(request),
+        TaggingGetResources => GetResources(request),
         _ => throw new KmsErrorException("UnknownOperationException", $"Operation '{operation}' is not supported by LocalKms."),
     };
 

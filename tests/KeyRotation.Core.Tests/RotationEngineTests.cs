@@ -306,6 +306,42 @@ public sealed class RotationEngineTests
         Assert.Empty(_kms.Requests<CreateKeyRequest>());
         Assert.Equal(orphan.KeyId, _kms.Aliases["alias/keyrotation/orders/1"].KeyId);
         Assert.Equal(orphan.KeyId, _kms.Aliases[AliasName].KeyId);
+        var query = Assert.Single(_kms.TagQueries);
+        Assert.Equal(
+            new Dictionary<string, string> { [RotationTags.Alias] = AliasName, [RotationTags.Sequence] = "1", [RotationTags.PreviousKey] = old.KeyId },
+            query.ToDictionary());
+    }
+
+    [Fact]
+    public async Task RunAsync_StaleClaimWithTwoKeysTaggedForTheMove_FailsNamingBothAndCreatesNothing()
+    {
+        var old = _kms.AddKey(AliasName);
+        _kms.Aliases["alias/keyrotation/orders/1"] = (old.KeyId, Now - TimeSpan.FromHours(1));
+        var moveTags = new Dictionary<string, string> { [RotationTags.Alias] = AliasName, [RotationTags.Sequence] = "1", [RotationTags.PreviousKey] = old.KeyId };
+        var first = _kms.AddKey("alias/unrelated-1", tags: moveTags);
+        var second = _kms.AddKey("alias/unrelated-2", tags: moveTags);
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Equal(RotationOutcome.Failed, result.Outcome);
+        Assert.Contains(first.Arn, result.Reason, StringComparison.Ordinal);
+        Assert.Contains(second.Arn, result.Reason, StringComparison.Ordinal);
+        Assert.Empty(_kms.Requests<CreateKeyRequest>());
+        Assert.Equal(old.KeyId, _kms.Aliases[AliasName].KeyId);
+    }
+
+    [Fact]
+    public async Task RunAsync_StaleClaimAndNoTaggingClient_FailsSayingSoAndCreatesNothing()
+    {
+        var old = _kms.AddKey(AliasName);
+        _kms.Aliases["alias/keyrotation/orders/1"] = (old.KeyId, Now - TimeSpan.FromHours(1));
+
+        var report = await new RotationEngine(_kms.Object, _notifier, new RotationOptions(), _time, NullRotationLog.Instance).RunAsync(Request(), CancellationToken.None);
+
+        var result = Assert.Single(report.Results);
+        Assert.Equal(RotationOutcome.Failed, result.Outcome);
+        Assert.Contains("no Resource Groups Tagging client", result.Reason, StringComparison.Ordinal);
+        Assert.Empty(_kms.Requests<CreateKeyRequest>());
     }
 
     [Fact]
@@ -679,7 +715,7 @@ public sealed class RotationEngineTests
     private Task<RotationReport> RunAsync(RotationRequest request, TimeSpan? minKeyAge = null, int concurrency = 1)
     {
         var options = new RotationOptions { MinKeyAge = minKeyAge ?? TimeSpan.FromHours(24), MaxConcurrency = concurrency };
-        return new RotationEngine(_kms.Object, _notifier, options, _time, NullRotationLog.Instance).RunAsync(request, CancellationToken.None);
+        return new RotationEngine(_kms.Object, _notifier, options, _time, NullRotationLog.Instance, keyFinder: _kms.Finder).RunAsync(request, CancellationToken.None);
     }
 
     /// <summary>No write, except touching the alias's clock alias (how a run reads KMS's time to age a claim).</summary>

@@ -42,7 +42,7 @@ internal static class RotateCommand
             }
 
             var before = sandbox is null ? null : await SnapshotAsync(kms, settings.Aliases, ct);
-            var engine = new RotationEngine(kms, notices, settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(settings.Aliases), ListPreviousKeyGrants = true }, context.Host.Time, new RotationRun.StderrLog(context), RotationRun.Importer(context, settings, kms), context.CreateKeyClient());
+            var engine = new RotationEngine(kms, notices, settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(settings.Aliases), ListPreviousKeyGrants = true }, context.Host.Time, new RotationRun.StderrLog(context), RotationRun.Importer(context, settings, kms), context.CreateKeyClient(), context.KeyFinder(sandbox));
             var request = new RotationRequest
             {
                 RotationId = RotationRun.NewRunId(context, "cli"),
@@ -54,7 +54,7 @@ internal static class RotateCommand
                 // Claims expire after the run timeout plus a margin: the CLI stops writing by then, as the function does.
                 Deadline = context.Host.Time.GetUtcNow() + settings.Options.RunTimeout,
             };
-            var importing = sandbox is null ? null : new RotationEngine(kms, notices, settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(settings.Aliases), ListPreviousKeyGrants = true, KeyMaterialOrigin = KeyMaterialOrigin.External }, context.Host.Time, new RotationRun.StderrLog(context), sandbox.Importer(context.Host.Time, new RotationRun.StderrLog(context)));
+            var importing = sandbox is null ? null : new RotationEngine(kms, notices, settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(settings.Aliases), ListPreviousKeyGrants = true, KeyMaterialOrigin = KeyMaterialOrigin.External }, context.Host.Time, new RotationRun.StderrLog(context), sandbox.Importer(context.Host.Time, new RotationRun.StderrLog(context)), keyFinder: context.KeyFinder(sandbox));
             var report = await RotationRun.RunAsync(context, EngineHandle.For(engine, importing, settings.Options.MaxConcurrency), request, ct);
 
             if (context.Json)

@@ -1,5 +1,6 @@
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
+using KeyRotation.Core.Tagging;
 
 namespace KeyRotation.Core.Protocol;
 
@@ -22,12 +23,12 @@ internal sealed class AliasRotation
     private readonly IRotationLog _log;
     private readonly IKeyMaterialImporter? _importer;
 
-    public AliasRotation(IAmazonKeyManagementService kms, IAmazonKeyManagementService createKeyClient, RotationOptions options, TimeProvider time, IRotationLog log, IKeyMaterialImporter? importer)
+    public AliasRotation(IAmazonKeyManagementService kms, IAmazonKeyManagementService createKeyClient, RotationOptions options, TimeProvider time, IRotationLog log, IKeyMaterialImporter? importer, ITaggedKeyFinder? keyFinder)
     {
         _reader = new AliasStateReader(kms);
         _claims = new ClaimSteps(kms);
         _steps = new ClaimedStepRunner(_claims, options, time, log);
-        _successor = new SuccessorKey(kms, createKeyClient, options, time);
+        _successor = new SuccessorKey(kms, createKeyClient, options, time, keyFinder);
         _moves = new MoveSteps(kms, time);
         _calls = new KmsCalls(kms);
         _options = options;

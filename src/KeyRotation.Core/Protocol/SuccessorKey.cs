@@ -2,6 +2,7 @@ using System.Globalization;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
+using KeyRotation.Core.Tagging;
 
 namespace KeyRotation.Core.Protocol;
 
@@ -19,9 +20,11 @@ internal sealed class SuccessorKey
     private readonly KmsCalls _calls;
     private readonly RotationOptions _options;
     private readonly TimeProvider _time;
+    private readonly ITaggedKeyFinder? _finder;
 
-    public SuccessorKey(IAmazonKeyManagementService kms, IAmazonKeyManagementService createKeyClient, RotationOptions options, TimeProvider time)
+    public SuccessorKey(IAmazonKeyManagementService kms, IAmazonKeyManagementService createKeyClient, RotationOptions options, TimeProvider time, ITaggedKeyFinder? finder)
     {
+        _finder = finder;
         _kms = kms;
         _createKeyClient = createKeyClient;
         _calls = new KmsCalls(kms);
@@ -126,41 +129,40 @@ internal sealed class SuccessorKey
     }
 
     /// <summary>
-    /// The key a run that died between CreateKey and recording it created for this move (tagged with this alias, move
-    /// number and predecessor), or null. The one costly lookup: every key is listed.
+    /// The key a run that died between CreateKey and recording it created for this move, or null: found by the three
+    /// tags CreateKey wrote (this alias, the move number the claim recorded, the predecessor) in one Resource Groups
+    /// Tagging query, not by listing every key. That query is eventually consistent; it is asked only when a claim has
+    /// expired, long after the tags were written. More than one match is refused, naming them.
     /// </summary>
     public async Task<KeyMetadata?> FindUnrecordedAsync(AliasState state, CancellationToken ct)
     {
-        var wanted = state.Move.ToString(CultureInfo.InvariantCulture);
-        string? nextMarker = null;
-        do
+        if (_finder is null)
         {
-            var page = await KmsCalls.CallAsync("ListKeys", () => _kms.ListKeysAsync(new ListKeysRequest { Marker = nextMarker }, ct));
-            foreach (var key in page.Keys ?? [])
-            {
-                Dictionary<string, string> tags;
-                try
-                {
-                    tags = await _calls.TagsAsync(key.KeyId, ct);
-                }
-                catch (RotationException ex) when (ex.InnerException is NotFoundException or AmazonServiceException { ErrorCode: "AccessDeniedException" })
-                {
-                    continue;
-                }
-
-                if (tags.GetValueOrDefault(RotationTags.Alias) == state.Alias
-                    && tags.GetValueOrDefault(RotationTags.Sequence) == wanted
-                    && tags.GetValueOrDefault(RotationTags.PreviousKey) == state.Current!.KeyId)
-                {
-                    return await _calls.DescribeAsync(key.KeyId, ct);
-                }
-            }
-
-            nextMarker = page.Truncated == true ? page.NextMarker : null;
+            throw new RotationException($"The claim on {state.Alias} expired before its new key was recorded, and this run has no Resource Groups Tagging client to look for that key; nothing was changed.");
         }
-        while (nextMarker is not null);
 
-        return null;
+        var tags = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [RotationTags.Alias] = state.Alias,
+            [RotationTags.Sequence] = state.Move.ToString(CultureInfo.InvariantCulture),
+            [RotationTags.PreviousKey] = state.Current!.KeyId,
+        };
+        IReadOnlyList<string> arns;
+        try
+        {
+            arns = await _finder.FindKeyArnsAsync(tags, ct);
+        }
+        catch (AmazonServiceException ex)
+        {
+            throw KmsCalls.StepFailed("GetResources (Resource Groups Tagging API)", ex);
+        }
+
+        return arns.Count switch
+        {
+            0 => null,
+            1 => await _calls.DescribeAsync(arns[0], ct),
+            _ => throw new RotationException($"{arns.Count} keys carry the tags of move {state.Move} of {state.Alias} ({string.Join(", ", arns)}); only one may. Schedule the deletion of all but one and run again."),
+        };
     }
 
     /// <summary>

@@ -51,7 +51,6 @@ public sealed class RoleRequestTests
         Step("DescribeKey current", world.Allows("kms:DescribeKey", current));
         Step("ListResourceTags current", world.Allows("kms:ListResourceTags", current));
         Step("ListAliases", world.Kms.AllowsByIam(new IamRequest(stack.RoleArn, "kms:ListAliases", "*", new Dictionary<string, IReadOnlyList<string>>())));
-        Step("ListKeys", world.Kms.AllowsByIam(new IamRequest(stack.RoleArn, "kms:ListKeys", "*", new Dictionary<string, IReadOnlyList<string>>())));
         world = Apply("CreateAlias marker -> current (claim)", world.CreateAlias(Marker, current));
         Step("TagResource current claim-released", world.Allows("kms:TagResource", world.Key("current"), SimulatedAccount.TagRequestKeys(new Dictionary<string, string> { [RotationTags.ClaimReleased] = Marker })));
         Step("GetKeyPolicy current", world.Allows("kms:GetKeyPolicy", world.Key("current")));

@@ -5,11 +5,11 @@ namespace KeyRotation.Function.Tests.Template;
 public sealed class TemplateIamTests
 {
     /// <summary>
-    /// KMS actions that are not authorized for a particular key or alias, so IAM accepts only
-    /// Resource "*" for them (KMS Developer Guide: ListKeys/ListAliases "must be *"; CreateKey has
-    /// no key yet). Every other action must name resources.
+    /// Actions that are not authorized for a particular resource, so IAM accepts only Resource "*" for them (KMS
+    /// Developer Guide: ListAliases "must be *"; CreateKey has no key yet; the Service Authorization Reference lists no
+    /// resource type for tag:GetResources). Every other action must name resources.
     /// </summary>
-    private static readonly HashSet<string> ActionsThatNeedResourceStar = ["kms:CreateKey", "kms:ListKeys", "kms:ListAliases"];
+    private static readonly HashSet<string> ActionsThatNeedResourceStar = ["kms:CreateKey", "kms:ListAliases", "tag:GetResources"];
 
     /// <summary>
     /// The one exception to "never a forbidden KMS action": SNS asks KMS for a data key (and decrypts it) in the
@@ -46,6 +46,16 @@ public sealed class TemplateIamTests
             .ToHashSet(StringComparer.Ordinal);
 
         Assert.Equal(KmsPermissions.GrantedByIamPolicy.Order(StringComparer.Ordinal), granted.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void TaggingQuery_GrantedAloneOnStar_AndNothingElseOfTheService()
+    {
+        var statement = Assert.Single(Allows, s => RotationStack.Actions(s).Any(a => a.StartsWith("tag:", StringComparison.Ordinal)));
+
+        Assert.Equal(KmsPermissions.FindKeysByTag, RotationStack.Actions(statement));
+        Assert.Equal("*", statement["Resource"]);
+        Assert.Null(statement.GetValueOrDefault("Condition"));
     }
 
     private static IEnumerable<Dictionary<string, object?>> Denies =>

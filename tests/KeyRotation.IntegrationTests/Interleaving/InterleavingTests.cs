@@ -164,7 +164,7 @@ public sealed class InterleavingTests(ITestOutputHelper output)
         }
 
         public RotationEngine Engine(Amazon.KeyManagementService.IAmazonKeyManagementService client) =>
-            new(client, Notifier, new RotationOptions(), Time, NullRotationLog.Instance);
+            new(client, Notifier, new RotationOptions(), Time, NullRotationLog.Instance, keyFinder: LocalTagging.Finder(Kms, Time));
 
         public void Dispose()
         {

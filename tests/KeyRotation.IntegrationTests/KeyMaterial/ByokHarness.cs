@@ -34,7 +34,8 @@ internal sealed class ByokHarness : IDisposable
             new RotationOptions { KeyMaterialOrigin = KeyMaterialOrigin.External },
             Time,
             NullRotationLog.Instance,
-            new EscrowedKeyMaterialImporter(Kms, S3.Object, Options, Time));
+            new EscrowedKeyMaterialImporter(Kms, S3.Object, Options, Time),
+            keyFinder: LocalTagging.Finder(Service, Time));
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 3, 0, 0, TimeSpan.Zero));
