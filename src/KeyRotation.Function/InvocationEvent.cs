@@ -42,7 +42,11 @@ internal sealed record InvocationEvent
     /// <summary>Give new keys the configured origin even where the current key has the other one (manual events only).</summary>
     public bool ChangeOrigin { get; init; }
 
-    public static async Task<InvocationEvent> ReadAsync(Stream input, CancellationToken cancellationToken)
+    public static Task<InvocationEvent> ReadAsync(Stream input, CancellationToken cancellationToken) =>
+        ReadJsonAsync(input, Parse, cancellationToken);
+
+    /// <summary>Parses an event stream as JSON and hands its root to <paramref name="parse"/>; invalid JSON is refused with the parser's reason.</summary>
+    internal static async Task<T> ReadJsonAsync<T>(Stream input, Func<JsonElement, T> parse, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         JsonDocument document;
@@ -57,7 +61,7 @@ internal sealed record InvocationEvent
 
         using (document)
         {
-            return Parse(document.RootElement);
+            return parse(document.RootElement);
         }
     }
 

@@ -19,24 +19,8 @@ internal sealed record RetentionEvent
     /// <summary>The attempted use a CloudTrail event reported; null for a run.</summary>
     public AttemptedUse? AttemptedUse { get; init; }
 
-    public static async Task<RetentionEvent> ReadAsync(Stream input, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        JsonDocument document;
-        try
-        {
-            document = await JsonDocument.ParseAsync(input, default, cancellationToken);
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidEventException($"The event is not valid JSON: {ex.Message}");
-        }
-
-        using (document)
-        {
-            return Parse(document.RootElement);
-        }
-    }
+    public static Task<RetentionEvent> ReadAsync(Stream input, CancellationToken cancellationToken) =>
+        InvocationEvent.ReadJsonAsync(input, Parse, cancellationToken);
 
     public static RetentionEvent Parse(JsonElement root)
     {
