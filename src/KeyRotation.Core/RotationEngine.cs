@@ -155,16 +155,21 @@ public sealed class RotationEngine
 
         if (result.Outcome == RotationOutcome.Rotated && result.NewKeyId is { } newKeyId)
         {
-            // The last step: only now is nothing left for a later run to finish (a failed notification is retried).
+            // The last step (retire the old key): only now is nothing left for a later run to finish (a failed notification is retried).
             try
             {
-                await _rotation.MarkActiveAsync(result.Claim, newKeyId, ct);
+                await _rotation.FinishAsync(request, result, ct);
+            }
+            catch (FencedException ex)
+            {
+                _log.Write(new RotationLogEntry(RotationLogLevel.Warning, $"Stopped before the last step (another run finishes it): {ex.Message}", request.RotationId, result.Alias, result.PreviousKeyId, newKeyId));
             }
             catch (Exception ex) when (IsRotationError(ex, ct))
             {
-                // The rotation and its notification are done; the key stays pending and the next run repeats the
-                // notification (at least once) and tags it active. Not worth failing the alias, or the batch, for.
-                _log.Write(new RotationLogEntry(RotationLogLevel.Warning, $"Could not tag the new key active (the next run will): {Describe(ex)}", request.RotationId, result.Alias, result.PreviousKeyId, newKeyId));
+                // The rotation and its notification are done; the old key is not yet tagged retired (or, for an earlier
+                // version's move, the new key stays pending), and the next run repeats the notification (at least once)
+                // and that last step. Not worth failing the alias, or the batch, for.
+                _log.Write(new RotationLogEntry(RotationLogLevel.Warning, $"Could not finish the rotation's last step (the next run will): {Describe(ex)}", request.RotationId, result.Alias, result.PreviousKeyId, newKeyId));
             }
         }
 

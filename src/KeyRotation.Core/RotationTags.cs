@@ -85,6 +85,13 @@ public static class RotationTags
     public const string LastFailure = Prefix + "last-failure";
 
     /// <summary>
+    /// On the key a claim's marker points at, written with <see cref="ClaimReleased"/>: the new key the releasing run had
+    /// created for the move. The marker stays on the old key, so the run taking the claim over adopts that key from this
+    /// tag (read at once, unlike the Resource Groups Tagging index, which can lag behind a key created seconds before).
+    /// </summary>
+    public const string ReleasedWithKey = Prefix + "released-with-key";
+
+    /// <summary>
     /// On a key created from a key the alias was pointed back at by hand: the key this tool had last moved the alias to.
     /// The chain then records that the alias did not go on from that key.
     /// </summary>
@@ -96,10 +103,16 @@ public static class RotationTags
     /// <summary>Values of <see cref="State"/>.</summary>
     public static class KeyStates
     {
-        /// <summary>Created (and, for imported material, imported); the rotation's last steps have not all run.</summary>
+        /// <summary>
+        /// Written by CreateKey: the key's setup (the seal) has not run yet. Earlier versions kept a new key pending until
+        /// their last step, after the move and the notification.
+        /// </summary>
         public const string Pending = "pending";
 
-        /// <summary>The alias points at it and every step of its rotation is done.</summary>
+        /// <summary>
+        /// Written with the seal, before the alias moves to the key (so the key needs no write after the move): the key is
+        /// set up. Its rotation is finished once the alias points at it and its previous key is tagged retired naming it.
+        /// </summary>
         public const string Active = "active";
 
         /// <summary>The alias moved on; it stays enabled so data encrypted under it still decrypts.</summary>
@@ -113,8 +126,9 @@ public static class RotationTags
     public static bool IsOwnTag(string tagKey) => tagKey.StartsWith(Prefix, StringComparison.Ordinal);
 
     /// <summary>
-    /// The marker alias that the alias's move number <paramref name="sequence"/> claims. It first points at the
-    /// key being replaced (claimed), then at the new key (recorded): one DescribeKey finds a rotation in progress.
+    /// The marker alias that the alias's move number <paramref name="sequence"/> claims. It points at the key being
+    /// replaced, for good (earlier versions then pointed it at the new key, "recorded"): one DescribeKey finds a
+    /// rotation in progress, and the role keeps reaching the old key through it after the alias moved.
     /// </summary>
     public static string MarkerAlias(string aliasName, long sequence)
     {

@@ -53,12 +53,32 @@ public sealed partial class RotationEngineTests
         Assert.True(result.Resumed);
         Assert.Equal(orphan.KeyId, result.NewKeyId);
         Assert.Empty(_kms.Requests<CreateKeyRequest>());
-        Assert.Equal(orphan.KeyId, _kms.Aliases["alias/keyrotation/orders/1"].KeyId);
+        Assert.Equal(old.KeyId, _kms.Aliases["alias/keyrotation/orders/1"].KeyId);
         Assert.Equal(orphan.KeyId, _kms.Aliases[AliasName].KeyId);
         var query = Assert.Single(_kms.TagQueries);
         Assert.Equal(
             new Dictionary<string, string> { [RotationTags.Alias] = AliasName, [RotationTags.Sequence] = "1", [RotationTags.PreviousKey] = old.KeyId },
             query.ToDictionary());
+    }
+
+    [Fact]
+    public async Task RunAsync_ClaimReleasedAfterTheKeyWasCreated_NextRunAdoptsTheNamedKeyWithoutTheTaggingIndex()
+    {
+        var old = _kms.AddKey(AliasName);
+        _kms.FailNext["UpdateAlias"] = new KMSInternalException("lost before the move");
+        var first = Assert.Single((await RunAsync(Request())).Results);
+        var newKeyId = _kms.Tags.Single(t => t.Value.GetValueOrDefault(RotationTags.PreviousKey) == old.KeyId).Key;
+
+        // Released at once (no waiting for the claim to expire): the old key names the new key.
+        Assert.Equal(RotationOutcome.Failed, first.Outcome);
+        Assert.Equal(("alias/keyrotation/orders/1", newKeyId), (_kms.Tags[old.KeyId][RotationTags.ClaimReleased], _kms.Tags[old.KeyId][RotationTags.ReleasedWithKey]));
+
+        var second = Assert.Single((await RunAsync(Request() with { RotationId = "rot-2" })).Results);
+
+        Assert.Equal((RotationOutcome.Rotated, true, newKeyId), (second.Outcome, second.Resumed, second.NewKeyId));
+        Assert.Single(_kms.Requests<CreateKeyRequest>());
+        Assert.Empty(_kms.TagQueries);
+        Assert.Equal(newKeyId, _kms.Aliases[AliasName].KeyId);
     }
 
     [Fact]

@@ -46,9 +46,55 @@ public sealed partial class RotationEngineTests
         Assert.Contains("pointed back at " + old.KeyId + " by hand", result.Reason, StringComparison.Ordinal);
         var created = _kms.Keys[result.NewKeyId!];
         Assert.Equal(created.KeyId, _kms.Aliases[AliasName].KeyId);
-        Assert.Equal(created.KeyId, _kms.Aliases["alias/keyrotation/orders/2"].KeyId);
+        Assert.Equal(old.KeyId, _kms.Aliases["alias/keyrotation/orders/2"].KeyId);
         Assert.Equal((old.KeyId, "2", finished.KeyId), (_kms.Tags[created.KeyId][RotationTags.PreviousKey], _kms.Tags[created.KeyId][RotationTags.Sequence], _kms.Tags[created.KeyId][RotationTags.MovedByHandFrom]));
         Assert.Single(_notifier.Notices);
+    }
+
+    [Fact]
+    public async Task RunAsync_AliasPointedBackAtTheOldKeyOfAFinishedMove_RotatesFromItUnderTheNextMarker()
+    {
+        // This version's finished move 1: marker 1 stays on the old key, which is retired naming the new one.
+        var old = _kms.AddKey(AliasName);
+        var finished = _kms.AddKey("alias/unrelated", tags: new Dictionary<string, string>
+        {
+            [RotationTags.Alias] = AliasName,
+            [RotationTags.PreviousKey] = old.KeyId,
+            [RotationTags.Sequence] = "1",
+            [RotationTags.State] = "active",
+        });
+        _kms.Aliases["alias/keyrotation/orders/1"] = (old.KeyId, Now - TimeSpan.FromDays(30));
+        _kms.Tags[old.KeyId][RotationTags.State] = "retired";
+        _kms.Tags[old.KeyId][RotationTags.SuccessorKey] = finished.KeyId;
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Equal(RotationOutcome.Rotated, result.Outcome);
+        Assert.Equal(old.KeyId, _kms.Aliases["alias/keyrotation/orders/2"].KeyId);
+        Assert.Equal(("2", finished.KeyId), (_kms.Tags[result.NewKeyId!][RotationTags.Sequence], _kms.Tags[result.NewKeyId!][RotationTags.MovedByHandFrom]));
+    }
+
+    [Fact]
+    public async Task RunAsync_AliasMovedAndOldKeyNotYetRetired_OnlyNotifiesAndRetiresIt()
+    {
+        var old = _kms.AddKey(AliasName);
+        var moved = _kms.AddKey("alias/unrelated", tags: new Dictionary<string, string>
+        {
+            [RotationTags.Alias] = AliasName,
+            [RotationTags.PreviousKey] = old.KeyId,
+            [RotationTags.Sequence] = "1",
+            [RotationTags.State] = "active",
+        });
+        _kms.Aliases["alias/keyrotation/orders/1"] = (old.KeyId, Now - TimeSpan.FromHours(1));
+        _kms.Aliases[AliasName] = (moved.KeyId, Now - TimeSpan.FromHours(1));
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Equal((RotationOutcome.Rotated, true, moved.KeyId, old.KeyId), (result.Outcome, result.Resumed, result.NewKeyId, result.PreviousKeyId));
+        Assert.Empty(_kms.Requests<CreateKeyRequest>());
+        Assert.DoesNotContain(_kms.Requests<UpdateAliasRequest>(), r => r.AliasName == AliasName);
+        Assert.Single(_notifier.Notices);
+        Assert.Equal(("retired", moved.KeyId), (_kms.Tags[old.KeyId][RotationTags.State], _kms.Tags[old.KeyId][RotationTags.SuccessorKey]));
     }
 
     [Fact]

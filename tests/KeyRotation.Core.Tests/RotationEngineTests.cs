@@ -48,7 +48,7 @@ public sealed partial class RotationEngineTests
     }
 
     [Fact]
-    public async Task RunAsync_FreshAlias_SealsTheNewKeyWithTheCopiedTagsBeforeRecordingIt()
+    public async Task RunAsync_FreshAlias_SealsTheNewKeyWithTheCopiedTagsAndItsFinalStateBeforeTheMove()
     {
         var old = _kms.AddKey(AliasName, tags: new Dictionary<string, string> { ["team"] = "payments", ["keyrotation:state"] = "active" });
 
@@ -59,9 +59,9 @@ public sealed partial class RotationEngineTests
         var seal = Assert.IsType<TagResourceRequest>(writes[createIndex + 1]);
         Assert.Equal(result.NewKeyId, seal.KeyId);
         Assert.Equal(
-            new Dictionary<string, string> { ["team"] = "payments", [RotationTags.Sealed] = RotationTags.SealedValue },
+            new Dictionary<string, string> { ["team"] = "payments", [RotationTags.Sealed] = RotationTags.SealedValue, [RotationTags.State] = RotationTags.KeyStates.Active },
             seal.Tags.ToDictionary(t => t.TagKey, t => t.TagValue));
-        Assert.Equal(("alias/keyrotation/orders/1", result.NewKeyId), (Assert.IsType<UpdateAliasRequest>(writes[createIndex + 2]).AliasName, ((UpdateAliasRequest)writes[createIndex + 2]).TargetKeyId));
+        Assert.Equal((AliasName, result.NewKeyId), (Assert.IsType<UpdateAliasRequest>(writes[createIndex + 2]).AliasName, ((UpdateAliasRequest)writes[createIndex + 2]).TargetKeyId));
         Assert.NotEqual(old.KeyId, result.NewKeyId);
     }
 
@@ -82,7 +82,7 @@ public sealed partial class RotationEngineTests
     }
 
     [Fact]
-    public async Task RunAsync_FreshAlias_ClaimsRecordsThenMovesAliasAndRetiresOldKey()
+    public async Task RunAsync_FreshAlias_ClaimsCreatesSealsMovesThenRetiresOldKeyLast()
     {
         var old = _kms.AddKey(AliasName);
 
@@ -90,21 +90,20 @@ public sealed partial class RotationEngineTests
 
         var newKeyId = result.NewKeyId!;
         var writes = _kms.Calls.Where(c => KmsMock.WriteOperations.Contains(c.Operation)).ToList();
-        Assert.Equal(["CreateAlias", "CreateKey", "TagResource", "UpdateAlias", "TagResource", "UpdateAlias", "TagResource"], writes.Select(w => w.Operation));
+        Assert.Equal(["CreateAlias", "CreateKey", "TagResource", "UpdateAlias", "TagResource"], writes.Select(w => w.Operation));
         var claim = Assert.IsType<CreateAliasRequest>(writes[0].Request);
         Assert.Equal(("alias/keyrotation/orders/1", old.KeyId), (claim.AliasName, claim.TargetKeyId));
-        var record = Assert.IsType<UpdateAliasRequest>(writes[3].Request);
-        Assert.Equal(("alias/keyrotation/orders/1", newKeyId), (record.AliasName, record.TargetKeyId));
+        var seal = Assert.IsType<TagResourceRequest>(writes[2].Request);
+        Assert.Equal((newKeyId, RotationTags.KeyStates.Active), (seal.KeyId, seal.Tags.Single(t => t.TagKey == RotationTags.State).TagValue));
+        var move = Assert.IsType<UpdateAliasRequest>(writes[3].Request);
+        Assert.Equal((AliasName, newKeyId), (move.AliasName, move.TargetKeyId));
         var retire = Assert.IsType<TagResourceRequest>(writes[4].Request);
         Assert.Equal(old.KeyId, retire.KeyId);
         Assert.Equal(
             new Dictionary<string, string> { [RotationTags.Alias] = AliasName, [RotationTags.State] = "retired", [RotationTags.RetiredAt] = "2026-12-01T03:00:00Z", [RotationTags.SuccessorKey] = newKeyId, [RotationTags.Sealed] = RotationTags.SealedValue },
             retire.Tags.ToDictionary(t => t.TagKey, t => t.TagValue));
-        var move = Assert.IsType<UpdateAliasRequest>(writes[5].Request);
-        Assert.Equal((AliasName, newKeyId), (move.AliasName, move.TargetKeyId));
-        var activate = Assert.IsType<TagResourceRequest>(writes[6].Request);
-        Assert.Equal((newKeyId, RotationTags.State, "active"), (activate.KeyId, Assert.Single(activate.Tags).TagKey, activate.Tags[0].TagValue));
         Assert.Equal(newKeyId, _kms.Aliases[AliasName].KeyId);
+        Assert.Equal(old.KeyId, _kms.Aliases["alias/keyrotation/orders/1"].KeyId);
         Assert.Equal((old.KeyId, newKeyId), (result.PreviousKeyId, result.NewKeyId));
     }
 
@@ -228,7 +227,7 @@ public sealed partial class RotationEngineTests
     }
 
     [Fact]
-    public async Task RunAsync_NotificationFails_ReportsItAndLeavesKeyPendingForTheNextRun()
+    public async Task RunAsync_NotificationFails_ReportsItAndLeavesTheOldKeyUnretiredForTheNextRun()
     {
         _kms.AddKey(AliasName);
         _notifier.Failure = new HttpRequestException("connection refused");
@@ -237,7 +236,8 @@ public sealed partial class RotationEngineTests
 
         Assert.Equal(RotationOutcome.Rotated, result.Outcome);
         Assert.Equal("The notification could not be sent: connection refused", result.NotificationError);
-        Assert.Equal("pending", _kms.Tags[result.NewKeyId!][RotationTags.State]);
+        Assert.False(_kms.Tags[result.PreviousKeyId!].ContainsKey(RotationTags.State));
+        Assert.DoesNotContain(_kms.Requests<TagResourceRequest>(), r => r.KeyId == result.PreviousKeyId && r.Tags.Any(t => t.TagKey == RotationTags.SuccessorKey));
     }
 
     [Fact]
@@ -254,6 +254,7 @@ public sealed partial class RotationEngineTests
         Assert.Single(_kms.Requests<CreateKeyRequest>());
         Assert.Single(_notifier.Notices);
         Assert.Equal("active", _kms.Tags[first.NewKeyId!][RotationTags.State]);
+        Assert.Equal(("retired", first.NewKeyId), (_kms.Tags[first.PreviousKeyId!][RotationTags.State], _kms.Tags[first.PreviousKeyId!][RotationTags.SuccessorKey]));
     }
 
     [Fact]

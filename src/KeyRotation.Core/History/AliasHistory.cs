@@ -76,9 +76,9 @@ public sealed class AliasHistory
         var state = await _states.ReadAsync(alias, ct);
         return state.Phase switch
         {
-            AliasPhase.Claimed => $"A run claimed the next move of the alias ({state.Marker}) and has not created or recorded a new key yet; if that run died, the first rotate after its claim expires finishes it.",
-            AliasPhase.Recorded => $"A run recorded {state.Recorded!.KeyId} as the alias's next key ({state.Marker}) but has not moved the alias yet; if that run died, the first rotate after its claim expires finishes the move.",
-            AliasPhase.Moved => $"The alias already points at {state.Current!.KeyId}, but the rotation's last steps (retiring {state.FromKeyId ?? "the previous key"}, the notification) have not run; if that run died, the first rotate after its claim expires finishes them.",
+            AliasPhase.Claimed => $"A run claimed the next move of the alias ({state.Marker}) and has not moved the alias to a new key yet; if that run died, the first rotate after its claim expires finishes it (adopting the key it created, if any).",
+            AliasPhase.Recorded => $"A run of an earlier version recorded {state.Recorded!.KeyId} as the alias's next key ({state.Marker}) but has not moved the alias yet; if that run died, the first rotate after its claim expires finishes the move.",
+            AliasPhase.Moved => $"The alias already points at {state.Current!.KeyId}, but the rotation's last steps (the notification, {(state.RetiresAfterMove ? $"retiring {state.FromKeyId ?? "the previous key"}" : "the active tag")}) have not run; if that run died, the first rotate after its claim expires finishes them.",
             AliasPhase.MovedByHand => $"The alias was pointed at {state.Current!.KeyId} by hand after this tool moved it to {state.MovedByHandFrom}; the next rotate goes on from {state.Current.KeyId} (move {state.Move}).",
             AliasPhase.RollingBack or AliasPhase.Stranded => state.Problem,
             AliasPhase.Superseded => $"The alias moved to {state.NowPointsAt} while it was being read; run status again.",

@@ -6,9 +6,11 @@ namespace KeyRotation.Core.Protocol;
 
 /// <summary>
 /// The rotation of one alias, as transitions of the protocol (README, "The rotation protocol"): read the state once,
-/// then from idle claim → create → record → (import) → retire → move; from claimed, recorded or moved, take the
-/// expired or released claim over and go on from where its run stopped. Every visible write is fenced: a run that
-/// lost its claim, or is past its deadline, stops before it and reports Skipped.
+/// then from idle claim → create → seal (copied tags, sealed, active) → (import) → check → move; the engine notifies and
+/// then calls <see cref="FinishAsync"/>, which retires the old key (the marker stays on it, so the role still reaches
+/// it). From claimed, recorded (an earlier version's) or moved, take the expired or released claim over and go on
+/// from where its run stopped. Every visible write is fenced: a run that lost its claim, or is past its deadline,
+/// stops before it and reports Skipped.
 /// </summary>
 internal sealed class AliasRotation
 {
@@ -39,10 +41,30 @@ internal sealed class AliasRotation
 
     public ClaimSteps Claims => _claims;
 
-    /// <summary>The last step, after the notification: tag the new key active (retried while authorization lags).</summary>
-    public Task MarkActiveAsync(RunClaim? claim, string newKeyId, CancellationToken ct) => claim is null
-        ? _moves.MarkActiveAsync(newKeyId, ct)
-        : Releasing(claim, async () => { await _moves.MarkActiveAsync(newKeyId, ct); return true; }, ct);
+    /// <summary>
+    /// The last step, after the notification (retried while authorization lags): retire the old key, naming the new one;
+    /// for a move an earlier version recorded (the old key already retired), tag the new key active instead.
+    /// </summary>
+    public async Task FinishAsync(RotationRequest request, AliasRotationResult result, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(result);
+        var newKeyId = result.NewKeyId ?? throw new ArgumentException("A rotated result names its new key.", nameof(result));
+        if (result.Claim is not { } claim)
+        {
+            await _moves.MarkActiveAsync(newKeyId, ct);
+            return;
+        }
+
+        await FenceAsync(request, claim, ct);
+        await Releasing(claim, async () =>
+        {
+            await (claim.RetiresAfterMove && result.PreviousKeyId is { } previous
+                ? _moves.RetireAsync(previous, result.Alias, newKeyId, ct)
+                : _moves.MarkActiveAsync(newKeyId, ct));
+            return true;
+        }, ct);
+    }
 
     public async Task<AliasRotationResult> RotateAsync(RotationRequest request, string alias, CancellationToken ct)
     {
@@ -142,7 +164,7 @@ internal sealed class AliasRotation
         var claim = await _claims.ReadAsync(state, ct);
         var what = state.Phase switch
         {
-            AliasPhase.Claimed => "it has not recorded a new key yet",
+            AliasPhase.Claimed => "it has not moved the alias yet",
             AliasPhase.Recorded => $"it recorded the new key {state.Recorded!.KeyId} and has not moved the alias yet",
             _ => $"it moved the alias to {current.KeyId} and has not finished",
         };
@@ -175,27 +197,29 @@ internal sealed class AliasRotation
             return result with { Outcome = RotationOutcome.Skipped, Reason = $"Another run is taking over the unfinished rotation of {state.Alias} right now; this run left it alone." };
         }
 
-        var held = new RunClaim(state.Marker!, claim.Rank + 1, state.MarkerTargetKeyId!) { Deadline = request.Deadline };
+        var held = new RunClaim(state.Marker!, claim.Rank + 1, state.MarkerTargetKeyId!) { Deadline = request.Deadline, RetiresAfterMove = state.Phase != AliasPhase.Recorded && state.RetiresAfterMove };
         Log(RotationLogLevel.Warning, $"Took over the {(claim.Released ? "released" : "expired")} claim {claim.Holder} with {held.Holder}", request, state);
         if (state.Phase == AliasPhase.Moved)
         {
             return await FinishMovedAsync(request, state, held, result, ct);
         }
 
-        KeyMetadata? newKey = state.Recorded;
-        if (state.Phase == AliasPhase.Claimed && await Releasing(held, () => _successor.FindUnrecordedAsync(state, ct), ct, retryDenied: false) is { } orphan)
+        var newKey = state.Phase == AliasPhase.Recorded ? state.Recorded : null;
+        if (state.Phase == AliasPhase.Claimed && await Releasing(held, () => _successor.FindUnrecordedAsync(state, claim, ct), ct, retryDenied: false) is { } orphan)
         {
-            // The run that claimed created its key and died before recording it: adopt that key.
-            await Releasing(held, async () => { await _successor.SealAsync(orphan.KeyId, state.CurrentTags, justCreated: false, ct); return true; }, ct);
-            await Releasing(held, async () => { await _successor.RecordAsync(state.Marker!, orphan.KeyId, ct); return true; }, ct);
-            Log(RotationLogLevel.Warning, $"Adopted key {orphan.KeyId}, created by a run that died before recording it", request, state, orphan.KeyId);
+            // The run that claimed created its key and died or gave up before moving the alias to it: adopt that key.
+            await Releasing(held, async () => { await _successor.SealAsync(orphan.KeyId, state.CurrentTags, justCreated: false, RotationTags.KeyStates.Active, ct); return true; }, ct);
+            Log(RotationLogLevel.Warning, $"Adopted key {orphan.KeyId}, created by a run that died or gave up before moving the alias to it", request, state, orphan.KeyId);
             newKey = orphan;
         }
 
         return await CompleteAsync(request, state, held, newKey, resumed: true, result, ct);
     }
 
-    /// <summary>From the claim to the moved alias: create and record the key (unless given), import, check, retire, move.</summary>
+    /// <summary>
+    /// From the claim to the moved alias: create and seal the key (unless given), import, check, move. A move an earlier
+    /// version recorded (marker on the new key) keeps its order: the old key is retired before the move.
+    /// </summary>
     private async Task<AliasRotationResult> CompleteAsync(RotationRequest request, AliasState state, RunClaim claim, KeyMetadata? newKey, bool resumed, AliasRotationResult result, CancellationToken ct)
     {
         var current = state.Current!;
@@ -203,18 +227,22 @@ internal sealed class AliasRotation
         {
             var created = await Releasing(claim, () => _successor.CreateAsync(request, state, ct), ct);
             Log(RotationLogLevel.Information, "Created the new key", request, state, created.KeyId);
-            await Releasing(claim, async () => { await _successor.SealAsync(created.KeyId, state.CurrentTags, justCreated: true, ct); return true; }, ct);
-            await Releasing(claim, async () => { await _successor.RecordAsync(state.Marker!, created.KeyId, ct); return true; }, ct);
+            claim = claim with { NewKeyId = created.KeyId };
+            await Releasing(claim, async () => { await _successor.SealAsync(created.KeyId, state.CurrentTags, justCreated: true, RotationTags.KeyStates.Active, ct); return true; }, ct);
             newKey = created;
         }
-        else if (newKey == state.Recorded && !state.RecordedTags.ContainsKey(RotationTags.Sealed))
+        else if (state.Phase == AliasPhase.Recorded && newKey == state.Recorded && !state.RecordedTags.ContainsKey(RotationTags.Sealed))
         {
             // Recorded by an earlier version of this tool (its copied tags came with CreateKey): only the seal is missing.
             var recorded = newKey;
-            await Releasing(claim, async () => { await _successor.SealAsync(recorded.KeyId, new Dictionary<string, string>(), justCreated: false, ct); return true; }, ct);
+            await Releasing(claim, async () => { await _successor.SealAsync(recorded.KeyId, new Dictionary<string, string>(), justCreated: false, finalState: null, ct); return true; }, ct);
         }
 
-        claim = claim with { MarkerTargetKeyId = newKey.KeyId };
+        // A recorded move's marker points at the new key (releases are written there); this version's stays on the old key.
+        var recordedMove = state.Phase == AliasPhase.Recorded && newKey == state.Recorded;
+        claim = recordedMove
+            ? claim with { MarkerTargetKeyId = newKey.KeyId, NewKeyId = newKey.KeyId, RetiresAfterMove = false }
+            : claim with { NewKeyId = newKey.KeyId };
         var key = newKey;
         var notes = (IReadOnlyList<string>)[];
         if (_importer is not null && key.Origin == OriginType.EXTERNAL)
@@ -239,7 +267,12 @@ internal sealed class AliasRotation
         }
 
         await FenceAsync(request, claim, ct);
-        await Releasing(claim, async () => { await _moves.RetireAsync(current.KeyId, state.Alias, ready.KeyId, ct); return true; }, ct);
+        if (recordedMove)
+        {
+            // An earlier version's move: the role reaches the old key only through the alias, so retire it before the move.
+            await Releasing(claim, async () => { await _moves.RetireAsync(current.KeyId, state.Alias, ready.KeyId, ct); return true; }, ct);
+        }
+
         await Releasing(claim, async () => { await _moves.MoveAliasAsync(state.Alias, ready.KeyId, ct); return true; }, ct);
         Log(RotationLogLevel.Information, "Moved the alias to the new key", request, state, ready.KeyId);
 
@@ -259,10 +292,10 @@ internal sealed class AliasRotation
     }
 
     /// <summary>
-    /// The alias already moved (the old key was retired before the move): only the notification and the active tag are
-    /// left, which the engine does. The previous key is only described for the notification's ARN: once the alias moved,
-    /// the role may no longer reach it (its grants hang on the aliases pointing at a key), so that is best effort: without
-    /// it the notification names the key id only.
+    /// The alias already moved: only the notification and the last step (retiring the old key; for an earlier version's
+    /// move, the active tag) are left, which the engine does. The previous key is only described for the notification's
+    /// ARN: once an earlier version's move went through, the role may no longer reach it (its grants hang on the aliases
+    /// pointing at a key), so that is best effort: without it the notification names the key id only.
     /// </summary>
     private async Task<AliasRotationResult> FinishMovedAsync(RotationRequest request, AliasState state, RunClaim claim, AliasRotationResult result, CancellationToken ct)
     {
@@ -295,7 +328,7 @@ internal sealed class AliasRotation
             Resumed = true,
             Notes = notes,
             Claim = claim,
-            Reason = $"Finished an interrupted rotation: {state.Alias} already pointed at {current.KeyId} ({previous} was retired before the move); sent the notification.",
+            Reason = $"Finished an interrupted rotation: {state.Alias} already pointed at {current.KeyId}; sent the notification{(claim.RetiresAfterMove ? $" and retired {previous}" : string.Empty)}.",
         };
     }
 

@@ -23,13 +23,24 @@ internal enum AliasPhase
     /// </summary>
     MovedByHand,
 
-    /// <summary>A run claimed the marker (it points at the current key) and has not recorded a new key yet.</summary>
+    /// <summary>
+    /// A run claimed the marker (it points at the current key, which is not retired) and has not moved the alias yet. The
+    /// marker keeps pointing at that key for good: a new key the run created, sealed and perhaps imported is found on
+    /// takeover by its tags (alias, move number, previous key), not through the marker.
+    /// </summary>
     Claimed,
 
-    /// <summary>The marker points at the new key (tagged pending); the alias still points at the old one.</summary>
+    /// <summary>
+    /// Written by earlier versions only: the marker points at the new key (tagged pending), the alias still at the old
+    /// one. Finished the way it was started: retire the old key, move, notify, tag the new key active.
+    /// </summary>
     Recorded,
 
-    /// <summary>The alias points at the new key, still tagged pending: retire, notify and mark active are left.</summary>
+    /// <summary>
+    /// The alias points at the new key and the rotation's last steps are left: the notification, then retiring the old
+    /// key (the marker points at the old key, which is not yet tagged retired naming the new one); or, for a move
+    /// recorded by an earlier version, the notification and the active tag (the new key is still tagged pending).
+    /// </summary>
     Moved,
 
     /// <summary>A rollback claimed the marker or moved the alias and has not finished; only the rollback finishes it.</summary>
@@ -85,6 +96,16 @@ internal sealed record AliasState
     /// <summary>The key the move started from: the current key, or (moved) the current key's predecessor.</summary>
     public string? FromKeyId { get; init; }
 
+    /// <summary>For <see cref="AliasPhase.Moved"/> when <see cref="RetiresAfterMove"/>: the tags of the key the move started from.</summary>
+    public IReadOnlyDictionary<string, string> FromTags { get; init; } = Empty;
+
+    /// <summary>
+    /// True when the move keeps its marker on the old key and retires that key as its last step, after the move and the
+    /// notification (this version's protocol); false for a move an earlier version recorded by pointing the marker at the
+    /// new key, which retires the old key before the move and tags the new key active as its last step.
+    /// </summary>
+    public bool RetiresAfterMove { get; init; } = true;
+
     /// <summary>For <see cref="AliasPhase.MovedByHand"/>: the key this tool last moved the alias to.</summary>
     public string? MovedByHandFrom { get; init; }
 
@@ -99,7 +120,7 @@ internal sealed record AliasState
     {
         AliasPhase.Claimed => Current?.KeyId,
         AliasPhase.Recorded => Recorded?.KeyId,
-        AliasPhase.Moved => Current?.KeyId,
+        AliasPhase.Moved => RetiresAfterMove ? FromKeyId : Current?.KeyId,
         AliasPhase.RollingBack => (Recorded ?? Current)?.KeyId,
         _ => null,
     };

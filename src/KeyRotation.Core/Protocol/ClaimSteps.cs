@@ -66,7 +66,12 @@ internal sealed class ClaimSteps
 
         var holder = rank == 0 ? marker : RotationTags.TakeoverAlias(marker, rank);
         var claimedAt = aliases.TryGetValue(holder, out var times) ? times.Created : now;
-        var targetTags = state.Phase == AliasPhase.Recorded ? state.RecordedTags : state.CurrentTags;
+        var targetTags = state.Phase switch
+        {
+            AliasPhase.Recorded => state.RecordedTags,
+            AliasPhase.Moved when state.RetiresAfterMove => state.FromTags,
+            _ => state.CurrentTags,
+        };
         return new ClaimInfo(
             holder,
             rank,
@@ -97,24 +102,25 @@ internal sealed class ClaimSteps
 
     /// <summary>
     /// Gives the claim up after a failure this run reports, so the next run takes over at once. The cause is kept on the
-    /// key (last-failure) so that a later refusal still names it. Best effort: if this fails, the claim just expires.
+    /// key (last-failure) so that a later refusal still names it, and so is the new key this run created, if any
+    /// (released-with-key), which the next run adopts. Best effort: if this fails, the claim just expires.
     /// </summary>
     public async Task ReleaseAsync(RunClaim claim, string cause, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(claim);
         try
         {
-            await _kms.TagResourceAsync(
-                new TagResourceRequest
-                {
-                    KeyId = claim.MarkerTargetKeyId,
-                    Tags =
-                    [
-                        new Tag { TagKey = RotationTags.ClaimReleased, TagValue = claim.Holder },
-                        new Tag { TagKey = RotationTags.LastFailure, TagValue = ToTagValue(cause) },
-                    ],
-                },
-                ct);
+            List<Tag> tags =
+            [
+                new Tag { TagKey = RotationTags.ClaimReleased, TagValue = claim.Holder },
+                new Tag { TagKey = RotationTags.LastFailure, TagValue = ToTagValue(cause) },
+            ];
+            if (claim.NewKeyId is { } newKeyId && newKeyId != claim.MarkerTargetKeyId)
+            {
+                tags.Add(new Tag { TagKey = RotationTags.ReleasedWithKey, TagValue = newKeyId });
+            }
+
+            await _kms.TagResourceAsync(new TagResourceRequest { KeyId = claim.MarkerTargetKeyId, Tags = tags }, ct);
         }
         catch (AmazonServiceException)
         {
@@ -191,6 +197,15 @@ internal sealed class ClaimSteps
 /// <param name="MarkerTargetKeyId">The key the marker points at (where a release is written).</param>
 internal sealed record RunClaim(string Marker, int Rank, string MarkerTargetKeyId)
 {
+    /// <summary>The new key of the move, once this run created or adopted it (named by a release).</summary>
+    public string? NewKeyId { get; init; }
+
+    /// <summary>
+    /// True when the last step retires the old key (the marker stays on it); false for a move an earlier version
+    /// recorded, whose last step tags the new key active (<see cref="AliasState.RetiresAfterMove"/>).
+    /// </summary>
+    public bool RetiresAfterMove { get; init; } = true;
+
     /// <summary>The holding run's deadline: it writes nothing after it, and stops retrying denied steps before it.</summary>
     public DateTimeOffset? Deadline { get; init; }
 

@@ -7,8 +7,9 @@ using KeyRotation.Core.Tagging;
 namespace KeyRotation.Core.Protocol;
 
 /// <summary>
-/// The new key of a move: created once (CreateKey is not idempotent), adopted when a run died between CreateKey and
-/// recording it, and recorded by pointing the move's marker at it.
+/// The new key of a move: created once (CreateKey is not idempotent), sealed, and adopted when a run died or gave up
+/// before moving the alias to it. The marker stays on the old key, so such a key is found by its tags: from the
+/// released claim's released-with-key tag, else by the tags CreateKey wrote (Resource Groups Tagging).
 /// </summary>
 internal sealed class SuccessorKey
 {
@@ -32,23 +33,28 @@ internal sealed class SuccessorKey
         _time = time;
     }
 
-    /// <summary>Records the new key: the move's marker now points at it. Every path seals the key (<see cref="SealAsync"/>) first.</summary>
-    public Task RecordAsync(string marker, string newKeyId, CancellationToken ct) =>
-        KmsCalls.CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = marker, TargetKeyId = newKeyId }, ct));
-
     /// <summary>
     /// Finishes a new key's setup in one TagResource request: the predecessor's tags (all but this tool's own) and
-    /// <see cref="RotationTags.Sealed"/>. The key policy allows it while the key has no alias yet; after it, IAM denies
-    /// the role any key policy change and any tag outside keyrotation: on this key (README, Permissions). Safe to
-    /// repeat: a sealed key is left alone, and only the tags the key lacks are written. A key recorded by an earlier
-    /// version of this tool already holds its marker alias, so it gets the seal alone (pass no predecessor tags).
+    /// <see cref="RotationTags.Sealed"/>, and the key's final state (active), so that nothing is written on the key after
+    /// the alias moved to it. The key policy allows it while the key has no alias yet; after it, IAM denies the role any
+    /// key policy change and any tag outside keyrotation: on this key (README, Permissions). Safe to repeat: a sealed
+    /// key is left alone, and only the tags the key lacks are written. A key recorded by an earlier version of this
+    /// tool already holds its marker alias and stays pending until its last step, so it gets the seal alone (pass no
+    /// predecessor tags and no state).
     /// </summary>
     /// <param name="justCreated">True for a key this run has just created: it carries this tool's tags only, so no read is needed first.</param>
-    public async Task SealAsync(string newKeyId, IReadOnlyDictionary<string, string> predecessorTags, bool justCreated, CancellationToken ct)
+    /// <param name="finalState">The state tag written with the seal, or null to leave the state as it is.</param>
+    public async Task SealAsync(string newKeyId, IReadOnlyDictionary<string, string> predecessorTags, bool justCreated, string? finalState, CancellationToken ct)
     {
+        List<KeyValuePair<string, string>> own = [new(RotationTags.Sealed, RotationTags.SealedValue)];
+        if (finalState is not null)
+        {
+            own.Add(new(RotationTags.State, finalState));
+        }
+
         if (justCreated)
         {
-            await _calls.TagAsync(newKeyId, [.. CopiedTags(predecessorTags), new(RotationTags.Sealed, RotationTags.SealedValue)], ct);
+            await _calls.TagAsync(newKeyId, [.. CopiedTags(predecessorTags), .. own], ct);
             return;
         }
 
@@ -59,7 +65,7 @@ internal sealed class SuccessorKey
         }
 
         var missing = CopiedTags(predecessorTags).Where(t => !(present.TryGetValue(t.Key, out var value) && value == t.Value));
-        await _calls.TagAsync(newKeyId, [.. missing, new(RotationTags.Sealed, RotationTags.SealedValue)], ct);
+        await _calls.TagAsync(newKeyId, [.. missing, .. own], ct);
     }
 
     /// <summary>The predecessor's tags a new key gets: all but this tool's own and AWS's reserved ones.</summary>
@@ -129,16 +135,30 @@ internal sealed class SuccessorKey
     }
 
     /// <summary>
-    /// The key a run that died between CreateKey and recording it created for this move, or null: found by the three
-    /// tags CreateKey wrote (this alias, the move number the claim recorded, the predecessor) in one Resource Groups
-    /// Tagging query, not by listing every key. That query is eventually consistent; it is asked only when a claim has
-    /// expired, long after the tags were written. More than one match is refused, naming them.
+    /// The key a run that died or gave up before moving the alias created for this move, or null. A run that gave up
+    /// named it on the old key (released-with-key), which is read at once; otherwise it is found by the three tags
+    /// CreateKey wrote (this alias, the move number, the predecessor) in one Resource Groups Tagging query, not by
+    /// listing every key. That query is eventually consistent; it is asked only when a claim has expired, long after the
+    /// tags were written, or after a release that named no key (CreateKey's outcome unknown). More than one match is
+    /// refused, naming them.
     /// </summary>
-    public async Task<KeyMetadata?> FindUnrecordedAsync(AliasState state, CancellationToken ct)
+    public async Task<KeyMetadata?> FindUnrecordedAsync(AliasState state, ClaimInfo claim, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(claim);
+        if (claim.Released && state.CurrentTags.GetValueOrDefault(RotationTags.ReleasedWithKey) is { Length: > 0 } named
+            && await _calls.DescribeAsync(named, ct) is { } key)
+        {
+            var keyTags = await _calls.TagsAsync(key.KeyId, ct);
+            if (keyTags.GetValueOrDefault(RotationTags.Alias) == state.Alias && keyTags.GetValueOrDefault(RotationTags.PreviousKey) == state.Current!.KeyId
+                && keyTags.GetValueOrDefault(RotationTags.Sequence) == state.Move.ToString(CultureInfo.InvariantCulture))
+            {
+                return key;
+            }
+        }
+
         if (_finder is null)
         {
-            throw new RotationException($"The claim on {state.Alias} expired before its new key was recorded, and this run has no Resource Groups Tagging client to look for that key; nothing was changed.");
+            throw new RotationException($"The claim on {state.Alias} expired before the alias moved to a new key, and this run has no Resource Groups Tagging client to look for that key; nothing was changed.");
         }
 
         var tags = new Dictionary<string, string>(StringComparer.Ordinal)

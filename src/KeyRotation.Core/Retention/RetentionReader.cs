@@ -12,7 +12,8 @@ namespace KeyRotation.Core.Retention;
 /// <summary>
 /// Reads an alias's chain for retention and verifies it before anything may be touched: walking back from the alias's
 /// current key along previous-key, each older key must name the newer one as its successor, and each key this tool
-/// created must carry the alias's name and be the target of the marker alias of its move. Tags alone prove nothing (the
+/// created must carry the alias's name and be anchored by the marker alias of its move (pointing at it or, since the
+/// marker stays on the old key, at its previous key). Tags alone prove nothing (the
 /// rotation role can write keyrotation: tags on any key it creates); the marker aliases can only be made by this tool
 /// for keys already behind the alias. Read-only.
 /// </summary>
@@ -131,13 +132,32 @@ internal sealed class RetentionReader
 
             var sequence = KeyChainReader.ReadLong(key.Tags, RotationTags.Sequence, 0);
             var marker = sequence < 1 ? null : RotationTags.MarkerAlias(alias, sequence);
-            if (marker is null || !markers.Any(m => m.Name == marker && m.TargetKeyId == key.KeyId))
+            if (marker is null || !Anchored(alias, keys, i, marker, markers))
             {
-                return $"{key.KeyId} is in the chain of {alias} but is not the target of the marker alias of its move ({marker ?? "no move number"}): it is not a key this tool moved {alias} to; retention leaves {alias} alone.";
+                return $"{key.KeyId} is in the chain of {alias} but is not anchored by the marker alias of its move ({marker ?? "no move number"}, which points at neither it nor its previous key): it is not a key this tool moved {alias} to; retention leaves {alias} alone.";
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Whether the key at <paramref name="index"/> is one this tool moved the alias to: the marker of its move points at
+    /// it (a move recorded by an earlier version, or a rollback), or at its previous key (this version's moves keep the
+    /// marker on the old key), or, when that previous key was deleted (and its aliases with it), the next move's marker
+    /// points at this key.
+    /// </summary>
+    private static bool Anchored(string alias, IReadOnlyList<RetentionKey> keys, int index, string marker, IReadOnlyList<MarkerAliasEntry> markers)
+    {
+        var key = keys[index];
+        bool Points(string name, string? keyId) => keyId is not null && markers.Any(m => m.Name == name && m.TargetKeyId == keyId);
+        if (Points(marker, key.KeyId) || Points(marker, key.Tags.GetValueOrDefault(RotationTags.PreviousKey)))
+        {
+            return true;
+        }
+
+        var newer = index > 0 ? KeyChainReader.ReadLong(keys[index - 1].Tags, RotationTags.Sequence, 0) : 0;
+        return index == keys.Count - 1 && newer > 0 && Points(RotationTags.MarkerAlias(alias, newer), key.KeyId);
     }
 
     /// <summary>The alias's own marker and takeover aliases: alias/keyrotation/&lt;name&gt;/&lt;n&gt; and .../&lt;n&gt;-takeover-&lt;k&gt;.</summary>

@@ -137,7 +137,10 @@ public sealed class AliasRollbackTests
     public async Task RotateAsync_DuringAnInterruptedRollback_RefusesUntilTheRollbackIsFinished()
     {
         var (_, second, _) = await RotateTwiceAsync();
+        // What a rollback to the second key writes before it dies: the restoring tags for move 3, the claim, the move.
         _kms.Tags[second][RotationTags.State] = RotationTags.KeyStates.Restoring;
+        _kms.Tags[second][RotationTags.Sequence] = "3";
+        _kms.Aliases["alias/keyrotation/orders/3"] = (second, _time.GetUtcNow());
         _kms.Aliases[Alias] = (second, _time.GetUtcNow());
         var engine = new RotationEngine(_kms.Object, Mock.Of<IRotationNotifier>(), new RotationOptions(), _time, NullRotationLog.Instance);
         var rotate = new RotationRequest { RotationId = "r9", Aliases = [Alias], Force = true };

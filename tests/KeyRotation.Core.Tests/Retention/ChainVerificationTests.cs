@@ -34,6 +34,39 @@ public sealed class ChainVerificationTests
     public void Verify_ChainAsTheToolWritesIt_Passes() => Assert.Null(RetentionReader.Verify(Alias, Chain(), Markers()));
 
     [Fact]
+    public void Verify_MarkersOnTheOldKeysAsThisVersionLeavesThem_Passes()
+    {
+        List<MarkerAliasEntry> markers =
+        [
+            new("alias/keyrotation/orders/1", 1, false, "first", null),
+            new("alias/keyrotation/orders/2", 2, false, "middle", null),
+        ];
+
+        Assert.Null(RetentionReader.Verify(Alias, Chain(), markers));
+    }
+
+    [Fact]
+    public void Verify_OldestKeyWhosePreviousKeyWasDeleted_IsAnchoredByTheNextMovesMarker()
+    {
+        // "first" was deleted, and marker 1 with it; marker 2 stays on "middle", the old key of move 2.
+        var keys = Chain().Take(2).ToList();
+
+        Assert.Null(RetentionReader.Verify(Alias, keys, [new("alias/keyrotation/orders/2", 2, false, "middle", null)]));
+    }
+
+    [Fact]
+    public void Verify_MarkerOnAKeyOutsideTheChain_Fails()
+    {
+        List<MarkerAliasEntry> markers =
+        [
+            new("alias/keyrotation/orders/1", 1, false, "elsewhere", null),
+            new("alias/keyrotation/orders/2", 2, false, "middle", null),
+        ];
+
+        Assert.Contains("marker alias", RetentionReader.Verify(Alias, Chain(), markers), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Verify_SuccessorDisagrees_Fails()
     {
         var keys = Chain();

@@ -57,8 +57,7 @@ public sealed class RoleRequestTests
         world = Apply("CreateKey (copied policy, own tags)", world.CreateKey(current.PolicyJson, OwnTags("current"), external ? "EXTERNAL" : "AWS_KMS"));
         var created = world.NewestCreated!;
         Step("ListResourceTags new key (no alias yet)", world.Allows("kms:ListResourceTags", created));
-        world = Apply("TagResource new key: copied tags and seal", world.TagResource(created, new Dictionary<string, string> { ["team"] = "payments", [RotationTags.Sealed] = "true" }));
-        world = Apply("UpdateAlias marker -> new key (record)", world.UpdateAlias(Marker, world.Key(created.Name)));
+        world = Apply("TagResource new key: copied tags, seal and final state", world.TagResource(created, new Dictionary<string, string> { ["team"] = "payments", [RotationTags.Sealed] = "true", [RotationTags.State] = RotationTags.KeyStates.Active }));
         if (external)
         {
             Step("GetParametersForImport new key", world.Allows("kms:GetParametersForImport", world.Key(created.Name), ("kms:WrappingAlgorithm", ["RSAES_OAEP_SHA_256"]), ("kms:WrappingKeySpec", ["RSA_4096"])));
@@ -67,7 +66,13 @@ public sealed class RoleRequestTests
         }
 
         Step("DescribeKey new key", world.Allows("kms:DescribeKey", world.Key(created.Name)));
-        world = Apply("TagResource current: retire", world.TagResource(world.Key("current"), new Dictionary<string, string>
+        Step("TagResource current: claim released with the new key", world.Allows("kms:TagResource", world.Key("current"), SimulatedAccount.TagRequestKeys(new Dictionary<string, string> { [RotationTags.ClaimReleased] = Marker, [RotationTags.ReleasedWithKey] = created.Name })));
+        world = Apply("UpdateAlias alias -> new key (move)", world.UpdateAlias(RotationRole.AppData, world.Key(created.Name)));
+
+        // After the move the role reaches the old key through the marker, which stays on it (and through its key policy).
+        Step("ListGrants current (the notice's grant listing)", world.Allows("kms:ListGrants", world.Key("current")));
+        Step("ListResourceTags current after the move (reading a moved alias)", world.Allows("kms:ListResourceTags", world.Key("current")));
+        world = Apply("TagResource current: retire (last step)", world.TagResource(world.Key("current"), new Dictionary<string, string>
         {
             [RotationTags.Alias] = RotationRole.AppData,
             [RotationTags.State] = RotationTags.KeyStates.Retired,
@@ -75,9 +80,7 @@ public sealed class RoleRequestTests
             [RotationTags.SuccessorKey] = created.Name,
             [RotationTags.Sealed] = "true",
         }));
-        world = Apply("UpdateAlias alias -> new key (move)", world.UpdateAlias(RotationRole.AppData, world.Key(created.Name)));
-        world = Apply("TagResource new key: active", world.TagResource(world.Key(created.Name), new Dictionary<string, string> { [RotationTags.State] = RotationTags.KeyStates.Active }));
-        Step("ListGrants current (the notice's grant listing)", world.Allows("kms:ListGrants", world.Key("current")));
+        Step("DescribeKey current through the marker", world.Allows("kms:DescribeKey", world.Key("current")));
         return steps;
     }
 

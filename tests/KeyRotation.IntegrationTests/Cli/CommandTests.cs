@@ -288,7 +288,7 @@ public sealed class CommandTests
         Assert.Equal(fourth, await _cli.KeyOfAsync(Alias));
         var tags = await _cli.TagsOfAsync(fourth);
         Assert.Equal((second, "4", "active"), (tags[RotationTags.PreviousKey], tags[RotationTags.Sequence], tags[RotationTags.State]));
-        Assert.Equal(fourth, _cli.Service.GetKeySnapshot("alias/keyrotation/orders/4")!.KeyId);
+        Assert.Equal(second, _cli.Service.GetKeySnapshot("alias/keyrotation/orders/4")!.KeyId);
     }
 
     [Fact]

@@ -24,15 +24,24 @@ internal static class ProtocolInvariants
         var keys = kms.ListKeySnapshots().ToDictionary(k => k.KeyId, StringComparer.Ordinal);
         var created = keys.Values.Where(k => k.Tags.GetValueOrDefault(RotationTags.Alias) == alias && k.Tags.ContainsKey(RotationTags.PreviousKey)).ToList();
 
-        // At most one new key per move, none orphaned: every key this tool created is the one its move's marker records.
+        // At most one new key per move, none orphaned: every key this tool created is anchored by its move's marker (which
+        // points at the key's previous key, or, for a rollback's restored key, at the key), and the alias points at it or
+        // it was retired naming its successor.
+        var current = kms.GetKeySnapshot(alias)!;
         foreach (var key in created)
         {
             var marker = RotationTags.MarkerAlias(alias, long.Parse(key.Tags[RotationTags.Sequence], System.Globalization.CultureInfo.InvariantCulture));
-            Assert.True(key.Aliases.Contains(marker), $"Key {key.KeyId} (move {key.Tags[RotationTags.Sequence]}) is not what {marker} records: an orphan or a second key for one move; schedule {schedule}");
+            var anchored = key.Aliases.Contains(marker) || (keys.TryGetValue(key.Tags[RotationTags.PreviousKey], out var previousKey) && previousKey.Aliases.Contains(marker));
+            Assert.True(anchored, $"Key {key.KeyId} (move {key.Tags[RotationTags.Sequence]}): {marker} points at neither it nor its previous key; schedule {schedule}");
+            Assert.True(
+                key.KeyId == current.KeyId || key.Tags.GetValueOrDefault(RotationTags.State) == RotationTags.KeyStates.Retired,
+                $"Key {key.KeyId} (move {key.Tags[RotationTags.Sequence]}) is neither {alias}'s key nor retired: an orphan; schedule {schedule}");
         }
 
+        var moves = created.Select(k => k.Tags[RotationTags.Sequence]).ToList();
+        Assert.True(moves.Count == moves.Distinct(StringComparer.Ordinal).Count(), $"Two keys for one move ({string.Join(", ", moves)}); schedule {schedule}");
+
         // Nothing left half done: the alias's key is active (or untouched), never pending or restoring.
-        var current = kms.GetKeySnapshot(alias)!;
         var state = current.Tags.GetValueOrDefault(RotationTags.State);
         Assert.True(state is null or RotationTags.KeyStates.Active, $"{alias}'s key {current.KeyId} is left {state}; schedule {schedule}");
 

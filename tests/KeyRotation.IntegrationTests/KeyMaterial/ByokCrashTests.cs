@@ -15,7 +15,6 @@ public sealed class ByokCrashTests
         { "GetKeyPolicy", 1 },
         { "CreateKey", 1 },
         { "TagResource", 1 },
-        { "UpdateAlias", 1 },
         { "DescribeKey", 3 },
         { "ListResourceTags", 2 },
         { "GetParametersForImport", 1 },
@@ -25,10 +24,10 @@ public sealed class ByokCrashTests
         { "ImportKeyMaterial", 1 },
         { "DescribeKey", 4 },
         { "DescribeKey", 5 },
-        { "TagResource", 3 },
-        { "UpdateAlias", 2 },
+        { "UpdateAlias", 1 },
         { "DescribeKey", 6 },
-        { "TagResource", 4 },
+        { "DescribeKey", 7 },
+        { "TagResource", 3 },
     };
 
     [Fact]
