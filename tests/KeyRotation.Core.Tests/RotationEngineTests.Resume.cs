@@ -98,6 +98,31 @@ public sealed partial class RotationEngineTests
     }
 
     [Fact]
+    public async Task RunAsync_EarlierVersionMovedTheAliasAndDied_NotifiesAndTagsTheNewKeyActive()
+    {
+        // An earlier version's move: marker 1 records the new key, the old key was retired before the move, the new
+        // key stays pending until its last step.
+        var old = _kms.AddKey(AliasName, tags: new Dictionary<string, string> { [RotationTags.State] = "retired" });
+        var moved = _kms.AddKey("alias/keyrotation/orders/1", tags: new Dictionary<string, string>
+        {
+            [RotationTags.Alias] = AliasName,
+            [RotationTags.PreviousKey] = old.KeyId,
+            [RotationTags.Sequence] = "1",
+            [RotationTags.State] = "pending",
+        });
+        _kms.Tags[old.KeyId][RotationTags.SuccessorKey] = moved.KeyId;
+        _kms.Aliases["alias/keyrotation/orders/1"] = (moved.KeyId, Now - TimeSpan.FromHours(1));
+        _kms.Aliases[AliasName] = (moved.KeyId, Now - TimeSpan.FromHours(1));
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Equal((RotationOutcome.Rotated, true, moved.KeyId), (result.Outcome, result.Resumed, result.NewKeyId));
+        Assert.Single(_notifier.Notices);
+        Assert.Equal("active", _kms.Tags[moved.KeyId][RotationTags.State]);
+        Assert.DoesNotContain(_kms.Requests<TagResourceRequest>(), r => r.KeyId == old.KeyId);
+    }
+
+    [Fact]
     public async Task RunAsync_MarkerRecordsAFinishedMoveAndTheAliasMovedMeanwhile_SkipsAsFinishedByAnotherRun()
     {
         var old = _kms.AddKey(AliasName);
