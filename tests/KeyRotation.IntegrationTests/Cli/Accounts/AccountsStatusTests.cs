@@ -149,5 +149,27 @@ public sealed class AccountsStatusTests : IAsyncLifetime
         Assert.Empty(_accounts.Sts.Requests);
     }
 
+    [Theory]
+    [InlineData("status")]
+    [InlineData("plan")]
+    public async Task ReadOnlyCommand_AcrossAccounts_CallsOnlyWhatTheReadOnlyStatusRoleAllows(string command)
+    {
+        await _accounts.CreateAliasAsync(_accounts.A, Alias);
+        await _accounts.CreateAliasAsync(_accounts.B, Alias);
+        var file = _accounts.WriteAccountsFile(AccountsHarness.BothAccounts);
+        Assert.Equal(0, (await _accounts.RunAsync("rotate", Alias, "--accounts", file, "--yes", "--output", "json")).ExitCode);
+        _accounts.A.ClearRecordedRequests();
+
+        Assert.Equal(0, (await _accounts.RunAsync([command, Alias, "--accounts", file, .. command == "plan" ? ["--force"] : Array.Empty<string>()])).ExitCode);
+
+        var called = _accounts.A.RecordedRequests.Select(r => "kms:" + r.Operation).Distinct(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(called);
+        Assert.All(called, action => Assert.Contains(Core.KmsPermissions.StatusRead, granted => Grants(granted, action)));
+    }
+
+    /// <summary>An IAM action pattern (a trailing * matches any suffix) granting <paramref name="action"/>.</summary>
+    private static bool Grants(string pattern, string action) =>
+        pattern.EndsWith('*') ? action.StartsWith(pattern[..^1], StringComparison.Ordinal) : pattern == action;
+
     private static string AccountTargetsFormat => KeyRotation.Cli.Targets.AccountTargets.Format;
 }
