@@ -17,6 +17,11 @@ internal static class MultiTargetRun
     public static async Task<IReadOnlyList<TargetConnection>> PrepareAsync(CliContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (context.Region is not null)
+        {
+            throw new UsageException("--region does not apply with --accounts: each line of the file names its Regions.");
+        }
+
         var endpoint = AwsSettings.KmsEndpointOf(context.EndpointUrl, context.Environment);
         var targets = AccountTargets.Load(context.Targets.AccountsFile!, anyRegion: endpoint is not null);
 

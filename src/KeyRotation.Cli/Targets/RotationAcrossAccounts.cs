@@ -106,7 +106,7 @@ internal static class RotationAcrossAccounts
             }),
             r.Result.PreviousKeyId ?? "-",
             r.Result.NewKeyId ?? "-",
-            RotationRun.Reason(r.Result),
+            context.Format == OutputFormat.Text ? RotationRun.Reason(r.Result) : RotationRun.WithoutKeyIds(RotationRun.Reason(r.Result), r.Result.PreviousKeyId, r.Result.NewKeyId),
         ])]);
         if (context.Format == OutputFormat.Table)
         {

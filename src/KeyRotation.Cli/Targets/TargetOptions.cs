@@ -35,6 +35,14 @@ internal sealed class TargetOptions
         Recursive = true,
     };
 
+    public TargetOptions()
+    {
+        // Malformed values are parse errors, reported as System.CommandLine reports any other (exit 2, nothing called).
+        Validate(RoleArn, value => AccountTargets.RoleArnProblem(value, null));
+        Validate(ExternalId, AccountTargets.ExternalIdProblem);
+        Validate(SessionName, AccountTargets.SessionNameProblem);
+    }
+
     public void AddTo(Command root)
     {
         root.Add(RoleArn);
@@ -55,11 +63,6 @@ internal sealed class TargetOptions
         var externalId = parsed.GetValue(ExternalId);
         var sessionName = parsed.GetValue(SessionName) ?? $"keyrotation-cli-{time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}";
         var accounts = parsed.GetValue(Accounts);
-        if (AccountTargets.SessionNameProblem(sessionName) is { } sessionProblem)
-        {
-            throw new UsageException($"--role-session-name: {sessionProblem}.");
-        }
-
         if (accounts is not null)
         {
             return roleArn is not null || externalId is not null
@@ -74,18 +77,17 @@ internal sealed class TargetOptions
                 : new TargetSelection(null, null, sessionName);
         }
 
-        if (AccountTargets.RoleArnProblem(roleArn, null) is { } roleProblem)
-        {
-            throw new UsageException($"--role-arn: {roleProblem}.");
-        }
-
-        if (externalId is not null && AccountTargets.ExternalIdProblem(externalId) is { } externalProblem)
-        {
-            throw new UsageException($"--external-id: {externalProblem}.");
-        }
-
         return new TargetSelection(new RoleToAssume(roleArn, sessionName, externalId), null, sessionName);
     }
+
+    private static void Validate(Option<string?> option, Func<string, string?> problem) =>
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } value && problem(value) is { } message)
+            {
+                result.AddError($"{option.Name}: {message}.");
+            }
+        });
 }
 
 /// <summary>Where a command works: the caller's own account, one assumed <see cref="Role"/>, or the accounts of <see cref="AccountsFile"/>.</summary>

@@ -31,6 +31,27 @@ public sealed class AccountsStatusTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Status_TwoAccountsAsTable_AlignedColumnsWithAccountAndRegionFirstAndASummary()
+    {
+        var keyA = await _accounts.CreateAliasAsync(_accounts.A, Alias);
+        var keyB = await _accounts.CreateAliasAsync(_accounts.B, Alias);
+        var file = _accounts.WriteAccountsFile(AccountsHarness.BothAccounts);
+
+        var run = await _accounts.RunAsync("status", Alias, "--accounts", file);
+
+        Assert.Equal(0, run.ExitCode);
+        var lines = Lines(run.Stdout);
+        Assert.Equal(
+            [
+                "Account       Region     Alias         Generation  Key id                                Last rotation  Attention",
+                $"{AccountsHarness.AccountA}  {AccountsHarness.RegionA}  {Alias}  1           {keyA}  never          -",
+                $"{AccountsHarness.AccountB}  {AccountsHarness.RegionB}  {Alias}  1           {keyB}  never          -",
+                "2 account/Region target(s), 2 alias(es) read; 0 need attention.",
+            ],
+            lines);
+    }
+
+    [Fact]
     public async Task Status_TwoAccounts_AssumesEachRoleWithTheOperatorsCredentialsAndItsExternalId()
     {
         await _accounts.CreateAliasAsync(_accounts.A, Alias);
@@ -135,6 +156,18 @@ public sealed class AccountsStatusTests : IAsyncLifetime
         Assert.Empty(run.Stdout);
         Assert.Empty(_accounts.Sts.Requests);
         Assert.Empty(_accounts.Router.SignedBy);
+    }
+
+    [Fact]
+    public async Task Status_AccountsWithRegionFlag_ExitsTwoSayingTheFileNamesTheRegions()
+    {
+        var file = _accounts.WriteAccountsFile(AccountsHarness.BothAccounts);
+
+        var run = await _accounts.RunAsync("status", Alias, "--accounts", file, "--region", AccountsHarness.RegionA);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("--region does not apply with --accounts: each line of the file names its Regions.", Lines(run.Stderr).Single());
+        Assert.Empty(_accounts.Sts.Requests);
     }
 
     [Fact]

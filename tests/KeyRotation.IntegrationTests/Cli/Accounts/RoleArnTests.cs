@@ -59,20 +59,30 @@ public sealed class RoleArnTests : IAsyncLifetime
     [InlineData("arn:aws:s3:::my-bucket", "--role-arn: 'arn:aws:s3:::my-bucket' is not an IAM role ARN (arn:aws:iam::ACCOUNT_ID:role/NAME).")]
     [InlineData("arn:aws:iam::111111111111:user/alice", "--role-arn: 'arn:aws:iam::111111111111:user/alice' is not an IAM role ARN (arn:aws:iam::ACCOUNT_ID:role/NAME).")]
     [InlineData("arn:aws:iam::1234:role/audit", "--role-arn: 'arn:aws:iam::1234:role/audit' does not name a 12-digit account id.")]
-    public async Task Status_MalformedRoleArn_ExitsTwoAndCallsNothing(string roleArn, string expected)
+    public async Task Status_MalformedRoleArn_IsAParseErrorAndCallsNothing(string roleArn, string expected)
     {
         var run = await _accounts.RunAsync("status", Alias, "--role-arn", roleArn, "--region", AccountsHarness.RegionA);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal(expected, Lines(run.Stderr).Single());
+        Assert.Equal([expected, "Run 'keyrotation status --help' for usage."], Lines(run.Stderr));
         Assert.Empty(_accounts.Sts.Requests);
         Assert.Empty(_accounts.Router.SignedBy);
     }
 
     [Theory]
-    [InlineData("--external-id audit-7f3a", "--external-id needs --role-arn (the role whose trust policy asks for it).")]
     [InlineData("--role-arn arn:aws:iam::111111111111:role/r --external-id x", "--external-id: 'x' is not a valid external id (2 to 1224 letters, digits and +=,.@:/-_).")]
     [InlineData("--role-arn arn:aws:iam::111111111111:role/r --role-session-name a*b", "--role-session-name: 'a*b' is not a valid role session name (2 to 64 letters, digits and +=,.@-_).")]
+    public async Task Status_MalformedExternalIdOrSessionName_IsAParseError(string options, string expected)
+    {
+        var run = await _accounts.RunAsync(["status", Alias, "--region", AccountsHarness.RegionA, .. options.Split(' ')]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal([expected, "Run 'keyrotation status --help' for usage."], Lines(run.Stderr));
+        Assert.Empty(_accounts.Sts.Requests);
+    }
+
+    [Theory]
+    [InlineData("--external-id audit-7f3a", "--external-id needs --role-arn (the role whose trust policy asks for it).")]
     [InlineData("--role-arn arn:aws:iam::111111111111:role/r --accounts accounts.txt", "--accounts names a role (and external id) on each line: it cannot be combined with --role-arn or --external-id.")]
     [InlineData("--role-arn arn:aws:iam::111111111111:role/r --sandbox", "--sandbox runs against an in-process KMS: it cannot be combined with --endpoint-url, --profile, --role-arn or --accounts.")]
     public async Task Status_TargetOptionsThatDoNotFit_ExitTwoNamingTheOption(string options, string expected)
