@@ -54,6 +54,26 @@ public sealed class AccountsRotationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rotate_AcrossAccountsWithTopic_PublishesEachTargetsNoticeWithThatTargetsRole()
+    {
+        await _accounts.CreateAliasAsync(_accounts.A, Alias);
+        await _accounts.CreateAliasAsync(_accounts.B, Alias);
+        var file = _accounts.WriteAccountsFile(AccountsHarness.BothAccounts);
+        var sns = new Rotation.FakeSns();
+        await using var server = new Rotation.FakeSnsServer(sns);
+        _accounts.Environment["AWS_ENDPOINT_URL_SNS"] = server.Url.ToString();
+
+        var run = await _accounts.RunAsync("rotate", Alias, "--accounts", file, "--yes", "--notification-topic-arn", "arn:aws:sns:eu-west-1:999999999999:key-rotation-hub", "--output", "json");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(2, sns.Snapshot().Count);
+        Assert.Empty(run.Json().GetProperty("notifications").EnumerateArray());
+        Assert.Equal(
+            ["Credential=ASIAACCOUNTA00000001/", "Credential=ASIAACCOUNTB00000001/"],
+            sns.Authorizations.Select(a => a[a.IndexOf("Credential=", StringComparison.Ordinal)..(a.IndexOf('/', StringComparison.Ordinal) + 1)]));
+    }
+
+    [Fact]
     public async Task Rotate_AcrossAccountsWithoutYes_RefusesAndChangesNothingAnywhere()
     {
         await _accounts.CreateAliasAsync(_accounts.A, Alias);
