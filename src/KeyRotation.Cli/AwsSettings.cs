@@ -7,6 +7,7 @@ using Amazon.Runtime.CredentialManagement;
 using Amazon.Runtime.Credentials;
 using Amazon.Runtime.Endpoints;
 using Amazon.S3;
+using KeyRotation.Cli.Targets;
 using KeyRotation.Core;
 
 namespace KeyRotation.Cli;
@@ -21,7 +22,7 @@ internal sealed class AwsSettings
     /// <summary>Short, so an endpoint that cannot be reached is reported in seconds rather than after the OS's minutes.</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(3);
 
-    private const string NoCredentials =
+    internal const string NoCredentials =
         "No AWS credentials: pass --profile (or set AWS_PROFILE) for a profile in ~/.aws/config, run 'aws configure' or 'aws sso login', or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.";
 
     private static readonly HashSet<string> RejectedCredentialCodes = new(StringComparer.Ordinal)
@@ -51,19 +52,7 @@ internal sealed class AwsSettings
     {
         string? Get(string name) => environment.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 
-        Uri? endpoint;
-        try
-        {
-            endpoint = endpointFlag is not null
-                ? (Uri.TryCreate(endpointFlag, UriKind.Absolute, out var flag) && (flag.Scheme == Uri.UriSchemeHttp || flag.Scheme == Uri.UriSchemeHttps)
-                    ? flag
-                    : throw new UsageException($"--endpoint-url '{endpointFlag}' is not an http or https URL."))
-                : AwsEndpoints.Resolve(environment, "KMS");
-        }
-        catch (ArgumentException ex)
-        {
-            throw new UsageException(ex.Message, ex);
-        }
+        var endpoint = KmsEndpointOf(endpointFlag, environment);
 
         // A Region named outright is checked before credentials are looked for: it is the cheaper mistake to report.
         var region = regionFlag ?? Get("AWS_REGION") ?? Get("AWS_DEFAULT_REGION");
@@ -92,6 +81,33 @@ internal sealed class AwsSettings
         return new AwsSettings(region, endpoint, credentials, environment);
     }
 
+    /// <summary>--endpoint-url, else AWS_ENDPOINT_URL_KMS or AWS_ENDPOINT_URL; null: the Region's own endpoint.</summary>
+    public static Uri? KmsEndpointOf(string? endpointFlag, IReadOnlyDictionary<string, string> environment)
+    {
+        try
+        {
+            return endpointFlag is not null
+                ? (Uri.TryCreate(endpointFlag, UriKind.Absolute, out var flag) && (flag.Scheme == Uri.UriSchemeHttp || flag.Scheme == Uri.UriSchemeHttps)
+                    ? flag
+                    : throw new UsageException($"--endpoint-url '{endpointFlag}' is not an http or https URL."))
+                : AwsEndpoints.Resolve(environment, "KMS");
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message, ex);
+        }
+    }
+
+    /// <summary>The same endpoint and environment in another Region with other credentials (an assumed role's); no network call.</summary>
+    public static AwsSettings ForTarget(string region, Uri? kmsEndpoint, AWSCredentials credentials, IReadOnlyDictionary<string, string> environment)
+    {
+        CheckRegion(region, kmsEndpoint);
+        return new AwsSettings(region, kmsEndpoint, credentials, environment);
+    }
+
+    /// <summary>These settings with <paramref name="credentials"/> instead (a role assumed with the ones resolved here).</summary>
+    public AwsSettings WithCredentials(AWSCredentials credentials) => new(Region, KmsEndpoint, credentials, Environment);
+
     /// <summary>A Region the SDK does not know is refused, unless a custom endpoint is given (the escape hatch).</summary>
     private static void CheckRegion(string region, Uri? endpoint)
     {
@@ -109,7 +125,9 @@ internal sealed class AwsSettings
         var profileName = profileFlag ?? Get("AWS_PROFILE");
         if (profileName is not null)
         {
-            var chain = new CredentialProfileStoreChain();
+            // The SDK's profile chain, so every profile kind the AWS CLI knows resolves, SSO (sso_session) included;
+            // AWS_SHARED_CREDENTIALS_FILE as this command was given it (the SDK reads AWS_CONFIG_FILE, else the config beside it).
+            var chain = Get("AWS_SHARED_CREDENTIALS_FILE") is { } file ? new CredentialProfileStoreChain(file) : new CredentialProfileStoreChain();
             if (!chain.TryGetProfile(profileName, out var profile) || !chain.TryGetAWSCredentials(profileName, out var fromProfile))
             {
                 throw new UsageException($"The AWS profile '{profileName}' was not found in ~/.aws/config or ~/.aws/credentials, or has no usable credentials: check --profile (or AWS_PROFILE), or run 'aws configure --profile {profileName}'.");
@@ -142,6 +160,11 @@ internal sealed class AwsSettings
         try
         {
             await Credentials.GetCredentialsAsync();
+        }
+        catch (RoleAssumptionException ex)
+        {
+            // STS's own refusal (a wrong external id, a role that does not trust the caller) says more than "no credentials".
+            throw new UsageException(ex.Message, ex);
         }
         catch (Exception ex) when (ex is AmazonClientException or AmazonServiceException or HttpRequestException)
         {
@@ -218,6 +241,7 @@ internal sealed class AwsSettings
     {
         HttpRequestException { InnerException: SocketException socket } => socket.Message,
         HttpRequestException http => http.Message,
+        IOException io => io.Message, // a connection dropped without an answer (HttpIOException: the response ended prematurely)
         TaskCanceledException or TimeoutException => $"no answer within the timeout",
         AmazonClientException { InnerException: { } inner } => Unreachable(inner),
         _ => null,

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using Amazon.S3;
+using KeyRotation.Cli.Targets;
 using KeyRotation.Core;
 using KeyRotation.Core.Tagging;
 using KeyRotation.LocalKms;
@@ -63,6 +64,7 @@ internal sealed class CliContext
         Region = parsed.GetValue(globals.Region);
         EndpointUrl = parsed.GetValue(globals.EndpointUrl);
         Profile = parsed.GetValue(globals.Profile);
+        Targets = globals.Targets.Select(parsed, host.Time);
         Console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(host.StdoutIsTerminal ? stdout : new LineTrimmingWriter(stdout)),
@@ -104,6 +106,9 @@ internal sealed class CliContext
 
     public string? Profile { get; }
 
+    /// <summary>--role-arn (one assumed role) or --accounts (many accounts, see MultiTargetRun); neither: the caller's own.</summary>
+    public TargetSelection Targets { get; }
+
     public FileInfo? SandboxState { get; }
 
     public bool SandboxReset { get; }
@@ -129,9 +134,9 @@ internal sealed class CliContext
     {
         if (IsSandbox)
         {
-            if (EndpointUrl is not null || Profile is not null)
+            if (EndpointUrl is not null || Profile is not null || Targets.Any)
             {
-                throw new UsageException("--sandbox runs against an in-process KMS: it cannot be combined with --endpoint-url or --profile.");
+                throw new UsageException("--sandbox runs against an in-process KMS: it cannot be combined with --endpoint-url, --profile, --role-arn or --accounts.");
             }
 
             var file = SandboxState?.FullName ?? (Host.DataDirectory is { } directory ? Path.Combine(directory, "sandbox.json") : null);
@@ -152,6 +157,11 @@ internal sealed class CliContext
         if (SandboxState is not null || SandboxReset)
         {
             throw new UsageException("--sandbox-state and --sandbox-reset apply to the sandbox only: add --sandbox.");
+        }
+
+        if (Targets.AccountsFile is not null)
+        {
+            throw new UsageException("--accounts works with status, plan, rotate and rollback; for this command, reach one account with --role-arn.");
         }
 
         if (Host.KmsClient is { } injected)
@@ -199,10 +209,13 @@ internal sealed class CliContext
     public IAmazonS3 CreateS3Client() => Host.S3Client?.Invoke() ?? Aws.CreateS3();
 
     /// <summary>The credentials KMS uses (--profile, the access key variables, or the SDK's chain), for S3 and SNS too.</summary>
-    public AWSCredentials Credentials() => _aws?.Credentials ?? (_credentials ??= AwsSettings.ResolveCredentials(Profile, Environment, Host.DefaultCredentials).Credentials);
+    public AWSCredentials Credentials() => _aws?.Credentials ?? (Targets.Role is not null ? Aws.Credentials : _credentials ??= AwsSettings.ResolveCredentials(Profile, Environment, Host.DefaultCredentials).Credentials);
 
-    /// <summary>The AWS settings, resolved on first use and then kept: one check per command.</summary>
-    private AwsSettings Aws => _aws ??= AwsSettings.Resolve(Region, EndpointUrl, Profile, Environment, Host.DefaultCredentials);
+    /// <summary>The AWS settings, resolved on first use and then kept: one check per command. With --role-arn, the role's credentials.</summary>
+    private AwsSettings Aws => _aws ??= AssumeRole(AwsSettings.Resolve(Region, EndpointUrl, Profile, Environment, Host.DefaultCredentials));
+
+    private AwsSettings AssumeRole(AwsSettings own) =>
+        Targets.Role is { } role ? own.WithCredentials(new AssumedRoleCredentials(own.Credentials, role, own.Region, Environment)) : own;
 
     /// <summary>Runs <paramref name="work"/> with a spinner on a terminal (text output), so a wait never looks like a hang.</summary>
     public async Task WaitAsync(string what, Func<Task> work)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using KeyRotation.Cli.Targets;
 
 namespace KeyRotation.Cli;
 
@@ -44,6 +45,9 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    /// <summary>--role-arn, --external-id, --role-session-name and --accounts: other accounts (Targets/).</summary>
+    public TargetOptions Targets { get; } = new();
+
     public void AddTo(Command root)
     {
         root.Add(Region);
@@ -53,6 +57,7 @@ internal sealed class GlobalOptions
         root.Add(Sandbox);
         root.Add(SandboxState);
         root.Add(SandboxReset);
+        Targets.AddTo(root);
     }
 
     private static Option<string> CreateOutput()

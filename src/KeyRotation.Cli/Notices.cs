@@ -22,7 +22,8 @@ internal sealed class Notices : IRotationNotifier
 
     public bool Publishing => _sns is not null;
 
-    public static Notices Create(CliContext context, string? topicArn)
+    /// <summary>Publishing with <paramref name="credentials"/> when given (a target account's), else the command's own.</summary>
+    public static Notices Create(CliContext context, string? topicArn, Amazon.Runtime.AWSCredentials? credentials = null)
     {
         if (context.IsSandbox || topicArn is null)
         {
@@ -33,7 +34,7 @@ internal sealed class Notices : IRotationNotifier
         var options = SnsClientOptions.ForTopic(topic, AwsEndpoints.Resolve(context.Environment, "SNS"));
 
         // The same identity as the KMS calls (--profile, the access key variables, or the SDK's default chain).
-        var publisher = new SnsPublishClient(SharedHttp.Value, options, context.Credentials(), context.Host.Time);
+        var publisher = new SnsPublishClient(SharedHttp.Value, options, credentials ?? context.Credentials(), context.Host.Time);
         return new Notices(new SnsRotationNotifier(publisher, topic));
     }
 

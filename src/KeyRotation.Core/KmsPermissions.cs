@@ -120,6 +120,18 @@ public static class KmsPermissions
         "kms:UntagResource",
     ];
 
+    /// <summary>
+    /// The read-only status role's policy (template.yaml's StatusRole, README): key metadata, aliases and tags only, no
+    /// cryptographic operation and no change. The CLI's <c>status</c> calls stay within it (the integration tests check).
+    /// </summary>
+    public static IReadOnlyList<string> StatusRead { get; } =
+    [
+        "kms:Describe*",
+        "kms:List*",
+        "kms:GetKeyRotationStatus",
+        "kms:ListResourceTags",
+    ];
+
     /// <summary>Everything the deployed role is granted, by its IAM policy or by the required key policy statements.</summary>
     public static IReadOnlyList<string> All { get; } =
         [.. Rotation, .. ImportKeyMaterial, .. RequiredByPolicyLockoutCheck];

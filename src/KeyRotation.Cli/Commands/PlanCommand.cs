@@ -1,4 +1,5 @@
 using System.CommandLine;
+using KeyRotation.Cli.Targets;
 using KeyRotation.Core;
 
 namespace KeyRotation.Cli.Commands;
@@ -20,6 +21,12 @@ internal static class PlanCommand
         {
             var context = factory.For(parsed);
             var (settings, _) = RotationRun.Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), null, Arguments.SettingOverrides(parsed, minKeyAge, maxConcurrency));
+            if (context.Targets.AccountsFile is not null)
+            {
+                var across = new RotationRequest { RotationId = RotationRun.NewRunId(context, "plan"), Aliases = settings.Aliases, DryRun = true, Force = parsed.GetValue(force) };
+                return await RotationAcrossAccounts.RunAsync(context, settings, null, across, yes: true, ct);
+            }
+
             var (kms, sandbox) = await context.ConnectAsync(ct);
             var engine = new RotationEngine(kms, new Notices.Silent(), settings.Options, context.Host.Time, new RotationRun.StderrLog(context), RotationRun.Importer(context, settings, kms));
             var request = new RotationRequest

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using KeyRotation.Cli.Targets;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Core.History;
 using Spectre.Console;
@@ -24,6 +25,11 @@ internal static class RollbackCommand
             var context = factory.For(parsed);
             var name = Arguments.ValidAliases([parsed.GetValue(alias)!])[0];
             var topicArn = parsed.GetValue(topic) ?? context.Environment.GetValueOrDefault(SettingNames.NotificationTopicArn);
+            if (context.Targets.AccountsFile is not null)
+            {
+                return await RollbackAcrossAccounts.RunAsync(context, name, parsed.GetValue(to), string.IsNullOrWhiteSpace(topicArn) ? null : topicArn.Trim(), parsed.GetValue(yes), ct);
+            }
+
             var notices = Notices.Create(context, string.IsNullOrWhiteSpace(topicArn) ? null : topicArn.Trim());
             var (kms, _) = await context.ConnectAsync(ct);
             var target = parsed.GetValue(to);

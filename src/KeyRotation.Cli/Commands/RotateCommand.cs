@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
+using KeyRotation.Cli.Targets;
 using KeyRotation.Core;
 using Spectre.Console;
 
@@ -33,6 +34,12 @@ internal static class RotateCommand
         {
             var context = factory.For(parsed);
             var (settings, topicArn) = RotationRun.Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), parsed.GetValue(topic), Arguments.SettingOverrides(parsed, minKeyAge, maxConcurrency));
+            if (context.Targets.AccountsFile is not null)
+            {
+                var across = new RotationRequest { RotationId = RotationRun.NewRunId(context, "cli"), Aliases = settings.Aliases, DryRun = settings.DryRun, Force = parsed.GetValue(force), ChangeOrigin = parsed.GetValue(changeOrigin) };
+                return await RotationAcrossAccounts.RunAsync(context, settings, topicArn, across, parsed.GetValue(yes), ct);
+            }
+
             var notices = Notices.Create(context, topicArn);
             var (kms, sandbox) = await context.ConnectAsync(ct);
             if (!settings.DryRun && !await context.ConfirmAsync(parsed.GetValue(yes), $"Rotate {settings.Aliases.Count} alias(es): {string.Join(", ", settings.Aliases)}?", ct))

@@ -175,7 +175,7 @@ internal static class RotationRun
     /// <summary>
     /// The key ids have columns of their own: in the table's reason they are named, not repeated, so the reason stays short.
     /// </summary>
-    private static string WithoutKeyIds(string reason, string? previousKeyId, string? newKeyId)
+    internal static string WithoutKeyIds(string reason, string? previousKeyId, string? newKeyId)
     {
         foreach (var (id, name) in new[] { (newKeyId, "the new key"), (previousKeyId, "the previous key") })
         {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using KeyRotation.Cli.Targets;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Core.History;
@@ -29,6 +30,11 @@ internal static class StatusCommand
             if (names.Count == 0)
             {
                 throw new UsageException($"No alias to show: name aliases (for example alias/app-data) or set {SettingNames.RotationAliases}.");
+            }
+
+            if (context.Targets.AccountsFile is not null)
+            {
+                return await StatusAcrossAccounts.RunAsync(context, names, ct);
             }
 
             var (kms, _) = await context.ConnectAsync(ct);

@@ -89,7 +89,7 @@ public sealed class TemplateOrganizationTests
 
         var statement = Assert.Single(statements);
         Assert.Equal("Allow", statement["Effect"]);
-        Assert.Equal(["kms:Describe*", "kms:List*", "kms:GetKeyRotationStatus", "kms:ListResourceTags"], RotationStack.Actions(statement));
+        Assert.Equal(Core.KmsPermissions.StatusRead, RotationStack.Actions(statement));
         Assert.Equal("*", statement["Resource"]);
     }
 
