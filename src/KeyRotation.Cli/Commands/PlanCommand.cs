@@ -1,5 +1,6 @@
 using System.CommandLine;
 using KeyRotation.Core;
+using KeyRotation.Core.Protocol;
 
 namespace KeyRotation.Cli.Commands;
 
@@ -28,6 +29,9 @@ internal static class PlanCommand
                 Aliases = settings.Aliases,
                 DryRun = true,
                 Force = parsed.GetValue(force),
+
+                // One paged ListAliases answers every alias's marker aliases: no DescribeKey per marker.
+                Snapshot = await AliasSnapshot.ReadAsync(kms, ct),
             };
             var importing = sandbox is null ? null : new RotationEngine(kms, new Notices.Silent(), settings.Options with { KeyMaterialOrigin = KeyMaterialOrigin.External }, context.Host.Time, new RotationRun.StderrLog(context), sandbox.Importer(context.Host.Time, new RotationRun.StderrLog(context)));
             var report = await RotationRun.RunAsync(context, EngineHandle.For(engine, importing, settings.Options.MaxConcurrency), request, ct);
