@@ -101,6 +101,12 @@ public sealed record RotationRequest
 
     /// <summary>No alias is started after this time minus <see cref="RotationOptions.TimeNeededPerAlias"/>; null: no limit.</summary>
     public DateTimeOffset? Deadline { get; init; }
+
+    /// <summary>
+    /// For dry runs only: every alias's target from one ListAliases, so planning many aliases reads their marker aliases
+    /// from it rather than with a DescribeKey each. A run that writes ignores it and reads KMS afresh.
+    /// </summary>
+    internal Protocol.AliasSnapshot? Snapshot { get; init; }
 }
 
 /// <summary>The result for one alias; the response and the notification are built from it.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using KeyRotation.Cli.Targets;
 using KeyRotation.Core;
+using KeyRotation.Core.Protocol;
 
 namespace KeyRotation.Cli.Commands;
 
@@ -35,6 +36,9 @@ internal static class PlanCommand
                 Aliases = settings.Aliases,
                 DryRun = true,
                 Force = parsed.GetValue(force),
+
+                // One paged ListAliases answers every alias's marker aliases: no DescribeKey per marker.
+                Snapshot = await AliasSnapshot.ReadAsync(kms, ct),
             };
             var importing = sandbox is null ? null : new RotationEngine(kms, new Notices.Silent(), settings.Options with { KeyMaterialOrigin = KeyMaterialOrigin.External }, context.Host.Time, new RotationRun.StderrLog(context), sandbox.Importer(context.Host.Time, new RotationRun.StderrLog(context)));
             var report = await RotationRun.RunAsync(context, EngineHandle.For(engine, importing, settings.Options.MaxConcurrency), request, ct);

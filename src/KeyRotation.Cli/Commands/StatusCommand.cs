@@ -4,6 +4,7 @@ using KeyRotation.Cli.Targets;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Core.History;
+using KeyRotation.Core.Protocol;
 using KeyRotation.Core.Retention;
 using Spectre.Console;
 
@@ -38,7 +39,9 @@ internal static class StatusCommand
             }
 
             var (kms, _) = await context.ConnectAsync(ct);
-            var history = new AliasHistory(kms);
+            // One paged ListAliases answers every alias's marker aliases: no DescribeKey per marker.
+            var snapshot = await context.WaitAsync("Listing aliases", () => AliasSnapshot.ReadAsync(kms, ct));
+            var history = new AliasHistory(kms, snapshot);
             var statuses = new List<(string Alias, AliasStatus? Status, string? Error)>();
             foreach (var alias in names)
             {

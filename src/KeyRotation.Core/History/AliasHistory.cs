@@ -12,11 +12,19 @@ public sealed class AliasHistory
 {
     private readonly KeyChainReader _reader;
     private readonly AliasStateReader _states;
+    private readonly AliasSnapshot? _snapshot;
 
     public AliasHistory(IAmazonKeyManagementService kms)
+        : this(kms, null)
+    {
+    }
+
+    /// <summary>With a <paramref name="snapshot"/> of every alias (one ListAliases), marker aliases are read from it, not described one by one.</summary>
+    internal AliasHistory(IAmazonKeyManagementService kms, AliasSnapshot? snapshot)
     {
         _reader = new KeyChainReader(kms);
         _states = new AliasStateReader(kms);
+        _snapshot = snapshot;
     }
 
     /// <summary>The alias's status; throws <see cref="RotationException"/> when the alias does not exist.</summary>
@@ -46,7 +54,7 @@ public sealed class AliasHistory
             Current = current,
             Earlier = earlier,
             RolledBack = rolledBack,
-            InProgress = await InProgressAsync(alias, cancellationToken),
+            InProgress = await InProgressAsync(alias, key, tags, cancellationToken),
         };
     }
 
@@ -71,9 +79,9 @@ public sealed class AliasHistory
     }
 
     /// <summary>What the protocol's state says is unfinished, in words; null when the alias is idle.</summary>
-    private async Task<string?> InProgressAsync(string alias, CancellationToken ct)
+    private async Task<string?> InProgressAsync(string alias, Amazon.KeyManagementService.Model.KeyMetadata current, Dictionary<string, string> tags, CancellationToken ct)
     {
-        var state = await _states.ReadAsync(alias, ct);
+        var state = await _states.ReadAsync(alias, current, tags, _snapshot, ct);
         return state.Phase switch
         {
             AliasPhase.Claimed => $"A run claimed the next move of the alias ({state.Marker}) and has not moved the alias to a new key yet; if that run died, the first rotate after its claim expires finishes it (adopting the key it created, if any).",

@@ -68,7 +68,7 @@ internal sealed class AliasRotation
 
     public async Task<AliasRotationResult> RotateAsync(RotationRequest request, string alias, CancellationToken ct)
     {
-        var state = await _reader.ReadAsync(alias, ct);
+        var state = await _reader.ReadAsync(alias, request.DryRun ? request.Snapshot : null, ct);
         if (state.Phase == AliasPhase.Missing)
         {
             throw new RotationException($"Alias {alias} does not exist in this account and Region.");

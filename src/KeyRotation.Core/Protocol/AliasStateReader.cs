@@ -24,15 +24,25 @@ internal sealed class AliasStateReader
 
     public AliasStateReader(IAmazonKeyManagementService kms) => _calls = new KmsCalls(kms);
 
-    public async Task<AliasState> ReadAsync(string alias, CancellationToken ct)
+    public Task<AliasState> ReadAsync(string alias, CancellationToken ct) => ReadAsync(alias, snapshot: null, ct);
+
+    /// <summary>
+    /// Reads the alias; with a <paramref name="snapshot"/> (read-only commands only), the marker aliases' targets come
+    /// from it instead of a DescribeKey each, and a key a marker records is known by its id only.
+    /// </summary>
+    public async Task<AliasState> ReadAsync(string alias, AliasSnapshot? snapshot, CancellationToken ct)
     {
         var current = await _calls.DescribeAsync(alias, ct);
-        if (current is null)
-        {
-            return new AliasState { Alias = alias, Phase = AliasPhase.Missing };
-        }
+        return current is null
+            ? new AliasState { Alias = alias, Phase = AliasPhase.Missing }
+            : await ReadAsync(alias, current, await _calls.TagsAsync(current.KeyId, ct), snapshot, ct);
+    }
 
-        var state = await ReadFromAsync(alias, current, ct);
+    /// <summary>As <see cref="ReadAsync(string, AliasSnapshot?, CancellationToken)"/>, for a caller that already described the alias's key and read its tags.</summary>
+    public async Task<AliasState> ReadAsync(string alias, KeyMetadata current, Dictionary<string, string> tags, AliasSnapshot? snapshot, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        var state = await ReadFromAsync(alias, current, tags, snapshot, ct);
         if (state.Phase is not (AliasPhase.MovedByHand or AliasPhase.Stranded))
         {
             return state;
@@ -44,9 +54,8 @@ internal sealed class AliasStateReader
             : state with { Phase = AliasPhase.Superseded, NowPointsAt = again?.KeyId };
     }
 
-    private async Task<AliasState> ReadFromAsync(string alias, KeyMetadata current, CancellationToken ct)
+    private async Task<AliasState> ReadFromAsync(string alias, KeyMetadata current, Dictionary<string, string> tags, AliasSnapshot? snapshot, CancellationToken ct)
     {
-        var tags = await _calls.TagsAsync(current.KeyId, ct);
         var state = new AliasState { Alias = alias, Phase = AliasPhase.Idle, Current = current, CurrentTags = tags, FromKeyId = current.KeyId };
         var taggedAlias = tags.GetValueOrDefault(RotationTags.Alias);
         if (taggedAlias is not null && taggedAlias != alias)
@@ -84,7 +93,7 @@ internal sealed class AliasStateReader
             };
         }
 
-        if (await UnretiredPredecessorAsync(alias, current.KeyId, tags, sequence, ct) is { } predecessor)
+        if (await UnretiredPredecessorAsync(alias, current.KeyId, tags, sequence, snapshot, ct) is { } predecessor)
         {
             return state with
             {
@@ -100,7 +109,7 @@ internal sealed class AliasStateReader
         for (var move = sequence + 1; move <= sequence + MaxMovesWalked; move++)
         {
             var marker = RotationTags.MarkerAlias(alias, move);
-            var target = await _calls.DescribeAsync(marker, ct);
+            var target = await TargetAsync(marker, snapshot, ct);
             state = state with { Move = move, Marker = marker, MovedByHandFrom = lastMovedTo, Recorded = null, RecordedTags = NoTags };
             if (target is null)
             {
@@ -181,7 +190,7 @@ internal sealed class AliasStateReader
     /// previous key): that previous key and its tags while it is not yet tagged retired naming this key, the rotation's
     /// last step; else null (the move finished, was recorded by an earlier version, or was a rollback).
     /// </summary>
-    private async Task<(string KeyId, IReadOnlyDictionary<string, string> Tags)?> UnretiredPredecessorAsync(string alias, string keyId, Dictionary<string, string> tags, long sequence, CancellationToken ct)
+    private async Task<(string KeyId, IReadOnlyDictionary<string, string> Tags)?> UnretiredPredecessorAsync(string alias, string keyId, Dictionary<string, string> tags, long sequence, AliasSnapshot? snapshot, CancellationToken ct)
     {
         if (sequence < 1 || tags.GetValueOrDefault(RotationTags.Alias) != alias || tags.GetValueOrDefault(RotationTags.State) != RotationTags.KeyStates.Active
             || tags.ContainsKey(RotationTags.RestoredFrom) || tags.GetValueOrDefault(RotationTags.PreviousKey) is not { } previous)
@@ -189,7 +198,7 @@ internal sealed class AliasStateReader
             return null;
         }
 
-        var marker = await _calls.DescribeAsync(RotationTags.MarkerAlias(alias, sequence), ct);
+        var marker = await TargetAsync(RotationTags.MarkerAlias(alias, sequence), snapshot, ct);
         if (marker?.KeyId != previous)
         {
             // The marker records this key (an earlier version's move, finished once active), or the previous key was
@@ -202,6 +211,11 @@ internal sealed class AliasStateReader
         var previousTags = await _calls.TagsAsync(previous, ct);
         return RetiredSuccessor(previousTags) == keyId || ReadLong(previousTags, RotationTags.Sequence) >= sequence ? null : (previous, previousTags);
     }
+
+    /// <summary>The key a marker alias points at: from the snapshot (its id only) when there is one, else DescribeKey.</summary>
+    private async Task<KeyMetadata?> TargetAsync(string marker, AliasSnapshot? snapshot, CancellationToken ct) => snapshot is null
+        ? await _calls.DescribeAsync(marker, ct)
+        : snapshot.TargetOf(marker) is { } keyId ? new KeyMetadata { KeyId = keyId } : null;
 
     /// <summary>The successor a key was retired for, or null when it is not tagged retired.</summary>
     private static string? RetiredSuccessor(IReadOnlyDictionary<string, string> tags) =>
