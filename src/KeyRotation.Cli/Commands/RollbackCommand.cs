@@ -25,7 +25,7 @@ internal static class RollbackCommand
             var name = Arguments.ValidAliases([parsed.GetValue(alias)!])[0];
             var topicArn = parsed.GetValue(topic) ?? context.Environment.GetValueOrDefault(SettingNames.NotificationTopicArn);
             var notices = Notices.Create(context, string.IsNullOrWhiteSpace(topicArn) ? null : topicArn.Trim());
-            var (kms, _) = await context.ConnectAsync(ct);
+            var (kms, sandbox) = await context.ConnectAsync(ct);
             var target = parsed.GetValue(to);
             var question = parsed.GetValue(yes) ? string.Empty : await QuestionAsync(kms, name, target, ct);
             if (!await context.ConfirmAsync(parsed.GetValue(yes), question, ct))
@@ -34,7 +34,7 @@ internal static class RollbackCommand
                 return ExitCodes.Failed;
             }
 
-            var rollback = new AliasRollback(kms, notices, context.Host.Time);
+            var rollback = new AliasRollback(kms, notices, context.Host.Time, context.RegionClients(sandbox));
             var result = await context.WaitAsync($"Rolling back {name}", () => rollback.RollBackAsync(new RollbackRequest { Alias = name, TargetKeyId = target, RollbackId = RotationRun.NewRunId(context, "rollback") }, ct));
             if (context.Json)
             {

@@ -12,11 +12,15 @@ public sealed class AliasHistory
 {
     private readonly KeyChainReader _reader;
     private readonly AliasStateReader _states;
+    private readonly ReplicaRegions _replicas;
 
-    public AliasHistory(IAmazonKeyManagementService kms)
+    /// <param name="kms">KMS in the alias's Region.</param>
+    /// <param name="regions">KMS in the replica Regions of a multi-Region key; without it, replicas are listed but not read.</param>
+    public AliasHistory(IAmazonKeyManagementService kms, KmsRegionClients? regions = null)
     {
         _reader = new KeyChainReader(kms);
         _states = new AliasStateReader(kms);
+        _replicas = new ReplicaRegions(regions, TimeProvider.System);
     }
 
     /// <summary>The alias's status; throws <see cref="RotationException"/> when the alias does not exist.</summary>
@@ -47,6 +51,7 @@ public sealed class AliasHistory
             Earlier = earlier,
             RolledBack = rolledBack,
             InProgress = await InProgressAsync(alias, cancellationToken),
+            Replicas = await _replicas.ReadAsync(alias, key, cancellationToken),
         };
     }
 
