@@ -146,19 +146,29 @@ internal sealed class ReplicaSet
             await sealer.SealAsync(newKeyId, await calls.TagsAsync(old.KeyId, ct), justCreated: false, ct);
         }
 
-        var waited = TimeSpan.Zero;
-        while (replica.KeyState == KeyState.Creating && waited < MaxCreatingWait)
-        {
-            // Waiting, not time-based logic: real time, as the authorization retry does.
-            await Task.Delay(_creatingPoll, ct);
-            waited += _creatingPoll;
-            replica = await calls.DescribeAsync(newKeyId, ct) ?? throw new RotationException($"The new replica of {newKeyId} in {region} disappeared while it was being created.");
-        }
-
+        replica = await WaitWhileCreatingAsync(calls, replica, region, _creatingPoll, MaxCreatingWait, ct);
         if (RotationDecisions.CheckReady(old, replica) is { } notReady)
         {
             throw new RotationException($"{notReady} (the replica in {region})");
         }
+    }
+
+    /// <summary>
+    /// A new replica is Creating for a few seconds: describe it again every <paramref name="poll"/> until it is not, for at
+    /// most <paramref name="max"/>; the caller then checks the state it ended in.
+    /// </summary>
+    internal static async Task<KeyMetadata> WaitWhileCreatingAsync(KmsCalls calls, KeyMetadata replica, string region, TimeSpan poll, TimeSpan max, CancellationToken ct)
+    {
+        var waited = TimeSpan.Zero;
+        while (replica.KeyState == KeyState.Creating && waited < max)
+        {
+            // Waiting, not time-based logic: real time, as the authorization retry does.
+            await Task.Delay(poll, ct);
+            waited += poll;
+            replica = await calls.DescribeAsync(replica.KeyId, ct) ?? throw new RotationException($"The new replica of {replica.KeyId} in {region} disappeared while it was being created.");
+        }
+
+        return replica;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using Amazon.KeyManagementService.Model;
+using KeyRotation.Core;
 using static KeyRotation.IntegrationTests.Rotation.MultiRegionSet;
 
 namespace KeyRotation.IntegrationTests.Rotation;
@@ -20,6 +21,24 @@ public sealed class MultiRegionTests : IDisposable
         var newKeyId = result.GetProperty("newKeyId").GetString()!;
         AssertConverged(_world, old, newKeyId);
         Assert.Equal(Replicas, _world.Kms.RecordedRequests.Where(r => r.Operation == "ReplicateKey").Select(r => ReplicaRegionOf(r.Body)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Rotate_ReplicateKeyRequests_CarryTheOldReplicasPolicyAndDescriptionAndOnlyThisToolsTags()
+    {
+        await CreateAsync(_world);
+
+        await _world.InvokeAsync("{}", Alias);
+
+        foreach (var request in _world.Kms.RecordedRequests.Where(r => r.Operation == "ReplicateKey"))
+        {
+            Assert.Equal(Primary, request.Region);
+            var body = System.Text.Json.JsonDocument.Parse(request.Body).RootElement;
+            var region = body.GetProperty("ReplicaRegion").GetString()!;
+            Assert.Equal((ReplicaPolicy(region), $"Replica of orders in {region}", false), (body.GetProperty("Policy").GetString(), body.GetProperty("Description").GetString(), body.GetProperty("BypassPolicyLockoutSafetyCheck").GetBoolean()));
+            Assert.All(body.GetProperty("Tags").EnumerateArray(), tag => Assert.StartsWith(RotationTags.Prefix, tag.GetProperty("TagKey").GetString(), StringComparison.Ordinal));
+            Assert.DoesNotContain(body.GetProperty("Tags").EnumerateArray(), tag => tag.GetProperty("TagKey").GetString() == RotationTags.State);
+        }
     }
 
     [Fact]
