@@ -146,6 +146,23 @@ public sealed class MultiRegionTests : IDisposable
     }
 
     [Fact]
+    public async Task Rotate_DuplicateDeliveriesAtOnce_RotateTheSetOnceAndNotifyOnce()
+    {
+        var old = await CreateAsync(_world);
+        _world.Environment[Core.Configuration.SettingNames.RotationAliases] = Alias;
+        const string Scheduled = """{"trigger":"schedule","scheduledTime":"2026-12-31T03:00:00Z"}""";
+
+        var results = await Task.WhenAll(_world.InvokeAsync(Scheduled), _world.InvokeAsync(Scheduled));
+
+        var outcomes = results.Select(r => r.GetProperty("results")[0]).ToList();
+        var rotated = Assert.Single(outcomes, r => r.GetProperty("outcome").GetString() == "Rotated");
+        Assert.Equal("Skipped", Assert.Single(outcomes, r => r.GetProperty("outcome").GetString() != "Rotated").GetProperty("outcome").GetString());
+        AssertConverged(_world, old, rotated.GetProperty("newKeyId").GetString()!);
+        Assert.Equal(2, _world.Kms.RecordedRequests.Count(r => r.Operation == "ReplicateKey"));
+        Assert.Single(_world.Sns.Snapshot());
+    }
+
+    [Fact]
     public async Task Plan_MultiRegionPrimary_NamesTheReplicaRegions()
     {
         await CreateAsync(_world);
