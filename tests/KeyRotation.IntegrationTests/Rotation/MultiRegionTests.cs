@@ -119,6 +119,35 @@ public sealed class MultiRegionTests : IDisposable
     }
 
     [Fact]
+    public async Task Rotate_ReplicaRegionFailsWhileTheAliasesMove_LeavesAMixedStateTheNextRunFinishes()
+    {
+        // Which UpdateAlias of a clean rotation moves eu-west-1's alias: the same one fails here, as a Region going down
+        // after another replica Region's alias already moved.
+        int euWestMove;
+        using (var clean = new RotationWorld())
+        {
+            await CreateAsync(clean);
+            await clean.InvokeAsync("{}", Alias);
+            euWestMove = clean.Kms.RecordedRequests.Where(r => r.Operation == "UpdateAlias").ToList().FindIndex(r => r.Region == "eu-west-1") + 1;
+        }
+
+        using var world = new RotationWorld(config => config.MaxErrorRetry = 0);
+        var old = await CreateAsync(world);
+        world.Kms.Faults.FailNth("UpdateAlias", world.Kms.Faults.CallCount("UpdateAlias") + euWestMove, "KMSInternalException", "Region eu-west-1 is unavailable.", 500);
+
+        var failed = await Assert.ThrowsAsync<Function.RotationFailedException>(() => world.InvokeAsync("{}", Alias));
+
+        Assert.Contains($"{Alias}: Replica Region eu-west-1: KMS UpdateAlias failed", failed.Message, StringComparison.Ordinal);
+        var newKeyId = Assert.Single(world.CreatedFor(Alias)).KeyId;
+        Assert.Equal((newKeyId, old, old), (Key(world, Alias, "ap-southeast-2").KeyId, Key(world, Alias, "eu-west-1").KeyId, world.Key(Alias).KeyId));
+
+        var finished = (await world.InvokeAsync("{}", Alias)).GetProperty("results")[0];
+
+        Assert.Equal(("Rotated", newKeyId), (finished.GetProperty("outcome").GetString(), finished.GetProperty("newKeyId").GetString()));
+        AssertConverged(world, old, newKeyId);
+    }
+
+    [Fact]
     public async Task Rotate_ReplicateKeyAnswerLostAndRetriedBySdk_TakesAlreadyExistsAsDone()
     {
         var old = await CreateAsync(_world);
