@@ -20,7 +20,7 @@ public sealed class AliasHistory
     {
         _reader = new KeyChainReader(kms);
         _states = new AliasStateReader(kms);
-        _replicas = new ReplicaRegions(regions, TimeProvider.System);
+        _replicas = new ReplicaRegions(regions);
     }
 
     /// <summary>The alias's status; throws <see cref="RotationException"/> when the alias does not exist.</summary>

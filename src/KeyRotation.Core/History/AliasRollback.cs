@@ -34,7 +34,7 @@ public sealed class AliasRollback
     /// <param name="regions">KMS in the replica Regions, for an alias whose key is a multi-Region primary.</param>
     public AliasRollback(IAmazonKeyManagementService kms, IRotationNotifier notifier, TimeProvider time, KmsRegionClients? regions = null)
     {
-        _replicas = new ReplicaRegions(regions, time);
+        _replicas = new ReplicaRegions(regions);
         _kms = kms;
         _reader = new KeyChainReader(kms);
         _states = new AliasStateReader(kms);
@@ -174,7 +174,7 @@ public sealed class AliasRollback
         }
 
         // A multi-Region set: each replica Region's alias first, this Region's last (it records the rollback).
-        await _replicas.MoveBackAsync(alias, state.Current!, target.KeyId, cancellationToken);
+        await _replicas.MoveBackAsync(alias, state.Current!, target.KeyId, RotationTags.FormatTime(_time.GetUtcNow()), cancellationToken);
         await KmsCalls.CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = target.KeyId }, cancellationToken));
         return await FinishAsync(request, alias, current, target, resumed: false, cancellationToken);
     }

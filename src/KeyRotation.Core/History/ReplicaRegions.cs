@@ -13,13 +13,8 @@ namespace KeyRotation.Core.History;
 internal sealed class ReplicaRegions
 {
     private readonly KmsRegionClients? _regions;
-    private readonly TimeProvider _time;
 
-    public ReplicaRegions(KmsRegionClients? regions, TimeProvider time)
-    {
-        _regions = regions;
-        _time = time;
-    }
+    public ReplicaRegions(KmsRegionClients? regions) => _regions = regions;
 
     /// <summary>The set's replicas of <paramref name="primary"/>, one per Region, with where each Region's alias points.</summary>
     public async Task<IReadOnlyList<ReplicaStatus>> ReadAsync(string alias, KeyMetadata primary, CancellationToken ct)
@@ -83,9 +78,9 @@ internal sealed class ReplicaRegions
     /// In each replica Region where the alias points at the current set: tag that replica rolled back and point the alias
     /// at the target's replica. Safe to repeat (a Region already moved back is left alone).
     /// </summary>
-    public async Task MoveBackAsync(string alias, KeyMetadata current, string targetKeyId, CancellationToken ct)
+    /// <param name="now">The rollback's time, for the rolled-back-at and retired-at tags.</param>
+    public async Task MoveBackAsync(string alias, KeyMetadata current, string targetKeyId, string now, CancellationToken ct)
     {
-        var now = RotationTags.FormatTime(_time.GetUtcNow());
         foreach (var region in MultiRegionKeys.ReplicaRegions(current))
         {
             var kms = Client(region);
