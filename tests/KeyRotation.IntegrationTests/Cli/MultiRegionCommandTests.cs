@@ -69,6 +69,27 @@ public sealed class MultiRegionCommandTests
     }
 
     [Fact]
+    public async Task Rollback_FailingInAReplicaRegionAfterAnotherMovedBack_IsFinishedByRunningItAgain()
+    {
+        var old = await CreateSetAsync();
+        var newKey = await _cli.RotateAsync(Alias);
+        // Rollback's UpdateAlias calls: ap-southeast-2, eu-west-1, then the primary's; the second fails.
+        _cli.Service.Faults.FailNth("UpdateAlias", _cli.Service.Faults.CallCount("UpdateAlias") + 2, "KMSInvalidStateException", "Injected: eu-west-1 refused the move.");
+
+        var failed = await _cli.RunAsync("rollback", Alias, "--yes");
+
+        Assert.NotEqual(0, failed.ExitCode);
+        Assert.Contains("Replica Region eu-west-1", failed.Stderr, StringComparison.Ordinal);
+        Assert.Equal((old, newKey, newKey), (AliasIn("ap-southeast-2"), AliasIn("eu-west-1"), AliasIn("us-east-1")));
+
+        var again = await _cli.RunAsync("rollback", Alias, "--yes", "--output", "json");
+
+        Assert.Equal(0, again.ExitCode);
+        Assert.Equal(old, again.Json().GetProperty("toKeyId").GetString());
+        Assert.All(Replicas.Append("us-east-1"), region => Assert.Equal(old, AliasIn(region)));
+    }
+
+    [Fact]
     public async Task Rollback_TargetWithoutAWorkingReplicaInARegion_IsRefusedAndChangesNothing()
     {
         var old = await CreateSetAsync();
