@@ -198,6 +198,23 @@ internal sealed class AwsSettings
         return new AmazonKeyManagementServiceClient(Credentials, config);
     }
 
+    /// <summary>KMS in another Region (a multi-Region key's replica Region): the same credentials and endpoint, signed for that Region.</summary>
+    public AmazonKeyManagementServiceClient CreateKmsIn(string region)
+    {
+        var config = new AmazonKeyManagementServiceConfig { RetryMode = RequestRetryMode.Standard, MaxErrorRetry = 10, ConnectTimeout = ConnectTimeout };
+        if (KmsEndpoint is { } endpoint)
+        {
+            config.ServiceURL = endpoint.ToString();
+            config.AuthenticationRegion = region;
+        }
+        else
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+        }
+
+        return new AmazonKeyManagementServiceClient(Credentials, config);
+    }
+
     /// <summary>
     /// S3 for the escrow bucket, with the same Region and credentials as KMS; AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL
     /// (not --endpoint-url, which names a KMS endpoint) with path-style addressing, as S3-compatible endpoints need.

@@ -205,6 +205,15 @@ internal sealed class CliContext
         return new ResourceTaggingClient(new HttpClient(), aws.Region, endpoint, _ => credentials.GetCredentialsAsync(), Host.Time);
     }
 
+    /// <summary>
+    /// KMS clients for the replica Regions of multi-Region keys: the sandbox's other Regions in process, the injected
+    /// factory in tests, else the same settings as KMS (--endpoint-url, credentials) signed for each Region.
+    /// </summary>
+    public KmsRegionClients? RegionClients(Sandbox? sandbox) =>
+        sandbox is not null ? new KmsRegionClients(region => sandbox.Service.CreateClient(region))
+        : Host.KmsClient is not null ? (Host.KmsClientForRegion is { } forRegion ? new KmsRegionClients(forRegion) : null)
+        : new KmsRegionClients(region => Aws.CreateKmsIn(region));
+
     /// <summary>S3 for the escrow bucket: the injected one in tests, else with the same Region and credentials as KMS.</summary>
     public IAmazonS3 CreateS3Client() => Host.S3Client?.Invoke() ?? Aws.CreateS3();
 

@@ -26,6 +26,9 @@ internal sealed record CliHost
     /// <summary>When set, used instead of the standard chain (tests against an in-process endpoint).</summary>
     public Func<IAmazonKeyManagementService>? KmsClient { get; init; }
 
+    /// <summary>With <see cref="KmsClient"/>: the client for another Region (a multi-Region key's replicas); null: none.</summary>
+    public Func<string, IAmazonKeyManagementService>? KmsClientForRegion { get; init; }
+
     /// <summary>When set, used instead of the standard chain for the escrow bucket (tests against an S3 double).</summary>
     public Func<IAmazonS3>? S3Client { get; init; }
 

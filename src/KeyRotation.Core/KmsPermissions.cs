@@ -36,6 +36,16 @@ public static class KmsPermissions
     ];
 
     /// <summary>
+    /// Actions the engine calls in addition when the alias's key is a multi-Region primary (ReplicaSet): replicating the
+    /// new primary into each replica Region. The template grants it only into the ReplicaRegions parameter's Regions
+    /// (kms:ReplicaRegion); the replica steps in those Regions are the actions of <see cref="Rotation"/>.
+    /// </summary>
+    public static IReadOnlyList<string> ReplicateMultiRegionKeys { get; } =
+    [
+        "kms:ReplicateKey",
+    ];
+
+    /// <summary>
     /// Outside KMS: the Resource Groups Tagging query that finds the key of a run that died before recording it
     /// (SuccessorKey.FindUnrecordedAsync). Not resource-scoped: granted on "*".
     /// </summary>
@@ -67,7 +77,7 @@ public static class KmsPermissions
     /// What the role's IAM policy allows: keys reached through a configured alias or its marker aliases, CreateKey with
     /// this tool's tags only, the lists. Nothing for imports or key policies: those only a key policy grants.
     /// </summary>
-    public static IReadOnlyList<string> GrantedByIamPolicy { get; } = Rotation;
+    public static IReadOnlyList<string> GrantedByIamPolicy { get; } = [.. Rotation, .. ReplicateMultiRegionKeys];
 
     /// <summary>
     /// The actions of the README's key policy statement <see cref="KeyPolicyStatementSid"/> (TagResource in it limited
@@ -82,6 +92,7 @@ public static class KmsPermissions
         "kms:TagResource",
         "kms:CreateAlias",
         "kms:UpdateAlias",
+        .. ReplicateMultiRegionKeys,
         .. ImportKeyMaterial,
     ];
 
@@ -134,5 +145,5 @@ public static class KmsPermissions
 
     /// <summary>Everything the deployed role is granted, by its IAM policy or by the required key policy statements.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [.. Rotation, .. ImportKeyMaterial, .. RequiredByPolicyLockoutCheck];
+        [.. Rotation, .. ReplicateMultiRegionKeys, .. ImportKeyMaterial, .. RequiredByPolicyLockoutCheck];
 }

@@ -29,7 +29,8 @@ public sealed class RotationEngine
         IRotationLog log,
         IKeyMaterialImporter? importer = null,
         IAmazonKeyManagementService? createKeyClient = null,
-        ITaggedKeyFinder? keyFinder = null)
+        ITaggedKeyFinder? keyFinder = null,
+        KmsRegionClients? regionClients = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.KeyMaterialOrigin == KeyMaterialOrigin.External && importer is null)
@@ -43,7 +44,7 @@ public sealed class RotationEngine
         _log = log;
         _importer = importer;
         _grants = new KeyGrantsReader(kms);
-        _rotation = new AliasRotation(kms, createKeyClient ?? kms, options, time, log, importer, keyFinder);
+        _rotation = new AliasRotation(kms, createKeyClient ?? kms, options, time, log, importer, keyFinder, regionClients);
     }
 
     /// <summary>Rotates (or plans) every alias of the request and notifies for each rotated or failed one.</summary>

@@ -35,6 +35,35 @@ internal static class AwsClients
     }
 
     /// <summary>
+    /// KMS in the replica Regions of multi-Region keys: one client per Region, built on first use as
+    /// <see cref="CreateKms"/> builds the function's own (standard retries, the same credentials, AWS_ENDPOINT_URL_KMS or
+    /// AWS_ENDPOINT_URL when set), but signed for that Region and, without an endpoint setting, sent to its endpoint.
+    /// </summary>
+    public static KmsRegionClients CreateKmsRegions(IReadOnlyDictionary<string, string> environment) =>
+        new(region => CreateKmsFor(environment, region));
+
+    /// <summary>The KMS client of <see cref="CreateKmsRegions"/> for one Region.</summary>
+    internal static AmazonKeyManagementServiceClient CreateKmsFor(IReadOnlyDictionary<string, string> environment, string region)
+    {
+        var config = new AmazonKeyManagementServiceConfig
+        {
+            RetryMode = RequestRetryMode.Standard,
+            MaxErrorRetry = 10,
+        };
+        if (AwsEndpoints.Resolve(environment, "KMS") is { } endpoint)
+        {
+            config.ServiceURL = endpoint.ToString();
+            config.AuthenticationRegion = region;
+        }
+        else
+        {
+            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(region);
+        }
+
+        return new AmazonKeyManagementServiceClient(config);
+    }
+
+    /// <summary>
     /// S3 for escrow copies. A configured endpoint (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL) is addressed path-style,
     /// as S3-compatible local endpoints need; otherwise the SDK's defaults (virtual-hosted style, the Region's endpoint).
     /// </summary>

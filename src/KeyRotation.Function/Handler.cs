@@ -44,7 +44,8 @@ public sealed class Handler
         TextWriter output,
         IKeyMaterialImporter? importer = null,
         IAmazonS3? s3 = null,
-        ITaggedKeyFinder? keyFinder = null)
+        ITaggedKeyFinder? keyFinder = null,
+        KmsRegionClients? regionClients = null)
     {
         _time = time;
         _log = new JsonLinesLog(output, time);
@@ -70,6 +71,7 @@ public sealed class Handler
                 kms = AwsClients.CreateKms(environment);
                 createKeyClient = AwsClients.CreateKms(environment, retries: 0);
                 keyFinder ??= AwsClients.CreateKeyFinder(environment);
+                regionClients ??= AwsClients.CreateKmsRegions(environment);
             }
 
             notifier ??= AwsClients.CreateNotifier(environment, _configuration.NotificationTopicArn);
@@ -89,7 +91,7 @@ public sealed class Handler
         }
 
         // The notice lists the previous key's grants: they are not carried over, and whoever relied on them must be told.
-        _engine = new RotationEngine(kms, notifier, _configuration.Options with { ListPreviousKeyGrants = true }, time, _log, importer, createKeyClient, keyFinder);
+        _engine = new RotationEngine(kms, notifier, _configuration.Options with { ListPreviousKeyGrants = true }, time, _log, importer, createKeyClient, keyFinder, regionClients);
     }
 
     /// <summary>

@@ -43,13 +43,35 @@ public sealed partial class RotationEngineTests
     }
 
     [Fact]
-    public async Task RunAsync_MultiRegionKey_FailsSayingNotSupportedYet()
+    public async Task RunAsync_MultiRegionReplica_FailsNamingThePrimaryRegionWithoutWriting()
     {
-        _kms.AddKey(AliasName).MultiRegion = true;
+        var key = _kms.AddKey(AliasName);
+        key.MultiRegion = true;
+        key.MultiRegionConfiguration = new MultiRegionConfiguration
+        {
+            MultiRegionKeyType = MultiRegionKeyType.REPLICA,
+            PrimaryKey = new MultiRegionKey { Region = "us-east-1", Arn = "arn:aws:kms:us-east-1:111122223333:key/" + key.KeyId },
+        };
 
         var result = Assert.Single((await RunAsync(Request())).Results);
 
-        Assert.Contains("multi-Region keys are not supported yet", result.Reason, StringComparison.Ordinal);
+        Assert.Equal(RotationOutcome.Failed, result.Outcome);
+        Assert.Contains("a replica of a multi-Region key whose primary is in us-east-1", result.Reason, StringComparison.Ordinal);
+        AssertNoWrites();
+    }
+
+    [Fact]
+    public async Task RunAsync_MultiRegionPrimaryWithImportedMaterial_FailsWithoutWriting()
+    {
+        var key = _kms.AddKey(AliasName);
+        key.MultiRegion = true;
+        key.Origin = OriginType.EXTERNAL;
+        key.MultiRegionConfiguration = new MultiRegionConfiguration { MultiRegionKeyType = MultiRegionKeyType.PRIMARY };
+
+        var result = Assert.Single((await RunAsync(Request())).Results);
+
+        Assert.Equal(RotationOutcome.Failed, result.Outcome);
+        Assert.Contains($"multi-Region key {key.KeyId} with imported key material", result.Reason, StringComparison.Ordinal);
         AssertNoWrites();
     }
 

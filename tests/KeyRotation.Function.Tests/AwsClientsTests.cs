@@ -38,6 +38,29 @@ public sealed class AwsClientsTests
     }
 
     [Fact]
+    public void CreateKmsRegions_EndpointConfigured_SignsEachClientForItsRegionAtThatEndpoint()
+    {
+        var environment = new Dictionary<string, string> { ["AWS_ENDPOINT_URL_KMS"] = "http://127.0.0.1:4566" };
+        var regions = AwsClients.CreateKmsRegions(environment);
+
+        var west = regions.For("eu-west-1");
+        var sydney = regions.For("ap-southeast-2");
+
+        Assert.Same(west, regions.For("eu-west-1"));
+        Assert.Equal(("http://127.0.0.1:4566/", "eu-west-1", 10), (west.Config.ServiceURL, west.Config.AuthenticationRegion, west.Config.MaxErrorRetry));
+        Assert.Equal(("http://127.0.0.1:4566/", "ap-southeast-2"), (sydney.Config.ServiceURL, sydney.Config.AuthenticationRegion));
+    }
+
+    [Fact]
+    public void CreateKmsRegions_NoEndpointConfigured_SendsEachClientToItsRegion()
+    {
+        using var client = AwsClients.CreateKmsFor(new Dictionary<string, string>(), "ap-southeast-2");
+
+        Assert.Equal(Amazon.RegionEndpoint.APSoutheast2, client.Config.RegionEndpoint);
+        Assert.Null(client.Config.ServiceURL);
+    }
+
+    [Fact]
     public void CreateKeyFinder_ServiceSpecificEndpoint_IsUsedOverTheGeneralOne()
     {
         var environment = new Dictionary<string, string>

@@ -31,7 +31,7 @@ internal static class RollbackCommand
             }
 
             var notices = Notices.Create(context, string.IsNullOrWhiteSpace(topicArn) ? null : topicArn.Trim());
-            var (kms, _) = await context.ConnectAsync(ct);
+            var (kms, sandbox) = await context.ConnectAsync(ct);
             var target = parsed.GetValue(to);
             var question = parsed.GetValue(yes) ? string.Empty : await QuestionAsync(kms, name, target, ct);
             if (!await context.ConfirmAsync(parsed.GetValue(yes), question, ct))
@@ -40,7 +40,7 @@ internal static class RollbackCommand
                 return ExitCodes.Failed;
             }
 
-            var rollback = new AliasRollback(kms, notices, context.Host.Time);
+            var rollback = new AliasRollback(kms, notices, context.Host.Time, context.RegionClients(sandbox));
             var result = await context.WaitAsync($"Rolling back {name}", () => rollback.RollBackAsync(new RollbackRequest { Alias = name, TargetKeyId = target, RollbackId = RotationRun.NewRunId(context, "rollback") }, ct));
             if (context.Json)
             {

@@ -49,7 +49,7 @@ internal static class RotateCommand
             }
 
             var before = sandbox is null ? null : await SnapshotAsync(kms, settings.Aliases, ct);
-            var engine = new RotationEngine(kms, notices, settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(settings.Aliases), ListPreviousKeyGrants = true }, context.Host.Time, new RotationRun.StderrLog(context), RotationRun.Importer(context, settings, kms), context.CreateKeyClient(), context.KeyFinder(sandbox));
+            var engine = new RotationEngine(kms, notices, settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(settings.Aliases), ListPreviousKeyGrants = true }, context.Host.Time, new RotationRun.StderrLog(context), RotationRun.Importer(context, settings, kms), context.CreateKeyClient(), context.KeyFinder(sandbox), context.RegionClients(sandbox));
             var request = new RotationRequest
             {
                 RotationId = RotationRun.NewRunId(context, "cli"),

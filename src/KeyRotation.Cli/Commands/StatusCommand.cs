@@ -38,10 +38,10 @@ internal static class StatusCommand
                 return await StatusAcrossAccounts.RunAsync(context, names, ct);
             }
 
-            var (kms, _) = await context.ConnectAsync(ct);
+            var (kms, sandbox) = await context.ConnectAsync(ct);
             // One paged ListAliases answers every alias's marker aliases: no DescribeKey per marker.
             var snapshot = await context.WaitAsync("Listing aliases", () => AliasSnapshot.ReadAsync(kms, ct));
-            var history = new AliasHistory(kms, snapshot);
+            var history = new AliasHistory(kms, snapshot, context.RegionClients(sandbox));
             var statuses = new List<(string Alias, AliasStatus? Status, string? Error)>();
             foreach (var alias in names)
             {
@@ -120,6 +120,7 @@ internal static class StatusCommand
 
         // The alias heads the block in table output; text output repeats it on every line, for grep and awk.
         Tabular.Write(context, context.Format == OutputFormat.Text ? columns : columns[1..], context.Format == OutputFormat.Text ? rows : [.. rows.Select(r => (IReadOnlyList<TabularCell>)[.. r.Skip(1)])]);
+        WriteReplicas(context, alias, status);
         if (context.Format == OutputFormat.Text)
         {
             context.Stdout.WriteLine($"{alias}\tcost\t{KeyCost.For(status).Describe()}");
@@ -146,6 +147,20 @@ internal static class StatusCommand
         }
     }
 
+    /// <summary>A multi-Region primary's replicas, one row per Region: the replica's KMS key state and where that Region's alias points.</summary>
+    private static void WriteReplicas(CliContext context, string alias, AliasStatus status)
+    {
+        if (status.Replicas.Count == 0)
+        {
+            return;
+        }
+
+        string AliasThere(ReplicaStatus replica) => replica.Error is not null ? "-" : replica.AliasKeyId is null ? "no alias" : replica.AliasKeyId == status.Current.KeyId ? "this replica" : replica.AliasKeyId;
+        var rows = status.Replicas.Select(r => (IReadOnlyList<TabularCell>)[alias, "replica", r.Region, r.KeyId, r.Error is null ? r.KeyState ?? "-" : $"not read: {r.Error}", AliasThere(r)]).ToList();
+        TabularColumn[] columns = [new("Alias"), new("Role"), new("Region"), new("Key id"), new("KMS key state"), new("Alias there")];
+        Tabular.Write(context, context.Format == OutputFormat.Text ? columns : columns[2..], context.Format == OutputFormat.Text ? rows : [.. rows.Select(r => (IReadOnlyList<TabularCell>)[.. r.Skip(2)])]);
+    }
+
     private static JsonObject ToJson(string alias, AliasStatus? status, string? error) => status is null
         ? new JsonObject { ["alias"] = alias, ["error"] = error }
         : new JsonObject
@@ -156,6 +171,15 @@ internal static class StatusCommand
             ["earlier"] = new JsonArray([.. status.Earlier.Select(k => (JsonNode)ToJson(k))]),
             ["rolledBack"] = new JsonArray([.. status.RolledBack.Select(k => (JsonNode)ToJson(k))]),
             ["inProgress"] = status.InProgress,
+            ["replicas"] = new JsonArray([.. status.Replicas.Select(r => (JsonNode)new JsonObject
+            {
+                ["region"] = r.Region,
+                ["keyId"] = r.KeyId,
+                ["arn"] = r.Arn,
+                ["keyState"] = r.KeyState,
+                ["aliasKeyId"] = r.AliasKeyId,
+                ["error"] = r.Error,
+            })]),
             ["keyCost"] = KeyCostJson(KeyCost.For(status)),
         };
 

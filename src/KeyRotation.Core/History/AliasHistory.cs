@@ -13,18 +13,22 @@ public sealed class AliasHistory
     private readonly KeyChainReader _reader;
     private readonly AliasStateReader _states;
     private readonly AliasSnapshot? _snapshot;
+    private readonly ReplicaRegions _replicas;
 
-    public AliasHistory(IAmazonKeyManagementService kms)
-        : this(kms, null)
+    /// <param name="kms">KMS in the alias's Region.</param>
+    /// <param name="regions">KMS in the replica Regions of a multi-Region key; without it, replicas are listed but not read.</param>
+    public AliasHistory(IAmazonKeyManagementService kms, KmsRegionClients? regions = null)
+        : this(kms, null, regions)
     {
     }
 
     /// <summary>With a <paramref name="snapshot"/> of every alias (one ListAliases), marker aliases are read from it, not described one by one.</summary>
-    internal AliasHistory(IAmazonKeyManagementService kms, AliasSnapshot? snapshot)
+    internal AliasHistory(IAmazonKeyManagementService kms, AliasSnapshot? snapshot, KmsRegionClients? regions = null)
     {
         _reader = new KeyChainReader(kms);
         _states = new AliasStateReader(kms);
         _snapshot = snapshot;
+        _replicas = new ReplicaRegions(regions);
     }
 
     /// <summary>The alias's status; throws <see cref="RotationException"/> when the alias does not exist.</summary>
@@ -55,6 +59,7 @@ public sealed class AliasHistory
             Earlier = earlier,
             RolledBack = rolledBack,
             InProgress = await InProgressAsync(alias, key, tags, cancellationToken),
+            Replicas = await _replicas.ReadAsync(alias, key, cancellationToken),
         };
     }
 

@@ -29,9 +29,12 @@ public sealed class AliasRollback
     private readonly KmsCalls _calls;
     private readonly IRotationNotifier _notifier;
     private readonly TimeProvider _time;
+    private readonly ReplicaRegions _replicas;
 
-    public AliasRollback(IAmazonKeyManagementService kms, IRotationNotifier notifier, TimeProvider time)
+    /// <param name="regions">KMS in the replica Regions, for an alias whose key is a multi-Region primary.</param>
+    public AliasRollback(IAmazonKeyManagementService kms, IRotationNotifier notifier, TimeProvider time, KmsRegionClients? regions = null)
     {
+        _replicas = new ReplicaRegions(regions);
         _kms = kms;
         _reader = new KeyChainReader(kms);
         _states = new AliasStateReader(kms);
@@ -143,6 +146,11 @@ public sealed class AliasRollback
             return refused with { Reason = state.Phase == AliasPhase.RollingBack ? state.Problem! : InProgress(alias, marker) };
         }
 
+        if (!resuming && await _replicas.RefuseAsync(alias, state.Current!, target.KeyId, cancellationToken) is { } replicaRefusal)
+        {
+            return refused with { Reason = replicaRefusal };
+        }
+
         if (!resuming)
         {
             // Before the claim: if this run dies after claiming, the next rotate finishes the move (the marker reads
@@ -165,6 +173,8 @@ public sealed class AliasRollback
             }
         }
 
+        // A multi-Region set: each replica Region's alias first, this Region's last (it records the rollback).
+        await _replicas.MoveBackAsync(alias, state.Current!, target.KeyId, RotationTags.FormatTime(_time.GetUtcNow()), cancellationToken);
         await KmsCalls.CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = target.KeyId }, cancellationToken));
         return await FinishAsync(request, alias, current, target, resumed: false, cancellationToken);
     }

@@ -55,6 +55,9 @@ public sealed record AliasStatus
     /// <summary>A rotation (or rollback) that started and has not finished; null when none.</summary>
     public string? InProgress { get; init; }
 
+    /// <summary>For a multi-Region primary: its replicas, one per Region, and where each Region's alias points.</summary>
+    public IReadOnlyList<ReplicaStatus> Replicas { get; init; } = [];
+
     /// <summary>True when this tool has moved the alias at least once.</summary>
     public bool RotatedByTool => Current.PreviousKeyId is not null || Current.Sequence > 0;
 }
@@ -102,4 +105,23 @@ public sealed record RollbackResult
 
     /// <summary>Set when the notification could not be sent (the rollback itself is done).</summary>
     public string? NotificationError { get; init; }
+}
+
+/// <summary>One replica of a multi-Region primary, in its Region, and where that Region's alias points.</summary>
+public sealed record ReplicaStatus
+{
+    public required string Region { get; init; }
+
+    public required string KeyId { get; init; }
+
+    public string? Arn { get; init; }
+
+    /// <summary>KMS's key state of the replica there; "NotFound" when there is none.</summary>
+    public string? KeyState { get; init; }
+
+    /// <summary>The key the alias points at in that Region; null when the Region has no such alias.</summary>
+    public string? AliasKeyId { get; init; }
+
+    /// <summary>Why the Region could not be read (it is down, or no client); null when it was.</summary>
+    public string? Error { get; init; }
 }

@@ -24,8 +24,9 @@ internal sealed class AliasRotation
     private readonly TimeProvider _time;
     private readonly IRotationLog _log;
     private readonly IKeyMaterialImporter? _importer;
+    private readonly ReplicaSet _replicas;
 
-    public AliasRotation(IAmazonKeyManagementService kms, IAmazonKeyManagementService createKeyClient, RotationOptions options, TimeProvider time, IRotationLog log, IKeyMaterialImporter? importer, ITaggedKeyFinder? keyFinder)
+    public AliasRotation(IAmazonKeyManagementService kms, IAmazonKeyManagementService createKeyClient, RotationOptions options, TimeProvider time, IRotationLog log, IKeyMaterialImporter? importer, ITaggedKeyFinder? keyFinder, KmsRegionClients? regionClients = null)
     {
         _reader = new AliasStateReader(kms);
         _claims = new ClaimSteps(kms);
@@ -37,6 +38,7 @@ internal sealed class AliasRotation
         _time = time;
         _log = log;
         _importer = importer;
+        _replicas = new ReplicaSet(kms, regionClients, _claims, _steps, options, time);
     }
 
     public ClaimSteps Claims => _claims;
@@ -266,6 +268,8 @@ internal sealed class AliasRotation
             return result with { NewKeyId = ready.KeyId, NewKeyArn = ready.Arn, Reason = reason };
         }
 
+        // Multi-Region: replicas, then each replica Region's alias, before this Region's alias (which moves last).
+        notes = [.. notes, .. await _replicas.CompleteAsync(request, state, ready, claim, ct)];
         await FenceAsync(request, claim, ct);
         if (recordedMove)
         {

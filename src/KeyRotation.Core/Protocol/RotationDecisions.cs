@@ -30,9 +30,9 @@ internal static class RotationDecisions
             return $"{alias} points at key {key.KeyId} in custom key store {key.CustomKeyStoreId}; keys in custom key stores are not supported.";
         }
 
-        if (key.MultiRegion == true)
+        if (MultiRegionKeys.Refuse(alias, key) is { } multiRegionRefusal)
         {
-            return $"{alias} points at multi-Region key {key.KeyId}; multi-Region keys are not supported yet (their replicas would need rotating too).";
+            return multiRegionRefusal;
         }
 
         if (!changeOrigin && OriginChange(alias, key, options) is { } originRefusal)
@@ -114,6 +114,6 @@ internal static class RotationDecisions
             ? $" ({state.Alias} was pointed back at {current.KeyId} by hand after this tool moved it to {state.MovedByHandFrom}; the new key goes on from {current.KeyId})"
             : string.Empty;
         return $"Would create a {current.KeySpec?.Value} {current.KeyUsage?.Value} key copying the description, the default key policy and {copied} tag(s) of {current.KeyId}, " +
-            $"as generation {AliasStateReader.ReadLong(state.CurrentTags, RotationTags.Generation, 1) + 1}{byHand};{origin} move {state.Alias} to it; tag {current.KeyId} retired (it stays enabled).";
+            $"as generation {AliasStateReader.ReadLong(state.CurrentTags, RotationTags.Generation, 1) + 1}{(current.MultiRegion == true ? MultiRegionKeys.DescribePlan(current) : string.Empty)}{byHand};{origin} move {state.Alias} to it; tag {current.KeyId} retired (it stays enabled).";
     }
 }

@@ -111,7 +111,8 @@ internal sealed class SuccessorKey
             KeyUsage = current.KeyUsage,
             Origin = origin,
             Policy = policy.Policy,
-            MultiRegion = false,
+            // A multi-Region primary is followed by a multi-Region primary, which ReplicaSet then replicates.
+            MultiRegion = current.MultiRegion == true,
             BypassPolicyLockoutSafetyCheck = false,
             // Only this tool's own tags: the role may tag during CreateKey only with keyrotation: tag keys (IAM cannot
             // tell that apart from tagging any existing key). The copied tags follow in SealAsync.

@@ -50,7 +50,7 @@ public sealed class RoleRequestTests
         var current = world.Key("current");
         Step("DescribeKey current", world.Allows("kms:DescribeKey", current));
         Step("ListResourceTags current", world.Allows("kms:ListResourceTags", current));
-        Step("ListAliases", world.Kms.AllowsByIam(new IamRequest(stack.RoleArn, "kms:ListAliases", "*", new Dictionary<string, IReadOnlyList<string>>())));
+        Step("ListAliases", world.Kms.AllowsByIam(new IamRequest(stack.RoleArn, "kms:ListAliases", "*", new Dictionary<string, IReadOnlyList<string>> { ["aws:RequestedRegion"] = [world.Region] })));
         world = Apply("CreateAlias marker -> current (claim)", world.CreateAlias(Marker, current));
         Step("TagResource current claim-released", world.Allows("kms:TagResource", world.Key("current"), SimulatedAccount.TagRequestKeys(new Dictionary<string, string> { [RotationTags.ClaimReleased] = Marker })));
         Step("GetKeyPolicy current", world.Allows("kms:GetKeyPolicy", world.Key("current")));

@@ -50,7 +50,47 @@ internal sealed class SimulatedAccount
 
     public static SimulatedAccount Empty(KmsAuthorization kms, string region) => new(kms, region, [], [], 0);
 
-    public SimulatedKey Key(string name) => Keys.Single(k => k.Name == name);
+    /// <summary>The key of that name; of a multi-Region key (one name in several Regions), the one in the Region the role calls.</summary>
+    public SimulatedKey Key(string name) =>
+        Keys.SingleOrDefault(k => k.Name == name && k.Region == Region) ?? Keys.Single(k => k.Name == name);
+
+    /// <summary>The same keys and aliases, with the role's requests sent to <paramref name="region"/> (a replica's Region).</summary>
+    public SimulatedAccount InRegion(string region) => new(Kms, region, Keys, Aliases, Created);
+
+    /// <summary>
+    /// ReplicateKey of <paramref name="primary"/> (sent to its Region) into <paramref name="replicaRegion"/>, as the KMS API
+    /// reference lists its permissions: kms:ReplicateKey on the primary (key policy and IAM); kms:CreateKey and, with tags,
+    /// kms:TagResource in an IAM policy in the replica Region; then the lockout check on the replica's policy there.
+    /// Assumption (not documented by KMS): that CreateKey carries aws:RequestedRegion = the replica Region,
+    /// kms:MultiRegion = true and the request's tags.
+    /// </summary>
+    public (bool Allowed, SimulatedAccount After) ReplicateKey(SimulatedKey primary, string replicaRegion, string policyJson, IReadOnlyDictionary<string, string> tags)
+    {
+        var replica = new SimulatedKey(primary.Name, Account, replicaRegion, new Dictionary<string, string>(tags), policyJson, PreExisting: false);
+        var there = InRegion(replicaRegion);
+        var context = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
+        {
+            ["kms:CallerAccount"] = [Account],
+            ["aws:RequestedRegion"] = [replicaRegion],
+            ["kms:MultiRegion"] = ["true"],
+            ["kms:MultiRegionKeyType"] = ["REPLICA"],
+            ["kms:KeySpec"] = ["SYMMETRIC_DEFAULT"],
+            ["kms:KeyUsage"] = ["ENCRYPT_DECRYPT"],
+            ["kms:KeyOrigin"] = ["AWS_KMS"],
+        };
+        foreach (var (requestKey, values) in TagRequestKeys(tags))
+        {
+            context[requestKey] = values;
+        }
+
+        var allowed = primary.Region == Region
+            && !Keys.Any(k => k.Name == primary.Name && k.Region == replicaRegion)
+            && Allows("kms:ReplicateKey", primary, [("kms:ReplicaRegion", [replicaRegion]), .. TagRequestKeys(tags)])
+            && Kms.AllowsByIam(new IamRequest(Kms.RoleArn, "kms:CreateKey", "*", context))
+            && (tags.Count == 0 || Kms.AllowsByIam(new IamRequest(Kms.RoleArn, "kms:TagResource", replica.Arn, context)))
+            && there.PassesLockoutCheck(replica);
+        return allowed ? (true, new(Kms, Region, [.. Keys, replica], Aliases, Created)) : (false, this);
+    }
 
     /// <summary>The same keys and aliases, with requests made by another role (the retention role after the rotation role).</summary>
     public SimulatedAccount As(KmsAuthorization kms) => new(kms, Region, Keys, Aliases, Created);
@@ -77,15 +117,18 @@ internal sealed class SimulatedAccount
     }
 
     public IReadOnlyList<string> AliasesOf(SimulatedKey key) =>
-        [.. Aliases.Where(a => a.KeyName == key.Name).Select(a => a.Name)];
+        [.. Aliases.Where(a => a.KeyName == key.Name && a.Region == key.Region && a.Account == key.Account).Select(a => a.Name)];
 
-    /// <summary>The request context KMS builds for an action on a key, plus the request's own keys.</summary>
+    /// <summary>
+    /// The request context KMS builds for an action on a key, plus the request's own keys. A request on a key is sent to
+    /// the key's Region (KMS finds a key only in the Region the request is sent to).
+    /// </summary>
     public IamRequest KeyRequest(string action, SimulatedKey key, params (string Key, string[] Values)[] requestKeys)
     {
         var context = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
         {
             ["kms:CallerAccount"] = [Account],
-            ["aws:RequestedRegion"] = [Region],
+            ["aws:RequestedRegion"] = [key.Region],
             ["kms:KeyOrigin"] = ["AWS_KMS"],
             ["kms:KeySpec"] = ["SYMMETRIC_DEFAULT"],
             ["kms:KeyUsage"] = ["ENCRYPT_DECRYPT"],
@@ -195,7 +238,7 @@ internal sealed class SimulatedAccount
         Kms.AllowsOnKey(new IamRequest(Kms.RoleArn, "kms:PutKeyPolicy", key.Arn, new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
         {
             ["kms:CallerAccount"] = [Account],
-            ["aws:RequestedRegion"] = [Region],
+            ["aws:RequestedRegion"] = [key.Region],
             ["kms:BypassPolicyLockoutSafetyCheck"] = ["false"],
         }), key.Policy, key.Account);
 
@@ -206,7 +249,7 @@ internal sealed class SimulatedAccount
         new(Kms.RoleArn, action, alias.Arn, new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
         {
             ["kms:CallerAccount"] = [Account],
-            ["aws:RequestedRegion"] = [Region],
+            ["aws:RequestedRegion"] = [alias.Region],
         });
 
     private SimulatedAccount Replace(SimulatedKey old, SimulatedKey replacement) =>

@@ -153,13 +153,29 @@ public sealed class TemplateIamTests
     [Fact]
     public void CreateKey_InFunctionPolicies_RequiresTheAliasTagAndKeepsTheLockoutCheck()
     {
-        var statement = Assert.Single(Allows, s => RotationStack.Actions(s).Contains("kms:CreateKey"));
+        var statement = Assert.Single(Allows, s => (string?)s["Sid"] == "CreateKeysForConfiguredAliases");
         var condition = CloudFormationTemplate.Map(statement["Condition"]);
 
         var equals = CloudFormationTemplate.Map(condition["StringEquals"]);
         Assert.Equal<object?>(new Dictionary<string, object?> { ["Ref"] = "AliasNames" }, equals["aws:RequestTag/keyrotation:alias"], new IntrinsicComparer());
         Assert.Equal("false", CloudFormationTemplate.Map(condition["Bool"])["kms:BypassPolicyLockoutSafetyCheck"]);
-        Assert.Equal("false", CloudFormationTemplate.Map(condition["Bool"])["kms:MultiRegion"]);
+        Assert.Equal<object?>(
+            new Dictionary<string, object?> { ["Fn::If"] = new List<object?> { "HasReplicaRegions", new Dictionary<string, object?> { ["Ref"] = "AWS::NoValue" }, "false" } },
+            CloudFormationTemplate.Map(condition["Bool"])["kms:MultiRegion"],
+            new IntrinsicComparer());
+    }
+
+    [Fact]
+    public void CreateKey_ForReplicas_OnlyMultiRegionReplicasWithTheAliasTagInReplicaRegions()
+    {
+        var statement = Assert.Single(Allows, s => RotationStack.Actions(s).Contains("kms:CreateKey") && (string?)s["Sid"] != "CreateKeysForConfiguredAliases");
+        var condition = CloudFormationTemplate.Map(statement["Condition"]);
+
+        var equals = CloudFormationTemplate.Map(condition["StringEquals"]);
+        Assert.Equal<object?>(new Dictionary<string, object?> { ["Ref"] = "AliasNames" }, equals["aws:RequestTag/keyrotation:alias"], new IntrinsicComparer());
+        Assert.Equal<object?>(new Dictionary<string, object?> { ["Ref"] = "ReplicaRegions" }, equals["aws:RequestedRegion"], new IntrinsicComparer());
+        Assert.Equal("REPLICA", equals["kms:MultiRegionKeyType"]);
+        Assert.Equal("true", CloudFormationTemplate.Map(condition["Bool"])["kms:MultiRegion"]);
     }
 
     [Fact]

@@ -49,7 +49,7 @@ internal sealed class CliHarness
         "\n",
         Service.ListKeySnapshots().Select(k => $"{k.KeyId} {k.KeyState} {string.Join(",", k.Aliases.Order(StringComparer.Ordinal))} {string.Join(",", k.Tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => t.Key + "=" + t.Value))}"));
 
-    public Task<CliRun> RunAsync(params string[] args) => RunAsync(new CliHost { Time = Time, KmsClient = () => Kms }, args);
+    public Task<CliRun> RunAsync(params string[] args) => RunAsync(new CliHost { Time = Time, KmsClient = () => Kms, KmsClientForRegion = region => Service.CreateClient(region) }, args);
 
     public async Task<CliRun> RunAsync(CliHost host, params string[] args)
     {

@@ -30,6 +30,14 @@ public sealed class PermissionsTests
             called.UnionWith(world.Kms.RecordedRequests.Select(r => IamAction(r.Operation)));
         }
 
+        // A multi-Region set: the replica steps, in every Region.
+        using (var world = new RotationWorld())
+        {
+            await MultiRegionSet.CreateAsync(world);
+            await world.InvokeAsync("{}", MultiRegionSet.Alias);
+            called.UnionWith(world.Kms.RecordedRequests.Select(r => IamAction(r.Operation)));
+        }
+
         // A rotation to imported key material.
         using (var byok = new ByokHarness())
         {
@@ -40,7 +48,7 @@ public sealed class PermissionsTests
         }
 
         Assert.Equal(
-            KmsPermissions.Rotation.Concat(KmsPermissions.ImportKeyMaterial).Concat(KmsPermissions.FindKeysByTag).Order(StringComparer.Ordinal),
+            KmsPermissions.Rotation.Concat(KmsPermissions.ReplicateMultiRegionKeys).Concat(KmsPermissions.ImportKeyMaterial).Concat(KmsPermissions.FindKeysByTag).Order(StringComparer.Ordinal),
             called.Order(StringComparer.Ordinal));
     }
 

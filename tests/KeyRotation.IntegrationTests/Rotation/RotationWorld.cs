@@ -28,12 +28,15 @@ internal sealed class RotationWorld : IDisposable
     public RotationWorld(Action<AmazonKeyManagementServiceConfig>? configure = null)
     {
         Kms = new LocalKmsService(new LocalKmsOptions(), Time);
-        Client = Kms.CreateClient(config =>
+        void Configure(AmazonKeyManagementServiceConfig config)
         {
             config.RetryMode = RequestRetryMode.Standard;
             config.MaxErrorRetry = 10;
             configure?.Invoke(config);
-        });
+        }
+
+        Client = Kms.CreateClient(Configure);
+        RegionClients = new KmsRegionClients(region => Kms.CreateClient(region, Configure));
         var topic = NotificationTopicArn.Parse(TopicArn);
         var sns = new SnsPublishClient(
             new HttpClient(Sns),
@@ -51,6 +54,9 @@ internal sealed class RotationWorld : IDisposable
     public ResourceTaggingClient KeyFinder => LocalTagging.Finder(Kms, Time);
 
     public AmazonKeyManagementServiceClient Client { get; }
+
+    /// <summary>Clients for the other Regions of the same LocalKms (multi-Region keys), configured as <see cref="Client"/>.</summary>
+    public KmsRegionClients RegionClients { get; }
 
     public FakeSns Sns { get; } = new();
 
@@ -111,7 +117,7 @@ internal sealed class RotationWorld : IDisposable
     /// <summary>Invokes the real handler with its own KMS client (for example one whose calls a test holds up).</summary>
     public async Task<JsonElement> InvokeAsync(IAmazonKeyManagementService client, string json)
     {
-        var handler = new Handler(Environment, client, Notifier, Time, Output, keyFinder: KeyFinder);
+        var handler = new Handler(Environment, client, Notifier, Time, Output, keyFinder: KeyFinder, regionClients: RegionClients);
         using var input = new MemoryStream(Encoding.UTF8.GetBytes(json));
         await using var output = await handler.HandleAsync(input);
         return (await JsonDocument.ParseAsync(output)).RootElement.Clone();
