@@ -7,6 +7,8 @@ using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
 using Amazon.S3;
 using KeyRotation.Core;
+using KeyRotation.Core.Configuration;
+using KeyRotation.Core.Pacing;
 using Spectre.Console;
 
 namespace KeyRotation.Cli;
@@ -27,6 +29,8 @@ internal sealed class CliContext
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
     private readonly Lock _errorGate = new();
+    private readonly string? _quotasFlag;
+    private KmsRequestPacer? _pacer;
 
     public CliContext(GlobalOptions globals, ParseResult parsed, TextWriter stdout, TextWriter stderr, IReadOnlyDictionary<string, string> environment, CliHost host)
     {
@@ -40,6 +44,7 @@ internal sealed class CliContext
         Region = parsed.GetValue(globals.Region);
         EndpointUrl = parsed.GetValue(globals.EndpointUrl);
         Profile = parsed.GetValue(globals.Profile);
+        _quotasFlag = parsed.GetValue(globals.KmsRequestQuotas);
         Console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(host.StdoutIsTerminal ? stdout : new LineTrimmingWriter(stdout)),
@@ -115,13 +120,40 @@ internal sealed class CliContext
         IsSandbox || Host.KmsClient is not null ? null : CreateKmsClient(retries: 0);
 
     /// <summary>
+    /// The pacer every KMS request of this run passes through (--kms-request-quotas, else KMS_REQUEST_QUOTAS, else KMS's
+    /// defaults); null in the sandbox and with an injected client, which are not paced.
+    /// </summary>
+    public KmsRequestPacer? Pacer
+    {
+        get
+        {
+            if (IsSandbox || Host.KmsClient is not null)
+            {
+                return null;
+            }
+
+            if (_pacer is null)
+            {
+                var (text, name) = _quotasFlag is not null ? (_quotasFlag, "--kms-request-quotas") : (Get(SettingNames.KmsRequestQuotas), SettingNames.KmsRequestQuotas);
+                var problems = new List<string>();
+                var quotas = KmsRequestQuotas.Parse(text, name, problems) ?? throw new UsageException(string.Join(" ", problems));
+                // On the real clock, whatever clock the run reads: KMS counts its quotas in real seconds.
+                _pacer = new KmsRequestPacer(quotas, TimeProvider.System);
+            }
+
+            return _pacer;
+        }
+    }
+
+    /// <summary>
     /// KMS from the standard AWS settings: --region, AWS_REGION, AWS_DEFAULT_REGION or the profile's region; --endpoint-url or
     /// the endpoint variables; credentials from --profile (or AWS_PROFILE), the access key variables, else the SDK's chain.
-    /// Standard retry mode, so throttling on a large batch is absorbed by backoff.
+    /// Every request paced (<see cref="Pacer"/>); standard retry mode as the backstop for throttling that still happens.
     /// </summary>
     private AmazonKeyManagementServiceClient CreateKmsClient(int retries = 10)
     {
         var config = new AmazonKeyManagementServiceConfig { RetryMode = RequestRetryMode.Standard, MaxErrorRetry = retries };
+        PacedHttpClientFactory.Apply(config, Pacer!);
         var (region, credentials) = ResolveRegionAndCredentials();
         Uri? endpoint;
         try

@@ -3,6 +3,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using KeyRotation.Core;
 using KeyRotation.Core.Notifications;
+using KeyRotation.Core.Pacing;
 
 namespace KeyRotation.Function;
 
@@ -10,17 +11,19 @@ namespace KeyRotation.Function;
 internal static class AwsClients
 {
     /// <summary>
-    /// KMS with the SDK's standard retry mode: throttling (CreateKey, CreateAlias and UpdateAlias allow 5 requests per
-    /// second) is absorbed by backoff rather than failing aliases of a large batch. With <paramref name="retries"/> 0,
-    /// the client for CreateKey, which must not be retried blindly (the engine retries only its throttling).
+    /// KMS with every request paced by <paramref name="pacer"/> (one per process, shared by all clients), so calls stay
+    /// within the request quotas; the SDK's standard retry mode remains the backstop for throttling that still happens.
+    /// With <paramref name="retries"/> 0, the client for CreateKey, which must not be retried blindly (the engine
+    /// retries only its throttling).
     /// </summary>
-    public static AmazonKeyManagementServiceClient CreateKms(IReadOnlyDictionary<string, string> environment, int retries = 10)
+    public static AmazonKeyManagementServiceClient CreateKms(IReadOnlyDictionary<string, string> environment, KmsRequestPacer pacer, int retries = 10)
     {
         var config = new AmazonKeyManagementServiceConfig
         {
             RetryMode = RequestRetryMode.Standard,
             MaxErrorRetry = retries,
         };
+        PacedHttpClientFactory.Apply(config, pacer);
         if (AwsEndpoints.Resolve(environment, "KMS") is { } endpoint)
         {
             config.ServiceURL = endpoint.ToString();

@@ -6,6 +6,7 @@ using Amazon.S3;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Core.KeyMaterial;
+using KeyRotation.Core.Pacing;
 
 namespace KeyRotation.Function;
 
@@ -19,6 +20,7 @@ public sealed class Handler
     private readonly RotationSettings? _configuration;
     private readonly ConfigurationException? _configurationError;
     private readonly RotationEngine? _engine;
+    private readonly IAmazonKeyManagementService? _kms;
     private readonly TimeProvider _time;
     private readonly JsonLinesLog _log;
     private readonly string? _functionName;
@@ -60,12 +62,16 @@ public sealed class Handler
         }
 
         IAmazonKeyManagementService? createKeyClient = null;
+        KmsRequestPacer? pacer = null;
         try
         {
             if (kms is null)
             {
-                kms = AwsClients.CreateKms(environment);
-                createKeyClient = AwsClients.CreateKms(environment, retries: 0);
+                // One pacer per container: every KMS request of every alias, and both clients, share its limiters.
+                // On the real clock, whatever clock the run reads: KMS counts its quotas in real seconds.
+                pacer = new KmsRequestPacer(_configuration.RequestQuotas, TimeProvider.System);
+                kms = AwsClients.CreateKms(environment, pacer);
+                createKeyClient = AwsClients.CreateKms(environment, pacer, retries: 0);
             }
 
             notifier ??= AwsClients.CreateNotifier(environment, _configuration.NotificationTopicArn);
@@ -84,7 +90,8 @@ public sealed class Handler
             return;
         }
 
-        _engine = new RotationEngine(kms, notifier, _configuration.Options, time, _log, importer, createKeyClient);
+        _kms = kms;
+        _engine = new RotationEngine(kms, notifier, _configuration.Options, time, _log, importer, createKeyClient, pacer);
     }
 
     /// <summary>
@@ -115,14 +122,31 @@ public sealed class Handler
             throw;
         }
 
-        var aliases = invocation.Aliases ?? configuration.Aliases;
-        var unconfigured = aliases.Where(a => !configuration.Aliases.Contains(a, StringComparer.Ordinal)).ToList();
-        if (unconfigured.Count > 0)
+        IReadOnlyList<string> aliases;
+        if (invocation.Aliases is { } named)
         {
-            var error = new InvalidEventException(
-                $"Not configured for rotation: {string.Join(", ", unconfigured)}. This function rotates only the aliases in {SettingNames.RotationAliases} ({string.Join(", ", configuration.Aliases)}).");
-            _log.Write(new RotationLogEntry(RotationLogLevel.Error, "Refused the event: " + error.Message));
-            throw error;
+            var unconfigured = named.Where(a => !configuration.Selection.Matches(a)).ToList();
+            if (unconfigured.Count > 0)
+            {
+                var error = new InvalidEventException(
+                    $"Not configured for rotation: {string.Join(", ", unconfigured)}. This function rotates only the aliases {SettingNames.RotationAliases} selects ({string.Join(", ", configuration.Aliases)}).");
+                _log.Write(new RotationLogEntry(RotationLogLevel.Error, "Refused the event: " + error.Message));
+                throw error;
+            }
+
+            aliases = named;
+        }
+        else
+        {
+            try
+            {
+                aliases = await configuration.Selection.ResolveAsync(_kms!, CancellationToken.None);
+            }
+            catch (RotationException ex)
+            {
+                _log.Write(new RotationLogEntry(RotationLogLevel.Error, $"Could not resolve the patterns of {SettingNames.RotationAliases}: {ex.Message}"));
+                throw;
+            }
         }
 
         var request = new RotationRequest

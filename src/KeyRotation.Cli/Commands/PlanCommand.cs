@@ -18,11 +18,11 @@ internal static class PlanCommand
             var context = factory.For(parsed);
             var (settings, _) = RotationRun.Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), null, Arguments.SettingOverrides(parsed, minKeyAge, maxConcurrency));
             var (kms, _) = await context.ConnectAsync(ct);
-            var engine = new RotationEngine(kms, new Notices.Silent(), settings.Options, context.Host.Time, new RotationRun.StderrLog(context), RotationRun.Importer(context, settings, kms));
+            var engine = new RotationEngine(kms, new Notices.Silent(), settings.Options, context.Host.Time, new RotationRun.StderrLog(context), RotationRun.Importer(context, settings, kms), pacer: context.Pacer);
             var request = new RotationRequest
             {
                 RotationId = RotationRun.NewRunId(context, "plan"),
-                Aliases = settings.Aliases,
+                Aliases = await settings.Selection.ResolveAsync(kms, ct),
                 DryRun = true,
                 Force = parsed.GetValue(force),
             };

@@ -34,18 +34,19 @@ internal static class RotateCommand
             var (settings, topicArn) = RotationRun.Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), parsed.GetValue(topic), Arguments.SettingOverrides(parsed, minKeyAge, maxConcurrency));
             var notices = Notices.Create(context, topicArn);
             var (kms, sandbox) = await context.ConnectAsync(ct);
-            if (!settings.DryRun && !await context.ConfirmAsync(parsed.GetValue(yes), $"Rotate {settings.Aliases.Count} alias(es): {string.Join(", ", settings.Aliases)}?", ct))
+            var selected = await settings.Selection.ResolveAsync(kms, ct);
+            if (!settings.DryRun && !await context.ConfirmAsync(parsed.GetValue(yes), $"Rotate {selected.Count} alias(es): {string.Join(", ", selected)}?", ct))
             {
                 context.Error("Cancelled; nothing was changed.");
                 return ExitCodes.Failed;
             }
 
-            var before = sandbox is null ? null : await SnapshotAsync(kms, settings.Aliases, ct);
-            var engine = new RotationEngine(kms, notices, settings.Options, context.Host.Time, new RotationRun.StderrLog(context), RotationRun.Importer(context, settings, kms), context.CreateKeyClient());
+            var before = sandbox is null ? null : await SnapshotAsync(kms, selected, ct);
+            var engine = new RotationEngine(kms, notices, settings.Options, context.Host.Time, new RotationRun.StderrLog(context), RotationRun.Importer(context, settings, kms), context.CreateKeyClient(), context.Pacer);
             var request = new RotationRequest
             {
                 RotationId = RotationRun.NewRunId(context, "cli"),
-                Aliases = settings.Aliases,
+                Aliases = selected,
                 DryRun = settings.DryRun,
                 Force = parsed.GetValue(force),
             };

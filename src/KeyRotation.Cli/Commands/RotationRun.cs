@@ -82,36 +82,21 @@ internal static class RotationRun
         return new EscrowedKeyMaterialImporter(kms, options.Escrow is null ? null : context.CreateS3Client(), options, context.Host.Time, new StderrLog(context));
     }
 
+    /// <summary>The engine runs all aliases (and sizes how many at once); a terminal shows progress as each finishes.</summary>
     public static async Task<RotationReport> RunAsync(CliContext context, EngineHandle engine, RotationRequest request, CancellationToken ct)
     {
-        var results = new AliasRotationResult[request.Aliases.Count];
-        async Task RunAllAsync(Action? tick)
-        {
-            await Parallel.ForEachAsync(
-                Enumerable.Range(0, request.Aliases.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, engine.MaxConcurrency), CancellationToken = ct },
-                async (index, token) =>
-                {
-                    var one = await engine.Engine.RunAsync(request with { Aliases = [request.Aliases[index]] }, token);
-                    results[index] = one.Results[0];
-                    tick?.Invoke();
-                });
-        }
-
         if (context.Interactive && request.Aliases.Count > 1)
         {
+            RotationReport? report = null;
             await context.Console.Progress().StartAsync(async progress =>
             {
                 var task = progress.AddTask(request.DryRun ? "Planning" : "Rotating", maxValue: request.Aliases.Count);
-                await RunAllAsync(() => task.Increment(1));
+                report = await engine.Engine.RunAsync(request, ct, _ => task.Increment(1));
             });
-        }
-        else
-        {
-            await RunAllAsync(null);
+            return report!;
         }
 
-        return new RotationReport(request.RotationId, request.DryRun, results);
+        return await engine.Engine.RunAsync(request, ct);
     }
 
     public static int ExitCode(RotationReport report) => report.Problems.Any() ? ExitCodes.Failed : ExitCodes.Success;

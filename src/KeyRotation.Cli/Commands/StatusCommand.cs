@@ -18,19 +18,22 @@ internal static class StatusCommand
         {
             var context = factory.For(parsed);
             var names = Arguments.ValidAliases(parsed.GetValue(aliases));
-            if (names.Count == 0)
+            var configured = names.Count > 0 || context.IsSandbox ? null : Arguments.ConfiguredSelection(context.Environment);
+            if (names.Count == 0 && context.IsSandbox)
             {
-                names = context.IsSandbox
-                    ? Sandbox.DemoAliases
-                    : Arguments.ValidAliases(context.Environment.GetValueOrDefault(SettingNames.RotationAliases)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+                names = Sandbox.DemoAliases;
             }
 
-            if (names.Count == 0)
+            if (names.Count == 0 && configured is null)
             {
                 throw new UsageException($"No alias to show: name aliases (for example alias/app-data) or set {SettingNames.RotationAliases}.");
             }
 
             var (kms, _) = await context.ConnectAsync(ct);
+            if (configured is not null)
+            {
+                names = await configured.ResolveAsync(kms, ct);
+            }
             var history = new AliasHistory(kms);
             var statuses = new List<(string Alias, AliasStatus? Status, string? Error)>();
             foreach (var alias in names)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using KeyRotation.Core.Pacing;
 
 namespace KeyRotation.Core.Configuration;
 
@@ -8,7 +9,11 @@ namespace KeyRotation.Core.Configuration;
 /// </summary>
 public sealed record RotationSettings
 {
+    /// <summary>The entries of ROTATION_ALIASES as configured: alias names and prefix patterns (alias/prod/*).</summary>
     public required IReadOnlyList<string> Aliases { get; init; }
+
+    /// <summary>What <see cref="Aliases"/> selects; patterns are resolved per run.</summary>
+    public AliasSelection Selection => field ??= new AliasSelection(Aliases);
 
     public required string NotificationTopicArn { get; init; }
 
@@ -28,6 +33,12 @@ public sealed record RotationSettings
     public string? EscrowPublicKey { get; init; }
 
     public bool EscrowDisabled { get; init; }
+
+    /// <summary>Requests per second allowed for each KMS operation (KMS's defaults unless KMS_REQUEST_QUOTAS raises them).</summary>
+    public KmsRequestQuotas RequestQuotas { get; init; } = KmsRequestQuotas.Default;
+
+    /// <summary>The most aliases rotated at once when MAX_CONCURRENCY is not set; the pacer sizes the run below it.</summary>
+    public const int DefaultMaxConcurrency = 16;
 
     /// <summary>Validates every variable; throws one <see cref="ConfigurationException"/> naming each bad value.</summary>
     public static RotationSettings Parse(IReadOnlyDictionary<string, string> environment)
@@ -60,11 +71,12 @@ public sealed record RotationSettings
         };
 
         var minAge = ParseInt(Get(SettingNames.MinKeyAgeHours), SettingNames.MinKeyAgeHours, 24, 0, 24 * 366, "hours", problems);
-        var concurrency = ParseInt(Get(SettingNames.MaxConcurrency), SettingNames.MaxConcurrency, 4, 1, 32, "aliases at once", problems);
+        var concurrency = ParseInt(Get(SettingNames.MaxConcurrency), SettingNames.MaxConcurrency, DefaultMaxConcurrency, 1, 32, "aliases at once", problems);
         var timeout = ParseInt(Get(SettingNames.FunctionTimeoutSeconds), SettingNames.FunctionTimeoutSeconds, 0, 1, 900, "seconds", problems);
         var expirationDays = ParseInt(Get(SettingNames.KeyMaterialExpirationDays), SettingNames.KeyMaterialExpirationDays, 0, 0, 365, "days (0: the material does not expire)", problems);
         var dryRun = ParseBool(Get(SettingNames.DryRun), SettingNames.DryRun, problems);
         var escrowDisabled = ParseBool(Get(SettingNames.EscrowDisabled), SettingNames.EscrowDisabled, problems);
+        var quotas = KmsRequestQuotas.Parse(Get(SettingNames.KmsRequestQuotas), SettingNames.KmsRequestQuotas, problems);
 
         KeyMaterial.KeyMaterialOptions.Validate(origin, escrowDisabled, Get(SettingNames.EscrowBucket), Get(SettingNames.EscrowPrefix), Get(SettingNames.EscrowPublicKey), problems);
 
@@ -84,6 +96,7 @@ public sealed record RotationSettings
             EscrowPrefix = Get(SettingNames.EscrowPrefix) ?? string.Empty,
             EscrowPublicKey = Get(SettingNames.EscrowPublicKey),
             EscrowDisabled = escrowDisabled,
+            RequestQuotas = quotas!,
             Options = new RotationOptions
             {
                 MinKeyAge = TimeSpan.FromHours(minAge),
@@ -97,14 +110,14 @@ public sealed record RotationSettings
     {
         if (text is null)
         {
-            problems.Add($"{SettingNames.RotationAliases} is not set: list the aliases to rotate, separated by commas (for example alias/app-data,alias/reports).");
+            problems.Add($"{SettingNames.RotationAliases} is not set: list the aliases to rotate, separated by commas (for example alias/app-data,alias/reports), or prefix patterns (alias/prod/*).");
             return [];
         }
 
         var aliases = new List<string>();
         foreach (var entry in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            if (AliasNames.Validate(entry) is { } problem)
+            if (AliasSelection.Validate(entry) is { } problem)
             {
                 problems.Add($"{SettingNames.RotationAliases}: {problem}.");
             }

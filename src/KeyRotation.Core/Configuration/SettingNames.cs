@@ -18,11 +18,13 @@ public static class SettingNames
     public const string EscrowPrefix = "ESCROW_PREFIX";
     public const string EscrowPublicKey = "ESCROW_PUBLIC_KEY";
     public const string EscrowDisabled = "ESCROW_DISABLED";
+    public const string KmsRequestQuotas = "KMS_REQUEST_QUOTAS";
 
     /// <summary>Every setting above.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         RotationAliases, NotificationTopicArn, KeyMaterialOrigin, MinKeyAgeHours, DryRun, MaxConcurrency,
         FunctionTimeoutSeconds, KeyMaterialExpirationDays, EscrowBucket, EscrowPrefix, EscrowPublicKey, EscrowDisabled,
+        KmsRequestQuotas,
     ];
 }
