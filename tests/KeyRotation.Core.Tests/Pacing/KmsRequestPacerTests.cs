@@ -74,6 +74,9 @@ public sealed class KmsRequestPacerTests
             time.Advance(step);
         }
 
+        // The pacer owns the refill timers; unreferenced, it (and they) could be collected mid-test, as in production
+        // a pacer nobody holds stops pacing.
+        GC.KeepAlive(pacer);
         Assert.True(count == granted.Count, $"{operation}: {granted.Count} of {count} granted by {time.GetUtcNow() - start}");
         var window = TimeSpan.FromSeconds(Math.Max(1, 1 / rate));
         var allowed = rate * window.TotalSeconds;
