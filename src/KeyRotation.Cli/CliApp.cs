@@ -12,9 +12,6 @@ namespace KeyRotation.Cli;
 /// </summary>
 internal static class CliApp
 {
-    private static bool IsConfigurationProblem(AmazonClientException ex) =>
-        ex.Message.Contains("credentials", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("region", StringComparison.OrdinalIgnoreCase);
-
     public static async Task<int> RunAsync(
         string[] args,
         TextWriter stdout,
@@ -29,7 +26,8 @@ internal static class CliApp
         var root = new RootCommand("Rotates AWS KMS customer-managed keys by creating a new key and moving the alias to it; shows each alias's generations and rolls back.");
         globals.AddTo(root);
 
-        Command Register(Func<CliContextFactory, Command> create) => create(new CliContextFactory(globals, stdout, stderr, environment, host));
+        var factory = new CliContextFactory(globals, stdout, stderr, environment, host);
+        Command Register(Func<CliContextFactory, Command> create) => create(factory);
 
         // One line per command; a new command is a new file under Commands/ plus its line here.
         root.Add(Register(PlanCommand.Create));
@@ -37,32 +35,30 @@ internal static class CliApp
         root.Add(Register(StatusCommand.Create));
         root.Add(Register(RollbackCommand.Create));
         root.Add(Register(ReimportCommand.Create));
+        root.Add(Register(UnlockCommand.Create));
+        root.Add(Register(RetentionCommand.Create));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var error in parsed.Errors)
-            {
-                await stderr.WriteLineAsync(error.Message);
-            }
-
-            await stderr.WriteLineAsync("Run 'keyrotation --help' (or 'keyrotation COMMAND --help') for usage.");
+            await ParseErrors.WriteAsync(parsed, stderr);
             return ExitCodes.Usage;
         }
 
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, cancellationToken);
+            try
+            {
+                return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, cancellationToken);
+            }
+            finally
+            {
+                factory.SaveSandboxes();
+            }
         }
         catch (Exception ex) when (ex is UsageException or ConfigurationException)
         {
             await stderr.WriteLineAsync(ex.Message);
-            return ExitCodes.Usage;
-        }
-        catch (AmazonClientException ex) when (IsConfigurationProblem(ex))
-        {
-            // No credentials or Region: the AWS settings are missing, not a failure of the work.
-            await stderr.WriteLineAsync($"AWS configuration: {ex.Message}");
             return ExitCodes.Usage;
         }
         catch (Exception ex) when (ex is RotationException or AmazonServiceException or AmazonClientException or HttpRequestException)

@@ -1,14 +1,14 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Amazon;
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
-using Amazon.Runtime.CredentialManagement;
 using Amazon.S3;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Core.Pacing;
+using KeyRotation.Core.Tagging;
+using KeyRotation.LocalKms;
 using Spectre.Console;
 
 namespace KeyRotation.Cli;
@@ -16,9 +16,20 @@ namespace KeyRotation.Cli;
 /// <summary>Builds the context of one command run from its parse result.</summary>
 internal sealed class CliContextFactory(GlobalOptions globals, TextWriter stdout, TextWriter stderr, IReadOnlyDictionary<string, string> environment, CliHost host)
 {
+    private readonly List<Sandbox> _sandboxes = [];
+
     public GlobalOptions Globals => globals;
 
-    public CliContext For(ParseResult parsed) => new(globals, parsed, stdout, stderr, environment, host);
+    public CliContext For(ParseResult parsed) => new(globals, parsed, stdout, stderr, environment, host, _sandboxes.Add);
+
+    /// <summary>Keeps what the command did to the sandbox for the next command, whether it succeeded or not (as KMS would).</summary>
+    public void SaveSandboxes()
+    {
+        foreach (var sandbox in _sandboxes)
+        {
+            sandbox.Save();
+        }
+    }
 }
 
 /// <summary>
@@ -27,19 +38,31 @@ internal sealed class CliContextFactory(GlobalOptions globals, TextWriter stdout
 /// </summary>
 internal sealed class CliContext
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    /// <summary>Indented, and no \u0027-style escapes of quotes and the like: the output goes to a terminal or a file, never into HTML.</summary>
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly Lock _errorGate = new();
     private readonly string? _quotasFlag;
+    private readonly Action<Sandbox> _sandboxStarted;
     private KmsRequestPacer? _pacer;
+    private AwsSettings? _aws;
+    private AWSCredentials? _credentials;
 
-    public CliContext(GlobalOptions globals, ParseResult parsed, TextWriter stdout, TextWriter stderr, IReadOnlyDictionary<string, string> environment, CliHost host)
+    public CliContext(GlobalOptions globals, ParseResult parsed, TextWriter stdout, TextWriter stderr, IReadOnlyDictionary<string, string> environment, CliHost host, Action<Sandbox> sandboxStarted)
     {
+        _sandboxStarted = sandboxStarted;
+        SandboxState = parsed.GetValue(globals.SandboxState);
+        SandboxReset = parsed.GetValue(globals.SandboxReset);
         Parsed = parsed;
         Stdout = stdout;
         Stderr = stderr;
         Environment = environment;
         Host = host;
-        Json = parsed.GetValue(globals.Output) == "json";
+        Format = parsed.GetValue(globals.Output) switch
+        {
+            "json" => OutputFormat.Json,
+            "text" => OutputFormat.Text,
+            _ => OutputFormat.Table,
+        };
         IsSandbox = parsed.GetValue(globals.Sandbox);
         Region = parsed.GetValue(globals.Region);
         EndpointUrl = parsed.GetValue(globals.EndpointUrl);
@@ -54,8 +77,12 @@ internal sealed class CliContext
         });
         if (!host.StdoutIsTerminal)
         {
-            // Redirected: no wrapping of key ids and reasons at an imagined 80 columns.
+            // Redirected: no wrapping of key ids and reasons at an imagined 80 columns (tables are written by Tabular).
             Console.Profile.Width = 400;
+        }
+        else if (host.TerminalWidth is { } width)
+        {
+            Console.Profile.Width = width;
         }
     }
 
@@ -69,7 +96,10 @@ internal sealed class CliContext
 
     public CliHost Host { get; }
 
-    public bool Json { get; }
+    public OutputFormat Format { get; }
+
+    /// <summary>--output json: one JSON document on stdout.</summary>
+    public bool Json => Format == OutputFormat.Json;
 
     public bool IsSandbox { get; }
 
@@ -79,11 +109,15 @@ internal sealed class CliContext
 
     public string? Profile { get; }
 
+    public FileInfo? SandboxState { get; }
+
+    public bool SandboxReset { get; }
+
     /// <summary>Text output; colours and live progress only on a terminal.</summary>
     public IAnsiConsole Console { get; }
 
-    /// <summary>Progress and prompts only for text output on a terminal.</summary>
-    public bool Interactive => Host.StdoutIsTerminal && !Json;
+    /// <summary>Progress and prompts only for table output on a terminal.</summary>
+    public bool Interactive => Host.StdoutIsTerminal && Format == OutputFormat.Table;
 
     public void Error(string message)
     {
@@ -105,11 +139,34 @@ internal sealed class CliContext
                 throw new UsageException("--sandbox runs against an in-process KMS: it cannot be combined with --endpoint-url or --profile.");
             }
 
-            var sandbox = await Sandbox.StartAsync(Host.Time, ct);
+            var file = SandboxState?.FullName ?? (Host.DataDirectory is { } directory ? Path.Combine(directory, "sandbox.json") : null);
+            var sandbox = await WaitAsync("Preparing the sandbox", () => Sandbox.StartAsync(Host.Time, file is null ? null : new LocalKmsStateFile(file), SandboxReset, ct));
+            _sandboxStarted(sandbox);
+            if (sandbox.StatePath is { } path)
+            {
+                Error($"Sandbox state: {path} ({(sandbox.Continued ? "continued from the last command" : "new, from the seed")}; --sandbox-reset starts again).");
+                if (!sandbox.Continued && sandbox.Escrow.PrivateKeyPath is { } privateKey)
+                {
+                    Error($"Sandbox escrow key pair for {Sandbox.Imported}: {privateKey} (private; reimport in the sandbox uses it) and escrow-public-key.pem beside it.");
+                }
+            }
+
             return (sandbox.Kms, sandbox);
         }
 
-        return (Host.KmsClient?.Invoke() ?? CreateKmsClient(), null);
+        if (SandboxState is not null || SandboxReset)
+        {
+            throw new UsageException("--sandbox-state and --sandbox-reset apply to the sandbox only: add --sandbox.");
+        }
+
+        if (Host.KmsClient is { } injected)
+        {
+            return (injected(), null);
+        }
+
+        var aws = Aws;
+        await WaitAsync($"Connecting to KMS ({aws.KmsEndpoint?.ToString() ?? aws.Region})", () => aws.CheckAsync(ct));
+        return (aws.CreateKms(Pacer), null);
     }
 
     /// <summary>
@@ -117,7 +174,7 @@ internal sealed class CliContext
     /// second key (the engine retries only its throttling). Null where the client is injected or the sandbox runs in process.
     /// </summary>
     public IAmazonKeyManagementService? CreateKeyClient() =>
-        IsSandbox || Host.KmsClient is not null ? null : CreateKmsClient(retries: 0);
+        IsSandbox || Host.KmsClient is not null ? null : Aws.CreateKms(Pacer, retries: 0);
 
     /// <summary>
     /// The pacer every KMS request of this run passes through (--kms-request-quotas, else KMS_REQUEST_QUOTAS, else KMS's
@@ -134,7 +191,7 @@ internal sealed class CliContext
 
             if (_pacer is null)
             {
-                var (text, name) = _quotasFlag is not null ? (_quotasFlag, "--kms-request-quotas") : (Get(SettingNames.KmsRequestQuotas), SettingNames.KmsRequestQuotas);
+                var (text, name) = _quotasFlag is not null ? (_quotasFlag, "--kms-request-quotas") : (Environment.GetValueOrDefault(SettingNames.KmsRequestQuotas), SettingNames.KmsRequestQuotas);
                 var problems = new List<string>();
                 var quotas = KmsRequestQuotas.Parse(text, name, problems) ?? throw new UsageException(string.Join(" ", problems));
                 // On the real clock, whatever clock the run reads: KMS counts its quotas in real seconds.
@@ -146,108 +203,60 @@ internal sealed class CliContext
     }
 
     /// <summary>
-    /// KMS from the standard AWS settings: --region, AWS_REGION, AWS_DEFAULT_REGION or the profile's region; --endpoint-url or
-    /// the endpoint variables; credentials from --profile (or AWS_PROFILE), the access key variables, else the SDK's chain.
-    /// Every request paced (<see cref="Pacer"/>); standard retry mode as the backstop for throttling that still happens.
+    /// The Resource Groups Tagging client that finds a key a crashed run created: the sandbox's own service in process;
+    /// else in the KMS Region, at AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API (or AWS_ENDPOINT_URL), else at
+    /// --endpoint-url (a local KMS endpoint such as LocalKms answers it too), else the Region's tagging endpoint.
+    /// Null where the KMS client is injected.
     /// </summary>
-    private AmazonKeyManagementServiceClient CreateKmsClient(int retries = 10)
+    public ITaggedKeyFinder? KeyFinder(Sandbox? sandbox)
     {
-        var config = new AmazonKeyManagementServiceConfig { RetryMode = RequestRetryMode.Standard, MaxErrorRetry = retries };
-        PacedHttpClientFactory.Apply(config, Pacer!);
-        var (region, credentials) = ResolveRegionAndCredentials();
-        Uri? endpoint;
-        try
+        if (sandbox is not null)
         {
-            endpoint = EndpointUrl is not null
-                ? (Uri.TryCreate(EndpointUrl, UriKind.Absolute, out var flag) && (flag.Scheme == Uri.UriSchemeHttp || flag.Scheme == Uri.UriSchemeHttps)
-                    ? flag
-                    : throw new UsageException($"--endpoint-url '{EndpointUrl}' is not an http or https URL."))
-                : AwsEndpoints.Resolve(Environment, "KMS");
-        }
-        catch (ArgumentException ex)
-        {
-            throw new UsageException(ex.Message, ex);
+            return new ResourceTaggingClient(new HttpClient(new LocalKmsHttpMessageHandler(sandbox.Service)), sandbox.Service.Region, new Uri("http://localkms.invalid/"), _ => Task.FromResult(new ImmutableCredentials("test", "test", null)), Host.Time);
         }
 
-        Place(config, endpoint, region);
-        return credentials is null ? new AmazonKeyManagementServiceClient(config) : new AmazonKeyManagementServiceClient(credentials, config);
+        if (Host.KmsClient is not null)
+        {
+            return null;
+        }
+
+        var aws = Aws;
+        var credentials = Credentials();
+        var endpoint = AwsEndpoints.Resolve(Environment, ResourceTaggingClient.EndpointServiceId) ?? (EndpointUrl is null ? null : new Uri(EndpointUrl));
+        return new ResourceTaggingClient(new HttpClient(), aws.Region, endpoint, _ => credentials.GetCredentialsAsync(), Host.Time);
     }
 
-    /// <summary>
-    /// S3 for the escrow bucket, with the same Region and credentials as KMS; AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL
-    /// (not --endpoint-url, which names a KMS endpoint) with path-style addressing, as S3-compatible endpoints need.
-    /// </summary>
-    public IAmazonS3 CreateS3Client()
+    /// <summary>S3 for the escrow bucket: the injected one in tests, else with the same Region and credentials as KMS.</summary>
+    public IAmazonS3 CreateS3Client() => Host.S3Client?.Invoke() ?? Aws.CreateS3();
+
+    /// <summary>The credentials KMS uses (--profile, the access key variables, or the SDK's chain), for S3 and SNS too.</summary>
+    public AWSCredentials Credentials() => _aws?.Credentials ?? (_credentials ??= AwsSettings.ResolveCredentials(Profile, Environment, Host.DefaultCredentials).Credentials);
+
+    /// <summary>The AWS settings, resolved on first use and then kept: one check per command.</summary>
+    private AwsSettings Aws => _aws ??= AwsSettings.Resolve(Region, EndpointUrl, Profile, Environment, Host.DefaultCredentials);
+
+    /// <summary>Runs <paramref name="work"/> with a spinner on a terminal (text output), so a wait never looks like a hang.</summary>
+    public async Task WaitAsync(string what, Func<Task> work)
     {
-        if (Host.S3Client is { } injected)
+        ArgumentNullException.ThrowIfNull(work);
+        if (!Interactive)
         {
-            return injected();
+            await work();
+            return;
         }
 
-        var config = new AmazonS3Config { RetryMode = RequestRetryMode.Standard, MaxErrorRetry = 5 };
-        var (region, credentials) = ResolveRegionAndCredentials();
-        Uri? endpoint;
-        try
-        {
-            endpoint = AwsEndpoints.Resolve(Environment, "S3");
-        }
-        catch (ArgumentException ex)
-        {
-            throw new UsageException(ex.Message, ex);
-        }
-
-        config.ForcePathStyle = endpoint is not null;
-        Place(config, endpoint, region);
-        return credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(credentials, config);
+        await Console.Status().StartAsync(Markup.Escape(what) + "...", _ => work());
     }
 
-    private static void Place(ClientConfig config, Uri? endpoint, string? region)
+    /// <summary>Runs <paramref name="work"/> with a spinner on a terminal (text output) and returns its result.</summary>
+    public async Task<T> WaitAsync<T>(string what, Func<Task<T>> work)
     {
-        if (endpoint is not null)
-        {
-            config.ServiceURL = endpoint.ToString();
-            config.AuthenticationRegion = region ?? "us-east-1";
-        }
-        else if (region is not null)
-        {
-            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
-        }
-        else
-        {
-            throw new UsageException("No AWS Region: pass --region, set AWS_REGION, or set a region in your AWS profile.");
-        }
+        ArgumentNullException.ThrowIfNull(work);
+        T result = default!;
+        Func<Task> run = async () => { result = await work(); };
+        await WaitAsync(what, run);
+        return result;
     }
-
-    /// <summary>The credentials --profile or the access key variables name; null: the SDK's default chain.</summary>
-    public AWSCredentials? Credentials() => ResolveRegionAndCredentials().Credentials;
-
-    /// <summary>--region, AWS_REGION, AWS_DEFAULT_REGION or the profile's region; credentials from --profile (or AWS_PROFILE), the access key variables, else the SDK's chain (null).</summary>
-    private (string? Region, AWSCredentials? Credentials) ResolveRegionAndCredentials()
-    {
-        var region = Region ?? Get("AWS_REGION") ?? Get("AWS_DEFAULT_REGION");
-        AWSCredentials? credentials = null;
-        var profileName = Profile ?? Get("AWS_PROFILE");
-        if (profileName is not null)
-        {
-            var chain = new CredentialProfileStoreChain();
-            if (!chain.TryGetProfile(profileName, out var profile) || !chain.TryGetAWSCredentials(profileName, out credentials))
-            {
-                throw new UsageException($"The AWS profile '{profileName}' was not found in the AWS config or credentials file, or has no usable credentials.");
-            }
-
-            region ??= profile.Region?.SystemName;
-        }
-        else if (Get("AWS_ACCESS_KEY_ID") is { } accessKey && Get("AWS_SECRET_ACCESS_KEY") is { } secretKey)
-        {
-            credentials = Get("AWS_SESSION_TOKEN") is { } token
-                ? new SessionAWSCredentials(accessKey, secretKey, token)
-                : new BasicAWSCredentials(accessKey, secretKey);
-        }
-
-        return (region ?? FallbackRegionFactory.GetRegionEndpoint()?.SystemName, credentials);
-    }
-
-    private string? Get(string name) => Environment.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 
     /// <summary>
     /// The confirmation a change needs: --yes, or "y" typed on a terminal. Without a terminal and without --yes the
@@ -269,4 +278,12 @@ internal sealed class CliContext
         var answer = await Host.Stdin.ReadLineAsync(ct);
         return answer?.Trim().ToUpperInvariant() is "Y" or "YES";
     }
+}
+
+/// <summary>--output, with the AWS CLI's meanings: table for people, text (tab-separated) and json for scripts.</summary>
+internal enum OutputFormat
+{
+    Table,
+    Text,
+    Json,
 }

@@ -15,6 +15,9 @@ internal sealed record CliHost
     /// <summary>Colours, tables with borders and progress only when stdout is a terminal.</summary>
     public bool StdoutIsTerminal { get; init; }
 
+    /// <summary>The terminal's width in columns; null: measured (tests set it, as their writer is no terminal).</summary>
+    public int? TerminalWidth { get; init; }
+
     /// <summary>rotate and rollback ask for confirmation only when stdin is a terminal (else they need --yes).</summary>
     public bool StdinIsTerminal { get; init; }
 
@@ -26,11 +29,21 @@ internal sealed record CliHost
     /// <summary>When set, used instead of the standard chain for the escrow bucket (tests against an S3 double).</summary>
     public Func<IAmazonS3>? S3Client { get; init; }
 
+    /// <summary>The SDK's default credential chain when null; tests put a resolver here that behaves as the chain does on a bare machine.</summary>
+    public Func<Amazon.Runtime.AWSCredentials>? DefaultCredentials { get; init; }
+
+    /// <summary>Where the sandbox keeps its state when --sandbox-state is not given; null: nowhere (each run starts from the seed).</summary>
+    public string? DataDirectory { get; init; }
+
     public static CliHost FromConsole() => new()
     {
         StdoutIsTerminal = !Console.IsOutputRedirected,
         StdinIsTerminal = !Console.IsInputRedirected,
-        Stdin = Console.In,
+        // Not Console.In: on Unix its first use switches the terminal to keypad-transmit mode (ESC[?1h ESC=), which
+        // is left behind in the terminal and in captured output; a plain reader over stdin reads the answer as typed
+        // (the terminal's own line editing and echo still apply).
+        Stdin = OperatingSystem.IsWindows() ? Console.In : new StreamReader(new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(0, ownsHandle: false), FileAccess.Read, 1)),
+        DataDirectory = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "keyrotation"),
     };
 
     public static IReadOnlyDictionary<string, string> ProcessEnvironment()

@@ -34,7 +34,20 @@ internal sealed class GlobalOptions
 
     public Option<bool> Sandbox { get; } = new("--sandbox")
     {
-        Description = "Run against an in-process local KMS seeded with demo aliases; notifications are printed. Needs no AWS account.",
+        Description = "Run against an in-process local KMS seeded with demo aliases, kept between commands; notifications are printed. Needs no AWS account.",
+        Recursive = true,
+    };
+
+    public Option<FileInfo?> SandboxState { get; } = new("--sandbox-state")
+    {
+        Description = "File that keeps the sandbox between commands (default: sandbox.json under your user data directory, printed).",
+        HelpName = "FILE",
+        Recursive = true,
+    };
+
+    public Option<bool> SandboxReset { get; } = new("--sandbox-reset")
+    {
+        Description = "Start the sandbox again from its seed (the state file is overwritten).",
         Recursive = true,
     };
 
@@ -46,18 +59,20 @@ internal sealed class GlobalOptions
         root.Add(Output);
         root.Add(KmsRequestQuotas);
         root.Add(Sandbox);
+        root.Add(SandboxState);
+        root.Add(SandboxReset);
     }
 
     private static Option<string> CreateOutput()
     {
         var option = new Option<string>("--output")
         {
-            Description = "Output format: text (a table; colours only on a terminal) or json (one document on stdout).",
+            Description = "As the AWS CLI's: table (for people; plain aligned columns when redirected), text (tab-separated lines) or json (one document).",
             Recursive = true,
-            DefaultValueFactory = _ => "text",
-            HelpName = "text|json",
+            DefaultValueFactory = _ => "table",
+            HelpName = "json|text|table",
         };
-        option.AcceptOnlyFromAmong("text", "json");
+        option.AcceptOnlyFromAmong("json", "text", "table");
         return option;
     }
 }

@@ -10,7 +10,7 @@ namespace KeyRotation.Cli;
 /// </summary>
 internal sealed class Notices : IRotationNotifier
 {
-    private static readonly Lazy<HttpClient> SharedHttp = new(() => new HttpClient());
+    private static readonly Lazy<HttpClient> SharedHttp = new(() => new HttpClient(new SocketsHttpHandler { ConnectTimeout = AwsSettings.ConnectTimeout }));
 
     private readonly IRotationNotifier? _sns;
     private readonly ConcurrentQueue<RotationNotice> _notices = new();
@@ -32,10 +32,8 @@ internal sealed class Notices : IRotationNotifier
         var topic = NotificationTopicArn.Parse(topicArn);
         var options = SnsClientOptions.ForTopic(topic, AwsEndpoints.Resolve(context.Environment, "SNS"));
 
-        // The same identity as the KMS calls (--profile, the access key variables), else the SDK's default chain.
-        var publisher = context.Credentials() is { } credentials
-            ? new SnsPublishClient(SharedHttp.Value, options, credentials, context.Host.Time)
-            : SnsPublishClient.CreateDefault(options);
+        // The same identity as the KMS calls (--profile, the access key variables, or the SDK's default chain).
+        var publisher = new SnsPublishClient(SharedHttp.Value, options, context.Credentials(), context.Host.Time);
         return new Notices(new SnsRotationNotifier(publisher, topic));
     }
 

@@ -25,7 +25,7 @@ public static class KmsPermissions
         "kms:CreateAlias",
         "kms:UpdateAlias",
         "kms:ListAliases",
-        "kms:ListKeys",
+        "kms:ListGrants", // read-only: the previous key's grants, listed in the notice (KeyGrantsReader)
     ];
 
     /// <summary>Actions the engine calls in addition when it imports key material it generated (EXTERNAL origin).</summary>
@@ -33,6 +33,15 @@ public static class KmsPermissions
     [
         "kms:GetParametersForImport",
         "kms:ImportKeyMaterial",
+    ];
+
+    /// <summary>
+    /// Outside KMS: the Resource Groups Tagging query that finds the key of a run that died before recording it
+    /// (SuccessorKey.FindUnrecordedAsync). Not resource-scoped: granted on "*".
+    /// </summary>
+    public static IReadOnlyList<string> FindKeysByTag { get; } =
+    [
+        "tag:GetResources",
     ];
 
     /// <summary>
@@ -69,6 +78,7 @@ public static class KmsPermissions
         "kms:DescribeKey",
         "kms:ListResourceTags",
         "kms:GetKeyPolicy",
+        "kms:ListGrants",
         "kms:TagResource",
         "kms:CreateAlias",
         "kms:UpdateAlias",

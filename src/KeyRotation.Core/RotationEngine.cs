@@ -1,7 +1,9 @@
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
-using KeyRotation.Core.Notifications;
+using KeyRotation.Core.Grants;
 using KeyRotation.Core.Pacing;
+using KeyRotation.Core.Protocol;
+using KeyRotation.Core.Tagging;
 
 namespace KeyRotation.Core;
 
@@ -21,6 +23,7 @@ public sealed class RotationEngine
     private readonly IRotationLog _log;
     private readonly IKeyMaterialImporter? _importer;
     private readonly KmsRequestPacer? _pacer;
+    private readonly KeyGrantsReader _grants;
 
     public RotationEngine(
         IAmazonKeyManagementService kms,
@@ -30,6 +33,7 @@ public sealed class RotationEngine
         IRotationLog log,
         IKeyMaterialImporter? importer = null,
         IAmazonKeyManagementService? createKeyClient = null,
+        ITaggedKeyFinder? keyFinder = null,
         KmsRequestPacer? pacer = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -44,7 +48,8 @@ public sealed class RotationEngine
         _log = log;
         _importer = importer;
         _pacer = pacer;
-        _rotation = new AliasRotation(kms, createKeyClient ?? kms, options, time, log, importer);
+        _grants = new KeyGrantsReader(kms);
+        _rotation = new AliasRotation(kms, createKeyClient ?? kms, options, time, log, importer, keyFinder);
     }
 
     /// <summary>
@@ -216,6 +221,11 @@ public sealed class RotationEngine
             result = result with { Notes = [.. result.Notes, .. _importer.StandingWarnings] };
         }
 
+        if (result.Outcome == RotationOutcome.Rotated && !request.DryRun && _options.ListPreviousKeyGrants && result.PreviousKeyId is { } previousKeyId)
+        {
+            result = result with { Notes = [.. result.Notes, await _grants.NoticeAsync(previousKeyId, ct)] };
+        }
+
         if (result.Outcome is RotationOutcome.Rotated or RotationOutcome.Failed && !request.DryRun)
         {
             result = await NotifyAsync(request, result, ct);
@@ -226,7 +236,20 @@ public sealed class RotationEngine
 
     private async Task<AliasRotationResult> NotifyAsync(RotationRequest request, AliasRotationResult result, CancellationToken ct)
     {
-        var notice = RotationNotice.For(result, request.RotationId, _time.GetUtcNow());
+        if (result.Claim is { } claim)
+        {
+            // The notification is visible: only the run that still holds the move's claim sends it.
+            try
+            {
+                await _rotation.Claims.FenceAsync(claim, request.Deadline, _time.GetUtcNow(), ct);
+            }
+            catch (FencedException ex)
+            {
+                return result with { Outcome = RotationOutcome.Skipped, Reason = $"This run moved {result.Alias} to {result.NewKeyId}, but stopped before the notification: {ex.Message}" };
+            }
+        }
+
+        var notice = RotationNotice.For(result, request.RotationId, _time.GetUtcNow(), _options.FailureAdvice);
         try
         {
             await _notifier.NotifyAsync(notice, ct);
@@ -235,6 +258,12 @@ public sealed class RotationEngine
         {
             var error = $"The notification could not be sent: {Describe(ex)}";
             _log.Write(new RotationLogEntry(RotationLogLevel.Error, error, request.RotationId, result.Alias, result.PreviousKeyId, result.NewKeyId));
+            if (result.Claim is { } held)
+            {
+                // The next run repeats the notification at once instead of waiting for the claim to expire.
+                await _rotation.Claims.ReleaseAsync(held, error, ct);
+            }
+
             return result with { NotificationError = error };
         }
 
@@ -243,7 +272,7 @@ public sealed class RotationEngine
             // The last step: only now is nothing left for a later run to finish (a failed notification is retried).
             try
             {
-                await _rotation.MarkActiveAsync(newKeyId, ct);
+                await _rotation.MarkActiveAsync(result.Claim, newKeyId, ct);
             }
             catch (Exception ex) when (IsRotationError(ex, ct))
             {
@@ -262,7 +291,7 @@ public sealed class RotationEngine
     /// </summary>
     private static bool IsRotationError(Exception ex, CancellationToken ct) => ex switch
     {
-        RotationException or AmazonClientException or HttpRequestException or SnsPublishException => true,
+        RotationException or AmazonClientException or HttpRequestException or NotificationFailedException => true,
         OperationCanceledException => !ct.IsCancellationRequested,
         _ => false,
     };

@@ -39,13 +39,40 @@ public sealed record RotationOptions
     public KeyMaterialOrigin KeyMaterialOrigin { get; init; } = KeyMaterialOrigin.AwsKms;
 
     /// <summary>
-    /// How long a claim on an alias, made by a run that has not yet recorded its new key, keeps other runs off.
-    /// After that the claim is taken to belong to a run that died, and the next run finishes its work.
+    /// The longest a run may live (the function's timeout; the CLI's deadline). A run writes nothing after it.
+    /// Default: 15 minutes, Lambda's maximum.
     /// </summary>
-    public TimeSpan ClaimTimeout { get; init; } = TimeSpan.FromMinutes(15);
+    public TimeSpan RunTimeout { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Added to <see cref="RunTimeout"/> for <see cref="ClaimTimeout"/>: room for clock skew and a call in flight at the deadline.</summary>
+    public TimeSpan ClaimMargin { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long a claim on a move keeps other runs off, on KMS's clock: <see cref="RunTimeout"/> plus
+    /// <see cref="ClaimMargin"/>. The run that made the claim has stopped writing by then, so taking it over is safe.
+    /// </summary>
+    public TimeSpan ClaimTimeout => RunTimeout + ClaimMargin;
+
+    /// <summary>
+    /// First wait before retrying a step that KMS denied on a key this run just created, tagged or aliased (doubling,
+    /// up to 30 seconds, for at most KMS's documented five minutes and never past the deadline).
+    /// </summary>
+    public TimeSpan AuthorizationRetryDelay { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>An alias is not started when less than this is left before the run's deadline.</summary>
     public TimeSpan TimeNeededPerAlias { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// What a failed rotation's notice tells people to check, one line per element; null: the function's advice (its logs
+    /// and its role). The operator CLI runs with a person's own credentials and says so instead.
+    /// </summary>
+    public IReadOnlyList<string>? FailureAdvice { get; init; }
+
+    /// <summary>
+    /// List the previous key's grants (ListGrants) in a rotated alias's notice, since grants are not carried over to the
+    /// new key. The function and the CLI turn it on; off, no ListGrants call is made.
+    /// </summary>
+    public bool ListPreviousKeyGrants { get; init; }
 }
 
 /// <summary>One run: which aliases, and how.</summary>
@@ -65,6 +92,12 @@ public sealed record RotationRequest
 
     /// <summary>The schedule slot of a scheduled run; null for a manual run.</summary>
     public DateTimeOffset? ScheduleSlot { get; init; }
+
+    /// <summary>
+    /// Create the new key with the configured origin even when the current key has the other one (imported material
+    /// replaced by KMS-generated material, or the other way round). Without it such an alias is refused.
+    /// </summary>
+    public bool ChangeOrigin { get; init; }
 
     /// <summary>No alias is started after this time minus <see cref="RotationOptions.TimeNeededPerAlias"/>; null: no limit.</summary>
     public DateTimeOffset? Deadline { get; init; }
@@ -99,6 +132,9 @@ public sealed record AliasRotationResult
     /// <summary>The key's spec (for the notification: asymmetric keys' consumers must refetch the public key).</summary>
     public string? KeySpec { get; init; }
 
+    /// <summary>The claim this run holds on the move it made (set on Rotated); checked again before the notification.</summary>
+    internal Protocol.RunClaim? Claim { get; init; }
+
     /// <summary>Extra lines the notification carries (for example where the escrow copy of imported material is).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 }
@@ -109,6 +145,24 @@ public sealed record RotationReport(string RotationId, bool DryRun, IReadOnlyLis
     /// <summary>Aliases that failed, or whose notification failed: the run must end in an error.</summary>
     public IEnumerable<AliasRotationResult> Problems =>
         Results.Where(r => r.Outcome == RotationOutcome.Failed || r.NotificationError is not null);
+}
+
+/// <summary>The notification could not be published; the message says why, in the transport's own words.</summary>
+public sealed class NotificationFailedException : Exception
+{
+    public NotificationFailedException(string message)
+        : base(message)
+    {
+    }
+
+    public NotificationFailedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public NotificationFailedException()
+    {
+    }
 }
 
 /// <summary>A rotation step that cannot go on, with a message a person can act on.</summary>

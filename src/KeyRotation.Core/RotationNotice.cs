@@ -8,8 +8,15 @@ public sealed record RotationNotice(string Subject, string Body, IReadOnlyDictio
 {
     private const int MaxSubjectLength = 100;
 
-    /// <summary>Builds the notice for a rotated or failed alias.</summary>
-    public static RotationNotice For(AliasRotationResult result, string rotationId, DateTimeOffset time)
+    /// <summary>The function's advice for a failed rotation: where its logs are and what its role needs.</summary>
+    private static readonly string[] FunctionFailureAdvice =
+    [
+        "What to check: the function's logs for this rotation id; that the key is Enabled and customer managed;",
+        "that the key policy and the function's role allow the actions in the README's IAM section.",
+    ];
+
+    /// <summary>Builds the notice for a rotated or failed alias; <paramref name="failureAdvice"/> replaces the function's advice on a failure.</summary>
+    public static RotationNotice For(AliasRotationResult result, string rotationId, DateTimeOffset time, IReadOnlyList<string>? failureAdvice = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         var outcome = result.Outcome.ToString();
@@ -31,8 +38,11 @@ public sealed record RotationNotice(string Subject, string Body, IReadOnlyDictio
         {
             body.AppendLine(CultureInfo.InvariantCulture, $"Error: {result.Reason}");
             body.AppendLine();
-            body.AppendLine("What to check: the function's logs for this rotation id; that the key is Enabled and customer managed;");
-            body.AppendLine("that the key policy and the function's role allow the actions in the README's IAM section.");
+            foreach (var line in failureAdvice ?? FunctionFailureAdvice)
+            {
+                body.AppendLine(line);
+            }
+
             body.AppendLine("The alias still points at a working key: a failed rotation never moves it to a key that is not ready.");
             body.AppendLine("The next run finishes or retries this rotation without creating a second key.");
         }
@@ -65,12 +75,9 @@ public sealed record RotationNotice(string Subject, string Body, IReadOnlyDictio
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..(length - 3)] + "...";
 
-    private static (string? Region, string? Account) RegionAndAccount(string? arn)
-    {
-        // arn:aws:kms:us-east-1:111122223333:key/...
-        var parts = arn?.Split(':');
-        return parts is { Length: >= 6 } ? (parts[3], parts[4]) : (null, null);
-    }
+    /// <summary>The Region and account of a key ARN (arn:aws:kms:us-east-1:111122223333:key/...), parsed by the SDK.</summary>
+    internal static (string? Region, string? Account) RegionAndAccount(string? arn) =>
+        Amazon.Arn.TryParse(arn, out var parsed) ? (parsed.Region, parsed.AccountId) : (null, null);
 }
 
 /// <summary>Sends the notice for an alias: SNS in Lambda, the terminal in the CLI sandbox.</summary>

@@ -78,6 +78,18 @@ public static class RotationTags
     /// </summary>
     public const string ClaimReleased = Prefix + "claim-released";
 
+    /// <summary>
+    /// On the key a claim points at: the cause of the failure after which a run released its claim, so that a run
+    /// refusing later (for example after too many takeovers) still names it. Only KMS's tag characters are kept.
+    /// </summary>
+    public const string LastFailure = Prefix + "last-failure";
+
+    /// <summary>
+    /// On a key created from a key the alias was pointed back at by hand: the key this tool had last moved the alias to.
+    /// The chain then records that the alias did not go on from that key.
+    /// </summary>
+    public const string MovedByHandFrom = Prefix + "moved-by-hand-from";
+
     /// <summary>Marker aliases live under this prefix; rotating an alias below it is refused.</summary>
     public const string MarkerAliasPrefix = "alias/keyrotation/";
 

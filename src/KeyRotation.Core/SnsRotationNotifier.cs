@@ -2,7 +2,10 @@ using KeyRotation.Core.Notifications;
 
 namespace KeyRotation.Core;
 
-/// <summary>Publishes rotation notices to the notification topic.</summary>
+/// <summary>
+/// Publishes rotation notices to the notification topic. SNS's own failures become <see cref="NotificationFailedException"/>,
+/// so the engine and the rollback never see the transport's exception types.
+/// </summary>
 public sealed class SnsRotationNotifier : IRotationNotifier
 {
     private readonly ISnsPublisher _publisher;
@@ -17,6 +20,13 @@ public sealed class SnsRotationNotifier : IRotationNotifier
     public async Task NotifyAsync(RotationNotice notice, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(notice);
-        await _publisher.PublishAsync(new SnsMessage(_topic, notice.Body, notice.Subject, notice.Attributes), cancellationToken);
+        try
+        {
+            await _publisher.PublishAsync(new SnsMessage(_topic, notice.Body, notice.Subject, notice.Attributes), cancellationToken);
+        }
+        catch (SnsPublishException ex)
+        {
+            throw new NotificationFailedException(ex.Message, ex);
+        }
     }
 }

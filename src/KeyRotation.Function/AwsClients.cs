@@ -4,6 +4,7 @@ using Amazon.S3;
 using KeyRotation.Core;
 using KeyRotation.Core.Notifications;
 using KeyRotation.Core.Pacing;
+using KeyRotation.Core.Tagging;
 
 namespace KeyRotation.Function;
 
@@ -67,6 +68,17 @@ internal static class AwsClients
         var options = SnsClientOptions.ForTopic(topic, AwsEndpoints.Resolve(environment, "SNS"));
         return new SnsRotationNotifier(SnsPublishClient.CreateDefault(options), topic);
     }
+
+    /// <summary>
+    /// The Resource Groups Tagging client that finds a key a crashed run created (GetResources), in the function's
+    /// Region (AWS_REGION, which Lambda sets, else the SDK's Region chain), at AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API
+    /// (then AWS_ENDPOINT_URL) when set.
+    /// </summary>
+    public static ResourceTaggingClient CreateKeyFinder(IReadOnlyDictionary<string, string> environment) =>
+        ResourceTaggingClient.CreateDefault(
+            (environment.TryGetValue("AWS_REGION", out var region) && region.Length > 0 ? region : FallbackRegion())
+                ?? throw new ArgumentException("No AWS Region is configured (AWS_REGION) for the Resource Groups Tagging API."),
+            AwsEndpoints.Resolve(environment, ResourceTaggingClient.EndpointServiceId));
 
     private static string? FallbackRegion() => Amazon.Runtime.FallbackRegionFactory.GetRegionEndpoint()?.SystemName;
 }

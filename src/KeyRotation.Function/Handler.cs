@@ -7,6 +7,7 @@ using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Core.KeyMaterial;
 using KeyRotation.Core.Pacing;
+using KeyRotation.Core.Tagging;
 
 namespace KeyRotation.Function;
 
@@ -32,7 +33,8 @@ public sealed class Handler
     }
 
     /// <summary>
-    /// Composition for tests: any client left null is built from the environment as in Lambda. With
+    /// Composition for tests: any client left null is built from the environment as in Lambda (the tagging client
+    /// only along with KMS: a test that injects KMS and reaches adoption injects <paramref name="keyFinder"/> too). With
     /// KEY_MATERIAL_ORIGIN=EXTERNAL and no <paramref name="importer"/>, the escrowing importer is built on
     /// <paramref name="kms"/> and <paramref name="s3"/> (S3 only when escrow is configured).
     /// </summary>
@@ -43,7 +45,8 @@ public sealed class Handler
         TimeProvider time,
         TextWriter output,
         IKeyMaterialImporter? importer = null,
-        IAmazonS3? s3 = null)
+        IAmazonS3? s3 = null,
+        ITaggedKeyFinder? keyFinder = null)
     {
         _time = time;
         _log = new JsonLinesLog(output, time);
@@ -72,6 +75,7 @@ public sealed class Handler
                 pacer = new KmsRequestPacer(_configuration.RequestQuotas, TimeProvider.System);
                 kms = AwsClients.CreateKms(environment, pacer);
                 createKeyClient = AwsClients.CreateKms(environment, pacer, retries: 0);
+                keyFinder ??= AwsClients.CreateKeyFinder(environment);
             }
 
             notifier ??= AwsClients.CreateNotifier(environment, _configuration.NotificationTopicArn);
@@ -91,7 +95,9 @@ public sealed class Handler
         }
 
         _kms = kms;
-        _engine = new RotationEngine(kms, notifier, _configuration.Options, time, _log, importer, createKeyClient, pacer);
+
+        // The notice lists the previous key's grants: they are not carried over, and whoever relied on them must be told.
+        _engine = new RotationEngine(kms, notifier, _configuration.Options with { ListPreviousKeyGrants = true }, time, _log, importer, createKeyClient, keyFinder, pacer);
     }
 
     /// <summary>
@@ -156,7 +162,10 @@ public sealed class Handler
             DryRun = invocation.DryRun ?? configuration.DryRun,
             Force = invocation.Force,
             ScheduleSlot = invocation.ScheduleSlot,
-            Deadline = configuration.Timeout is { } timeout ? started + timeout : null,
+            ChangeOrigin = invocation.ChangeOrigin,
+
+            // Without FUNCTION_TIMEOUT_SECONDS the function may live up to Lambda's maximum, RunTimeout's default.
+            Deadline = started + configuration.Options.RunTimeout,
         };
         _log.Write(new RotationLogEntry(
             RotationLogLevel.Information,

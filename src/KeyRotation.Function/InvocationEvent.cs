@@ -13,7 +13,7 @@ internal enum InvocationKind
     /// <summary>An EventBridge Scheduler payload.</summary>
     Scheduler,
 
-    /// <summary>From the Lambda console, the CLI or a test: {} or {"aliases":[...],"dryRun":bool,"force":bool}.</summary>
+    /// <summary>From the Lambda console, the CLI or a test: {} or {"aliases":[...],"dryRun":bool,"force":bool,"changeOrigin":bool}.</summary>
     Manual,
 }
 
@@ -23,7 +23,7 @@ internal enum InvocationKind
 /// </summary>
 internal sealed record InvocationEvent
 {
-    private static readonly string[] ManualFields = ["aliases", "dryRun", "force"];
+    private static readonly string[] ManualFields = ["aliases", "dryRun", "force", "changeOrigin"];
     private static readonly string[] SchedulerFields = ["trigger", "scheduledTime"];
 
     public required InvocationKind Kind { get; init; }
@@ -39,7 +39,14 @@ internal sealed record InvocationEvent
 
     public bool Force { get; init; }
 
-    public static async Task<InvocationEvent> ReadAsync(Stream input, CancellationToken cancellationToken)
+    /// <summary>Give new keys the configured origin even where the current key has the other one (manual events only).</summary>
+    public bool ChangeOrigin { get; init; }
+
+    public static Task<InvocationEvent> ReadAsync(Stream input, CancellationToken cancellationToken) =>
+        ReadJsonAsync(input, Parse, cancellationToken);
+
+    /// <summary>Parses an event stream as JSON and hands its root to <paramref name="parse"/>; invalid JSON is refused with the parser's reason.</summary>
+    internal static async Task<T> ReadJsonAsync<T>(Stream input, Func<JsonElement, T> parse, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         JsonDocument document;
@@ -54,7 +61,7 @@ internal sealed record InvocationEvent
 
         using (document)
         {
-            return Parse(document.RootElement);
+            return parse(document.RootElement);
         }
     }
 
@@ -153,6 +160,7 @@ internal sealed record InvocationEvent
             Aliases = aliases,
             DryRun = OptionalBool(root, "dryRun"),
             Force = OptionalBool(root, "force") ?? false,
+            ChangeOrigin = OptionalBool(root, "changeOrigin") ?? false,
         };
     }
 

@@ -86,6 +86,9 @@ internal sealed class KeyMaterials
         return material;
     }
 
+    /// <summary>Adds a material as it was saved (see LocalKmsService.ImportState), after those restored before it.</summary>
+    public void Restore(KeyMaterial material) => _all.Add(material);
+
     public KeyMaterial AddPending(string id, byte[] bytes)
     {
         var material = new KeyMaterial { Id = id, State = KeyMaterial.PendingRotation, Bytes = bytes };

@@ -188,5 +188,18 @@ internal sealed class KmsRequest
         return list;
     }
 
+    /// <summary>The elements of list <paramref name="name"/>; none when it is absent.</summary>
+    public List<JsonElement> Array(string name)
+    {
+        if (!_root.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+
+        return v.ValueKind == JsonValueKind.Array
+            ? [.. v.EnumerateArray()]
+            : throw new KmsErrorException("SerializationException", $"{name} must be a list.");
+    }
+
     private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name[1..];
 }

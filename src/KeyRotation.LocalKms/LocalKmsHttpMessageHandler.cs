@@ -23,8 +23,7 @@ public sealed class LocalKmsHttpMessageHandler : HttpMessageHandler
         var body = request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken);
         // The SDK adds Authorization without validation, so the typed Headers.Authorization property stays null.
         var authorization = request.Headers.TryGetValues("Authorization", out var auth) ? auth.FirstOrDefault() : null;
-        var region = SigV4.RegionOf(authorization);
-        var result = await _service.HandleAsync(target, body, region, cancellationToken);
+        var result = await _service.HandleAsync(target, body, authorization, cancellationToken);
         var response = new HttpResponseMessage((HttpStatusCode)result.StatusCode)
         {
             Content = new StringContent(result.Body, Encoding.UTF8, LocalKmsResponse.ContentType),

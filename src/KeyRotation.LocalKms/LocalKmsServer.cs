@@ -14,11 +14,13 @@ public sealed class LocalKmsServer : IAsyncDisposable
     private readonly LocalKmsService _service;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _acceptLoop;
+    private readonly Action? _afterEachRequest;
 
-    private LocalKmsServer(HttpListener listener, LocalKmsService service, int port)
+    private LocalKmsServer(HttpListener listener, LocalKmsService service, int port, Action? afterEachRequest)
     {
         _listener = listener;
         _service = service;
+        _afterEachRequest = afterEachRequest;
         Port = port;
         Url = new Uri($"http://127.0.0.1:{port}/");
         _acceptLoop = Task.Run(AcceptLoopAsync);
@@ -30,8 +32,12 @@ public sealed class LocalKmsServer : IAsyncDisposable
     /// <summary>Endpoint URL to give clients, e.g. http://127.0.0.1:4566/.</summary>
     public Uri Url { get; }
 
-    /// <summary>Starts listening on 127.0.0.1:<paramref name="port"/>; port 0 picks a free port.</summary>
-    public static LocalKmsServer Start(LocalKmsService service, int port = 0)
+    /// <summary>
+    /// Starts listening on 127.0.0.1:<paramref name="port"/>; port 0 picks a free port. <paramref name="afterEachRequest"/>
+    /// runs after each answered request, before the answer is sent (for example to save the state).
+    /// </summary>
+    /// <exception cref="LocalKmsPortInUseException">Another process holds the port.</exception>
+    public static LocalKmsServer Start(LocalKmsService service, int port = 0, Action? afterEachRequest = null)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentOutOfRangeException.ThrowIfNegative(port);
@@ -43,12 +49,17 @@ public sealed class LocalKmsServer : IAsyncDisposable
             try
             {
                 listener.Start();
-                return new LocalKmsServer(listener, service, chosen);
+                return new LocalKmsServer(listener, service, chosen, afterEachRequest);
             }
             catch (HttpListenerException) when (port == 0 && attempt < 5)
             {
                 // Another process took the probed port between probe and bind; probe again.
                 listener.Close();
+            }
+            catch (HttpListenerException ex) when (port != 0)
+            {
+                listener.Close();
+                throw new LocalKmsPortInUseException(port, ex);
             }
         }
     }
@@ -114,8 +125,8 @@ public sealed class LocalKmsServer : IAsyncDisposable
                 var body = await reader.ReadToEndAsync(_stopping.Token);
                 try
                 {
-                    var region = SigV4.RegionOf(context.Request.Headers["Authorization"]);
-                    result = await _service.HandleAsync(context.Request.Headers["X-Amz-Target"], body, region, _stopping.Token);
+                    result = await _service.HandleAsync(context.Request.Headers["X-Amz-Target"], body, context.Request.Headers["Authorization"], _stopping.Token);
+                    _afterEachRequest?.Invoke();
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -137,4 +148,30 @@ public sealed class LocalKmsServer : IAsyncDisposable
             response.Abort();
         }
     }
+}
+
+/// <summary>The port asked for is taken (or not allowed); <see cref="Exception.Message"/> says what to do.</summary>
+public sealed class LocalKmsPortInUseException : Exception
+{
+    public LocalKmsPortInUseException(int port, Exception innerException)
+        : base($"Port {port} on 127.0.0.1 is in use (or not allowed): stop what holds it, choose another with --port N, or use --port 0 for a free one.", innerException)
+    {
+        Port = port;
+    }
+
+    public LocalKmsPortInUseException()
+    {
+    }
+
+    public LocalKmsPortInUseException(string message)
+        : base(message)
+    {
+    }
+
+    public LocalKmsPortInUseException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public int Port { get; }
 }

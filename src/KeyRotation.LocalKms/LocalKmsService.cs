@@ -5,7 +5,7 @@ namespace KeyRotation.LocalKms;
 
 /// <summary>
 /// In-memory, thread-safe KMS that speaks the JSON 1.1 wire protocol ("TrentService.*" targets).
-/// Both hosting modes (in-process handler, loopback server) call <see cref="HandleAsync(string, string, string, CancellationToken)"/>.
+/// Both hosting modes (in-process handler, loopback server) call <see cref="HandleAsync(string?, string?, string?, CancellationToken)"/>.
 /// </summary>
 public sealed partial class LocalKmsService
 {
@@ -106,22 +106,23 @@ public sealed partial class LocalKmsService
     /// ("TrentService.CreateKey"). Exceptions injected with <see cref="LocalKmsFaults.ThrowNth"/> propagate.
     /// </summary>
     public Task<LocalKmsResponse> HandleAsync(string? target, string? body, CancellationToken cancellationToken = default) =>
-        HandleAsync(target, body, region: null, cancellationToken);
+        HandleAsync(target, body, authorization: null, cancellationToken);
 
     /// <summary>
-    /// Handles one wire request in <paramref name="region"/> (the Region of the request's SigV4 credential
-    /// scope, see <see cref="SigV4.RegionOf"/>); null serves it in the default <see cref="Region"/>.
+    /// Handles one wire request with the request's SigV4 <paramref name="authorization"/> header (signatures are never
+    /// verified): its credential scope's Region chooses the Region that serves it (see <see cref="SigV4.RegionOf"/>),
+    /// and its access key id the caller, which matters only for <see cref="AuthorizationDelay"/>. Null: the default
+    /// <see cref="Region"/>, as the admin.
     /// </summary>
-    public async Task<LocalKmsResponse> HandleAsync(string? target, string? body, string? region, CancellationToken cancellationToken = default)
+    public async Task<LocalKmsResponse> HandleAsync(string? target, string? body, string? authorization, CancellationToken cancellationToken)
     {
         body ??= string.Empty;
-        var operation = target is not null && target.StartsWith(TargetPrefix, StringComparison.Ordinal)
-            ? target[TargetPrefix.Length..]
-            : target ?? string.Empty;
+        var region = SigV4.RegionOf(authorization) ?? Region;
+        var operation = OperationOf(target);
 
         lock (_recordGate)
         {
-            _recorded.Add(new LocalKmsRecordedRequest(operation, body, region ?? Region));
+            _recorded.Add(new LocalKmsRecordedRequest(operation, body, region));
         }
 
         Exception? throwAfter = null;
@@ -146,7 +147,7 @@ public sealed partial class LocalKmsService
                 throw new KmsErrorException("ThrottlingException", "Rate exceeded");
             }
 
-            ThrowIfRegionOut(region ?? Region);
+            ThrowIfRegionOut(region);
             var request = KmsRequest.Parse(body);
 
             // RSA generation takes up to a second: do it before taking the state lock.
@@ -155,10 +156,12 @@ public sealed partial class LocalKmsService
             lock (_state)
             {
                 ExpireLapsedState();
-                EnterRegion(region ?? Region);
+                EnterRegion(region);
                 try
                 {
+                    DenyWhileAuthorizationPropagates(operation, request, SigV4.AccessKeyIdOf(authorization));
                     result = Dispatch(operation, request, pregenerated);
+                    NoteAuthorizationChange(operation, request, result);
                 }
                 finally
                 {
@@ -224,6 +227,7 @@ public sealed partial class LocalKmsService
         "TagResource" => TagResource(request),
         "UntagResource" => UntagResource(request),
         "ListResourceTags" => ListResourceTags(request),
+        "ListGrants" => ListGrants(request),
         "CreateAlias" => CreateAlias(request),
         "UpdateAlias" => UpdateAlias(request),
         "DeleteAlias" => DeleteAlias(request),
@@ -243,6 +247,7 @@ public sealed partial class LocalKmsService
         "RotateKeyOnDemand" => RotateKeyOnDemand(request),
         "ListKeyRotations" => ListKeyRotations(request),
         "ReplicateKey" => ReplicateKey(request),
+        TaggingGetResources => GetResources(request),
         _ => throw new KmsErrorException("UnknownOperationException", $"Operation '{operation}' is not supported by LocalKms."),
     };
 
@@ -273,6 +278,7 @@ public sealed partial class LocalKmsService
             if (key.DeletionDate is { } deletion && deletion <= now)
             {
                 _keys.Remove(key.KeyId);
+                _region.Grants.Remove(key.KeyId);
                 key.MultiRegionSet?.Deleted(CurrentRegion, deletion);
                 foreach (var alias in _aliases.Values.Where(a => a.TargetKeyId == key.KeyId).ToList())
                 {

@@ -1,6 +1,8 @@
+using System.Text.Json.Nodes;
+
 namespace KeyRotation.LocalKms;
 
-/// <summary>What KMS keeps per Region: keys, aliases and outstanding import tokens. Guarded by the service lock.</summary>
+/// <summary>What KMS keeps per Region: keys, aliases, grants and outstanding import tokens. Guarded by the service lock.</summary>
 internal sealed class RegionState
 {
     public RegionState(string name) => Name = name;
@@ -10,6 +12,12 @@ internal sealed class RegionState
     public Dictionary<string, KmsKey> Keys { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, KmsAlias> Aliases { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Grants (GrantListEntry objects) by key id: a multi-Region key has the same id in every Region of its set,
+    /// and its grants are each Region's own.
+    /// </summary>
+    public Dictionary<string, List<JsonObject>> Grants { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, ImportToken> ImportTokens { get; } = new(StringComparer.Ordinal);
 }
@@ -22,7 +30,11 @@ internal sealed class MultiRegionKeySet
 {
     private readonly SortedSet<string> _replicaRegions = new(StringComparer.Ordinal);
 
-    public MultiRegionKeySet(string primaryRegion) => PrimaryRegion = primaryRegion;
+    public MultiRegionKeySet(string primaryRegion, DateTimeOffset? lastReplicaDeletedAt = null)
+    {
+        PrimaryRegion = primaryRegion;
+        LastReplicaDeletedAt = lastReplicaDeletedAt;
+    }
 
     public string PrimaryRegion { get; }
 

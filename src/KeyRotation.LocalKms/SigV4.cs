@@ -1,6 +1,6 @@
 namespace KeyRotation.LocalKms;
 
-/// <summary>Reads the Region a request was signed for; signatures themselves are never verified.</summary>
+/// <summary>Reads who signed a request and for which Region; signatures themselves are never verified.</summary>
 public static class SigV4
 {
     private const string CredentialField = "Credential=";
@@ -29,5 +29,19 @@ public static class SigV4
 
         // access key id / date / Region / service / aws4_request
         return scope.Length == 5 && scope[2].Length > 0 ? scope[2] : null;
+    }
+
+    /// <summary>The access key id in an Authorization header's credential scope, or null when there is none.</summary>
+    public static string? AccessKeyIdOf(string? authorization)
+    {
+        var start = authorization?.IndexOf(CredentialField, StringComparison.Ordinal) ?? -1;
+        if (start < 0)
+        {
+            return null;
+        }
+
+        var rest = authorization![(start + CredentialField.Length)..];
+        var end = rest.IndexOf('/', StringComparison.Ordinal);
+        return end > 0 ? rest[..end] : null;
     }
 }

@@ -39,4 +39,25 @@ public sealed class AwsClientsTests
         Assert.Equal("http://127.0.0.1:4566/", client.Config.ServiceURL);
         Assert.IsType<PacedHttpClientFactory>(client.Config.HttpClientFactory);
     }
+
+    [Fact]
+    public void CreateKeyFinder_ServiceSpecificEndpoint_IsUsedOverTheGeneralOne()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["AWS_REGION"] = "eu-west-1",
+            ["AWS_ENDPOINT_URL"] = "http://127.0.0.1:4566",
+            ["AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API"] = "http://127.0.0.1:4599",
+        };
+
+        Assert.Equal(new Uri("http://127.0.0.1:4599/"), AwsClients.CreateKeyFinder(environment).Endpoint);
+    }
+
+    [Fact]
+    public void CreateKeyFinder_NoEndpointConfigured_UsesTheRegionsTaggingEndpoint()
+    {
+        var environment = new Dictionary<string, string> { ["AWS_REGION"] = "eu-west-1" };
+
+        Assert.Equal(new Uri("https://tagging.eu-west-1.amazonaws.com/"), AwsClients.CreateKeyFinder(environment).Endpoint);
+    }
 }

@@ -1,7 +1,6 @@
 using KeyRotation.Core.Configuration;
 using System.Reflection;
 using System.Text;
-using KeyRotation.Core.Tests;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KeyRotation.Function.Tests;

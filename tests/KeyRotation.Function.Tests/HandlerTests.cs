@@ -2,7 +2,6 @@ using KeyRotation.Core.Configuration;
 using System.Text;
 using System.Text.Json;
 using KeyRotation.Core;
-using KeyRotation.Core.Tests;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KeyRotation.Function.Tests;

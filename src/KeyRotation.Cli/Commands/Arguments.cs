@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
 
@@ -11,6 +12,39 @@ internal static class Arguments
     {
         Description = description,
         Arity = ArgumentArity.ZeroOrMore,
+        HelpName = "ALIAS",
+        CustomParser = StopAtOptions,
+    };
+
+    /// <summary>
+    /// A variadic argument otherwise swallows unknown options ('--forse' would become an alias name): it stops at the
+    /// first token that looks like an option, which System.CommandLine then reports as unrecognized, with suggestions.
+    /// </summary>
+    private static string[] StopAtOptions(ArgumentResult result)
+    {
+        var values = result.Tokens.TakeWhile(t => !t.Value.StartsWith('-')).Select(t => t.Value).ToArray();
+        if (values.Length < result.Tokens.Count)
+        {
+            result.OnlyTake(values.Length);
+        }
+
+        return values;
+    }
+
+    /// <summary>A single value that is not an option name: '--forse' in its place is reported as an unrecognized option.</summary>
+    public static Argument<string> Single(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = result =>
+        {
+            if (result.Tokens is [{ Value: var value }] && value.StartsWith('-'))
+            {
+                result.OnlyTake(0);
+                return null!;
+            }
+
+            return result.Tokens.Count > 0 ? result.Tokens[0].Value : null!;
+        },
     };
 
     public static Option<bool> Yes() => new("--yes", "-y") { Description = "Do not ask for confirmation (required when stdin is not a terminal)." };
@@ -30,6 +64,14 @@ internal static class Arguments
     public static Option<string?> MaxConcurrency() => new("--max-concurrency")
     {
         Description = "The most aliases rotated at once, 1 to 32; the run sizes itself below it from the KMS quotas (default: MAX_CONCURRENCY, else 16).",
+    };
+
+    /// <summary>The flag that overrides a setting variable, for messages about its value.</summary>
+    public static string FlagOf(string settingName) => settingName switch
+    {
+        SettingNames.MinKeyAgeHours => "--min-key-age-hours",
+        SettingNames.MaxConcurrency => "--max-concurrency",
+        _ => settingName,
     };
 
     /// <summary>The setting flags of plan and rotate, as setting names and values that override the environment.</summary>

@@ -3,7 +3,10 @@ using KeyRotation.Core;
 
 namespace KeyRotation.Cli.Commands;
 
-/// <summary><c>plan [ALIAS...]</c>: the dry run: what a rotation would do now for each alias, and why one would be skipped or refused.</summary>
+/// <summary>
+/// <c>plan [ALIAS...]</c>: the dry run: what a rotation would do now for each alias, and why one would be skipped or
+/// refused; and the grants on each current key, which the new key will not have.
+/// </summary>
 internal static class PlanCommand
 {
     public static Command Create(CliContextFactory factory)
@@ -17,7 +20,7 @@ internal static class PlanCommand
         {
             var context = factory.For(parsed);
             var (settings, _) = RotationRun.Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), null, Arguments.SettingOverrides(parsed, minKeyAge, maxConcurrency));
-            var (kms, _) = await context.ConnectAsync(ct);
+            var (kms, sandbox) = await context.ConnectAsync(ct);
             var engine = new RotationEngine(kms, new Notices.Silent(), settings.Options, context.Host.Time, new RotationRun.StderrLog(context), RotationRun.Importer(context, settings, kms), pacer: context.Pacer);
             var request = new RotationRequest
             {
@@ -26,14 +29,26 @@ internal static class PlanCommand
                 DryRun = true,
                 Force = parsed.GetValue(force),
             };
-            var report = await RotationRun.RunAsync(context, new EngineHandle(engine, settings.Options.MaxConcurrency), request, ct);
-            if (context.Json)
-            {
-                context.WriteJson(RotationRun.ToJson(report));
-            }
-            else
+            var importing = sandbox is null ? null : new RotationEngine(kms, new Notices.Silent(), settings.Options with { KeyMaterialOrigin = KeyMaterialOrigin.External }, context.Host.Time, new RotationRun.StderrLog(context), sandbox.Importer(context.Host.Time, new RotationRun.StderrLog(context)));
+            var report = await RotationRun.RunAsync(context, EngineHandle.For(engine, importing, settings.Options.MaxConcurrency), request, ct);
+            var grants = await context.WaitAsync("Listing grants", () => GrantsSection.ReadAsync(context, kms, report, ct));
+            if (!context.Json)
             {
                 RotationRun.WriteSummary(context, report);
+                GrantsSection.Write(context, report, grants);
+            }
+
+            var retention = await RetentionCommand.PlanIfConfiguredAsync(context, kms, request.Aliases, ct);
+            if (context.Json)
+            {
+                var document = RotationRun.ToJson(report);
+                GrantsSection.AddToJson(document, grants);
+                if (retention is not null)
+                {
+                    document["retention"] = retention;
+                }
+
+                context.WriteJson(document);
             }
 
             return RotationRun.ExitCode(report);

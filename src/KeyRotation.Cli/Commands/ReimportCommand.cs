@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Amazon.S3;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Core.KeyMaterial;
 using Spectre.Console;
@@ -9,17 +10,17 @@ namespace KeyRotation.Cli.Commands;
 
 /// <summary>
 /// <c>reimport KEY_ID --escrow-private-key FILE</c>: restores a key's imported material from its escrow copy (after the
-/// material expired or was deleted). The escrow private key is read on this machine and never leaves it.
+/// material expired or was deleted). The escrow private key is read on this machine and never leaves it. In the sandbox,
+/// the sandbox's escrow bucket and key pair are used.
 /// </summary>
 internal static class ReimportCommand
 {
     public static Command Create(CliContextFactory factory)
     {
-        var keyId = new Argument<string>("KEY_ID") { Description = "Key id or key ARN whose material to restore (not an alias: material goes to one key)." };
+        var keyId = Arguments.Single("KEY_ID", "Key id or key ARN whose material to restore (not an alias: material goes to one key).");
         var privateKey = new Option<FileInfo>("--escrow-private-key")
         {
-            Description = "PEM file with the escrow RSA private key (PKCS#8 or PKCS#1, unencrypted).",
-            Required = true,
+            Description = "PEM file with the escrow RSA private key (PKCS#8 or PKCS#1, unencrypted). Required, except in the sandbox (its own escrow key).",
             HelpName = "FILE",
         };
         var bucket = new Option<string?>("--escrow-bucket") { Description = "Escrow bucket (default: ESCROW_BUCKET)." };
@@ -36,18 +37,37 @@ internal static class ReimportCommand
         command.SetAction(async (parsed, ct) =>
         {
             var context = factory.For(parsed);
-            if (context.IsSandbox)
+            var key = parsed.GetValue(keyId)!;
+            var days = ExpirationDays(context, parsed.GetValue(expiration));
+            var keyFile = parsed.GetValue(privateKey);
+            if (!context.IsSandbox && keyFile is null)
             {
-                throw new UsageException("reimport needs an escrow bucket and a key with imported material; the sandbox has neither.");
+                throw new UsageException("--escrow-private-key FILE is required: the PEM file of the escrow RSA private key.");
             }
 
-            var key = parsed.GetValue(keyId)!;
-            var location = Location(context, parsed.GetValue(bucket), parsed.GetValue(prefix));
-            var days = ExpirationDays(context, parsed.GetValue(expiration));
-            var pem = await ReadPrivateKeyAsync(parsed.GetValue(privateKey)!, ct);
-            var (kms, _) = await context.ConnectAsync(ct);
-            var s3 = context.CreateS3Client();
-            if (!await context.ConfirmAsync(parsed.GetValue(yes), $"Re-import the escrowed material of {key} from s3://{location.Bucket}/{location.Prefix}?", ct))
+            if (context.IsSandbox && (parsed.GetValue(bucket) is not null || parsed.GetValue(prefix) is not null))
+            {
+                throw new UsageException("The sandbox has its own escrow bucket: leave out --escrow-bucket and --escrow-prefix.");
+            }
+
+            var location = context.IsSandbox ? null : Location(context, parsed.GetValue(bucket), parsed.GetValue(prefix));
+            var pem = keyFile is null ? null : await ReadPrivateKeyAsync(keyFile, ct);
+            var (kms, sandbox) = await context.ConnectAsync(ct);
+            IAmazonS3 s3;
+            if (sandbox is not null)
+            {
+                location = sandbox.Escrow.Location;
+                s3 = sandbox.Escrow.S3;
+                pem ??= sandbox.Escrow.PrivateKeyPath is { } path
+                    ? await ReadPrivateKeyAsync(new FileInfo(path), ct)
+                    : throw new UsageException("This sandbox is not kept in a state file, so its escrow private key is gone: pass --sandbox-state FILE to keep one.");
+            }
+            else
+            {
+                s3 = context.CreateS3Client();
+            }
+
+            if (!await context.ConfirmAsync(parsed.GetValue(yes), $"Re-import the escrowed material of {key} from s3://{location!.Bucket}/{location.Prefix}?", ct))
             {
                 context.Error("Cancelled; nothing was changed.");
                 return ExitCodes.Failed;
@@ -56,7 +76,10 @@ internal static class ReimportCommand
             EscrowRestoreResult result;
             try
             {
-                result = await new EscrowRestore(kms, s3, location, context.Host.Time).ReimportAsync(key, pem, days, ct);
+                var restore = sandbox is null
+                    ? new EscrowRestore(kms, s3, location!, context.Host.Time)
+                    : new EscrowRestore(kms, s3, location!, context.Host.Time) { WrappingKeySpec = Amazon.KeyManagementService.WrappingKeySpec.RSA_2048 };
+                result = await context.WaitAsync($"Re-importing the material of {key}", () => restore.ReimportAsync(key, pem!, days, ct));
             }
             catch (EscrowRestoreException ex)
             {

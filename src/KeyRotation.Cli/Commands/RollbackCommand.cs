@@ -11,7 +11,7 @@ internal static class RollbackCommand
 {
     public static Command Create(CliContextFactory factory)
     {
-        var alias = new Argument<string>("ALIAS") { Description = "The alias to roll back (for example alias/app-data)." };
+        var alias = Arguments.Single("ALIAS", "The alias to roll back (for example alias/app-data).");
         var to = new Option<string?>("--to") { Description = "Key id or ARN of the earlier generation to restore (default: the current key's previous generation).", HelpName = "KEY" };
         var yes = Arguments.Yes();
         var topic = Arguments.TopicArn();
@@ -35,7 +35,7 @@ internal static class RollbackCommand
             }
 
             var rollback = new AliasRollback(kms, notices, context.Host.Time);
-            var result = await rollback.RollBackAsync(new RollbackRequest { Alias = name, TargetKeyId = target, RollbackId = RotationRun.NewRunId(context, "rollback") }, ct);
+            var result = await context.WaitAsync($"Rolling back {name}", () => rollback.RollBackAsync(new RollbackRequest { Alias = name, TargetKeyId = target, RollbackId = RotationRun.NewRunId(context, "rollback") }, ct));
             if (context.Json)
             {
                 context.WriteJson(new JsonObject

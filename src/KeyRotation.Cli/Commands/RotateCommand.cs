@@ -24,9 +24,10 @@ internal static class RotateCommand
         var topic = Arguments.TopicArn();
         var minKeyAge = Arguments.MinKeyAgeHours();
         var maxConcurrency = Arguments.MaxConcurrency();
+        var changeOrigin = ChangeOriginOption.Create();
         var command = new Command("rotate", "Rotate now: create a new key for each alias, move the alias to it, tag the old key retired (it stays enabled) and notify.")
         {
-            aliases, force, yes, topic, minKeyAge, maxConcurrency,
+            aliases, force, yes, topic, minKeyAge, maxConcurrency, changeOrigin,
         };
         command.SetAction(async (parsed, ct) =>
         {
@@ -42,15 +43,20 @@ internal static class RotateCommand
             }
 
             var before = sandbox is null ? null : await SnapshotAsync(kms, selected, ct);
-            var engine = new RotationEngine(kms, notices, settings.Options, context.Host.Time, new RotationRun.StderrLog(context), RotationRun.Importer(context, settings, kms), context.CreateKeyClient(), context.Pacer);
+            var engine = new RotationEngine(kms, notices, settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(selected), ListPreviousKeyGrants = true }, context.Host.Time, new RotationRun.StderrLog(context), RotationRun.Importer(context, settings, kms), context.CreateKeyClient(), context.KeyFinder(sandbox), context.Pacer);
             var request = new RotationRequest
             {
                 RotationId = RotationRun.NewRunId(context, "cli"),
                 Aliases = selected,
                 DryRun = settings.DryRun,
                 Force = parsed.GetValue(force),
+                ChangeOrigin = parsed.GetValue(changeOrigin),
+
+                // Claims expire after the run timeout plus a margin: the CLI stops writing by then, as the function does.
+                Deadline = context.Host.Time.GetUtcNow() + settings.Options.RunTimeout,
             };
-            var report = await RotationRun.RunAsync(context, new EngineHandle(engine, settings.Options.MaxConcurrency), request, ct);
+            var importing = sandbox is null ? null : new RotationEngine(kms, notices, settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(selected), ListPreviousKeyGrants = true, KeyMaterialOrigin = KeyMaterialOrigin.External }, context.Host.Time, new RotationRun.StderrLog(context), sandbox.Importer(context.Host.Time, new RotationRun.StderrLog(context)), keyFinder: context.KeyFinder(sandbox));
+            var report = await RotationRun.RunAsync(context, EngineHandle.For(engine, importing, settings.Options.MaxConcurrency), request, ct);
 
             if (context.Json)
             {
@@ -61,7 +67,7 @@ internal static class RotateCommand
             else
             {
                 RotationRun.WriteSummary(context, report);
-                if (before is not null)
+                if (before is not null && context.Format == OutputFormat.Table)
                 {
                     await ShowSandboxAsync(context, kms, before, report, ct);
                 }
@@ -74,41 +80,59 @@ internal static class RotateCommand
         return command;
     }
 
-    /// <summary>Before the run: each alias's key, and for encryption keys a ciphertext made through the alias.</summary>
-    private static async Task<Dictionary<string, (string KeyId, byte[]? Ciphertext)>> SnapshotAsync(IAmazonKeyManagementService kms, IReadOnlyList<string> aliases, CancellationToken ct)
+    /// <summary>
+    /// Before the run: each alias's key, and a sample made through the alias: a ciphertext for encryption keys, a MAC for
+    /// HMAC keys. An alias that does not exist is left out: the rotation reports it as the function would.
+    /// </summary>
+    private static async Task<Dictionary<string, SandboxSample>> SnapshotAsync(IAmazonKeyManagementService kms, IReadOnlyList<string> aliases, CancellationToken ct)
     {
-        var before = new Dictionary<string, (string, byte[]?)>(StringComparer.Ordinal);
+        var before = new Dictionary<string, SandboxSample>(StringComparer.Ordinal);
         foreach (var alias in aliases)
         {
-            var key = (await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = alias }, ct)).KeyMetadata;
-            byte[]? ciphertext = null;
+            KeyMetadata key;
+            try
+            {
+                key = (await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = alias }, ct)).KeyMetadata;
+            }
+            catch (NotFoundException)
+            {
+                continue;
+            }
+
+            var sample = new SandboxSample(key.KeyId, null, null, null);
             if (key.KeyUsage == KeyUsageType.ENCRYPT_DECRYPT && key.KeySpec == KeySpec.SYMMETRIC_DEFAULT)
             {
                 using var plain = new MemoryStream(Encoding.UTF8.GetBytes(SampleText));
                 var encrypted = await kms.EncryptAsync(new EncryptRequest { KeyId = alias, Plaintext = plain }, ct);
-                ciphertext = encrypted.CiphertextBlob.ToArray();
+                sample = sample with { Ciphertext = encrypted.CiphertextBlob.ToArray() };
+            }
+            else if (key.KeyUsage == KeyUsageType.GENERATE_VERIFY_MAC && key.MacAlgorithms.Count > 0)
+            {
+                var algorithm = MacAlgorithmSpec.FindValue(key.MacAlgorithms[0]);
+                using var message = new MemoryStream(Encoding.UTF8.GetBytes(SampleText));
+                var mac = await kms.GenerateMacAsync(new GenerateMacRequest { KeyId = alias, MacAlgorithm = algorithm, Message = message }, ct);
+                sample = sample with { Mac = mac.Mac.ToArray(), MacAlgorithm = algorithm };
             }
 
-            before[alias] = (key.KeyId, ciphertext);
+            before[alias] = sample;
         }
 
         return before;
     }
 
-    private static async Task ShowSandboxAsync(CliContext context, IAmazonKeyManagementService kms, Dictionary<string, (string KeyId, byte[]? Ciphertext)> before, RotationReport report, CancellationToken ct)
+    private static async Task ShowSandboxAsync(CliContext context, IAmazonKeyManagementService kms, Dictionary<string, SandboxSample> before, RotationReport report, CancellationToken ct)
     {
         var console = context.Console;
         console.WriteLine();
         console.MarkupLine("[bold]Sandbox: aliases before and after[/]");
-        var aliases = new Table { Border = context.Host.StdoutIsTerminal ? TableBorder.Rounded : TableBorder.Simple };
-        aliases.AddColumns("Alias", "Before", "After");
-        foreach (var (alias, (keyId, _)) in before)
+        var rows = new List<IReadOnlyList<TabularCell>>();
+        foreach (var (alias, (keyId, _, _, _)) in before)
         {
             var after = (await kms.DescribeKeyAsync(new DescribeKeyRequest { KeyId = alias }, ct)).KeyMetadata.KeyId;
-            aliases.AddRow(Markup.Escape(alias), Markup.Escape(keyId), Markup.Escape(after == keyId ? after + " (unchanged)" : after));
+            rows.Add([alias, keyId, after == keyId ? after + " (unchanged)" : after]);
         }
 
-        console.Write(aliases);
+        Tabular.Write(context, [new("Alias"), new("Before"), new("After")], rows);
 
         foreach (var result in report.Results.Where(r => r.Outcome == RotationOutcome.Rotated && r.PreviousKeyId is not null && r.NewKeyId is not null))
         {
@@ -131,7 +155,19 @@ internal static class RotateCommand
                 var text = Encoding.UTF8.GetString(decrypted.Plaintext.ToArray());
                 console.WriteLine($"  Data encrypted through {result.Alias} before the rotation still decrypts (under {decrypted.KeyId}): \"{text}\"");
             }
+
+            if (before[result.Alias] is { Mac: { } mac, MacAlgorithm: { } algorithm })
+            {
+                using var message = new MemoryStream(Encoding.UTF8.GetBytes(SampleText));
+                using var tag = new MemoryStream(mac);
+                var verified = await kms.VerifyMacAsync(new VerifyMacRequest { KeyId = result.PreviousKeyId, MacAlgorithm = algorithm, Message = message, Mac = tag }, ct);
+                console.WriteLine(verified.MacValid == true
+                    ? $"  A MAC made through {result.Alias} before the rotation still verifies with the previous key {result.PreviousKeyId} (VerifyMac names the key: keep the old key id to check old MACs)."
+                    : $"  A MAC made through {result.Alias} before the rotation no longer verifies with the previous key {result.PreviousKeyId}.");
+            }
         }
     }
-
 }
+
+/// <summary>An alias's key before a sandbox rotation, and what was made through the alias to prove the old key still works.</summary>
+internal sealed record SandboxSample(string KeyId, byte[]? Ciphertext, byte[]? Mac, MacAlgorithmSpec? MacAlgorithm);

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Core.History;
+using KeyRotation.Core.Retention;
 using Spectre.Console;
 
 namespace KeyRotation.Cli.Commands;
@@ -40,7 +41,7 @@ internal static class StatusCommand
             {
                 try
                 {
-                    statuses.Add((alias, await history.GetAsync(alias, ct), null));
+                    statuses.Add((alias, await context.WaitAsync($"Reading {alias}", () => history.GetAsync(alias, ct)), null));
                 }
                 catch (RotationException ex)
                 {
@@ -68,6 +69,12 @@ internal static class StatusCommand
     private static void Write(CliContext context, string alias, AliasStatus? status, string? error)
     {
         var console = context.Console;
+        if (status is null && context.Format == OutputFormat.Text)
+        {
+            context.Error($"{alias}: {error}");
+            return;
+        }
+
         if (status is null)
         {
             console.MarkupLine($"[bold]{Markup.Escape(alias)}[/]: [red]{Markup.Escape(error ?? "unknown")}[/]");
@@ -75,17 +82,25 @@ internal static class StatusCommand
             return;
         }
 
-        console.MarkupLine($"[bold]{Markup.Escape(alias)}[/] -> {Markup.Escape(status.Current.KeyId)}{(status.RotatedByTool ? string.Empty : " (not rotated by this tool yet)")}");
-        var table = new Table { Border = context.Host.StdoutIsTerminal ? TableBorder.Rounded : TableBorder.Simple };
-        table.AddColumns("", "Generation", "Key id", "State", "Key state", "Created", "Retired");
-        void Row(string role, KeyGeneration key) => table.AddRow(
+        if (context.Format == OutputFormat.Table)
+        {
+            console.MarkupLine($"[bold]{Markup.Escape(alias)}[/] -> {Markup.Escape(status.Current.KeyId)}{(status.RotatedByTool ? string.Empty : " (not rotated by this tool yet)")}");
+        }
+
+        // "Generation state" is this tool's tag (active, retired); "KMS key state" is KMS's own (Enabled, Disabled...).
+        TabularColumn[] columns = [new("Alias"), new("Role"), new("Generation"), new("Key id"), new("Generation state"), new("KMS key state"), new("Created"), new("Retired")];
+        var rows = new List<IReadOnlyList<TabularCell>>();
+        void Row(string role, KeyGeneration key) => rows.Add(
+        [
+            alias,
             role,
             key.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Markup.Escape(key.KeyId),
-            Markup.Escape(key.State ?? "-"),
-            Markup.Escape(key.Missing ? "not found" : key.KeyState ?? "-"),
-            Markup.Escape(key.CreatedAt is { } created ? RotationTags.FormatTime(created) : "-"),
-            Markup.Escape(key.RolledBackAt is not null ? $"{key.RetiredAt} (rolled back)" : key.State == RotationTags.KeyStates.Retired ? key.RetiredAt ?? "-" : "-"));
+            key.KeyId,
+            key.State ?? "-",
+            key.Missing ? "not found" : key.KeyState ?? "-",
+            key.CreatedAt is { } created ? RotationTags.FormatTime(created) : "-",
+            key.RolledBackAt is not null ? $"{key.RetiredAt} (rolled back)" : key.State == RotationTags.KeyStates.Retired ? key.RetiredAt ?? "-" : "-",
+        ]);
         Row("current", status.Current);
         foreach (var key in status.Earlier)
         {
@@ -97,13 +112,32 @@ internal static class StatusCommand
             Row("rolled back", key);
         }
 
-        console.Write(table);
+        // The alias heads the block in table output; text output repeats it on every line, for grep and awk.
+        Tabular.Write(context, context.Format == OutputFormat.Text ? columns : columns[1..], context.Format == OutputFormat.Text ? rows : [.. rows.Select(r => (IReadOnlyList<TabularCell>)[.. r.Skip(1)])]);
+        if (context.Format == OutputFormat.Text)
+        {
+            context.Stdout.WriteLine($"{alias}\tcost\t{KeyCost.For(status).Describe()}");
+        }
+        else
+        {
+            console.WriteLine(KeyCost.For(status).Describe());
+        }
         if (status.InProgress is { } progress)
         {
-            console.MarkupLine($"[yellow]In progress:[/] {Markup.Escape(progress)}");
+            if (context.Format == OutputFormat.Text)
+            {
+                context.Stdout.WriteLine($"{alias}\tin progress\t{progress}");
+            }
+            else
+            {
+                console.MarkupLine($"[yellow]In progress:[/] {Markup.Escape(progress)}");
+            }
         }
 
-        console.WriteLine();
+        if (context.Format == OutputFormat.Table)
+        {
+            console.WriteLine();
+        }
     }
 
     private static JsonObject ToJson(string alias, AliasStatus? status, string? error) => status is null
@@ -116,7 +150,17 @@ internal static class StatusCommand
             ["earlier"] = new JsonArray([.. status.Earlier.Select(k => (JsonNode)ToJson(k))]),
             ["rolledBack"] = new JsonArray([.. status.RolledBack.Select(k => (JsonNode)ToJson(k))]),
             ["inProgress"] = status.InProgress,
+            ["keyCost"] = KeyCostJson(KeyCost.For(status)),
         };
+
+    private static JsonObject KeyCostJson(KeyCost cost) => new()
+    {
+        ["enabled"] = cost.Enabled,
+        ["disabled"] = cost.Disabled,
+        ["pendingDeletion"] = cost.PendingDeletion,
+        ["other"] = cost.Other,
+        ["estimatedMonthlyDollars"] = cost.MonthlyDollars,
+    };
 
     private static JsonObject ToJson(KeyGeneration key) => new()
     {

@@ -50,18 +50,7 @@ public sealed record RotationSettings
         var aliases = ParseAliases(Get(SettingNames.RotationAliases), problems);
 
         var topic = Get(SettingNames.NotificationTopicArn);
-        if (topic is null)
-        {
-            problems.Add($"{SettingNames.NotificationTopicArn} is not set: it must name the SNS topic that receives rotation notifications.");
-        }
-        else if (!Notifications.NotificationTopicArn.TryParse(topic, out var parsedTopic, out var topicProblem))
-        {
-            problems.Add($"{SettingNames.NotificationTopicArn}: {topicProblem}");
-        }
-        else if (parsedTopic.IsFifo)
-        {
-            problems.Add($"{SettingNames.NotificationTopicArn}: {topic} is a FIFO topic; notifications go to a standard topic (FIFO topics need message groups and cannot deliver e-mail).");
-        }
+        ValidateTopic(topic, problems);
 
         var origin = Get(SettingNames.KeyMaterialOrigin) switch
         {
@@ -102,11 +91,29 @@ public sealed record RotationSettings
                 MinKeyAge = TimeSpan.FromHours(minAge),
                 MaxConcurrency = concurrency,
                 KeyMaterialOrigin = origin,
+                RunTimeout = timeout == 0 ? new RotationOptions().RunTimeout : TimeSpan.FromSeconds(timeout),
             },
         };
     }
 
-    private static List<string> ParseAliases(string? text, List<string> problems)
+    /// <summary>Adds a problem when the topic is missing, not an SNS topic ARN, or a FIFO topic.</summary>
+    internal static void ValidateTopic(string? topic, List<string> problems)
+    {
+        if (topic is null)
+        {
+            problems.Add($"{SettingNames.NotificationTopicArn} is not set: it must name the SNS topic that receives rotation notifications.");
+        }
+        else if (!Notifications.NotificationTopicArn.TryParse(topic, out var parsedTopic, out var topicProblem))
+        {
+            problems.Add($"{SettingNames.NotificationTopicArn}: {topicProblem}");
+        }
+        else if (parsedTopic.IsFifo)
+        {
+            problems.Add($"{SettingNames.NotificationTopicArn}: {topic} is a FIFO topic; notifications go to a standard topic (FIFO topics need message groups and cannot deliver e-mail).");
+        }
+    }
+
+    internal static List<string> ParseAliases(string? text, List<string> problems)
     {
         if (text is null)
         {
@@ -135,7 +142,7 @@ public sealed record RotationSettings
         return aliases;
     }
 
-    private static int ParseInt(string? text, string name, int fallback, int min, int max, string unit, List<string> problems)
+    internal static int ParseInt(string? text, string name, int fallback, int min, int max, string unit, List<string> problems)
     {
         if (text is null)
         {
@@ -158,7 +165,7 @@ public sealed record RotationSettings
         _ => Invalid(problems, $"{name}: '{text}' is not true or false.", false),
     };
 
-    private static T Invalid<T>(List<string> problems, string problem, T fallback)
+    internal static T Invalid<T>(List<string> problems, string problem, T fallback)
     {
         problems.Add(problem);
         return fallback;

@@ -19,12 +19,27 @@ public static class SettingNames
     public const string EscrowPublicKey = "ESCROW_PUBLIC_KEY";
     public const string EscrowDisabled = "ESCROW_DISABLED";
     public const string KmsRequestQuotas = "KMS_REQUEST_QUOTAS";
+    public const string RetentionMode = "RETENTION_MODE";
+    public const string RetainGenerations = "RETAIN_GENERATIONS";
+    public const string DisableAfterDays = "DISABLE_AFTER_DAYS";
+    public const string DeleteAfterDays = "DELETE_AFTER_DAYS";
+    public const string PendingWindowDays = "PENDING_WINDOW_DAYS";
 
-    /// <summary>Every setting above.</summary>
+    /// <summary>Every setting the rotation function reads.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         RotationAliases, NotificationTopicArn, KeyMaterialOrigin, MinKeyAgeHours, DryRun, MaxConcurrency,
         FunctionTimeoutSeconds, KeyMaterialExpirationDays, EscrowBucket, EscrowPrefix, EscrowPublicKey, EscrowDisabled,
         KmsRequestQuotas,
+    ];
+
+    /// <summary>
+    /// Every setting the retention function reads: the aliases, the topic and the escrow location mean what they mean
+    /// for the rotation function (the escrow location is where retention confirms an EXTERNAL key's copy exists).
+    /// </summary>
+    public static IReadOnlyList<string> Retention { get; } =
+    [
+        RotationAliases, NotificationTopicArn, EscrowBucket, EscrowPrefix,
+        RetentionMode, RetainGenerations, DisableAfterDays, DeleteAfterDays, PendingWindowDays,
     ];
 }

@@ -1,4 +1,5 @@
 using Amazon.KeyManagementService;
+using KeyRotation.Core.Protocol;
 
 namespace KeyRotation.Core.History;
 
@@ -10,8 +11,13 @@ namespace KeyRotation.Core.History;
 public sealed class AliasHistory
 {
     private readonly KeyChainReader _reader;
+    private readonly AliasStateReader _states;
 
-    public AliasHistory(IAmazonKeyManagementService kms) => _reader = new KeyChainReader(kms);
+    public AliasHistory(IAmazonKeyManagementService kms)
+    {
+        _reader = new KeyChainReader(kms);
+        _states = new AliasStateReader(kms);
+    }
 
     /// <summary>The alias's status; throws <see cref="RotationException"/> when the alias does not exist.</summary>
     public async Task<AliasStatus> GetAsync(string alias, CancellationToken cancellationToken)
@@ -40,7 +46,7 @@ public sealed class AliasHistory
             Current = current,
             Earlier = earlier,
             RolledBack = rolledBack,
-            InProgress = await InProgressAsync(alias, current, tags, cancellationToken),
+            InProgress = await InProgressAsync(alias, cancellationToken),
         };
     }
 
@@ -64,27 +70,19 @@ public sealed class AliasHistory
         return found;
     }
 
-    private async Task<string?> InProgressAsync(string alias, KeyGeneration current, Dictionary<string, string> tags, CancellationToken ct)
+    /// <summary>What the protocol's state says is unfinished, in words; null when the alias is idle.</summary>
+    private async Task<string?> InProgressAsync(string alias, CancellationToken ct)
     {
-        if (current.State == RotationTags.KeyStates.Restoring)
+        var state = await _states.ReadAsync(alias, ct);
+        return state.Phase switch
         {
-            return $"A rollback to {current.KeyId} (from {tags.GetValueOrDefault(RotationTags.RestoredFrom) ?? "an unknown key"}) moved the alias but did not finish; run 'keyrotation rollback {alias}' again to finish it. Rotations refuse until then.";
-        }
-
-        if (current.State == RotationTags.KeyStates.Pending && tags.GetValueOrDefault(RotationTags.Alias) == alias)
-        {
-            return $"The alias already points at {current.KeyId}, but the rotation's last steps (retiring {current.PreviousKeyId ?? "the previous key"}, the notification) have not run; the next rotate finishes them.";
-        }
-
-        var marker = RotationTags.MarkerAlias(alias, current.Sequence + 1);
-        var target = await _reader.DescribeAsync(marker, ct);
-        if (target is null)
-        {
-            return null;
-        }
-
-        return target.KeyId == current.KeyId
-            ? $"A run claimed the next move of the alias ({marker}) and has not created or recorded a new key yet; if that run died, the next rotate after the claim timeout finishes it."
-            : $"A run recorded {target.KeyId} as the alias's next key ({marker}) but has not moved the alias yet; the next rotate finishes the move.";
+            AliasPhase.Claimed => $"A run claimed the next move of the alias ({state.Marker}) and has not created or recorded a new key yet; if that run died, the first rotate after its claim expires finishes it.",
+            AliasPhase.Recorded => $"A run recorded {state.Recorded!.KeyId} as the alias's next key ({state.Marker}) but has not moved the alias yet; if that run died, the first rotate after its claim expires finishes the move.",
+            AliasPhase.Moved => $"The alias already points at {state.Current!.KeyId}, but the rotation's last steps (retiring {state.FromKeyId ?? "the previous key"}, the notification) have not run; if that run died, the first rotate after its claim expires finishes them.",
+            AliasPhase.MovedByHand => $"The alias was pointed at {state.Current!.KeyId} by hand after this tool moved it to {state.MovedByHandFrom}; the next rotate goes on from {state.Current.KeyId} (move {state.Move}).",
+            AliasPhase.RollingBack or AliasPhase.Stranded => state.Problem,
+            AliasPhase.Superseded => $"The alias moved to {state.NowPointsAt} while it was being read; run status again.",
+            _ => null,
+        };
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
+using KeyRotation.Core.Protocol;
 
 namespace KeyRotation.Core.History;
 
@@ -24,6 +25,7 @@ public sealed class AliasRollback
 {
     private readonly IAmazonKeyManagementService _kms;
     private readonly KeyChainReader _reader;
+    private readonly AliasStateReader _states;
     private readonly KmsCalls _calls;
     private readonly IRotationNotifier _notifier;
     private readonly TimeProvider _time;
@@ -32,6 +34,7 @@ public sealed class AliasRollback
     {
         _kms = kms;
         _reader = new KeyChainReader(kms);
+        _states = new AliasStateReader(kms);
         _calls = new KmsCalls(kms);
         _notifier = notifier;
         _time = time;
@@ -47,21 +50,21 @@ public sealed class AliasRollback
             return Refused(alias, $"Cannot roll back: {invalid}.");
         }
 
-        var currentKey = await _reader.DescribeAsync(alias, cancellationToken);
-        if (currentKey is null)
+        var state = await _states.ReadAsync(alias, cancellationToken);
+        if (state.Phase == AliasPhase.Missing)
         {
             return Refused(alias, $"Alias {alias} does not exist in this account and Region.");
         }
 
-        var currentTags = await _reader.TagsAsync(currentKey.KeyId, cancellationToken);
-        var current = KeyChainReader.ToGeneration(currentKey, currentTags);
+        var currentTags = new Dictionary<string, string>(state.CurrentTags, StringComparer.Ordinal);
+        var current = KeyChainReader.ToGeneration(state.Current!, currentTags);
         var refused = Refused(alias, string.Empty) with { FromKeyId = current.KeyId, FromKeyArn = current.Arn };
-        if (currentTags.GetValueOrDefault(RotationTags.Alias) is { } taggedAlias && taggedAlias != alias)
+        if (state.Phase == AliasPhase.Foreign)
         {
-            return refused with { Reason = $"Key {current.KeyId} belongs to {taggedAlias}'s chain, not {alias}'s; nothing to roll back for {alias}." };
+            return refused with { Reason = $"Key {current.KeyId} belongs to {currentTags.GetValueOrDefault(RotationTags.Alias)}'s chain, not {alias}'s; nothing to roll back for {alias}." };
         }
 
-        if (currentTags.GetValueOrDefault(RotationTags.State) == RotationTags.KeyStates.Restoring
+        if (state.Phase == AliasPhase.RollingBack && state.Recorded is null
             && currentTags.GetValueOrDefault(RotationTags.RestoredFrom) is { } rolledBackFrom)
         {
             // A rollback that moved the alias and died before its last tags: finish it, whatever --to says.
@@ -75,12 +78,17 @@ public sealed class AliasRollback
             return await FinishAsync(request, alias, fromGeneration, current, resumed: true, cancellationToken);
         }
 
+        if (state.Phase is AliasPhase.Superseded or AliasPhase.Stranded)
+        {
+            return refused with { Reason = state.Problem ?? $"{alias} moved to {state.NowPointsAt} while this rollback was reading it; run 'keyrotation status {alias}' and try again. Nothing was changed." };
+        }
+
         if (current.PreviousKeyId is null)
         {
             return refused with { Reason = $"{alias} was not rotated by this tool: its key {current.KeyId} has no {RotationTags.PreviousKey} tag, so there is no earlier generation to go back to." };
         }
 
-        if (current.State == RotationTags.KeyStates.Pending)
+        if (state.Phase == AliasPhase.Moved)
         {
             return refused with { Reason = $"A rotation is in progress: {alias} points at {current.KeyId}, whose rotation's last steps have not run. Run rotate to finish it, then roll back." };
         }
@@ -123,17 +131,16 @@ public sealed class AliasRollback
             return refused with { Reason = $"Key {target.KeyId} is {target.KeySpec}/{target.KeyUsage}, but {alias}'s key is {current.KeySpec}/{current.KeyUsage}." };
         }
 
-        var sequence = current.Sequence + 1;
+        var sequence = state.Move;
         var sequenceText = sequence.ToString(CultureInfo.InvariantCulture);
-        var marker = RotationTags.MarkerAlias(alias, sequence);
-        var held = await _reader.DescribeAsync(marker, cancellationToken);
+        var marker = state.Marker!;
 
         // A marker already at the target, with the target tagged for this move, is a rollback that died before
-        // moving the alias: carry on. Any other holder is a rotation in progress.
-        var resuming = held is not null && held.KeyId == target.KeyId && target.Sequence == sequence;
-        if (held is not null && !resuming)
+        // moving the alias: carry on. A rotation claimed, recorded or moved is left to finish.
+        var resuming = state.Phase == AliasPhase.RollingBack && state.Recorded?.KeyId == target.KeyId;
+        if (!resuming && state.Phase is not (AliasPhase.Idle or AliasPhase.MovedByHand))
         {
-            return refused with { Reason = InProgress(alias, marker) };
+            return refused with { Reason = state.Phase == AliasPhase.RollingBack ? state.Problem! : InProgress(alias, marker) };
         }
 
         if (!resuming)
@@ -193,7 +200,7 @@ public sealed class AliasRollback
         {
             await _notifier.NotifyAsync(RollbackNotice.For(result, request.RollbackId, _time.GetUtcNow()), cancellationToken);
         }
-        catch (Exception ex) when (ex is RotationException or AmazonClientException or HttpRequestException or Notifications.SnsPublishException)
+        catch (Exception ex) when (ex is RotationException or AmazonClientException or HttpRequestException or NotificationFailedException)
         {
             result = result with { NotificationError = $"The notification could not be sent: {ex.Message}" };
         }

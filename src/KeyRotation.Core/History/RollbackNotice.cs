@@ -18,12 +18,12 @@ public static class RollbackNotice
             subject = subject[..97] + "...";
         }
 
-        var parts = (result.ToKeyArn ?? result.FromKeyArn)?.Split(':');
+        var (region, account) = RotationNotice.RegionAndAccount(result.ToKeyArn ?? result.FromKeyArn);
         var body = new StringBuilder();
         body.AppendLine(CultureInfo.InvariantCulture, $"Alias:        {result.Alias}");
         body.AppendLine(CultureInfo.InvariantCulture, $"Outcome:      {Outcome}");
-        body.AppendLine(CultureInfo.InvariantCulture, $"Account:      {(parts is { Length: >= 6 } ? parts[4] : "unknown")}");
-        body.AppendLine(CultureInfo.InvariantCulture, $"Region:       {(parts is { Length: >= 6 } ? parts[3] : "unknown")}");
+        body.AppendLine(CultureInfo.InvariantCulture, $"Account:      {account ?? "unknown"}");
+        body.AppendLine(CultureInfo.InvariantCulture, $"Region:       {region ?? "unknown"}");
         body.AppendLine(CultureInfo.InvariantCulture, $"Rolled back:  {result.FromKeyArn ?? result.FromKeyId}");
         body.AppendLine(CultureInfo.InvariantCulture, $"Restored key: {result.ToKeyArn ?? result.ToKeyId}");
         body.AppendLine(CultureInfo.InvariantCulture, $"Time:         {RotationTags.FormatTime(time)}");

@@ -6,7 +6,8 @@ using Amazon.Util;
 namespace KeyRotation.Core.Notifications;
 
 /// <summary>
-/// Signs an SNS Query API POST with AWSSDK.Core's SigV4 implementation.
+/// Signs a POST with AWSSDK.Core's SigV4 implementation: SNS's Query API, and the JSON 1.1 calls of
+/// <see cref="Tagging.ResourceTaggingClient"/> (same signing, another service name and content type).
 /// </summary>
 /// <remarks>
 /// AWS4Signer's instance entry points (Sign/SignRequest) need an SDK <c>IRequest</c> and <c>IClientConfig</c>,
@@ -32,14 +33,34 @@ internal sealed class SnsRequestSigner : AWS4Signer
         byte[] body,
         ImmutableCredentials credentials,
         string region,
-        DateTimeOffset signedAt)
+        DateTimeOffset signedAt) =>
+        Sign(request, body, credentials, region, signedAt, ServiceName, FormContentType, target: null);
+
+    /// <summary>
+    /// As the SNS overload, for service <paramref name="serviceName"/> with a body of <paramref name="contentType"/>;
+    /// a <paramref name="target"/> is sent (and signed) as X-Amz-Target, as JSON 1.1 services expect.
+    /// </summary>
+    internal static void Sign(
+        HttpRequestMessage request,
+        byte[] body,
+        ImmutableCredentials credentials,
+        string region,
+        DateTimeOffset signedAt,
+        string serviceName,
+        string contentType,
+        string? target)
     {
         var endpoint = request.RequestUri ?? throw new ArgumentException("The request has no URI.", nameof(request));
 
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
-            [HeaderKeys.ContentTypeHeader] = FormContentType,
+            [HeaderKeys.ContentTypeHeader] = contentType,
         };
+        if (target is not null)
+        {
+            headers["X-Amz-Target"] = target;
+        }
+
         var signingTime = InitializeHeaders(headers, endpoint, signedAt.UtcDateTime);
         if (credentials.UseToken)
         {
@@ -50,7 +71,7 @@ internal sealed class SnsRequestSigner : AWS4Signer
         var sortedHeaders = SortAndPruneHeaders(headers);
         var canonicalRequest = CanonicalizeRequest(endpoint, string.Empty, HttpMethod.Post.Method, sortedHeaders, string.Empty, payloadHash);
         var signedHeaders = CanonicalizeHeaderNames(sortedHeaders);
-        var signature = ComputeSignature(credentials, region, signingTime, ServiceName, signedHeaders, canonicalRequest);
+        var signature = ComputeSignature(credentials, region, signingTime, serviceName, signedHeaders, canonicalRequest);
 
         foreach (var (name, value) in headers)
         {
@@ -71,6 +92,6 @@ internal sealed class SnsRequestSigner : AWS4Signer
 
         request.Headers.TryAddWithoutValidation(HeaderKeys.AuthorizationHeader, signature.ForAuthorizationHeader);
         request.Content = new ByteArrayContent(body);
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(FormContentType);
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
     }
 }

@@ -37,7 +37,7 @@ public sealed class RotationSettingsTests
         environment[SettingNames.KeyMaterialExpirationDays] = "365";
         environment[SettingNames.EscrowBucket] = "escrow-bucket";
         environment[SettingNames.EscrowPrefix] = "keys/";
-        environment[SettingNames.EscrowPublicKey] = KeyMaterial.EscrowKeys.EscrowPublicBase64Der;
+        environment[SettingNames.EscrowPublicKey] = EscrowKeys.EscrowPublicBase64Der;
         environment[SettingNames.EscrowDisabled] = "false";
 
         var config = RotationSettings.Parse(environment);
@@ -49,7 +49,7 @@ public sealed class RotationSettingsTests
         Assert.Equal(KeyMaterialOrigin.External, config.Options.KeyMaterialOrigin);
         Assert.Equal(365, config.KeyMaterialExpirationDays);
         Assert.Equal(("escrow-bucket", "keys/"), (config.EscrowBucket, config.EscrowPrefix));
-        Assert.Equal(KeyMaterial.EscrowKeys.EscrowPublicBase64Der, config.EscrowPublicKey);
+        Assert.Equal(EscrowKeys.EscrowPublicBase64Der, config.EscrowPublicKey);
     }
 
     [Theory]

@@ -140,12 +140,17 @@ public sealed class AliasRollbackTests
         _kms.Tags[second][RotationTags.State] = RotationTags.KeyStates.Restoring;
         _kms.Aliases[Alias] = (second, _time.GetUtcNow());
         var engine = new RotationEngine(_kms.Object, Mock.Of<IRotationNotifier>(), new RotationOptions(), _time, NullRotationLog.Instance);
+        var rotate = new RotationRequest { RotationId = "r9", Aliases = [Alias], Force = true };
 
-        var report = await engine.RunAsync(new RotationRequest { RotationId = "r9", Aliases = [Alias], Force = true }, CancellationToken.None);
+        // While the rollback's claim is fresh it may still be running: the rotation waits.
+        var fresh = await engine.RunAsync(rotate, CancellationToken.None);
+        _time.Advance(new RotationOptions().ClaimTimeout);
+        var report = await engine.RunAsync(rotate, CancellationToken.None);
 
+        Assert.Equal(RotationOutcome.Skipped, fresh.Results[0].Outcome);
         Assert.Equal(RotationOutcome.Failed, report.Results[0].Outcome);
         Assert.Contains("rollback of alias/orders", report.Results[0].Reason, StringComparison.Ordinal);
-        Assert.DoesNotContain(_kms.Operations, KmsMock.WriteOperations.Contains);
+        Assert.DoesNotContain(_kms.Calls, c => KmsMock.WriteOperations.Contains(c.Operation) && (c.Request as UpdateAliasRequest)?.AliasName != "alias/keyrotation/orders/clock" && (c.Request as CreateAliasRequest)?.AliasName != "alias/keyrotation/orders/clock");
     }
 
     [Fact]
@@ -201,12 +206,18 @@ public sealed class AliasRollbackTests
     [Fact]
     public async Task GetAsync_RecordedMarker_ReportsRotationInProgress()
     {
-        var (_, second, third) = await RotateTwiceAsync();
-        _kms.Aliases["alias/keyrotation/orders/3"] = (second, _time.GetUtcNow());
+        var (_, _, third) = await RotateTwiceAsync();
+        var recorded = _kms.AddKey("alias/keyrotation/orders/3", tags: new Dictionary<string, string>
+        {
+            [RotationTags.Alias] = Alias,
+            [RotationTags.PreviousKey] = third,
+            [RotationTags.Sequence] = "3",
+            [RotationTags.State] = "pending",
+        });
 
         var status = await new AliasHistory(_kms.Object).GetAsync(Alias, CancellationToken.None);
 
-        Assert.Contains($"recorded {second}", status.InProgress, StringComparison.Ordinal);
+        Assert.Contains($"recorded {recorded.KeyId}", status.InProgress, StringComparison.Ordinal);
         Assert.Equal(third, status.Current.KeyId);
     }
 

@@ -50,7 +50,7 @@ public sealed class AliasRotationImportCheckTests
 
     private Task<AliasRotationResult> RunAsync(KmsMock kms, StubImporter importer) =>
         new RotationEngine(kms.Object, new NoNotifier(), new RotationOptions { KeyMaterialOrigin = KeyMaterialOrigin.External }, _time, NullRotationLog.Instance, importer)
-            .RunAsync(new RotationRequest { RotationId = "rot-1", Aliases = ["alias/orders"], Force = true }, CancellationToken.None)
+            .RunAsync(new RotationRequest { RotationId = "rot-1", Aliases = ["alias/orders"], Force = true, ChangeOrigin = true }, CancellationToken.None)
             .ContinueWith(t => Assert.Single(t.Result.Results), TaskScheduler.Default);
 
     /// <summary>"Imports" by enabling the mock's key; answers the readiness check as told and records what it was asked.</summary>

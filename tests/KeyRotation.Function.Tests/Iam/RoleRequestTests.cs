@@ -51,7 +51,6 @@ public sealed class RoleRequestTests
         Step("DescribeKey current", world.Allows("kms:DescribeKey", current));
         Step("ListResourceTags current", world.Allows("kms:ListResourceTags", current));
         Step("ListAliases", world.Kms.AllowsByIam(new IamRequest(stack.RoleArn, "kms:ListAliases", "*", new Dictionary<string, IReadOnlyList<string>>())));
-        Step("ListKeys", world.Kms.AllowsByIam(new IamRequest(stack.RoleArn, "kms:ListKeys", "*", new Dictionary<string, IReadOnlyList<string>>())));
         world = Apply("CreateAlias marker -> current (claim)", world.CreateAlias(Marker, current));
         Step("TagResource current claim-released", world.Allows("kms:TagResource", world.Key("current"), SimulatedAccount.TagRequestKeys(new Dictionary<string, string> { [RotationTags.ClaimReleased] = Marker })));
         Step("GetKeyPolicy current", world.Allows("kms:GetKeyPolicy", world.Key("current")));
@@ -77,7 +76,8 @@ public sealed class RoleRequestTests
             [RotationTags.Sealed] = "true",
         }));
         world = Apply("UpdateAlias alias -> new key (move)", world.UpdateAlias(RotationRole.AppData, world.Key(created.Name)));
-        Apply("TagResource new key: active", world.TagResource(world.Key(created.Name), new Dictionary<string, string> { [RotationTags.State] = RotationTags.KeyStates.Active }));
+        world = Apply("TagResource new key: active", world.TagResource(world.Key(created.Name), new Dictionary<string, string> { [RotationTags.State] = RotationTags.KeyStates.Active }));
+        Step("ListGrants current (the notice's grant listing)", world.Allows("kms:ListGrants", world.Key("current")));
         return steps;
     }
 
@@ -220,6 +220,47 @@ public sealed class RoleRequestTests
         Assert.False(Allows("logs:PutLogEvents", $"arn:aws:logs:eu-west-1:{RotationRole.Account}:log-group:other:log-stream:x"));
         Assert.True(Allows("sqs:SendMessage", $"arn:aws:sqs:eu-west-1:{RotationRole.Account}:key-rotation-DeadLetterQueue"));
         Assert.False(Allows("sqs:SendMessage", $"arn:aws:sqs:eu-west-1:{RotationRole.Account}:other"));
+    }
+
+    [Fact]
+    public void SnsPublish_DataKeyOfTheStacksAwsManagedTopicKey_IsAllowedOnlyThroughSns()
+    {
+        // The key policy KMS gives the AWS managed key aws/sns: any principal of the account, through SNS only.
+        var stack = RotationRole.Stack;
+        var awsSns = """[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":["kms:Encrypt","kms:Decrypt","kms:ReEncrypt*","kms:GenerateDataKey*","kms:CreateGrant","kms:DescribeKey"],"Resource":"*","Condition":{"StringEquals":{"kms:CallerAccount":"ACCOUNT","kms:ViaService":"sns.REGION.amazonaws.com"}}}]"""
+            .Replace("ACCOUNT", RotationRole.Account, StringComparison.Ordinal).Replace("REGION", RotationRole.Region, StringComparison.Ordinal);
+        var world = SimulatedAccount.Empty(RotationRole.Kms(stack), RotationRole.Region).WithKey("aws/sns", SimulatedAccount.Policy(stack.RoleArn, awsSns));
+        var viaSns = ("kms:ViaService", new[] { $"sns.{RotationRole.Region}.amazonaws.com" });
+
+        Assert.True(world.Allows("kms:GenerateDataKey", world.Key("aws/sns"), viaSns));
+        Assert.True(world.Allows("kms:Decrypt", world.Key("aws/sns"), viaSns));
+        Assert.False(world.Allows("kms:GenerateDataKey", world.Key("aws/sns")));
+        Assert.False(world.Allows("kms:Decrypt", world.Key("aws/sns")));
+        Assert.False(world.Allows("kms:Decrypt", world.Key("aws/sns"), ("kms:ViaService", [$"s3.{RotationRole.Region}.amazonaws.com"])));
+    }
+
+    [Fact]
+    public void SnsPublish_DataKeyOfTheCentralTopicsKeyInTheHubAccount_IsAllowedOnlyThroughSnsAndOnlyOnThatKey()
+    {
+        const string HubAccount = "444455556666";
+        var stack = new StackInstance(SamTranslation.Template, new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["AliasNames"] = RotationRole.AppData,
+            ["CentralNotificationTopicArn"] = $"arn:aws:sns:{RotationRole.Region}:{HubAccount}:keyrotation",
+            ["CentralNotificationTopicKeyArn"] = $"arn:aws:kms:{RotationRole.Region}:{HubAccount}:key/hub",
+        });
+        // hub.yaml's TopicKey policy: principals of the organization, through SNS only.
+        var hubPolicy = """[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":["kms:GenerateDataKey*","kms:Decrypt"],"Resource":"*","Condition":{"StringLike":{"kms:ViaService":"sns.*.amazonaws.com"}}}]""";
+        var world = SimulatedAccount.Empty(RotationRole.Kms(stack), RotationRole.Region)
+            .WithKey("hub", SimulatedAccount.Policy(stack.RoleArn, hubPolicy), account: HubAccount)
+            .WithKey("other-hub-key", SimulatedAccount.Policy(stack.RoleArn, hubPolicy), account: HubAccount);
+        var viaSns = ("kms:ViaService", new[] { $"sns.{RotationRole.Region}.amazonaws.com" });
+
+        Assert.True(world.Allows("kms:GenerateDataKey", world.Key("hub"), viaSns));
+        Assert.True(world.Allows("kms:Decrypt", world.Key("hub"), viaSns));
+        Assert.False(world.Allows("kms:Decrypt", world.Key("hub")));
+        Assert.False(world.Allows("kms:GenerateDataKey", world.Key("other-hub-key"), viaSns));
+        Assert.False(RotationRole.Stack.Condition("HasCentralTopicKey"));
     }
 
     [Fact]

@@ -52,6 +52,19 @@ internal sealed class SimulatedAccount
 
     public SimulatedKey Key(string name) => Keys.Single(k => k.Name == name);
 
+    /// <summary>The same keys and aliases, with requests made by another role (the retention role after the rotation role).</summary>
+    public SimulatedAccount As(KmsAuthorization kms) => new(kms, Region, Keys, Aliases, Created);
+
+    /// <summary>DeleteAlias: the alias resource (IAM only) and the key it points at.</summary>
+    public (bool Allowed, SimulatedAccount After) DeleteAlias(string aliasName)
+    {
+        var alias = Aliases.SingleOrDefault(a => a.Account == Account && a.Region == Region && a.Name == aliasName);
+        var allowed = alias is not null
+            && Kms.AllowsByIam(AliasRequest("kms:DeleteAlias", alias))
+            && Allows("kms:DeleteAlias", Key(alias.KeyName));
+        return allowed ? (true, new(Kms, Region, Keys, [.. Aliases.Where(a => a != alias)], Created)) : (false, this);
+    }
+
     public SimulatedKey? NewestCreated => Created == 0 ? null : Key($"new-{Created}");
 
     public SimulatedAccount WithKey(string name, string policyJson, IReadOnlyDictionary<string, string>? tags = null, string? account = null, string? region = null) =>

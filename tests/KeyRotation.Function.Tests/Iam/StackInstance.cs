@@ -58,8 +58,14 @@ internal sealed partial class StackInstance
         Resolve(_template["Resources"]?[logicalId]?["Properties"] ?? throw new ArgumentException($"no resource {logicalId}"))!.AsObject();
 
     /// <summary>The role's inline policies, as one policy (statements of all of them).</summary>
-    public IamPolicy RolePolicy() =>
-        IamPolicy.Combine([.. Properties(RoleId)["Policies"]!.AsArray().Select(p => IamPolicy.Parse(p!["PolicyDocument"]!))]);
+    public IamPolicy RolePolicy() => RolePolicy(RoleId);
+
+    /// <summary>The inline policies of the role <paramref name="roleId"/>, as one policy.</summary>
+    public IamPolicy RolePolicy(string roleId) =>
+        IamPolicy.Combine([.. Properties(roleId)["Policies"]!.AsArray().Select(p => IamPolicy.Parse(p!["PolicyDocument"]!))]);
+
+    /// <summary>The ARN of a role without a RoleName, as CloudFormation generates its name.</summary>
+    public static string GeneratedRoleArn(string roleId) => $"arn:{Partition}:iam::{AccountId}:role/{StackName}-{roleId}-1A2B3C4D5E6F";
 
     public bool Condition(string name)
     {

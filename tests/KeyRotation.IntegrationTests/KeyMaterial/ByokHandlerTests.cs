@@ -42,7 +42,7 @@ public sealed class ByokHandlerTests : IDisposable
         var oldKey = (await _kms.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata;
         await _kms.CreateAliasAsync(new CreateAliasRequest { AliasName = ByokHarness.Alias, TargetKeyId = oldKey.KeyId });
 
-        using var response = JsonDocument.Parse(await Handler(EscrowKeys.EscrowPublicBase64Der).HandleAsync(new MemoryStream("""{"force":true}"""u8.ToArray())));
+        using var response = JsonDocument.Parse(await Handler(EscrowKeys.EscrowPublicBase64Der).HandleAsync(new MemoryStream("""{"force":true,"changeOrigin":true}"""u8.ToArray())));
 
         var result = Assert.Single(response.RootElement.GetProperty("results").EnumerateArray());
         Assert.Equal("Rotated", result.GetProperty("outcome").GetString());

@@ -34,7 +34,8 @@ internal sealed class ByokHarness : IDisposable
             new RotationOptions { KeyMaterialOrigin = KeyMaterialOrigin.External },
             Time,
             NullRotationLog.Instance,
-            new EscrowedKeyMaterialImporter(Kms, S3.Object, Options, Time));
+            new EscrowedKeyMaterialImporter(Kms, S3.Object, Options, Time),
+            keyFinder: LocalTagging.Finder(Service, Time));
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 3, 0, 0, TimeSpan.Zero));
@@ -63,7 +64,8 @@ internal sealed class ByokHarness : IDisposable
 
     public async Task<AliasRotationResult> RotateAsync()
     {
-        var report = await Engine.RunAsync(new RotationRequest { RotationId = "rot-test", Aliases = [Alias], Force = true }, CancellationToken.None);
+        // The alias's first key has KMS-generated material: moving it to imported material is a deliberate change of origin.
+        var report = await Engine.RunAsync(new RotationRequest { RotationId = "rot-test", Aliases = [Alias], Force = true, ChangeOrigin = true }, CancellationToken.None);
         return Assert.Single(report.Results);
     }
 

@@ -47,6 +47,7 @@ public sealed class ByokRotationTests
         await byok.CreateAliasedKeyAsync();
         byok.Notifier.CrashNext = new SimulatedCrashException();
         await Assert.ThrowsAsync<SimulatedCrashException>(byok.RotateAsync);
+        byok.Time.Advance(Rotation.RotationWorld.ClaimExpiry);
 
         var result = await byok.RotateAsync();
 
@@ -108,7 +109,7 @@ public sealed class ByokRotationTests
         byok.S3.Unwritable.Add(ByokHarness.Bucket);
         await byok.RotateAsync();
         byok.S3.Unwritable.Clear();
-        byok.Time.Advance(TimeSpan.FromMinutes(16));
+        byok.Time.Advance(Rotation.RotationWorld.ClaimExpiry);
 
         var result = await byok.RotateAsync();
 

@@ -88,7 +88,7 @@ public sealed class ReimportCommandTests : IDisposable
         _environment["KEY_MATERIAL_ORIGIN"] = "EXTERNAL";
         _environment["ESCROW_PUBLIC_KEY"] = EscrowKeys.EscrowPublicBase64Der;
 
-        var run = await RunAsync("rotate", ByokHarness.Alias, "--force", "--yes", "--output", "json");
+        var run = await RunAsync("rotate", ByokHarness.Alias, "--force", "--change-origin", "--yes", "--output", "json");
 
         Assert.Equal(0, run.ExitCode);
         var newKeyId = run.Json().GetProperty("results")[0].GetProperty("newKeyId").GetString()!;

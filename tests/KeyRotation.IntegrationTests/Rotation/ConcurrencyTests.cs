@@ -46,7 +46,7 @@ public sealed class ConcurrencyTests : IDisposable
         Assert.Equal("Rotated", firstResponse.GetProperty("results")[0].GetProperty("outcome").GetString());
         var skipped = second.GetProperty("results")[0];
         Assert.Equal("Skipped", skipped.GetProperty("outcome").GetString());
-        Assert.Contains("Another run claimed alias/orders", skipped.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Another run is rotating alias/orders", skipped.GetProperty("reason").GetString(), StringComparison.Ordinal);
         var created = Assert.Single(_world.CreatedFor(Alias));
         Assert.Equal(created.KeyId, _world.Key(Alias).KeyId);
         Assert.Equal("retired", _world.Key(old.KeyId).Tags[RotationTags.State]);

@@ -25,9 +25,9 @@ public sealed class PermissionsTests
             world.Time.Advance(TimeSpan.FromDays(40));
             world.Kms.Faults.ThrowNth("UpdateAlias", world.Kms.Faults.CallCount("UpdateAlias") + 1, new SimulatedCrashException("killed before recording"));
             await Assert.ThrowsAsync<SimulatedCrashException>(() => world.InvokeAsync("{}", Alias));
-            world.Time.Advance(TimeSpan.FromMinutes(16));
+            world.Time.Advance(RotationWorld.ClaimExpiry);
             await world.InvokeAsync("{}", Alias);
-            called.UnionWith(world.Kms.RecordedRequests.Select(r => "kms:" + r.Operation));
+            called.UnionWith(world.Kms.RecordedRequests.Select(r => IamAction(r.Operation)));
         }
 
         // A rotation to imported key material.
@@ -36,11 +36,15 @@ public sealed class PermissionsTests
             await byok.CreateAliasedKeyAsync();
             byok.Service.ClearRecordedRequests();
             await byok.RotateAsync();
-            called.UnionWith(byok.Service.RecordedRequests.Select(r => "kms:" + r.Operation));
+            called.UnionWith(byok.Service.RecordedRequests.Select(r => IamAction(r.Operation)));
         }
 
         Assert.Equal(
-            KmsPermissions.Rotation.Concat(KmsPermissions.ImportKeyMaterial).Order(StringComparer.Ordinal),
+            KmsPermissions.Rotation.Concat(KmsPermissions.ImportKeyMaterial).Concat(KmsPermissions.FindKeysByTag).Order(StringComparer.Ordinal),
             called.Order(StringComparer.Ordinal));
     }
+
+    /// <summary>The IAM action of a recorded call: KMS's own, or the Resource Groups Tagging query (prefix tag:).</summary>
+    private static string IamAction(string operation) =>
+        operation == LocalKms.LocalKmsService.TaggingGetResources ? "tag:GetResources" : "kms:" + operation;
 }

@@ -6,6 +6,7 @@ using Amazon.Runtime;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Core.Notifications;
+using KeyRotation.Core.Tagging;
 using KeyRotation.Function;
 using KeyRotation.LocalKms;
 using Microsoft.Extensions.Time.Testing;
@@ -20,6 +21,9 @@ internal sealed class RotationWorld : IDisposable
 {
     public const string TopicArn = "arn:aws:sns:us-east-1:111122223333:key-rotation";
     public const string Policy = """{"Version":"2012-10-17","Id":"orders","Statement":[{"Sid":"Admin","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}""";
+
+    /// <summary>Long enough for a claim of a run that died to expire (the function's default timeout plus the margin).</summary>
+    public static readonly TimeSpan ClaimExpiry = new RotationOptions().ClaimTimeout + TimeSpan.FromMinutes(1);
 
     public RotationWorld(Action<AmazonKeyManagementServiceConfig>? configure = null)
     {
@@ -42,6 +46,9 @@ internal sealed class RotationWorld : IDisposable
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 1, 3, 0, 0, TimeSpan.Zero));
 
     public LocalKmsService Kms { get; }
+
+    /// <summary>The Resource Groups Tagging client, pointed at the same LocalKms (which answers GetResources for its keys).</summary>
+    public ResourceTaggingClient KeyFinder => LocalTagging.Finder(Kms, Time);
 
     public AmazonKeyManagementServiceClient Client { get; }
 
@@ -104,7 +111,7 @@ internal sealed class RotationWorld : IDisposable
     /// <summary>Invokes the real handler with its own KMS client (for example one whose calls a test holds up).</summary>
     public async Task<JsonElement> InvokeAsync(IAmazonKeyManagementService client, string json)
     {
-        var handler = new Handler(Environment, client, Notifier, Time, Output);
+        var handler = new Handler(Environment, client, Notifier, Time, Output, keyFinder: KeyFinder);
         using var input = new MemoryStream(Encoding.UTF8.GetBytes(json));
         await using var output = await handler.HandleAsync(input);
         return (await JsonDocument.ParseAsync(output)).RootElement.Clone();

@@ -4,7 +4,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Moq;
 
-namespace KeyRotation.Core.Tests.KeyMaterial;
+namespace KeyRotation.Testing;
 
 /// <summary>
 /// An in-memory S3 behind <see cref="IAmazonS3"/> with the semantics the escrow relies on: PutObject with

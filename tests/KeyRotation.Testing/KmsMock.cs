@@ -1,8 +1,9 @@
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
+using KeyRotation.Core.Tagging;
 using Moq;
 
-namespace KeyRotation.Core.Tests;
+namespace KeyRotation.Testing;
 
 /// <summary>
 /// A Moq mock of KMS with just enough state (keys, aliases, tags) to drive the engine through a rotation,
@@ -15,6 +16,7 @@ internal sealed class KmsMock
 
     private readonly Lock _gate = new();
     private int _created;
+    private ITaggedKeyFinder? _finder;
 
     public KmsMock(TimeProvider time)
     {
@@ -80,15 +82,24 @@ internal sealed class KmsMock
                     .Select(a => new AliasListEntry { AliasName = a.Key, TargetKeyId = a.Value.KeyId, CreationDate = a.Value.Updated.UtcDateTime, LastUpdatedDate = a.Value.Updated.UtcDateTime })],
                 Truncated = false,
             }));
-        Mock.Setup(k => k.ListKeysAsync(It.IsAny<ListKeysRequest>(), It.IsAny<CancellationToken>()))
-            .Returns((ListKeysRequest r, CancellationToken _) => Record("ListKeys", r, () => new ListKeysResponse
-            {
-                Keys = [.. Keys.Keys.Select(id => new KeyListEntry { KeyId = id, KeyArn = Keys[id].Arn })],
-                Truncated = false,
-            }));
+
+        // No key has grants. ListGrants is read through the SDK's paginator, whose factory has no public constructor.
+        Mock.Setup(k => k.ListGrantsAsync(It.IsAny<ListGrantsRequest>(), It.IsAny<CancellationToken>()))
+            .Returns((ListGrantsRequest r, CancellationToken _) => Record("ListGrants", r, () => new ListGrantsResponse { Grants = [], Truncated = false }));
+        Mock.Setup(k => k.Paginators).Returns(() => (IKeyManagementServicePaginatorFactory)Activator.CreateInstance(
+            typeof(KeyManagementServicePaginatorFactory), System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic, null, [Mock.Object], System.Globalization.CultureInfo.InvariantCulture)!);
     }
 
     public Mock<IAmazonKeyManagementService> Mock { get; } = new(MockBehavior.Strict);
+
+    /// <summary>
+    /// A Resource Groups Tagging finder over these keys (every tag must match), recording each query in
+    /// <see cref="TagQueries"/>. KMS has no ListKeys setup: the strict mock fails any test whose engine scans keys.
+    /// </summary>
+    public ITaggedKeyFinder Finder => _finder ??= CreateFinder();
+
+    public List<IReadOnlyDictionary<string, string>> TagQueries { get; } = [];
+
 
     public IAmazonKeyManagementService Object => Mock.Object;
 
@@ -140,11 +151,23 @@ internal sealed class KmsMock
     {
         var id = keyIdOrAlias.StartsWith("alias/", StringComparison.Ordinal)
             ? (Aliases.TryGetValue(keyIdOrAlias, out var a) ? a.KeyId : throw new NotFoundException($"Alias {keyIdOrAlias} is not found."))
-            : keyIdOrAlias;
+            : keyIdOrAlias.StartsWith("arn:", StringComparison.Ordinal) ? keyIdOrAlias[(keyIdOrAlias.IndexOf(":key/", StringComparison.Ordinal) + 5)..] : keyIdOrAlias;
         return Keys.TryGetValue(id, out var key) ? key : throw new NotFoundException($"Key {keyIdOrAlias} does not exist.");
     }
 
     private Dictionary<string, string> TagsOf(string keyId) => Tags[keyId];
+
+    private ITaggedKeyFinder CreateFinder()
+    {
+        var finder = new Mock<ITaggedKeyFinder>(MockBehavior.Strict);
+        finder.Setup(f => f.FindKeyArnsAsync(It.IsAny<IReadOnlyDictionary<string, string>>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((IReadOnlyDictionary<string, string> wanted, CancellationToken _) =>
+            {
+                TagQueries.Add(wanted);
+                return [.. Keys.Values.Where(k => wanted.All(w => Tags.TryGetValue(k.KeyId, out var tags) && tags.GetValueOrDefault(w.Key) == w.Value)).Select(k => k.Arn)];
+            });
+        return finder.Object;
+    }
 
     private KeyMetadata NewKey(KeySpec spec, KeyUsageType usage, string description, KeyState state, OriginType origin)
     {

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace KeyRotation.Core.Tests.KeyMaterial;
+namespace KeyRotation.Testing;
 
 /// <summary>RSA keys for tests, generated once per test run (3072-bit generation takes about a second).</summary>
 internal static class EscrowKeys

@@ -1,0 +1,211 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Amazon.KeyManagementService;
+using KeyRotation.Core.Configuration;
+using KeyRotation.Core.Retention;
+using Spectre.Console;
+
+namespace KeyRotation.Cli.Commands;
+
+/// <summary>
+/// <c>retention plan|run [ALIAS...]</c>: what the retention function would do now (plan), or do it from a terminal
+/// (run, with --yes), with the retention function's settings and validation (RETENTION_MODE and the rest).
+/// </summary>
+internal static class RetentionCommand
+{
+    public static Command Create(CliContextFactory factory)
+    {
+        var command = new Command("retention", "Disable and delete old generations as RETENTION_MODE allows (README, Lifecycle).");
+        command.Add(Plan(factory));
+        command.Add(Run(factory));
+        return command;
+    }
+
+    private static Command Plan(CliContextFactory factory)
+    {
+        var aliases = Arguments.Aliases("Aliases to plan (default: ROTATION_ALIASES).");
+        var mode = ModeOption();
+        var command = new Command("plan", "Show what retention would do now for each alias, and why each key is kept; changes nothing.") { aliases, mode };
+        command.SetAction(async (parsed, ct) =>
+        {
+            var context = factory.For(parsed);
+            var settings = Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), parsed.GetValue(mode));
+            var (kms, _) = await context.ConnectAsync(ct);
+            var plans = await Runner(context, kms, settings, null).PlanAsync(settings.Aliases, ct);
+            if (context.Json)
+            {
+                context.WriteJson(ToJson(settings, plans));
+            }
+            else
+            {
+                Write(context, settings, plans);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Run(CliContextFactory factory)
+    {
+        var aliases = Arguments.Aliases("Aliases to handle (default: ROTATION_ALIASES).");
+        var mode = ModeOption();
+        var yes = Arguments.Yes();
+        var topic = Arguments.TopicArn();
+        var command = new Command("run", "Disable (and, with disable-then-delete, schedule deletion of) old generations now, as the retention function would.") { aliases, mode, yes, topic };
+        command.SetAction(async (parsed, ct) =>
+        {
+            var context = factory.For(parsed);
+            var settings = Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), parsed.GetValue(mode));
+            if (!await context.ConfirmAsync(parsed.GetValue(yes), $"Retention ({RetentionSettings.ModeValue(settings.Mode)}) may disable keys and schedule their deletion for {string.Join(", ", settings.Aliases)}. Go on?", ct))
+            {
+                context.Error("Cancelled; nothing was changed.");
+                return ExitCodes.Failed;
+            }
+
+            var topicArn = parsed.GetValue(topic) ?? context.Environment.GetValueOrDefault(SettingNames.NotificationTopicArn);
+            var notices = Notices.Create(context, string.IsNullOrWhiteSpace(topicArn) ? null : topicArn.Trim());
+            var (kms, _) = await context.ConnectAsync(ct);
+            var report = await Runner(context, kms, settings, notices).RunAsync(RotationRun.NewRunId(context, "retention"), settings.Aliases, dryRun: false, ct);
+            if (context.Json)
+            {
+                context.WriteJson(new JsonObject
+                {
+                    ["runId"] = report.RunId,
+                    ["mode"] = RetentionSettings.ModeValue(settings.Mode),
+                    ["actions"] = new JsonArray([.. report.Results.Where(r => r.Step.Action != RetentionAction.Keep || r.Outcome == RetentionOutcome.Failed).Select(r => (JsonNode)StepJson(r.Step, r.Outcome.ToString(), r.Error))]),
+                    ["skipped"] = new JsonArray([.. report.Skipped.Select(s => (JsonNode)new JsonObject { ["alias"] = s.Step.Alias, ["reason"] = s.Step.Reason })]),
+                    ["notificationError"] = report.NotificationError,
+                    ["notifications"] = RotationRun.NoticesToJson(notices.Printed),
+                });
+            }
+            else
+            {
+                foreach (var result in report.Results.Where(r => r.Step.Action != RetentionAction.Keep || r.Outcome == RetentionOutcome.Failed))
+                {
+                    var colour = result.Outcome == RetentionOutcome.Failed ? "red" : "green";
+                    context.Console.MarkupLine($"[{colour}]{result.Outcome}[/] {result.Step.Action} {Markup.Escape(result.Step.MarkerAlias ?? result.Step.KeyId)} ({Markup.Escape(result.Step.Alias)}): {Markup.Escape(result.Error ?? result.Step.Reason)}");
+                }
+
+                foreach (var skipped in report.Skipped)
+                {
+                    context.Console.MarkupLine($"[yellow]Left alone[/] {Markup.Escape(skipped.Step.Alias)}: {Markup.Escape(skipped.Step.Reason)}");
+                }
+
+                if (!report.Acted.Any() && !report.Failed.Any())
+                {
+                    context.Console.WriteLine("Nothing to do.");
+                }
+
+                RotationRun.WriteNotices(context, notices);
+            }
+
+            return report.Failed.Any() || report.NotificationError is not null ? ExitCodes.Failed : ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>For <c>plan</c>: the retention section, when RETENTION_MODE is set in the environment.</summary>
+    public static async Task<JsonObject?> PlanIfConfiguredAsync(CliContext context, IAmazonKeyManagementService kms, IReadOnlyList<string> aliases, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(context.Environment.GetValueOrDefault(SettingNames.RetentionMode)))
+        {
+            return null;
+        }
+
+        var settings = Settings(context, aliases, null);
+        var plans = await Runner(context, kms, settings, null).PlanAsync(settings.Aliases, ct);
+        if (!context.Json)
+        {
+            Write(context, settings, plans);
+        }
+
+        return ToJson(settings, plans);
+    }
+
+    private static Option<string?> ModeOption() => new("--mode")
+    {
+        Description = "off, disable or disable-then-delete (default: RETENTION_MODE).",
+        HelpName = "MODE",
+    };
+
+    private static RetentionSettings Settings(CliContext context, IReadOnlyList<string> aliases, string? mode)
+    {
+        var variables = SettingNames.Retention
+            .Where(context.Environment.ContainsKey)
+            .ToDictionary(name => name, name => context.Environment[name], StringComparer.Ordinal);
+        if (aliases.Count > 0)
+        {
+            variables[SettingNames.RotationAliases] = string.Join(',', aliases);
+        }
+        else if (context.IsSandbox && !variables.ContainsKey(SettingNames.RotationAliases))
+        {
+            variables[SettingNames.RotationAliases] = string.Join(',', Sandbox.DemoAliases);
+        }
+
+        if (mode is not null)
+        {
+            variables[SettingNames.RetentionMode] = mode;
+        }
+
+        if (string.IsNullOrWhiteSpace(variables.GetValueOrDefault(SettingNames.NotificationTopicArn)))
+        {
+            variables[SettingNames.NotificationTopicArn] = RotationRun.PlaceholderTopic;
+        }
+
+        return RetentionSettings.Parse(variables);
+    }
+
+    private static RetentionRunner Runner(CliContext context, IAmazonKeyManagementService kms, RetentionSettings settings, Notices? notices) =>
+        new(kms, settings.Escrow is null || context.IsSandbox ? null : context.CreateS3Client(), settings, notices, context.Host.Time, new RotationRun.StderrLog(context));
+
+    private static void Write(CliContext context, RetentionSettings settings, IReadOnlyList<RetentionPlan> plans)
+    {
+        context.Console.MarkupLine($"[bold]Retention[/] ({RetentionSettings.ModeValue(settings.Mode)}; keep {settings.RetainGenerations} behind the current key, disable after {settings.DisableAfterDays} days, schedule deletion after {settings.DeleteAfterDays} more, waiting period {settings.PendingWindowDays} days)");
+        foreach (var plan in plans)
+        {
+            if (plan.SkipReason is { } skip)
+            {
+                context.Console.MarkupLine($"[bold]{Markup.Escape(plan.Alias)}[/]: [yellow]left alone[/]: {Markup.Escape(skip)}");
+                continue;
+            }
+
+            context.Console.MarkupLine($"[bold]{Markup.Escape(plan.Alias)}[/]");
+            var table = new Table { Border = context.Host.StdoutIsTerminal ? TableBorder.Rounded : TableBorder.Simple };
+            table.AddColumns("Generation", "Key id or alias", "Action", "Why");
+            foreach (var step in plan.Steps)
+            {
+                table.AddRow(
+                    step.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Markup.Escape(step.MarkerAlias ?? step.KeyId),
+                    step.Action.ToString(),
+                    Markup.Escape(step.Reason));
+            }
+
+            context.Console.Write(table);
+        }
+    }
+
+    private static JsonObject ToJson(RetentionSettings settings, IReadOnlyList<RetentionPlan> plans) => new()
+    {
+        ["mode"] = RetentionSettings.ModeValue(settings.Mode),
+        ["aliases"] = new JsonArray([.. plans.Select(p => (JsonNode)new JsonObject
+        {
+            ["alias"] = p.Alias,
+            ["skipped"] = p.SkipReason,
+            ["steps"] = new JsonArray([.. p.Steps.Select(s => (JsonNode)StepJson(s, null, null))]),
+        })]),
+    };
+
+    private static JsonObject StepJson(RetentionStep step, string? outcome, string? error) => new()
+    {
+        ["alias"] = step.Alias,
+        ["keyId"] = step.KeyId,
+        ["generation"] = step.Generation,
+        ["markerAlias"] = step.MarkerAlias,
+        ["action"] = step.Action.ToString(),
+        ["outcome"] = outcome,
+        ["reason"] = step.Reason,
+        ["error"] = error,
+    };
+}

@@ -1,0 +1,310 @@
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using KeyRotation.Core.Tagging;
+
+namespace KeyRotation.Core.Protocol;
+
+/// <summary>
+/// The rotation of one alias, as transitions of the protocol (README, "The rotation protocol"): read the state once,
+/// then from idle claim → create → record → (import) → retire → move; from claimed, recorded or moved, take the
+/// expired or released claim over and go on from where its run stopped. Every visible write is fenced: a run that
+/// lost its claim, or is past its deadline, stops before it and reports Skipped.
+/// </summary>
+internal sealed class AliasRotation
+{
+    private readonly AliasStateReader _reader;
+    private readonly ClaimSteps _claims;
+    private readonly ClaimedStepRunner _steps;
+    private readonly SuccessorKey _successor;
+    private readonly MoveSteps _moves;
+    private readonly KmsCalls _calls;
+    private readonly RotationOptions _options;
+    private readonly TimeProvider _time;
+    private readonly IRotationLog _log;
+    private readonly IKeyMaterialImporter? _importer;
+
+    public AliasRotation(IAmazonKeyManagementService kms, IAmazonKeyManagementService createKeyClient, RotationOptions options, TimeProvider time, IRotationLog log, IKeyMaterialImporter? importer, ITaggedKeyFinder? keyFinder)
+    {
+        _reader = new AliasStateReader(kms);
+        _claims = new ClaimSteps(kms);
+        _steps = new ClaimedStepRunner(_claims, options, time, log);
+        _successor = new SuccessorKey(kms, createKeyClient, options, time, keyFinder);
+        _moves = new MoveSteps(kms, time);
+        _calls = new KmsCalls(kms);
+        _options = options;
+        _time = time;
+        _log = log;
+        _importer = importer;
+    }
+
+    public ClaimSteps Claims => _claims;
+
+    /// <summary>The last step, after the notification: tag the new key active (retried while authorization lags).</summary>
+    public Task MarkActiveAsync(RunClaim? claim, string newKeyId, CancellationToken ct) => claim is null
+        ? _moves.MarkActiveAsync(newKeyId, ct)
+        : Releasing(claim, async () => { await _moves.MarkActiveAsync(newKeyId, ct); return true; }, ct);
+
+    public async Task<AliasRotationResult> RotateAsync(RotationRequest request, string alias, CancellationToken ct)
+    {
+        var state = await _reader.ReadAsync(alias, ct);
+        if (state.Phase == AliasPhase.Missing)
+        {
+            throw new RotationException($"Alias {alias} does not exist in this account and Region.");
+        }
+
+        var result = new AliasRotationResult
+        {
+            Alias = alias,
+            Outcome = RotationOutcome.Failed,
+            PreviousKeyId = state.Current!.KeyId,
+            PreviousKeyArn = state.Current.Arn,
+            KeySpec = state.Current.KeySpec?.Value,
+            Reason = string.Empty,
+        };
+        try
+        {
+            return state.Phase switch
+            {
+                AliasPhase.Idle or AliasPhase.MovedByHand => await StartAsync(request, state, result, ct),
+                AliasPhase.Claimed or AliasPhase.Recorded or AliasPhase.Moved => await ResumeAsync(request, state, result, ct),
+                AliasPhase.RollingBack => await WaitForRollbackAsync(state, result, ct),
+                AliasPhase.Superseded => result with { Outcome = RotationOutcome.Skipped, NewKeyId = state.NowPointsAt, Reason = $"Another run moved {alias} to {state.NowPointsAt} while this run was reading it; nothing left to do for this run." },
+                _ => result with { Reason = state.Problem ?? $"{alias} is in state {state.Phase}; nothing was changed." },
+            };
+        }
+        catch (FencedException ex)
+        {
+            return result with { Outcome = RotationOutcome.Skipped, Reason = ex.Message };
+        }
+    }
+
+    /// <summary>Idle (or moved by hand): decide, then claim the next marker; losing the CreateAlias race is a skip.</summary>
+    private async Task<AliasRotationResult> StartAsync(RotationRequest request, AliasState state, AliasRotationResult result, CancellationToken ct)
+    {
+        var current = state.Current!;
+        if (RotationDecisions.Refuse(state.Alias, current, _options, _importer, request.ChangeOrigin) is { } refusal)
+        {
+            return result with { Reason = refusal };
+        }
+
+        if (RotationDecisions.Defer(request, current, state.CurrentTags, _time.GetUtcNow(), _options.MinKeyAge) is { } later)
+        {
+            return result with { Outcome = RotationOutcome.Skipped, Reason = later };
+        }
+
+        if (request.DryRun)
+        {
+            return result with { Outcome = RotationOutcome.Planned, Reason = RotationDecisions.DescribePlan(state, _options, _importer) };
+        }
+
+        if (!await _claims.ClaimAsync(state.Marker!, current.KeyId, ct))
+        {
+            return result with { Outcome = RotationOutcome.Skipped, Reason = $"Another run is rotating {state.Alias} right now (it claimed {state.Marker}); this run left it alone." };
+        }
+
+        Log(RotationLogLevel.Information, $"Claimed {state.Marker}{(state.Phase == AliasPhase.MovedByHand ? $" (the alias was pointed back at {current.KeyId} by hand; this tool had moved it to {state.MovedByHandFrom})" : string.Empty)}", request, state);
+        return await CompleteAsync(request, state, new RunClaim(state.Marker!, 0, current.KeyId) { Deadline = request.Deadline }, newKey: null, resumed: false, result, ct);
+    }
+
+    /// <summary>
+    /// A rollback is under way: while its claim is fresh it is working, and the rotation waits (Skipped); once the
+    /// claim expired it died, and only running the rollback again finishes it (Failed, saying so).
+    /// </summary>
+    private async Task<AliasRotationResult> WaitForRollbackAsync(AliasState state, AliasRotationResult result, CancellationToken ct)
+    {
+        if (state.Marker is not null)
+        {
+            var claim = await _claims.ReadAsync(state, ct);
+            if (claim.Age < _options.ClaimTimeout)
+            {
+                return result with { Outcome = RotationOutcome.Skipped, Reason = $"A rollback of {state.Alias} is in progress ({ClaimSteps.Describe(claim)}); the next run rotates once it finished." };
+            }
+        }
+
+        return result with { Reason = state.Problem! };
+    }
+
+    /// <summary>Claimed, recorded or moved: another run's work. Left alone while its claim is fresh; taken over once it expired or was released.</summary>
+    private async Task<AliasRotationResult> ResumeAsync(RotationRequest request, AliasState state, AliasRotationResult result, CancellationToken ct)
+    {
+        var current = state.Current!;
+        if (state.Phase == AliasPhase.Moved && current.KeyState != KeyState.Enabled)
+        {
+            return result with { Reason = $"{state.Alias} points at its new key {current.KeyId}, which is {current.KeyState}, not Enabled: enable it (or cancel its deletion) so encryption through the alias works, then run again to finish the rotation." };
+        }
+
+        // A recorded key already has its origin: the run that created it decided (perhaps told to change origin).
+        if (state.Phase != AliasPhase.Moved && RotationDecisions.Refuse(state.Alias, current, _options, _importer, request.ChangeOrigin || state.Phase == AliasPhase.Recorded) is { } refusal)
+        {
+            return result with { Reason = refusal };
+        }
+
+        var claim = await _claims.ReadAsync(state, ct);
+        var what = state.Phase switch
+        {
+            AliasPhase.Claimed => "it has not recorded a new key yet",
+            AliasPhase.Recorded => $"it recorded the new key {state.Recorded!.KeyId} and has not moved the alias yet",
+            _ => $"it moved the alias to {current.KeyId} and has not finished",
+        };
+        if (!claim.Released && claim.Age < _options.ClaimTimeout)
+        {
+            return result with
+            {
+                Outcome = RotationOutcome.Skipped,
+                Reason = $"Another run is rotating {state.Alias} ({ClaimSteps.Describe(claim)}; {what}). If that run died, a run after {RotationTags.FormatTime(claim.ClaimedAt + _options.ClaimTimeout)} (KMS time) finishes it.",
+            };
+        }
+
+        var cause = claim.LastFailure is { Length: > 0 } last ? $" The last run that gave up reported: {last}" : string.Empty;
+        if (request.DryRun)
+        {
+            return result with { Outcome = RotationOutcome.Planned, Reason = $"Would take over and finish the rotation of {state.Alias} that an earlier run claimed ({ClaimSteps.Describe(claim)}; {what}).{cause}" };
+        }
+
+        if (claim.Rank >= ClaimSteps.MaxTakeovers)
+        {
+            return result with
+            {
+                Reason = $"The rotation of {state.Alias} was taken over {claim.Rank} times without finishing; KMS allows no more claims on that key.{cause} " +
+                    $"Fix the cause, then run 'keyrotation unlock {state.Alias} --yes' with credentials that may delete aliases (it removes the takeover aliases of {state.Marker}); the next run goes on.",
+            };
+        }
+
+        if (!await _claims.TakeOverAsync(state.Marker!, claim, state.MarkerTargetKeyId!, ct))
+        {
+            return result with { Outcome = RotationOutcome.Skipped, Reason = $"Another run is taking over the unfinished rotation of {state.Alias} right now; this run left it alone." };
+        }
+
+        var held = new RunClaim(state.Marker!, claim.Rank + 1, state.MarkerTargetKeyId!) { Deadline = request.Deadline };
+        Log(RotationLogLevel.Warning, $"Took over the {(claim.Released ? "released" : "expired")} claim {claim.Holder} with {held.Holder}", request, state);
+        if (state.Phase == AliasPhase.Moved)
+        {
+            return await FinishMovedAsync(request, state, held, result, ct);
+        }
+
+        KeyMetadata? newKey = state.Recorded;
+        if (state.Phase == AliasPhase.Claimed && await Releasing(held, () => _successor.FindUnrecordedAsync(state, ct), ct, retryDenied: false) is { } orphan)
+        {
+            // The run that claimed created its key and died before recording it: adopt that key.
+            await Releasing(held, async () => { await _successor.SealAsync(orphan.KeyId, state.CurrentTags, justCreated: false, ct); return true; }, ct);
+            await Releasing(held, async () => { await _successor.RecordAsync(state.Marker!, orphan.KeyId, ct); return true; }, ct);
+            Log(RotationLogLevel.Warning, $"Adopted key {orphan.KeyId}, created by a run that died before recording it", request, state, orphan.KeyId);
+            newKey = orphan;
+        }
+
+        return await CompleteAsync(request, state, held, newKey, resumed: true, result, ct);
+    }
+
+    /// <summary>From the claim to the moved alias: create and record the key (unless given), import, check, retire, move.</summary>
+    private async Task<AliasRotationResult> CompleteAsync(RotationRequest request, AliasState state, RunClaim claim, KeyMetadata? newKey, bool resumed, AliasRotationResult result, CancellationToken ct)
+    {
+        var current = state.Current!;
+        if (newKey is null)
+        {
+            var created = await Releasing(claim, () => _successor.CreateAsync(request, state, ct), ct);
+            Log(RotationLogLevel.Information, "Created the new key", request, state, created.KeyId);
+            await Releasing(claim, async () => { await _successor.SealAsync(created.KeyId, state.CurrentTags, justCreated: true, ct); return true; }, ct);
+            await Releasing(claim, async () => { await _successor.RecordAsync(state.Marker!, created.KeyId, ct); return true; }, ct);
+            newKey = created;
+        }
+        else if (newKey == state.Recorded && !state.RecordedTags.ContainsKey(RotationTags.Sealed))
+        {
+            // Recorded by an earlier version of this tool (its copied tags came with CreateKey): only the seal is missing.
+            var recorded = newKey;
+            await Releasing(claim, async () => { await _successor.SealAsync(recorded.KeyId, new Dictionary<string, string>(), justCreated: false, ct); return true; }, ct);
+        }
+
+        claim = claim with { MarkerTargetKeyId = newKey.KeyId };
+        var key = newKey;
+        var notes = (IReadOnlyList<string>)[];
+        if (_importer is not null && key.Origin == OriginType.EXTERNAL)
+        {
+            await FenceAsync(request, claim, ct);
+            notes = await Releasing(claim, () => _importer.EnsureImportedAsync(state.Alias, key, ct), ct);
+        }
+
+        var ready = await Releasing(claim, async () => await _calls.DescribeAsync(key.KeyId, ct)
+            ?? throw new RotationException($"The new key {key.KeyId} disappeared before the alias was moved; the alias still points at {current.KeyId}."), ct);
+        var notReady = RotationDecisions.CheckReady(current, ready);
+        if (notReady is null && _options.KeyMaterialOrigin == KeyMaterialOrigin.External && _importer is not null)
+        {
+            notReady = _importer.CheckImported(ready);
+        }
+
+        if (notReady is not null)
+        {
+            var reason = $"{notReady} The alias still points at {current.KeyId}.";
+            await _claims.ReleaseAsync(claim, reason, ct);
+            return result with { NewKeyId = ready.KeyId, NewKeyArn = ready.Arn, Reason = reason };
+        }
+
+        await FenceAsync(request, claim, ct);
+        await Releasing(claim, async () => { await _moves.RetireAsync(current.KeyId, state.Alias, ready.KeyId, ct); return true; }, ct);
+        await Releasing(claim, async () => { await _moves.MoveAliasAsync(state.Alias, ready.KeyId, ct); return true; }, ct);
+        Log(RotationLogLevel.Information, "Moved the alias to the new key", request, state, ready.KeyId);
+
+        var byHand = state.MovedByHandFrom is { } from ? $" (the alias had been pointed back at {current.KeyId} by hand after this tool moved it to {from}; the chain goes on from {current.KeyId})" : string.Empty;
+        return result with
+        {
+            Outcome = RotationOutcome.Rotated,
+            NewKeyId = ready.KeyId,
+            NewKeyArn = ready.Arn,
+            Resumed = resumed,
+            Notes = notes,
+            Claim = claim,
+            Reason = resumed
+                ? $"Finished an interrupted rotation: {state.Alias} now points at {ready.KeyId}; {current.KeyId} stays enabled for decryption."
+                : $"{state.Alias} now points at the new key {ready.KeyId}; {current.KeyId} stays enabled for decryption{byHand}.",
+        };
+    }
+
+    /// <summary>
+    /// The alias already moved (the old key was retired before the move): only the notification and the active tag are
+    /// left, which the engine does. The previous key is only described for the notification's ARN: once the alias moved,
+    /// the role may no longer reach it (its grants hang on the aliases pointing at a key), so that is best effort: without
+    /// it the notification names the key id only.
+    /// </summary>
+    private async Task<AliasRotationResult> FinishMovedAsync(RotationRequest request, AliasState state, RunClaim claim, AliasRotationResult result, CancellationToken ct)
+    {
+        var current = state.Current!;
+        var previous = state.FromKeyId;
+        KeyMetadata? previousKey = null;
+        try
+        {
+            previousKey = previous is null ? null : await _calls.DescribeAsync(previous, ct);
+        }
+        catch (RotationException)
+        {
+        }
+
+        var notes = (IReadOnlyList<string>)[];
+        await FenceAsync(request, claim, ct);
+        if (_importer is not null && current.Origin == OriginType.EXTERNAL)
+        {
+            // Already imported: this only names the escrow copy for the notification.
+            notes = await Releasing(claim, () => _importer.EnsureImportedAsync(state.Alias, current, ct), ct);
+        }
+
+        return result with
+        {
+            Outcome = RotationOutcome.Rotated,
+            PreviousKeyId = previous,
+            PreviousKeyArn = previousKey?.Arn,
+            NewKeyId = current.KeyId,
+            NewKeyArn = current.Arn,
+            Resumed = true,
+            Notes = notes,
+            Claim = claim,
+            Reason = $"Finished an interrupted rotation: {state.Alias} already pointed at {current.KeyId} ({previous} was retired before the move); sent the notification.",
+        };
+    }
+
+    private Task FenceAsync(RotationRequest request, RunClaim claim, CancellationToken ct) =>
+        _claims.FenceAsync(claim, request.Deadline, _time.GetUtcNow(), ct);
+
+    private Task<T> Releasing<T>(RunClaim claim, Func<Task<T>> step, CancellationToken ct, bool retryDenied = true) =>
+        _steps.RunAsync(claim, step, retryDenied, ct);
+
+    private void Log(RotationLogLevel level, string message, RotationRequest request, AliasState state, string? newKeyId = null) =>
+        _log.Write(new RotationLogEntry(level, message, request.RotationId, state.Alias, state.Current?.KeyId, newKeyId));
+}

@@ -1,0 +1,90 @@
+namespace KeyRotation.Core.Retention;
+
+/// <summary>What retention does with one key or marker alias.</summary>
+public enum RetentionAction
+{
+    /// <summary>Left as it is; the reason says why.</summary>
+    Keep,
+
+    /// <summary>Tag the key disabled (when, by which run), then DisableKey.</summary>
+    Disable,
+
+    /// <summary>Tag the key (when, by which run), then ScheduleKeyDeletion with the configured waiting period.</summary>
+    ScheduleDeletion,
+
+    /// <summary>Delete a marker alias of a finished move.</summary>
+    DeleteMarkerAlias,
+
+    /// <summary>Cancel a scheduled deletion (if any), tag why, and EnableKey: someone still uses the key.</summary>
+    Reenable,
+}
+
+/// <summary>One decision of the retention planner.</summary>
+public sealed record RetentionStep
+{
+    public required string Alias { get; init; }
+
+    public required RetentionAction Action { get; init; }
+
+    /// <summary>The key acted on or kept (for a marker alias, the key it points at).</summary>
+    public required string KeyId { get; init; }
+
+    /// <summary>The key's place in the chain (0 for a marker alias).</summary>
+    public long Generation { get; init; }
+
+    /// <summary>For <see cref="RetentionAction.DeleteMarkerAlias"/>: the alias to delete.</summary>
+    public string? MarkerAlias { get; init; }
+
+    public required string Reason { get; init; }
+}
+
+/// <summary>What happened to one step.</summary>
+public enum RetentionOutcome
+{
+    /// <summary>The step's calls were made (or had already been made by an earlier run).</summary>
+    Done,
+
+    /// <summary>A dry run: what would be done.</summary>
+    Planned,
+
+    /// <summary>Nothing to do for this key.</summary>
+    Kept,
+
+    /// <summary>The step failed; the error says why. Later steps of the same alias were not attempted.</summary>
+    Failed,
+}
+
+/// <summary>One step and its outcome.</summary>
+public sealed record RetentionResult
+{
+    public required RetentionStep Step { get; init; }
+
+    public required RetentionOutcome Outcome { get; init; }
+
+    /// <summary>Set when <see cref="Outcome"/> is <see cref="RetentionOutcome.Failed"/>.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>For a re-enabled key: true when its scheduled deletion was cancelled first.</summary>
+    public bool DeletionCancelled { get; init; }
+}
+
+/// <summary>Everything a retention run (or an attempted-use event) did.</summary>
+public sealed record RetentionReport
+{
+    public required string RunId { get; init; }
+
+    public required bool DryRun { get; init; }
+
+    public required IReadOnlyList<RetentionResult> Results { get; init; }
+
+    /// <summary>Aliases that were left alone as a whole (mid-rotation, broken chain, missing), with the reason.</summary>
+    public required IReadOnlyList<RetentionResult> Skipped { get; init; }
+
+    /// <summary>Set when the notification could not be sent (the actions themselves are done).</summary>
+    public string? NotificationError { get; init; }
+
+    /// <summary>The steps that changed something (or would, in a dry run).</summary>
+    public IEnumerable<RetentionResult> Acted => Results.Where(r => r.Step.Action != RetentionAction.Keep && r.Outcome is RetentionOutcome.Done or RetentionOutcome.Planned);
+
+    public IEnumerable<RetentionResult> Failed => Results.Where(r => r.Outcome == RetentionOutcome.Failed);
+}

@@ -1,0 +1,245 @@
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+using Amazon.S3;
+using KeyRotation.Core.Configuration;
+
+namespace KeyRotation.Core.Retention;
+
+/// <summary>
+/// Runs retention: for each configured alias, read and verify its chain, plan, then carry out each step as small
+/// idempotent calls whose intent is tagged on the key first (a key pending deletion cannot be tagged), so a run that
+/// dies anywhere is finished by the next one. Also re-enables a retired key someone tried to use.
+/// </summary>
+public sealed class RetentionRunner
+{
+    private readonly IAmazonKeyManagementService _kms;
+    private readonly RetentionSettings _settings;
+    private readonly IRotationNotifier? _notifier;
+    private readonly TimeProvider _time;
+    private readonly IRotationLog _log;
+    private readonly RetentionReader _reader;
+    private readonly KmsCalls _calls;
+
+    public RetentionRunner(IAmazonKeyManagementService kms, IAmazonS3? s3, RetentionSettings settings, IRotationNotifier? notifier, TimeProvider time, IRotationLog log)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        _kms = kms;
+        _settings = settings;
+        _notifier = notifier;
+        _time = time;
+        _log = log;
+        _reader = new RetentionReader(kms, s3, settings.Escrow);
+        _calls = new KmsCalls(kms);
+    }
+
+    /// <summary>What retention would do for each alias now; reads only.</summary>
+    public async Task<IReadOnlyList<RetentionPlan>> PlanAsync(IReadOnlyList<string> aliases, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(aliases);
+        var listed = await _reader.ListAliasesAsync(ct);
+        var plans = new List<RetentionPlan>();
+        foreach (var alias in aliases)
+        {
+            try
+            {
+                plans.Add(RetentionPlanner.Plan(await _reader.ReadAsync(alias, listed, ct), _settings, _time.GetUtcNow()));
+            }
+            catch (RotationException ex)
+            {
+                // One alias that cannot be read (a key policy that refuses the role, say) does not stop the others.
+                plans.Add(new RetentionPlan(alias, [], $"{alias} could not be read: {ex.Message}") { ReadFailed = true });
+            }
+        }
+
+        return plans;
+    }
+
+    /// <summary>Plans and (unless a dry run) carries out retention for the aliases, then notifies about every key changed.</summary>
+    public async Task<RetentionReport> RunAsync(string runId, IReadOnlyList<string> aliases, bool dryRun, CancellationToken ct)
+    {
+        var results = new List<RetentionResult>();
+        var skipped = new List<RetentionResult>();
+        foreach (var plan in await PlanAsync(aliases, ct))
+        {
+            if (plan.SkipReason is { } reason)
+            {
+                _log.Write(new RotationLogEntry(plan.ReadFailed ? RotationLogLevel.Error : RotationLogLevel.Warning, "Left alone: " + reason, runId, plan.Alias));
+                var whole = new RetentionStep { Alias = plan.Alias, Action = RetentionAction.Keep, KeyId = string.Empty, Reason = reason };
+                (plan.ReadFailed ? results : skipped).Add(new RetentionResult { Step = whole, Outcome = plan.ReadFailed ? RetentionOutcome.Failed : RetentionOutcome.Kept, Error = plan.ReadFailed ? reason : null });
+                continue;
+            }
+
+            var failed = false;
+            foreach (var step in plan.Steps)
+            {
+                if (step.Action == RetentionAction.Keep)
+                {
+                    results.Add(new RetentionResult { Step = step, Outcome = RetentionOutcome.Kept });
+                }
+                else if (dryRun)
+                {
+                    results.Add(new RetentionResult { Step = step, Outcome = RetentionOutcome.Planned });
+                }
+                else if (failed)
+                {
+                    // The alias's state is not what the plan saw: its remaining steps wait for the next run.
+                    results.Add(new RetentionResult { Step = step, Outcome = RetentionOutcome.Failed, Error = "Not attempted: an earlier step of this alias failed." });
+                }
+                else
+                {
+                    var result = await ExecuteAsync(runId, step, null, ct);
+                    failed = result.Outcome == RetentionOutcome.Failed;
+                    results.Add(result);
+                }
+            }
+        }
+
+        return await NotifyAsync(new RetentionReport { RunId = runId, DryRun = dryRun, Results = results, Skipped = skipped }, ct);
+    }
+
+    /// <summary>
+    /// Someone tried to use a key this tool retired and retention disabled (or scheduled for deletion): cancel the
+    /// deletion, tag why and who, enable it, notify. Anything else (a key of another alias or tool, a broken chain) is
+    /// refused with the reason and nothing changes.
+    /// </summary>
+    public async Task<RetentionReport> HandleAttemptedUseAsync(string runId, AttemptedUse use, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(use);
+        RetentionReport Refused(string alias, string keyId, string reason)
+        {
+            _log.Write(new RotationLogEntry(RotationLogLevel.Warning, "Attempted use left alone: " + reason, runId, alias, keyId));
+            return new RetentionReport { RunId = runId, DryRun = false, Results = [], Skipped = [new RetentionResult { Step = new RetentionStep { Alias = alias, Action = RetentionAction.Keep, KeyId = keyId, Reason = reason }, Outcome = RetentionOutcome.Kept }] };
+        }
+
+        var key = await _calls.DescribeAsync(use.Key, ct);
+        if (key is null)
+        {
+            return Refused(string.Empty, use.Key, $"{use.Key} does not exist (any more).");
+        }
+
+        var tags = await _calls.TagsAsync(key.KeyId, ct);
+        var alias = tags.GetValueOrDefault(RotationTags.Alias);
+        if (alias is null || !_settings.Aliases.Contains(alias, StringComparer.Ordinal))
+        {
+            return Refused(alias ?? string.Empty, key.KeyId, $"{key.KeyId} is not a key this tool created for an alias in {SettingNames.RotationAliases}.");
+        }
+
+        if (!tags.ContainsKey(RetentionTags.DisabledAt))
+        {
+            return Refused(alias, key.KeyId, $"{key.KeyId} was not disabled by retention; it is {key.KeyState}.");
+        }
+
+        if (key.KeyState == KeyState.Enabled)
+        {
+            return Refused(alias, key.KeyId, $"{key.KeyId} is already Enabled.");
+        }
+
+        var view = await _reader.ReadAsync(alias, await _reader.ListAliasesAsync(ct), ct);
+        var inChain = view.Keys.FirstOrDefault(k => k.KeyId == key.KeyId);
+        if (view.Problem is not null || inChain is null)
+        {
+            return Refused(alias, key.KeyId, view.Problem ?? $"{key.KeyId} is not in the chain of {alias}.");
+        }
+
+        var step = new RetentionStep
+        {
+            Alias = alias,
+            Action = RetentionAction.Reenable,
+            KeyId = key.KeyId,
+            Generation = inChain.Generation,
+            Reason = $"{use.UsedBy} called {use.EventName}{(use.EventTime is { } t ? " at " + RotationTags.FormatTime(t) : string.Empty)} and got {use.ErrorCode}: the key is still needed",
+        };
+        var result = await ExecuteAsync(runId, step, use, ct);
+        return await NotifyAsync(new RetentionReport { RunId = runId, DryRun = false, Results = [result], Skipped = [] }, ct);
+    }
+
+    private async Task<RetentionResult> ExecuteAsync(string runId, RetentionStep step, AttemptedUse? use, CancellationToken ct)
+    {
+        var now = RotationTags.FormatTime(_time.GetUtcNow());
+        var cancelled = false;
+        try
+        {
+            switch (step.Action)
+            {
+                case RetentionAction.Disable:
+                    var tags = await _calls.TagsAsync(step.KeyId, ct);
+                    if (!tags.ContainsKey(RetentionTags.DisabledAt))
+                    {
+                        await _calls.TagAsync(step.KeyId, Tags((RetentionTags.DisabledAt, now), (RetentionTags.DisabledBy, runId)), ct);
+                    }
+
+                    await KmsCalls.CallAsync("DisableKey", () => _kms.DisableKeyAsync(new DisableKeyRequest { KeyId = step.KeyId }, ct));
+                    break;
+
+                case RetentionAction.ScheduleDeletion:
+                    await _calls.TagAsync(step.KeyId, Tags((RetentionTags.DeletionScheduledAt, now), (RetentionTags.DeletionScheduledBy, runId)), ct);
+                    await KmsCalls.CallAsync("ScheduleKeyDeletion", () => _kms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = step.KeyId, PendingWindowInDays = _settings.PendingWindowDays }, ct));
+                    break;
+
+                case RetentionAction.DeleteMarkerAlias:
+                    try
+                    {
+                        await _kms.DeleteAliasAsync(new DeleteAliasRequest { AliasName = step.MarkerAlias }, ct);
+                    }
+                    catch (NotFoundException)
+                    {
+                        // Deleted by an earlier run that did not hear back.
+                    }
+
+                    break;
+
+                case RetentionAction.Reenable:
+                    if ((await _calls.DescribeAsync(step.KeyId, ct))?.KeyState == KeyState.PendingDeletion)
+                    {
+                        // CancelKeyDeletion leaves the key Disabled; a key pending deletion cannot be tagged before this.
+                        await KmsCalls.CallAsync("CancelKeyDeletion", () => _kms.CancelKeyDeletionAsync(new CancelKeyDeletionRequest { KeyId = step.KeyId }, ct));
+                        cancelled = true;
+                    }
+
+                    if (use is not null)
+                    {
+                        await _calls.TagAsync(step.KeyId, Tags((RetentionTags.ReenabledAt, now), (RetentionTags.ReenabledBecause, TagValue($"{use.EventName} {use.ErrorCode}")), (RetentionTags.UsedBy, TagValue(use.UsedBy))), ct);
+                    }
+
+                    await KmsCalls.CallAsync("EnableKey", () => _kms.EnableKeyAsync(new EnableKeyRequest { KeyId = step.KeyId }, ct));
+                    break;
+
+                default:
+                    throw new InvalidOperationException($"No step for {step.Action}.");
+            }
+        }
+        catch (Exception ex) when (ex is RotationException or AmazonServiceException)
+        {
+            _log.Write(new RotationLogEntry(RotationLogLevel.Error, $"{step.Action} failed: {ex.Message}", runId, step.Alias, step.KeyId));
+            return new RetentionResult { Step = step, Outcome = RetentionOutcome.Failed, Error = ex.Message, DeletionCancelled = cancelled };
+        }
+
+        _log.Write(new RotationLogEntry(RotationLogLevel.Information, $"{step.Action}{(step.MarkerAlias is { } m ? " " + m : string.Empty)}: {step.Reason}", runId, step.Alias, step.KeyId));
+        return new RetentionResult { Step = step, Outcome = RetentionOutcome.Done, DeletionCancelled = cancelled };
+    }
+
+    private async Task<RetentionReport> NotifyAsync(RetentionReport report, CancellationToken ct)
+    {
+        if (report.DryRun || _notifier is null || RetentionNotice.For(report, _time.GetUtcNow()) is not { } notice)
+        {
+            return report;
+        }
+
+        try
+        {
+            await _notifier.NotifyAsync(notice, ct);
+            return report;
+        }
+        catch (Exception ex) when (ex is RotationException or AmazonClientException or HttpRequestException or Notifications.SnsPublishException)
+        {
+            _log.Write(new RotationLogEntry(RotationLogLevel.Error, "The retention notification could not be sent: " + ex.Message, report.RunId));
+            return report with { NotificationError = $"The notification could not be sent: {ex.Message}" };
+        }
+    }
+
+    private static Dictionary<string, string> Tags(params (string Key, string Value)[] tags) => tags.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
+
+    /// <summary>KMS tag values are at most 256 characters.</summary>
+    private static string TagValue(string value) => value.Length <= 256 ? value : value[..256];
+}

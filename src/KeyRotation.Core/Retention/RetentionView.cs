@@ -1,0 +1,53 @@
+namespace KeyRotation.Core.Retention;
+
+/// <summary>One key of an alias's verified chain, as retention sees it.</summary>
+public sealed record RetentionKey
+{
+    public required string KeyId { get; init; }
+
+    public string? Arn { get; init; }
+
+    /// <summary>0 for the current key, 1 for its predecessor, and so on.</summary>
+    public required int Index { get; init; }
+
+    public required long Generation { get; init; }
+
+    /// <summary>KMS's key state (Enabled, Disabled, PendingDeletion, ...).</summary>
+    public required string KeyState { get; init; }
+
+    /// <summary>AWS_KMS or EXTERNAL.</summary>
+    public string? Origin { get; init; }
+
+    public DateTimeOffset? DeletionDate { get; init; }
+
+    public required IReadOnlyDictionary<string, string> Tags { get; init; }
+
+    /// <summary>Aliases other than this alias's own marker aliases that point at the key.</summary>
+    public IReadOnlyList<string> OtherAliases { get; init; } = [];
+
+    /// <summary>For an EXTERNAL key: whether its escrow copy was found; null when not checked.</summary>
+    public bool? EscrowConfirmed { get; init; }
+
+    /// <summary>True when this tool created the key (it names its predecessor); the alias's first key is not.</summary>
+    public bool CreatedByTool => Tags.ContainsKey(RotationTags.PreviousKey);
+}
+
+/// <summary>A marker (or takeover) alias of one alias: alias/keyrotation/&lt;name&gt;/&lt;move&gt;[-takeover-&lt;n&gt;].</summary>
+public sealed record MarkerAliasEntry(string Name, long Move, bool IsTakeover, string? TargetKeyId, DateTimeOffset? LastUpdated);
+
+/// <summary>What retention read for one alias: the chain from the current key back, verified, and the alias's marker aliases.</summary>
+public sealed record RetentionView
+{
+    public required string Alias { get; init; }
+
+    /// <summary>The chain, newest first (index 0 is the current key); empty when the alias could not be read.</summary>
+    public required IReadOnlyList<RetentionKey> Keys { get; init; }
+
+    public IReadOnlyList<MarkerAliasEntry> Markers { get; init; } = [];
+
+    /// <summary>A rotation or rollback that has not finished: retention leaves the whole alias alone.</summary>
+    public string? InProgress { get; init; }
+
+    /// <summary>Why the chain could not be trusted (or read): retention leaves the whole alias alone.</summary>
+    public string? Problem { get; init; }
+}

@@ -1,0 +1,100 @@
+using KeyRotation.Core.Configuration;
+
+namespace KeyRotation.IntegrationTests.Cli;
+
+/// <summary>The CLI's retention plan and run, and the key cost in status, against LocalKms through the real SDK.</summary>
+public sealed class RetentionCommandTests
+{
+    private const string Alias = "alias/orders";
+    private readonly CliHarness _cli = new();
+
+    /// <summary>Four generations, oldest first; the clock then moves 60 days, so all retired keys are old enough to disable.</summary>
+    private async Task<List<string>> FourGenerationsAsync()
+    {
+        List<string> keys = [await _cli.CreateAliasAsync(Alias)];
+        for (var i = 0; i < 3; i++)
+        {
+            keys.Add(await _cli.RotateAsync(Alias));
+        }
+
+        _cli.Time.Advance(TimeSpan.FromDays(60));
+        _cli.Environment[SettingNames.RotationAliases] = Alias;
+        return keys;
+    }
+
+    [Fact]
+    public async Task RetentionPlan_ShowsTheDisableAndChangesNothing()
+    {
+        var keys = await FourGenerationsAsync();
+        var before = _cli.StateFingerprint();
+
+        var run = await _cli.RunAsync("retention", "plan", "--mode", "disable", "--output", "json");
+
+        Assert.Equal(0, run.ExitCode);
+        var steps = run.Json().GetProperty("aliases")[0].GetProperty("steps").EnumerateArray().ToDictionary(s => s.GetProperty("keyId").GetString()!, s => s.GetProperty("action").GetString());
+        Assert.Equal("Disable", steps[keys[1]]);
+        Assert.Equal("Keep", steps[keys[2]]);
+        Assert.Equal("Keep", steps[keys[3]]);
+        Assert.Equal(before, _cli.StateFingerprint());
+    }
+
+    [Fact]
+    public async Task RetentionRun_WithoutYes_IsRefusedAndChangesNothing()
+    {
+        await FourGenerationsAsync();
+        var before = _cli.StateFingerprint();
+
+        var run = await _cli.RunAsync("retention", "run", "--mode", "disable");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--yes", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, _cli.StateFingerprint());
+    }
+
+    [Fact]
+    public async Task RetentionRun_WithYes_DisablesAndStatusShowsTheCost()
+    {
+        var keys = await FourGenerationsAsync();
+
+        var run = await _cli.RunAsync("retention", "run", "--mode", "disable", "--yes", "--output", "json");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("Disabled", _cli.Service.GetKeySnapshot(keys[1])!.KeyState);
+        var status = (await _cli.RunAsync("status", Alias, "--output", "json")).Json().GetProperty("aliases")[0].GetProperty("keyCost");
+        Assert.Equal((3, 1, 0, 4m), (status.GetProperty("enabled").GetInt32(), status.GetProperty("disabled").GetInt32(), status.GetProperty("pendingDeletion").GetInt32(), status.GetProperty("estimatedMonthlyDollars").GetDecimal()));
+    }
+
+    [Fact]
+    public async Task Status_Text_ShowsGenerationsByStateAndEstimatedCost()
+    {
+        await FourGenerationsAsync();
+
+        var run = await _cli.RunAsync("status", Alias);
+
+        Assert.Contains("Generations: 4 enabled, 0 disabled, 0 pending deletion; estimated key cost $4 a month", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plan_WithRetentionModeSet_ShowsWhatRetentionWouldDo()
+    {
+        var keys = await FourGenerationsAsync();
+        _cli.Environment[SettingNames.RetentionMode] = "disable-then-delete";
+
+        var run = await _cli.RunAsync("plan", "--output", "json");
+
+        var retention = run.Json().GetProperty("retention");
+        Assert.Equal("disable-then-delete", retention.GetProperty("mode").GetString());
+        Assert.Contains(retention.GetProperty("aliases")[0].GetProperty("steps").EnumerateArray(), s => s.GetProperty("keyId").GetString() == keys[1] && s.GetProperty("action").GetString() == "Disable");
+    }
+
+    [Fact]
+    public async Task RetentionPlan_BadMode_ExitsTwoNamingIt()
+    {
+        await FourGenerationsAsync();
+
+        var run = await _cli.RunAsync("retention", "plan", "--mode", "delete-now");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("RETENTION_MODE: 'delete-now'", run.Stderr, StringComparison.Ordinal);
+    }
+}

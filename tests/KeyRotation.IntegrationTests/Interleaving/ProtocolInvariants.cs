@@ -1,0 +1,65 @@
+using KeyRotation.Core;
+using KeyRotation.Core.History;
+using KeyRotation.LocalKms;
+
+namespace KeyRotation.IntegrationTests.Interleaving;
+
+/// <summary>
+/// The rotation protocol's invariants, written once: <see cref="CheckStep"/> after every KMS call of every explored
+/// schedule, <see cref="CheckEnd"/> once all actors are done. Each failure names the schedule that broke it.
+/// </summary>
+internal static class ProtocolInvariants
+{
+    /// <summary>The alias always points at an Enabled key of the alias's spec and usage.</summary>
+    public static void CheckStep(LocalKmsService kms, string alias, string keySpec, string keyUsage, string schedule)
+    {
+        var target = kms.GetKeySnapshot(alias) ?? throw new Xunit.Sdk.XunitException($"{alias} disappeared; schedule {schedule}");
+        Assert.True(
+            (target.KeyState, target.KeySpec, target.KeyUsage) == ("Enabled", keySpec, keyUsage),
+            $"{alias} points at {target.KeyId} ({target.KeyState}, {target.KeySpec}, {target.KeyUsage}); schedule {schedule}");
+    }
+
+    public static void CheckEnd(LocalKmsService kms, string alias, IReadOnlyList<AliasRotationResult> rotations, IReadOnlyList<RollbackResult> rollbacks, int notices, string schedule)
+    {
+        var keys = kms.ListKeySnapshots().ToDictionary(k => k.KeyId, StringComparer.Ordinal);
+        var created = keys.Values.Where(k => k.Tags.GetValueOrDefault(RotationTags.Alias) == alias && k.Tags.ContainsKey(RotationTags.PreviousKey)).ToList();
+
+        // At most one new key per move, none orphaned: every key this tool created is the one its move's marker records.
+        foreach (var key in created)
+        {
+            var marker = RotationTags.MarkerAlias(alias, long.Parse(key.Tags[RotationTags.Sequence], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(key.Aliases.Contains(marker), $"Key {key.KeyId} (move {key.Tags[RotationTags.Sequence]}) is not what {marker} records: an orphan or a second key for one move; schedule {schedule}");
+        }
+
+        // Nothing left half done: the alias's key is active (or untouched), never pending or restoring.
+        var current = kms.GetKeySnapshot(alias)!;
+        var state = current.Tags.GetValueOrDefault(RotationTags.State);
+        Assert.True(state is null or RotationTags.KeyStates.Active, $"{alias}'s key {current.KeyId} is left {state}; schedule {schedule}");
+
+        // Chain tags agree both ways.
+        if (state == RotationTags.KeyStates.Active && current.Tags.GetValueOrDefault(RotationTags.PreviousKey) is { } previous && current.Tags.GetValueOrDefault(RotationTags.RestoredFrom) is null)
+        {
+            var before = keys[previous];
+            Assert.True(
+                (before.Tags.GetValueOrDefault(RotationTags.State), before.Tags.GetValueOrDefault(RotationTags.SuccessorKey)) == (RotationTags.KeyStates.Retired, current.KeyId),
+                $"{previous} precedes {current.KeyId}, but is tagged {before.Tags.GetValueOrDefault(RotationTags.State)} with successor {before.Tags.GetValueOrDefault(RotationTags.SuccessorKey)}; schedule {schedule}");
+        }
+
+        foreach (var key in keys.Values.Where(k => k.Tags.ContainsKey(RotationTags.SuccessorKey)))
+        {
+            var successor = keys[key.Tags[RotationTags.SuccessorKey]];
+            Assert.True(
+                successor.Tags.GetValueOrDefault(RotationTags.PreviousKey) == key.KeyId || successor.Tags.GetValueOrDefault(RotationTags.RestoredFrom) == key.KeyId,
+                $"{key.KeyId} names {successor.KeyId} as successor, which names neither it as previous key nor as restored-from; schedule {schedule}");
+        }
+
+        // At most one run reports Rotated per move; nobody fails for losing a race; every report was notified once.
+        var rotated = rotations.Where(r => r.Outcome == RotationOutcome.Rotated).ToList();
+        Assert.True(rotated.Count == rotated.Select(r => r.NewKeyId).Distinct(StringComparer.Ordinal).Count(), $"Two runs reported Rotated to the same key; schedule {schedule}");
+        Assert.True(rotated.Count <= created.Count, $"{rotated.Count} runs reported Rotated, {created.Count} keys were created; schedule {schedule}");
+        Assert.True(rotations.All(r => r.Outcome != RotationOutcome.Failed), $"A run failed: {rotations.FirstOrDefault(r => r.Outcome == RotationOutcome.Failed)?.Reason}; schedule {schedule}");
+        Assert.True(rotated.All(r => r.NotificationError is null), $"schedule {schedule}");
+        var rolledBack = rollbacks.Count(r => r.Outcome == RollbackOutcome.RolledBack);
+        Assert.True(notices == rotated.Count + rolledBack, $"{notices} notifications for {rotated.Count} rotations and {rolledBack} rollbacks; schedule {schedule}");
+    }
+}
