@@ -21,6 +21,7 @@ public sealed class RetentionHandler
     private readonly RetentionSettings? _settings;
     private readonly ConfigurationException? _configurationError;
     private readonly RetentionRunner? _runner;
+    private readonly IAmazonKeyManagementService? _kms;
     private readonly TimeProvider _time;
     private readonly JsonLinesLog _log;
 
@@ -59,6 +60,7 @@ public sealed class RetentionHandler
             return;
         }
 
+        _kms = kms;
         _runner = new RetentionRunner(kms!, s3, _settings!, notifier, time, _log);
     }
 
@@ -92,8 +94,9 @@ public sealed class RetentionHandler
         else
         {
             var run = invocation.Run!;
-            var aliases = run.Aliases ?? settings.Aliases;
-            var unconfigured = aliases.Where(a => !settings.Aliases.Contains(a, StringComparer.Ordinal)).ToList();
+            // Prefix patterns are resolved with one paged ListAliases, as the rotation function does.
+            var aliases = run.Aliases ?? await settings.Selection.ResolveAsync(_kms!, CancellationToken.None);
+            var unconfigured = aliases.Where(a => !settings.Selection.Matches(a)).ToList();
             if (unconfigured.Count > 0)
             {
                 var error = new InvalidEventException($"Not configured: {string.Join(", ", unconfigured)}. Retention handles only the aliases in {SettingNames.RotationAliases} ({string.Join(", ", settings.Aliases)}).");
