@@ -188,6 +188,7 @@ public sealed class RotationEngine
                 Alias = alias,
                 Outcome = RotationOutcome.Skipped,
                 Reason = "Not started: the run's time budget was nearly used up. The next run rotates this alias.",
+                NotStartedBeforeDeadline = true,
             };
             _log.Write(new RotationLogEntry(RotationLogLevel.Warning, skipped.Reason, request.RotationId, alias));
             return skipped;

@@ -80,5 +80,24 @@ internal static class AwsClients
                 ?? throw new ArgumentException("No AWS Region is configured (AWS_REGION) for the Resource Groups Tagging API."),
             AwsEndpoints.Resolve(environment, ResourceTaggingClient.EndpointServiceId));
 
+    /// <summary>
+    /// The continuation queue (SQS, AWS JSON protocol): in the function's Region, at AWS_ENDPOINT_URL_SQS (then
+    /// AWS_ENDPOINT_URL) when set; standard retries, as a lost batch would leave its aliases for the next period.
+    /// </summary>
+    public static SqsContinuationQueue CreateContinuationQueue(IReadOnlyDictionary<string, string> environment, Uri queueUrl)
+    {
+        var config = new Amazon.SQS.AmazonSQSConfig { RetryMode = RequestRetryMode.Standard, MaxErrorRetry = 5 };
+        if (AwsEndpoints.Resolve(environment, "SQS") is { } endpoint)
+        {
+            config.ServiceURL = endpoint.ToString();
+            if (FallbackRegion() is { } region)
+            {
+                config.AuthenticationRegion = region;
+            }
+        }
+
+        return new SqsContinuationQueue(new Amazon.SQS.AmazonSQSClient(config), queueUrl);
+    }
+
     private static string? FallbackRegion() => Amazon.Runtime.FallbackRegionFactory.GetRegionEndpoint()?.SystemName;
 }

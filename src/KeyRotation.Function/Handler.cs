@@ -21,6 +21,7 @@ public sealed class Handler
     private readonly RotationSettings? _configuration;
     private readonly ConfigurationException? _configurationError;
     private readonly RotationEngine? _engine;
+    private readonly ContinuationRunner? _continuation;
     private readonly IAmazonKeyManagementService? _kms;
     private readonly TimeProvider _time;
     private readonly JsonLinesLog _log;
@@ -46,7 +47,8 @@ public sealed class Handler
         TextWriter output,
         IKeyMaterialImporter? importer = null,
         IAmazonS3? s3 = null,
-        ITaggedKeyFinder? keyFinder = null)
+        ITaggedKeyFinder? keyFinder = null,
+        IContinuationQueue? continuationQueue = null)
     {
         _time = time;
         _log = new JsonLinesLog(output, time);
@@ -79,6 +81,10 @@ public sealed class Handler
             }
 
             notifier ??= AwsClients.CreateNotifier(environment, _configuration.NotificationTopicArn);
+            if (continuationQueue is null && _configuration.ContinuationQueueUrl is { } queueUrl)
+            {
+                continuationQueue = AwsClients.CreateContinuationQueue(environment, queueUrl);
+            }
             if (importer is null && _configuration.Options.KeyMaterialOrigin == KeyMaterialOrigin.External)
             {
                 var keyMaterial = KeyMaterialOptions.FromSettings(_configuration);
@@ -98,6 +104,7 @@ public sealed class Handler
 
         // The notice lists the previous key's grants: they are not carried over, and whoever relied on them must be told.
         _engine = new RotationEngine(kms, notifier, _configuration.Options with { ListPreviousKeyGrants = true }, time, _log, importer, createKeyClient, keyFinder, pacer);
+        _continuation = new ContinuationRunner(_engine, _configuration, continuationQueue, time, _log);
     }
 
     /// <summary>
@@ -126,6 +133,13 @@ public sealed class Handler
         {
             _log.Write(new RotationLogEntry(RotationLogLevel.Error, "Refused the event: " + ex.Message));
             throw;
+        }
+
+        if (invocation.Continuations is { } continuations)
+        {
+            // An SQS batch: never thrown for an alias, or SQS would deliver the whole batch again; failures are answered.
+            var answer = await _continuation!.RunAsync(continuations, started, CancellationToken.None);
+            return new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(answer, FunctionJsonContext.Default.BatchResponse), writable: false);
         }
 
         IReadOnlyList<string> aliases;
@@ -172,7 +186,7 @@ public sealed class Handler
             string.Create(CultureInfo.InvariantCulture, $"Started a {invocation.Kind} run for {aliases.Count} alias(es){(request.DryRun ? " (dry run)" : string.Empty)}{(request.Force ? " (forced)" : string.Empty)}{(request.ScheduleSlot is { } slot ? " for slot " + RotationTags.FormatSlot(slot) : string.Empty)}"),
             request.RotationId));
 
-        var report = await _engine!.RunAsync(request, CancellationToken.None);
+        var report = await _continuation!.HandOffAsync(request, await _engine!.RunAsync(request, CancellationToken.None), CancellationToken.None);
         var response = RotationResponse.From(report);
         var body = JsonSerializer.SerializeToUtf8Bytes(response, FunctionJsonContext.Default.RotationResponse);
         _log.WriteMetrics(report, request.ScheduleSlot is null ? null : _functionName);

@@ -37,6 +37,12 @@ public sealed record RotationSettings
     /// <summary>Requests per second allowed for each KMS operation (KMS's defaults unless KMS_REQUEST_QUOTAS raises them).</summary>
     public KmsRequestQuotas RequestQuotas { get; init; } = KmsRequestQuotas.Default;
 
+    /// <summary>
+    /// The SQS queue that takes the aliases a run could not start before its deadline (CONTINUATION_QUEUE_URL); null:
+    /// they wait for the next run.
+    /// </summary>
+    public Uri? ContinuationQueueUrl { get; init; }
+
     /// <summary>The most aliases rotated at once when MAX_CONCURRENCY is not set; the pacer sizes the run below it.</summary>
     public const int DefaultMaxConcurrency = 16;
 
@@ -66,6 +72,7 @@ public sealed record RotationSettings
         var dryRun = ParseBool(Get(SettingNames.DryRun), SettingNames.DryRun, problems);
         var escrowDisabled = ParseBool(Get(SettingNames.EscrowDisabled), SettingNames.EscrowDisabled, problems);
         var quotas = KmsRequestQuotas.Parse(Get(SettingNames.KmsRequestQuotas), SettingNames.KmsRequestQuotas, problems);
+        var continuationQueue = ParseQueueUrl(Get(SettingNames.ContinuationQueueUrl), problems);
 
         KeyMaterial.KeyMaterialOptions.Validate(origin, escrowDisabled, Get(SettingNames.EscrowBucket), Get(SettingNames.EscrowPrefix), Get(SettingNames.EscrowPublicKey), problems);
 
@@ -86,6 +93,7 @@ public sealed record RotationSettings
             EscrowPublicKey = Get(SettingNames.EscrowPublicKey),
             EscrowDisabled = escrowDisabled,
             RequestQuotas = quotas!,
+            ContinuationQueueUrl = continuationQueue,
             Options = new RotationOptions
             {
                 MinKeyAge = TimeSpan.FromHours(minAge),
@@ -94,6 +102,24 @@ public sealed record RotationSettings
                 RunTimeout = timeout == 0 ? new RotationOptions().RunTimeout : TimeSpan.FromSeconds(timeout),
             },
         };
+    }
+
+    /// <summary>An SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME, or http(s) for a local endpoint), or null when unset.</summary>
+    private static Uri? ParseQueueUrl(string? text, List<string> problems)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (Uri.TryCreate(text, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)
+            && url.AbsolutePath.Trim('/').Split('/') is [var account, var name] && account.Length > 0 && name.Length > 0)
+        {
+            return url;
+        }
+
+        problems.Add($"{SettingNames.ContinuationQueueUrl}: '{text}' is not an SQS queue URL such as https://sqs.us-east-1.amazonaws.com/111122223333/key-rotation-continuation; leave it empty to let aliases a run could not start wait for the next run.");
+        return null;
     }
 
     /// <summary>Adds a problem when the topic is missing, not an SNS topic ARN, or a FIFO topic.</summary>

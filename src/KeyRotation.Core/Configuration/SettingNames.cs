@@ -19,6 +19,7 @@ public static class SettingNames
     public const string EscrowPublicKey = "ESCROW_PUBLIC_KEY";
     public const string EscrowDisabled = "ESCROW_DISABLED";
     public const string KmsRequestQuotas = "KMS_REQUEST_QUOTAS";
+    public const string ContinuationQueueUrl = "CONTINUATION_QUEUE_URL";
     public const string RetentionMode = "RETENTION_MODE";
     public const string RetainGenerations = "RETAIN_GENERATIONS";
     public const string DisableAfterDays = "DISABLE_AFTER_DAYS";
@@ -30,7 +31,7 @@ public static class SettingNames
     [
         RotationAliases, NotificationTopicArn, KeyMaterialOrigin, MinKeyAgeHours, DryRun, MaxConcurrency,
         FunctionTimeoutSeconds, KeyMaterialExpirationDays, EscrowBucket, EscrowPrefix, EscrowPublicKey, EscrowDisabled,
-        KmsRequestQuotas,
+        KmsRequestQuotas, ContinuationQueueUrl,
     ];
 
     /// <summary>
