@@ -9,6 +9,7 @@ using Amazon.Runtime.Endpoints;
 using Amazon.S3;
 using KeyRotation.Cli.Targets;
 using KeyRotation.Core;
+using KeyRotation.Core.Pacing;
 
 namespace KeyRotation.Cli;
 
@@ -171,7 +172,7 @@ internal sealed class AwsSettings
             throw new UsageException(NoCredentials, ex);
         }
 
-        using var probe = CreateKms(retries: 0);
+        using var probe = CreateKms(pacer: null, retries: 0);
         try
         {
             await probe.ListAliasesAsync(new ListAliasesRequest { Limit = 1 }, ct);
@@ -190,10 +191,18 @@ internal sealed class AwsSettings
         }
     }
 
-    /// <summary>KMS with standard retries (throttling on a large batch is absorbed by backoff), or none (CreateKey, the probe).</summary>
-    public AmazonKeyManagementServiceClient CreateKms(int retries = 10)
+    /// <summary>
+    /// KMS with every request paced by <paramref name="pacer"/> (the command's one pacer; null: unpaced, the probe) and
+    /// standard retries as the backstop for throttling that still happens, or none (CreateKey, the probe).
+    /// </summary>
+    public AmazonKeyManagementServiceClient CreateKms(KmsRequestPacer? pacer, int retries = 10)
     {
         var config = new AmazonKeyManagementServiceConfig { RetryMode = RequestRetryMode.Standard, MaxErrorRetry = retries, ConnectTimeout = ConnectTimeout };
+        if (pacer is not null)
+        {
+            PacedHttpClientFactory.Apply(config, pacer);
+        }
+
         Place(config, KmsEndpoint);
         return new AmazonKeyManagementServiceClient(Credentials, config);
     }

@@ -6,6 +6,8 @@ using Amazon.Runtime;
 using Amazon.S3;
 using KeyRotation.Cli.Targets;
 using KeyRotation.Core;
+using KeyRotation.Core.Configuration;
+using KeyRotation.Core.Pacing;
 using KeyRotation.Core.Tagging;
 using KeyRotation.LocalKms;
 using Spectre.Console;
@@ -40,7 +42,9 @@ internal sealed class CliContext
     /// <summary>Indented, and no \u0027-style escapes of quotes and the like: the output goes to a terminal or a file, never into HTML.</summary>
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly Lock _errorGate = new();
+    private readonly string? _quotasFlag;
     private readonly Action<Sandbox> _sandboxStarted;
+    private KmsRequestPacer? _pacer;
     private AwsSettings? _aws;
     private AWSCredentials? _credentials;
 
@@ -65,6 +69,7 @@ internal sealed class CliContext
         EndpointUrl = parsed.GetValue(globals.EndpointUrl);
         Profile = parsed.GetValue(globals.Profile);
         Targets = globals.Targets.Select(parsed, host.Time);
+        _quotasFlag = parsed.GetValue(globals.KmsRequestQuotas);
         Console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(host.StdoutIsTerminal ? stdout : new LineTrimmingWriter(stdout)),
@@ -171,7 +176,7 @@ internal sealed class CliContext
 
         var aws = Aws;
         await WaitAsync($"Connecting to KMS ({aws.KmsEndpoint?.ToString() ?? aws.Region})", () => aws.CheckAsync(ct));
-        return (aws.CreateKms(), null);
+        return (aws.CreateKms(Pacer), null);
     }
 
     /// <summary>
@@ -179,7 +184,39 @@ internal sealed class CliContext
     /// second key (the engine retries only its throttling). Null where the client is injected or the sandbox runs in process.
     /// </summary>
     public IAmazonKeyManagementService? CreateKeyClient() =>
-        IsSandbox || Host.KmsClient is not null ? null : Aws.CreateKms(retries: 0);
+        IsSandbox || Host.KmsClient is not null ? null : Aws.CreateKms(Pacer, retries: 0);
+
+    /// <summary>
+    /// The pacer every KMS request of this run passes through (--kms-request-quotas, else KMS_REQUEST_QUOTAS, else KMS's
+    /// defaults); null in the sandbox and with an injected client, which are not paced.
+    /// </summary>
+    public KmsRequestPacer? Pacer
+    {
+        get
+        {
+            if (IsSandbox || Host.KmsClient is not null)
+            {
+                return null;
+            }
+
+            return _pacer ??= NewPacer();
+        }
+    }
+
+    /// <summary>
+    /// A pacer of its own for another account or Region (KMS's quotas hold per account and Region), at the same rates
+    /// as <see cref="Pacer"/>; null where that is null.
+    /// </summary>
+    public KmsRequestPacer? TargetPacer() => IsSandbox || Host.KmsClient is not null ? null : NewPacer();
+
+    private KmsRequestPacer NewPacer()
+    {
+        var (text, name) = _quotasFlag is not null ? (_quotasFlag, "--kms-request-quotas") : (Environment.GetValueOrDefault(SettingNames.KmsRequestQuotas), SettingNames.KmsRequestQuotas);
+        var problems = new List<string>();
+        var quotas = KmsRequestQuotas.Parse(text, name, problems) ?? throw new UsageException(string.Join(" ", problems));
+        // On the real clock, whatever clock the run reads: KMS counts its quotas in real seconds.
+        return new KmsRequestPacer(quotas, TimeProvider.System);
+    }
 
     /// <summary>
     /// The Resource Groups Tagging client that finds a key a crashed run created: the sandbox's own service in process;

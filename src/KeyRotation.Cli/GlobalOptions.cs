@@ -26,6 +26,13 @@ internal sealed class GlobalOptions
 
     public Option<string> Output { get; } = CreateOutput();
 
+    public Option<string?> KmsRequestQuotas { get; } = new("--kms-request-quotas")
+    {
+        Description = "Requests per second this run allows itself per KMS operation, for accounts with raised quotas, e.g. CreateKey=20,UpdateAlias=20 (default: KMS_REQUEST_QUOTAS, else KMS's default quotas).",
+        HelpName = "Op=rate,...",
+        Recursive = true,
+    };
+
     public Option<bool> Sandbox { get; } = new("--sandbox")
     {
         Description = "Run against an in-process local KMS seeded with demo aliases, kept between commands; notifications are printed. Needs no AWS account.",
@@ -54,6 +61,7 @@ internal sealed class GlobalOptions
         root.Add(EndpointUrl);
         root.Add(Profile);
         root.Add(Output);
+        root.Add(KmsRequestQuotas);
         root.Add(Sandbox);
         root.Add(SandboxState);
         root.Add(SandboxReset);

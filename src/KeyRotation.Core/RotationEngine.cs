@@ -1,6 +1,7 @@
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using KeyRotation.Core.Grants;
+using KeyRotation.Core.Pacing;
 using KeyRotation.Core.Protocol;
 using KeyRotation.Core.Tagging;
 
@@ -8,8 +9,10 @@ namespace KeyRotation.Core;
 
 /// <summary>
 /// Runs a rotation over many aliases: each alias independently (one failing does not stop the others),
-/// several at once up to <see cref="RotationOptions.MaxConcurrency"/>, and none started too close to the deadline.
-/// Throttling is left to the AWS SDK's retry, which the caller configures on the client.
+/// several at once, and none started too close to the deadline. With a <see cref="KmsRequestPacer"/> (the one the
+/// clients' requests pass through), how many at once is sized as the run goes from the quotas and the observed calls
+/// (<see cref="ConcurrencySizing"/>), up to <see cref="RotationOptions.MaxConcurrency"/>; without one, that many at once.
+/// Throttling that still happens is left to the AWS SDK's retry, which the caller configures on the client.
 /// </summary>
 public sealed class RotationEngine
 {
@@ -19,6 +22,7 @@ public sealed class RotationEngine
     private readonly TimeProvider _time;
     private readonly IRotationLog _log;
     private readonly IKeyMaterialImporter? _importer;
+    private readonly KmsRequestPacer? _pacer;
     private readonly KeyGrantsReader _grants;
 
     public RotationEngine(
@@ -30,7 +34,8 @@ public sealed class RotationEngine
         IKeyMaterialImporter? importer = null,
         IAmazonKeyManagementService? createKeyClient = null,
         ITaggedKeyFinder? keyFinder = null,
-        KmsRegionClients? regionClients = null)
+        KmsRegionClients? regionClients = null,
+        KmsRequestPacer? pacer = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.KeyMaterialOrigin == KeyMaterialOrigin.External && importer is null)
@@ -43,26 +48,105 @@ public sealed class RotationEngine
         _time = time;
         _log = log;
         _importer = importer;
+        _pacer = pacer;
         _grants = new KeyGrantsReader(kms);
         _rotation = new AliasRotation(kms, createKeyClient ?? kms, options, time, log, importer, keyFinder, regionClients);
     }
 
-    /// <summary>Rotates (or plans) every alias of the request and notifies for each rotated or failed one.</summary>
-    public async Task<RotationReport> RunAsync(RotationRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Rotates (or plans) every alias of the request and notifies for each rotated or failed one;
+    /// <paramref name="completed"/> hears of each alias as it finishes (progress).
+    /// </summary>
+    public async Task<RotationReport> RunAsync(RotationRequest request, CancellationToken cancellationToken, Action<AliasRotationResult>? completed = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         var results = new AliasRotationResult[request.Aliases.Count];
-        var parallel = new ParallelOptions
+        var width = new RunWidth(_pacer, Math.Max(1, _options.MaxConcurrency));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var workers = new List<Task>();
+        var gate = new Lock();
+        var running = 0;
+        var next = -1;
+
+        void Grow()
         {
-            MaxDegreeOfParallelism = Math.Max(1, _options.MaxConcurrency),
-            CancellationToken = cancellationToken,
-        };
+            lock (gate)
+            {
+                while (running < width.Target && Volatile.Read(ref next) + running + 1 < request.Aliases.Count)
+                {
+                    running++;
+                    workers.Add(Task.Run(WorkerAsync, CancellationToken.None));
+                }
+            }
+        }
 
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, request.Aliases.Count),
-            parallel,
-            async (index, ct) => results[index] = await RotateAndNotifyAsync(request, request.Aliases[index], ct));
+        // A worker leaves when no alias is left, or when more are running than the width now wants; "running" changes
+        // under the gate in the same step as that decision, so the last worker never leaves while aliases remain.
+        async Task WorkerAsync()
+        {
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    var index = Interlocked.Increment(ref next);
+                    if (index >= request.Aliases.Count)
+                    {
+                        break;
+                    }
 
+                    var result = await RotateAndNotifyAsync(request, request.Aliases[index], stop.Token);
+                    results[index] = result;
+                    width.Finished(result);
+                    completed?.Invoke(result);
+                    lock (gate)
+                    {
+                        if (running > width.Target)
+                        {
+                            running--;
+                            return;
+                        }
+                    }
+
+                    Grow();
+                }
+            }
+            catch
+            {
+                lock (gate)
+                {
+                    running--;
+                }
+
+                await stop.CancelAsync();
+                throw;
+            }
+
+            lock (gate)
+            {
+                running--;
+            }
+        }
+
+        Grow();
+        while (true)
+        {
+            Task[] started;
+            lock (gate)
+            {
+                started = [.. workers];
+            }
+
+            await Task.WhenAll(started);
+            lock (gate)
+            {
+                if (workers.Count == started.Length)
+                {
+                    break;
+                }
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
         return new RotationReport(request.RotationId, request.DryRun, results);
     }
 
@@ -75,6 +159,7 @@ public sealed class RotationEngine
                 Alias = alias,
                 Outcome = RotationOutcome.Skipped,
                 Reason = "Not started: the run's time budget was nearly used up. The next run rotates this alias.",
+                NotStartedBeforeDeadline = true,
             };
             _log.Write(new RotationLogEntry(RotationLogLevel.Warning, skipped.Reason, request.RotationId, alias));
             return skipped;

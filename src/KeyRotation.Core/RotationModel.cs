@@ -132,6 +132,9 @@ public sealed record AliasRotationResult
     /// <summary>True when this run finished a rotation that an earlier, interrupted run started.</summary>
     public bool Resumed { get; init; }
 
+    /// <summary>True when the run did not start this alias because its deadline was too close (it changed nothing).</summary>
+    public bool NotStartedBeforeDeadline { get; init; }
+
     /// <summary>Set when the notification for this alias could not be published.</summary>
     public string? NotificationError { get; init; }
 

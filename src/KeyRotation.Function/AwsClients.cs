@@ -3,6 +3,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using KeyRotation.Core;
 using KeyRotation.Core.Notifications;
+using KeyRotation.Core.Pacing;
 using KeyRotation.Core.Tagging;
 
 namespace KeyRotation.Function;
@@ -11,17 +12,19 @@ namespace KeyRotation.Function;
 internal static class AwsClients
 {
     /// <summary>
-    /// KMS with the SDK's standard retry mode: throttling (CreateKey, CreateAlias and UpdateAlias allow 5 requests per
-    /// second) is absorbed by backoff rather than failing aliases of a large batch. With <paramref name="retries"/> 0,
-    /// the client for CreateKey, which must not be retried blindly (the engine retries only its throttling).
+    /// KMS with every request paced by <paramref name="pacer"/> (one per process, shared by all clients), so calls stay
+    /// within the request quotas; the SDK's standard retry mode remains the backstop for throttling that still happens.
+    /// With <paramref name="retries"/> 0, the client for CreateKey, which must not be retried blindly (the engine
+    /// retries only its throttling).
     /// </summary>
-    public static AmazonKeyManagementServiceClient CreateKms(IReadOnlyDictionary<string, string> environment, int retries = 10)
+    public static AmazonKeyManagementServiceClient CreateKms(IReadOnlyDictionary<string, string> environment, KmsRequestPacer pacer, int retries = 10)
     {
         var config = new AmazonKeyManagementServiceConfig
         {
             RetryMode = RequestRetryMode.Standard,
             MaxErrorRetry = retries,
         };
+        PacedHttpClientFactory.Apply(config, pacer);
         if (AwsEndpoints.Resolve(environment, "KMS") is { } endpoint)
         {
             config.ServiceURL = endpoint.ToString();
@@ -105,6 +108,25 @@ internal static class AwsClients
             (environment.TryGetValue("AWS_REGION", out var region) && region.Length > 0 ? region : FallbackRegion())
                 ?? throw new ArgumentException("No AWS Region is configured (AWS_REGION) for the Resource Groups Tagging API."),
             AwsEndpoints.Resolve(environment, ResourceTaggingClient.EndpointServiceId));
+
+    /// <summary>
+    /// The continuation queue (SQS, AWS JSON protocol): in the function's Region, at AWS_ENDPOINT_URL_SQS (then
+    /// AWS_ENDPOINT_URL) when set; standard retries, as a lost batch would leave its aliases for the next period.
+    /// </summary>
+    public static SqsContinuationQueue CreateContinuationQueue(IReadOnlyDictionary<string, string> environment, Uri queueUrl)
+    {
+        var config = new Amazon.SQS.AmazonSQSConfig { RetryMode = RequestRetryMode.Standard, MaxErrorRetry = 5 };
+        if (AwsEndpoints.Resolve(environment, "SQS") is { } endpoint)
+        {
+            config.ServiceURL = endpoint.ToString();
+            if (FallbackRegion() is { } region)
+            {
+                config.AuthenticationRegion = region;
+            }
+        }
+
+        return new SqsContinuationQueue(new Amazon.SQS.AmazonSQSClient(config), queueUrl);
+    }
 
     private static string? FallbackRegion() => Amazon.Runtime.FallbackRegionFactory.GetRegionEndpoint()?.SystemName;
 }

@@ -43,4 +43,13 @@ internal sealed record LogLine(
     UseStringEnumConverter = true)]
 [JsonSerializable(typeof(RotationResponse))]
 [JsonSerializable(typeof(LogLine))]
+[JsonSerializable(typeof(BatchResponse))]
 internal sealed partial class FunctionJsonContext : JsonSerializerContext;
+
+/// <summary>The answer to an SQS batch (ReportBatchItemFailures): the messages to deliver again, by message id.</summary>
+internal sealed record BatchResponse(
+    [property: JsonPropertyName("batchItemFailures")] IReadOnlyList<BatchItemFailure> BatchItemFailures);
+
+/// <summary>One message of the batch that was not handled.</summary>
+internal sealed record BatchItemFailure(
+    [property: JsonPropertyName("itemIdentifier")] string ItemIdentifier);

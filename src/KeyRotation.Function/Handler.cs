@@ -6,6 +6,7 @@ using Amazon.S3;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Core.KeyMaterial;
+using KeyRotation.Core.Pacing;
 using KeyRotation.Core.Tagging;
 
 namespace KeyRotation.Function;
@@ -20,6 +21,8 @@ public sealed class Handler
     private readonly RotationSettings? _configuration;
     private readonly ConfigurationException? _configurationError;
     private readonly RotationEngine? _engine;
+    private readonly ContinuationRunner? _continuation;
+    private readonly IAmazonKeyManagementService? _kms;
     private readonly TimeProvider _time;
     private readonly JsonLinesLog _log;
     private readonly string? _functionName;
@@ -45,7 +48,8 @@ public sealed class Handler
         IKeyMaterialImporter? importer = null,
         IAmazonS3? s3 = null,
         ITaggedKeyFinder? keyFinder = null,
-        KmsRegionClients? regionClients = null)
+        KmsRegionClients? regionClients = null,
+        IContinuationQueue? continuationQueue = null)
     {
         _time = time;
         _log = new JsonLinesLog(output, time);
@@ -64,17 +68,25 @@ public sealed class Handler
         }
 
         IAmazonKeyManagementService? createKeyClient = null;
+        KmsRequestPacer? pacer = null;
         try
         {
             if (kms is null)
             {
-                kms = AwsClients.CreateKms(environment);
-                createKeyClient = AwsClients.CreateKms(environment, retries: 0);
+                // One pacer per container: every KMS request of every alias, and both clients, share its limiters.
+                // On the real clock, whatever clock the run reads: KMS counts its quotas in real seconds.
+                pacer = new KmsRequestPacer(_configuration.RequestQuotas, TimeProvider.System);
+                kms = AwsClients.CreateKms(environment, pacer);
+                createKeyClient = AwsClients.CreateKms(environment, pacer, retries: 0);
                 keyFinder ??= AwsClients.CreateKeyFinder(environment);
                 regionClients ??= AwsClients.CreateKmsRegions(environment);
             }
 
             notifier ??= AwsClients.CreateNotifier(environment, _configuration.NotificationTopicArn);
+            if (continuationQueue is null && _configuration.ContinuationQueueUrl is { } queueUrl)
+            {
+                continuationQueue = AwsClients.CreateContinuationQueue(environment, queueUrl);
+            }
             if (importer is null && _configuration.Options.KeyMaterialOrigin == KeyMaterialOrigin.External)
             {
                 var keyMaterial = KeyMaterialOptions.FromSettings(_configuration);
@@ -90,8 +102,11 @@ public sealed class Handler
             return;
         }
 
+        _kms = kms;
+
         // The notice lists the previous key's grants: they are not carried over, and whoever relied on them must be told.
-        _engine = new RotationEngine(kms, notifier, _configuration.Options with { ListPreviousKeyGrants = true }, time, _log, importer, createKeyClient, keyFinder, regionClients);
+        _engine = new RotationEngine(kms, notifier, _configuration.Options with { ListPreviousKeyGrants = true }, time, _log, importer, createKeyClient, keyFinder, regionClients, pacer);
+        _continuation = new ContinuationRunner(_engine, _configuration, continuationQueue, time, _log);
     }
 
     /// <summary>
@@ -122,14 +137,38 @@ public sealed class Handler
             throw;
         }
 
-        var aliases = invocation.Aliases ?? configuration.Aliases;
-        var unconfigured = aliases.Where(a => !configuration.Aliases.Contains(a, StringComparer.Ordinal)).ToList();
-        if (unconfigured.Count > 0)
+        if (invocation.Continuations is { } continuations)
         {
-            var error = new InvalidEventException(
-                $"Not configured for rotation: {string.Join(", ", unconfigured)}. This function rotates only the aliases in {SettingNames.RotationAliases} ({string.Join(", ", configuration.Aliases)}).");
-            _log.Write(new RotationLogEntry(RotationLogLevel.Error, "Refused the event: " + error.Message));
-            throw error;
+            // An SQS batch: never thrown for an alias, or SQS would deliver the whole batch again; failures are answered.
+            var answer = await _continuation!.RunAsync(continuations, started, CancellationToken.None);
+            return new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(answer, FunctionJsonContext.Default.BatchResponse), writable: false);
+        }
+
+        IReadOnlyList<string> aliases;
+        if (invocation.Aliases is { } named)
+        {
+            var unconfigured = named.Where(a => !configuration.Selection.Matches(a)).ToList();
+            if (unconfigured.Count > 0)
+            {
+                var error = new InvalidEventException(
+                    $"Not configured for rotation: {string.Join(", ", unconfigured)}. This function rotates only the aliases {SettingNames.RotationAliases} selects ({string.Join(", ", configuration.Aliases)}).");
+                _log.Write(new RotationLogEntry(RotationLogLevel.Error, "Refused the event: " + error.Message));
+                throw error;
+            }
+
+            aliases = named;
+        }
+        else
+        {
+            try
+            {
+                aliases = await configuration.Selection.ResolveAsync(_kms!, CancellationToken.None);
+            }
+            catch (RotationException ex)
+            {
+                _log.Write(new RotationLogEntry(RotationLogLevel.Error, $"Could not resolve the patterns of {SettingNames.RotationAliases}: {ex.Message}"));
+                throw;
+            }
         }
 
         var request = new RotationRequest
@@ -149,7 +188,7 @@ public sealed class Handler
             string.Create(CultureInfo.InvariantCulture, $"Started a {invocation.Kind} run for {aliases.Count} alias(es){(request.DryRun ? " (dry run)" : string.Empty)}{(request.Force ? " (forced)" : string.Empty)}{(request.ScheduleSlot is { } slot ? " for slot " + RotationTags.FormatSlot(slot) : string.Empty)}"),
             request.RotationId));
 
-        var report = await _engine!.RunAsync(request, CancellationToken.None);
+        var report = await _continuation!.HandOffAsync(request, await _engine!.RunAsync(request, CancellationToken.None), CancellationToken.None);
         var response = RotationResponse.From(report);
         var body = JsonSerializer.SerializeToUtf8Bytes(response, FunctionJsonContext.Default.RotationResponse);
         _log.WriteMetrics(report, request.ScheduleSlot is null ? null : _functionName);

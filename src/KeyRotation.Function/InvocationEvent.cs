@@ -15,13 +15,16 @@ internal enum InvocationKind
 
     /// <summary>From the Lambda console, the CLI or a test: {} or {"aliases":[...],"dryRun":bool,"force":bool,"changeOrigin":bool}.</summary>
     Manual,
+
+    /// <summary>A batch of the continuation queue's messages (the SQS event source): {"Records":[{"eventSource":"aws:sqs",...}]}.</summary>
+    Continuation,
 }
 
 /// <summary>
 /// A parsed invocation event. Anything that is not one of the three documented shapes is refused with a message
 /// that says what was wrong, before any AWS call.
 /// </summary>
-internal sealed record InvocationEvent
+internal sealed partial record InvocationEvent
 {
     private static readonly string[] ManualFields = ["aliases", "dryRun", "force", "changeOrigin"];
     private static readonly string[] SchedulerFields = ["trigger", "scheduledTime"];
@@ -41,6 +44,9 @@ internal sealed record InvocationEvent
 
     /// <summary>Give new keys the configured origin even where the current key has the other one (manual events only).</summary>
     public bool ChangeOrigin { get; init; }
+
+    /// <summary>The messages of a continuation batch, in the order delivered.</summary>
+    public IReadOnlyList<QueuedContinuation>? Continuations { get; init; }
 
     public static Task<InvocationEvent> ReadAsync(Stream input, CancellationToken cancellationToken) =>
         ReadJsonAsync(input, Parse, cancellationToken);
@@ -75,6 +81,11 @@ internal sealed record InvocationEvent
         if (root.TryGetProperty("detail-type", out _) || root.TryGetProperty("source", out _))
         {
             return ParseScheduledEvent(root);
+        }
+
+        if (root.TryGetProperty("Records", out _))
+        {
+            return ParseQueueRecords(root);
         }
 
         if (root.TryGetProperty("trigger", out _))
@@ -212,7 +223,7 @@ internal sealed record InvocationEvent
         return new DateTimeOffset(time.Year, time.Month, time.Day, time.Hour, time.Minute, 0, TimeSpan.Zero);
     }
 
-    private static string Describe(JsonValueKind kind) => kind switch
+    internal static string Describe(JsonValueKind kind) => kind switch
     {
         JsonValueKind.Array => "an array",
         JsonValueKind.String => "a string",

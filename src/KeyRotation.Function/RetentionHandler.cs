@@ -5,6 +5,7 @@ using Amazon.KeyManagementService;
 using Amazon.S3;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
+using KeyRotation.Core.Pacing;
 using KeyRotation.Core.Retention;
 
 namespace KeyRotation.Function;
@@ -20,6 +21,7 @@ public sealed class RetentionHandler
     private readonly RetentionSettings? _settings;
     private readonly ConfigurationException? _configurationError;
     private readonly RetentionRunner? _runner;
+    private readonly IAmazonKeyManagementService? _kms;
     private readonly TimeProvider _time;
     private readonly JsonLinesLog _log;
 
@@ -37,7 +39,8 @@ public sealed class RetentionHandler
         try
         {
             _settings = RetentionSettings.Parse(environment);
-            kms ??= AwsClients.CreateKms(environment);
+            // Paced at KMS's default quotas (a raised quota only makes them conservative), as every client of this tool is.
+            kms ??= AwsClients.CreateKms(environment, new KmsRequestPacer(KmsRequestQuotas.Default, TimeProvider.System));
             notifier ??= AwsClients.CreateNotifier(environment, _settings.NotificationTopicArn);
             s3 ??= _settings.Escrow is null ? null : AwsClients.CreateS3(environment);
         }
@@ -57,6 +60,7 @@ public sealed class RetentionHandler
             return;
         }
 
+        _kms = kms;
         _runner = new RetentionRunner(kms!, s3, _settings!, notifier, time, _log);
     }
 
@@ -90,8 +94,9 @@ public sealed class RetentionHandler
         else
         {
             var run = invocation.Run!;
-            var aliases = run.Aliases ?? settings.Aliases;
-            var unconfigured = aliases.Where(a => !settings.Aliases.Contains(a, StringComparer.Ordinal)).ToList();
+            // Prefix patterns are resolved with one paged ListAliases, as the rotation function does.
+            var aliases = run.Aliases ?? await settings.Selection.ResolveAsync(_kms!, CancellationToken.None);
+            var unconfigured = aliases.Where(a => !settings.Selection.Matches(a)).ToList();
             if (unconfigured.Count > 0)
             {
                 var error = new InvalidEventException($"Not configured: {string.Join(", ", unconfigured)}. Retention handles only the aliases in {SettingNames.RotationAliases} ({string.Join(", ", settings.Aliases)}).");

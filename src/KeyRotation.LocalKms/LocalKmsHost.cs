@@ -35,8 +35,9 @@ internal static class LocalKmsHost
         var data = new Option<FileInfo?>("--data") { Description = "Keep keys and aliases in this file: loaded at start, saved after every change (default: memory only).", HelpName = "FILE" };
         var quotas = new Option<string?>("--quotas")
         {
-            Description = "Throttle like KMS: 'default' (KMS's default request quotas) or Operation=rate,... per second (the rest keep their defaults).",
+            Description = "Throttle like KMS: alone or 'default', KMS's default request quotas; Operation=rate,... per second replaces those rates (the rest keep their defaults).",
             HelpName = "default|Op=rate,...",
+            Arity = ArgumentArity.ZeroOrOne,
         };
         quotas.Validators.Add(r =>
         {
@@ -63,7 +64,7 @@ internal static class LocalKmsHost
             {
                 Region = parsed.GetValue(region)!,
                 AccountId = parsed.GetValue(account)!,
-                EnforceQuotas = parsed.GetValue(quotas) is not null,
+                EnforceQuotas = parsed.GetResult(quotas) is not null,
                 QuotaOverrides = QuotaOverrides(parsed.GetValue(quotas)),
                 Latency = TimeSpan.FromMilliseconds(parsed.GetValue(latency)),
             };

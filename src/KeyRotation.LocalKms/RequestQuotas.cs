@@ -20,6 +20,7 @@ internal sealed class RequestQuotas
         [CryptographicGroup] = 5500, // lowest regional default for symmetric keys
         ["CancelKeyDeletion"] = 5,
         ["CreateAlias"] = 5,
+        ["CreateGrant"] = 50,
         ["CreateKey"] = 5,
         ["DeleteAlias"] = 5,
         ["DeleteImportedKeyMaterial"] = 5,
@@ -33,8 +34,10 @@ internal sealed class RequestQuotas
         ["GetParametersForImport"] = 0.25,
         ["ImportKeyMaterial"] = 5,
         ["ListAliases"] = 100,
+        ["ListGrants"] = 100,
         ["ListKeys"] = 100,
         ["ListResourceTags"] = 100,
+        ["PutKeyPolicy"] = 5,
         ["ScheduleKeyDeletion"] = 5,
         ["TagResource"] = 10, // the rate this project's issue gives, from KMS's quota table
         ["UntagResource"] = 10,

@@ -1,4 +1,5 @@
 using Amazon.S3;
+using KeyRotation.Core.Pacing;
 
 namespace KeyRotation.Function.Tests;
 
@@ -31,10 +32,12 @@ public sealed class AwsClientsTests
     {
         var environment = new Dictionary<string, string> { ["AWS_ENDPOINT_URL_KMS"] = "http://127.0.0.1:4566" };
 
-        using var client = AwsClients.CreateKms(environment, retries: 0);
+        var pacer = new KmsRequestPacer(KmsRequestQuotas.Default, TimeProvider.System);
+        using var client = AwsClients.CreateKms(environment, pacer, retries: 0);
 
         Assert.Equal(0, client.Config.MaxErrorRetry);
         Assert.Equal("http://127.0.0.1:4566/", client.Config.ServiceURL);
+        Assert.IsType<PacedHttpClientFactory>(client.Config.HttpClientFactory);
     }
 
     [Fact]

@@ -47,6 +47,31 @@ public sealed class HandlerContractTests
         Assert.Contains("\"alias\":\"alias/app-data\"", await reader.ReadToEndAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task HandlerString_InvokedWithTheSqsSampleEvent_RotatesItsAliasUnderItsRotationIdAndAnswersNoBatchItemFailures()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 3, 20, 0, TimeSpan.Zero));
+        var kms = new KmsMock(time);
+        var before = kms.AddKey("alias/app-data").KeyId;
+        var environment = new Dictionary<string, string>
+        {
+            [SettingNames.RotationAliases] = "alias/app-data",
+            [SettingNames.NotificationTopicArn] = "arn:aws:sns:eu-west-1:111122223333:key-rotation",
+        };
+        var method = Resolve(HandlerString, out _);
+        var handler = new Handler(environment, kms.Object, new DiscardingNotifier(), time, TextWriter.Null, keyFinder: kms.Finder);
+
+        await using var input = File.OpenRead(Path.Combine(AppContext.BaseDirectory, "events", "continuation-sqs.json"));
+        var task = (Task<Stream>)method.Invoke(handler, [input])!;
+        using var reader = new StreamReader(await task, Encoding.UTF8);
+
+        Assert.Equal("""{"batchItemFailures":[]}""", await reader.ReadToEndAsync());
+        var now = kms.KeyOf("alias/app-data").KeyId;
+        Assert.NotEqual(before, now);
+        Assert.Equal("rot-20261201T030000Z-1a2b3c4d", kms.Tags[now]["keyrotation:rotation-id"]);
+        Assert.Equal("2026-12-01T03:00Z", kms.Tags[now]["keyrotation:schedule-slot"]);
+    }
+
     /// <summary>As the runtime does: load the assembly by name, get the type by full name, find the method by name.</summary>
     internal static MethodInfo Resolve(string handler, out Type type)
     {

@@ -159,6 +159,24 @@ public sealed class HostTests : IDisposable
         Assert.Null(sixth); // ListKeys: 100 per second
     }
 
+    [Fact]
+    public async Task Run_QuotasWithoutAValue_ThrottlesAtKmsDefaultQuotas()
+    {
+        Exception? second = null;
+        await RunAsync(["--port", "0", "--quotas"], async server =>
+        {
+            using var client = ClientFor(server.Url);
+            var key = await client.CreateKeyAsync(new CreateKeyRequest { Origin = OriginType.EXTERNAL });
+            var request = new GetParametersForImportRequest { KeyId = key.KeyMetadata.KeyId, WrappingAlgorithm = AlgorithmSpec.RSAES_OAEP_SHA_256, WrappingKeySpec = WrappingKeySpec.RSA_2048 };
+            await client.GetParametersForImportAsync(request);
+            second = await Record.ExceptionAsync(() => client.GetParametersForImportAsync(request));
+        });
+
+        // GetParametersForImport: one every 4 s by default.
+        var throttled = Assert.IsType<AmazonKeyManagementServiceException>(second, exactMatch: false);
+        Assert.Equal("ThrottlingException", throttled.ErrorCode);
+    }
+
     [Theory]
     [InlineData("--quotas", "CreatKey=5", "--quotas: 'CreatKey' is not a KMS operation")]
     [InlineData("--quotas", "CreateKey=fast", "--quotas: 'CreateKey=fast' is not Operation=rate")]

@@ -63,7 +63,7 @@ internal static class Arguments
     /// <summary>Overrides MAX_CONCURRENCY.</summary>
     public static Option<string?> MaxConcurrency() => new("--max-concurrency")
     {
-        Description = "Aliases rotated at once, 1 to 32 (default: MAX_CONCURRENCY, else 4).",
+        Description = "The most aliases rotated at once, 1 to 32; the run sizes itself below it from the KMS quotas (default: MAX_CONCURRENCY, else 16).",
     };
 
     /// <summary>The flag that overrides a setting variable, for messages about its value.</summary>
@@ -90,6 +90,20 @@ internal static class Arguments
         }
 
         return overrides;
+    }
+
+    /// <summary>ROTATION_ALIASES (names and prefix patterns) as a selection; null when unset; a bad entry is bad usage (exit 2).</summary>
+    public static AliasSelection? ConfiguredSelection(IReadOnlyDictionary<string, string> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var entries = environment.GetValueOrDefault(SettingNames.RotationAliases)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
+        if (entries is null || entries.Count == 0)
+        {
+            return null;
+        }
+
+        var problems = entries.Select(AliasSelection.Validate).OfType<string>().ToList();
+        return problems.Count > 0 ? throw new UsageException($"Invalid {SettingNames.RotationAliases}: " + string.Join("; ", problems) + ".") : new AliasSelection(entries);
     }
 
     /// <summary>Checks alias syntax before anything is called; a bad name is bad usage (exit 2).</summary>

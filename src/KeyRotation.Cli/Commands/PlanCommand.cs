@@ -29,16 +29,16 @@ internal static class PlanCommand
             }
 
             var (kms, sandbox) = await context.ConnectAsync(ct);
-            var engine = new RotationEngine(kms, new Notices.Silent(), settings.Options, context.Host.Time, new RotationRun.StderrLog(context), RotationRun.Importer(context, settings, kms));
+            var engine = new RotationEngine(kms, new Notices.Silent(), settings.Options, context.Host.Time, new RotationRun.StderrLog(context), RotationRun.Importer(context, settings, kms), pacer: context.Pacer);
+            // One paged ListAliases resolves the patterns and answers every alias's marker aliases: no DescribeKey per marker.
+            var snapshot = await AliasSnapshot.ReadAsync(kms, ct);
             var request = new RotationRequest
             {
                 RotationId = RotationRun.NewRunId(context, "plan"),
-                Aliases = settings.Aliases,
+                Aliases = settings.Selection.Resolve(snapshot.Names),
                 DryRun = true,
                 Force = parsed.GetValue(force),
-
-                // One paged ListAliases answers every alias's marker aliases: no DescribeKey per marker.
-                Snapshot = await AliasSnapshot.ReadAsync(kms, ct),
+                Snapshot = snapshot,
             };
             var importing = sandbox is null ? null : new RotationEngine(kms, new Notices.Silent(), settings.Options with { KeyMaterialOrigin = KeyMaterialOrigin.External }, context.Host.Time, new RotationRun.StderrLog(context), sandbox.Importer(context.Host.Time, new RotationRun.StderrLog(context)));
             var report = await RotationRun.RunAsync(context, EngineHandle.For(engine, importing, settings.Options.MaxConcurrency), request, ct);
@@ -49,7 +49,7 @@ internal static class PlanCommand
                 GrantsSection.Write(context, report, grants);
             }
 
-            var retention = await RetentionCommand.PlanIfConfiguredAsync(context, kms, settings.Aliases, ct);
+            var retention = await RetentionCommand.PlanIfConfiguredAsync(context, kms, request.Aliases, ct);
             if (context.Json)
             {
                 var document = RotationRun.ToJson(report);

@@ -31,7 +31,7 @@ internal static class RetentionCommand
             var context = factory.For(parsed);
             var settings = Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), parsed.GetValue(mode));
             var (kms, _) = await context.ConnectAsync(ct);
-            var plans = await Runner(context, kms, settings, null).PlanAsync(settings.Aliases, ct);
+            var plans = await Runner(context, kms, settings, null).PlanAsync(await settings.Selection.ResolveAsync(kms, ct), ct);
             if (context.Json)
             {
                 context.WriteJson(ToJson(settings, plans));
@@ -66,7 +66,7 @@ internal static class RetentionCommand
             var topicArn = parsed.GetValue(topic) ?? context.Environment.GetValueOrDefault(SettingNames.NotificationTopicArn);
             var notices = Notices.Create(context, string.IsNullOrWhiteSpace(topicArn) ? null : topicArn.Trim());
             var (kms, _) = await context.ConnectAsync(ct);
-            var report = await Runner(context, kms, settings, notices).RunAsync(RotationRun.NewRunId(context, "retention"), settings.Aliases, dryRun: false, ct);
+            var report = await Runner(context, kms, settings, notices).RunAsync(RotationRun.NewRunId(context, "retention"), await settings.Selection.ResolveAsync(kms, ct), dryRun: false, ct);
             if (context.Json)
             {
                 context.WriteJson(new JsonObject
@@ -114,7 +114,7 @@ internal static class RetentionCommand
         }
 
         var settings = Settings(context, aliases, null);
-        var plans = await Runner(context, kms, settings, null).PlanAsync(settings.Aliases, ct);
+        var plans = await Runner(context, kms, settings, null).PlanAsync(await settings.Selection.ResolveAsync(kms, ct), ct);
         if (!context.Json)
         {
             Write(context, settings, plans);

@@ -42,18 +42,19 @@ internal static class RotateCommand
 
             var notices = Notices.Create(context, topicArn);
             var (kms, sandbox) = await context.ConnectAsync(ct);
-            if (!settings.DryRun && !await context.ConfirmAsync(parsed.GetValue(yes), $"Rotate {settings.Aliases.Count} alias(es): {string.Join(", ", settings.Aliases)}?", ct))
+            var selected = await settings.Selection.ResolveAsync(kms, ct);
+            if (!settings.DryRun && !await context.ConfirmAsync(parsed.GetValue(yes), $"Rotate {selected.Count} alias(es): {string.Join(", ", selected)}?", ct))
             {
                 context.Error("Cancelled; nothing was changed.");
                 return ExitCodes.Failed;
             }
 
-            var before = sandbox is null ? null : await SnapshotAsync(kms, settings.Aliases, ct);
-            var engine = new RotationEngine(kms, notices, settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(settings.Aliases), ListPreviousKeyGrants = true }, context.Host.Time, new RotationRun.StderrLog(context), RotationRun.Importer(context, settings, kms), context.CreateKeyClient(), context.KeyFinder(sandbox), context.RegionClients(sandbox));
+            var before = sandbox is null ? null : await SnapshotAsync(kms, selected, ct);
+            var engine = new RotationEngine(kms, notices, settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(selected), ListPreviousKeyGrants = true }, context.Host.Time, new RotationRun.StderrLog(context), RotationRun.Importer(context, settings, kms), context.CreateKeyClient(), context.KeyFinder(sandbox), context.RegionClients(sandbox), context.Pacer);
             var request = new RotationRequest
             {
                 RotationId = RotationRun.NewRunId(context, "cli"),
-                Aliases = settings.Aliases,
+                Aliases = selected,
                 DryRun = settings.DryRun,
                 Force = parsed.GetValue(force),
                 ChangeOrigin = parsed.GetValue(changeOrigin),
@@ -61,7 +62,7 @@ internal static class RotateCommand
                 // Claims expire after the run timeout plus a margin: the CLI stops writing by then, as the function does.
                 Deadline = context.Host.Time.GetUtcNow() + settings.Options.RunTimeout,
             };
-            var importing = sandbox is null ? null : new RotationEngine(kms, notices, settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(settings.Aliases), ListPreviousKeyGrants = true, KeyMaterialOrigin = KeyMaterialOrigin.External }, context.Host.Time, new RotationRun.StderrLog(context), sandbox.Importer(context.Host.Time, new RotationRun.StderrLog(context)), keyFinder: context.KeyFinder(sandbox));
+            var importing = sandbox is null ? null : new RotationEngine(kms, notices, settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(selected), ListPreviousKeyGrants = true, KeyMaterialOrigin = KeyMaterialOrigin.External }, context.Host.Time, new RotationRun.StderrLog(context), sandbox.Importer(context.Host.Time, new RotationRun.StderrLog(context)), keyFinder: context.KeyFinder(sandbox));
             var report = await RotationRun.RunAsync(context, EngineHandle.For(engine, importing, settings.Options.MaxConcurrency), request, ct);
 
             if (context.Json)

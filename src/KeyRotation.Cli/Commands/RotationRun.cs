@@ -94,20 +94,24 @@ internal static class RotationRun
         return new EscrowedKeyMaterialImporter(kms, options.Escrow is null ? null : context.CreateS3Client(), options, context.Host.Time, new StderrLog(context));
     }
 
+    /// <summary>
+    /// Each engine runs its aliases as one batch, so the pacer sizes how many run at once (in the sandbox, the importing
+    /// engine takes its one alias); a terminal shows progress as each alias finishes.
+    /// </summary>
     public static async Task<RotationReport> RunAsync(CliContext context, EngineHandle engine, RotationRequest request, CancellationToken ct)
     {
         var results = new AliasRotationResult[request.Aliases.Count];
         async Task RunAllAsync(Action? tick)
         {
-            await Parallel.ForEachAsync(
-                Enumerable.Range(0, request.Aliases.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, engine.MaxConcurrency), CancellationToken = ct },
-                async (index, token) =>
+            foreach (var batch in Enumerable.Range(0, request.Aliases.Count).GroupBy(index => engine.EngineFor(request.Aliases[index])).ToList())
+            {
+                var indexes = batch.ToList();
+                var report = await batch.Key.RunAsync(request with { Aliases = [.. indexes.Select(index => request.Aliases[index])] }, ct, _ => tick?.Invoke());
+                for (var i = 0; i < indexes.Count; i++)
                 {
-                    var one = await engine.EngineFor(request.Aliases[index]).RunAsync(request with { Aliases = [request.Aliases[index]] }, token);
-                    results[index] = one.Results[0];
-                    tick?.Invoke();
-                });
+                    results[indexes[i]] = report.Results[i];
+                }
+            }
         }
 
         if (context.Interactive && request.Aliases.Count > 1)

@@ -21,26 +21,35 @@ internal static class StatusCommand
         {
             var context = factory.For(parsed);
             var names = Arguments.ValidAliases(parsed.GetValue(aliases));
-            if (names.Count == 0)
+            var configured = names.Count > 0 || context.IsSandbox ? null : Arguments.ConfiguredSelection(context.Environment);
+            if (names.Count == 0 && context.IsSandbox)
             {
-                names = context.IsSandbox
-                    ? Sandbox.DemoAliases
-                    : Arguments.ValidAliases(context.Environment.GetValueOrDefault(SettingNames.RotationAliases)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+                names = Sandbox.DemoAliases;
             }
 
-            if (names.Count == 0)
+            if (names.Count == 0 && configured is null)
             {
                 throw new UsageException($"No alias to show: name aliases (for example alias/app-data) or set {SettingNames.RotationAliases}.");
             }
 
             if (context.Targets.AccountsFile is not null)
             {
-                return await StatusAcrossAccounts.RunAsync(context, names, ct);
+                if (configured is { Prefixes.Count: > 0 })
+                {
+                    throw new UsageException($"--accounts reads each account's aliases by name: {SettingNames.RotationAliases} holds a pattern ({configured.Prefixes[0]}*); name the aliases on the command line.");
+                }
+
+                return await StatusAcrossAccounts.RunAsync(context, configured?.Names ?? names, ct);
             }
 
             var (kms, sandbox) = await context.ConnectAsync(ct);
-            // One paged ListAliases answers every alias's marker aliases: no DescribeKey per marker.
+            // One paged ListAliases answers every alias's marker aliases and resolves the patterns: no DescribeKey per marker.
             var snapshot = await context.WaitAsync("Listing aliases", () => AliasSnapshot.ReadAsync(kms, ct));
+            if (configured is not null)
+            {
+                names = configured.Resolve(snapshot.Names);
+            }
+
             var history = new AliasHistory(kms, snapshot, context.RegionClients(sandbox));
             var statuses = new List<(string Alias, AliasStatus? Status, string? Error)>();
             foreach (var alias in names)

@@ -1,6 +1,7 @@
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using KeyRotation.Core;
+using KeyRotation.Core.Pacing;
 using KeyRotation.Core.Tagging;
 
 namespace KeyRotation.Cli.Targets;
@@ -40,7 +41,7 @@ internal static class MultiTargetRun
         {
             var role = new RoleToAssume(target.RoleArn, context.Targets.SessionName, target.ExternalId);
             var credentials = new AssumedRoleCredentials(source, role, target.Region, context.Environment);
-            return new TargetConnection(target, AwsSettings.ForTarget(target.Region, endpoint, credentials, context.Environment));
+            return new TargetConnection(target, AwsSettings.ForTarget(target.Region, endpoint, credentials, context.Environment), context.TargetPacer());
         })];
     }
 
@@ -77,7 +78,7 @@ internal static class MultiTargetRun
 }
 
 /// <summary>One target's settings (its Region, the assumed role's credentials, the shared endpoint) and its clients.</summary>
-internal sealed class TargetConnection(AccountTarget target, AwsSettings aws)
+internal sealed class TargetConnection(AccountTarget target, AwsSettings aws, KmsRequestPacer? pacer)
 {
     private IAmazonKeyManagementService? _kms;
 
@@ -85,11 +86,11 @@ internal sealed class TargetConnection(AccountTarget target, AwsSettings aws)
 
     public AwsSettings Aws { get; } = aws;
 
-    /// <summary>KMS with the SDK's standard retries, built once.</summary>
-    public IAmazonKeyManagementService Kms => _kms ??= Aws.CreateKms();
+    /// <summary>KMS with the SDK's standard retries, built once, paced to this target's own quotas.</summary>
+    public IAmazonKeyManagementService Kms => _kms ??= Aws.CreateKms(pacer);
 
     /// <summary>KMS without retries, for CreateKey (a retried CreateKey can create a second key).</summary>
-    public IAmazonKeyManagementService CreateKeyClient() => Aws.CreateKms(retries: 0);
+    public IAmazonKeyManagementService CreateKeyClient() => Aws.CreateKms(pacer, retries: 0);
 
     /// <summary>The tagging client that finds a key a crashed run created, as <see cref="CliContext.KeyFinder"/> builds it, in this target.</summary>
     public ITaggedKeyFinder KeyFinder(CliContext context)

@@ -80,11 +80,13 @@ internal static class RotationAcrossAccounts
             ? new RotationEngine(connection.Kms, new Notices.Silent(), options, context.Host.Time, log)
             : new RotationEngine(connection.Kms, notices!, options, context.Host.Time, log, null, connection.CreateKeyClient(), connection.KeyFinder(context));
 
-        // Each target gets the whole run timeout from its own start, as a function run in that account would.
+        // Patterns (alias/prod/*) select each target's own aliases. Each target gets the whole run timeout from its own
+        // start, as a function run in that account would.
+        var aliases = await settings.Selection.ResolveAsync(connection.Kms, ct);
         var report = await RotationRun.RunAsync(
             context,
             EngineHandle.For(engine, null, settings.Options.MaxConcurrency),
-            request with { Deadline = request.DryRun ? null : context.Host.Time.GetUtcNow() + settings.Options.RunTimeout },
+            request with { Aliases = aliases, Deadline = request.DryRun ? null : context.Host.Time.GetUtcNow() + settings.Options.RunTimeout },
             ct);
         return new TargetRotation(report, notices);
     }

@@ -25,7 +25,11 @@ public sealed record RetentionSettings
     public const int DefaultDeleteAfterDays = 90;
     public const int DefaultPendingWindowDays = 30;
 
+    /// <summary>The entries of ROTATION_ALIASES: names and prefix patterns (resolved per run through <see cref="Selection"/>).</summary>
     public required IReadOnlyList<string> Aliases { get; init; }
+
+    /// <summary>What <see cref="Aliases"/> selects, as for the rotation function.</summary>
+    public AliasSelection Selection => field ??= new AliasSelection(Aliases);
 
     public required string NotificationTopicArn { get; init; }
 

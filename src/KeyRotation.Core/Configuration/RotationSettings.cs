@@ -1,4 +1,5 @@
 using System.Globalization;
+using KeyRotation.Core.Pacing;
 
 namespace KeyRotation.Core.Configuration;
 
@@ -8,7 +9,11 @@ namespace KeyRotation.Core.Configuration;
 /// </summary>
 public sealed record RotationSettings
 {
+    /// <summary>The entries of ROTATION_ALIASES as configured: alias names and prefix patterns (alias/prod/*).</summary>
     public required IReadOnlyList<string> Aliases { get; init; }
+
+    /// <summary>What <see cref="Aliases"/> selects; patterns are resolved per run.</summary>
+    public AliasSelection Selection => field ??= new AliasSelection(Aliases);
 
     public required string NotificationTopicArn { get; init; }
 
@@ -28,6 +33,18 @@ public sealed record RotationSettings
     public string? EscrowPublicKey { get; init; }
 
     public bool EscrowDisabled { get; init; }
+
+    /// <summary>Requests per second allowed for each KMS operation (KMS's defaults unless KMS_REQUEST_QUOTAS raises them).</summary>
+    public KmsRequestQuotas RequestQuotas { get; init; } = KmsRequestQuotas.Default;
+
+    /// <summary>
+    /// The SQS queue that takes the aliases a run could not start before its deadline (CONTINUATION_QUEUE_URL); null:
+    /// they wait for the next run.
+    /// </summary>
+    public Uri? ContinuationQueueUrl { get; init; }
+
+    /// <summary>The most aliases rotated at once when MAX_CONCURRENCY is not set; the pacer sizes the run below it.</summary>
+    public const int DefaultMaxConcurrency = 16;
 
     /// <summary>Validates every variable; throws one <see cref="ConfigurationException"/> naming each bad value.</summary>
     public static RotationSettings Parse(IReadOnlyDictionary<string, string> environment)
@@ -49,11 +66,13 @@ public sealed record RotationSettings
         };
 
         var minAge = ParseInt(Get(SettingNames.MinKeyAgeHours), SettingNames.MinKeyAgeHours, 24, 0, 24 * 366, "hours", problems);
-        var concurrency = ParseInt(Get(SettingNames.MaxConcurrency), SettingNames.MaxConcurrency, 4, 1, 32, "aliases at once", problems);
+        var concurrency = ParseInt(Get(SettingNames.MaxConcurrency), SettingNames.MaxConcurrency, DefaultMaxConcurrency, 1, 32, "aliases at once", problems);
         var timeout = ParseInt(Get(SettingNames.FunctionTimeoutSeconds), SettingNames.FunctionTimeoutSeconds, 0, 1, 900, "seconds", problems);
         var expirationDays = ParseInt(Get(SettingNames.KeyMaterialExpirationDays), SettingNames.KeyMaterialExpirationDays, 0, 0, 365, "days (0: the material does not expire)", problems);
         var dryRun = ParseBool(Get(SettingNames.DryRun), SettingNames.DryRun, problems);
         var escrowDisabled = ParseBool(Get(SettingNames.EscrowDisabled), SettingNames.EscrowDisabled, problems);
+        var quotas = KmsRequestQuotas.Parse(Get(SettingNames.KmsRequestQuotas), SettingNames.KmsRequestQuotas, problems);
+        var continuationQueue = ParseQueueUrl(Get(SettingNames.ContinuationQueueUrl), problems);
 
         KeyMaterial.KeyMaterialOptions.Validate(origin, escrowDisabled, Get(SettingNames.EscrowBucket), Get(SettingNames.EscrowPrefix), Get(SettingNames.EscrowPublicKey), problems);
 
@@ -73,6 +92,8 @@ public sealed record RotationSettings
             EscrowPrefix = Get(SettingNames.EscrowPrefix) ?? string.Empty,
             EscrowPublicKey = Get(SettingNames.EscrowPublicKey),
             EscrowDisabled = escrowDisabled,
+            RequestQuotas = quotas!,
+            ContinuationQueueUrl = continuationQueue,
             Options = new RotationOptions
             {
                 MinKeyAge = TimeSpan.FromHours(minAge),
@@ -81,6 +102,24 @@ public sealed record RotationSettings
                 RunTimeout = timeout == 0 ? new RotationOptions().RunTimeout : TimeSpan.FromSeconds(timeout),
             },
         };
+    }
+
+    /// <summary>An SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME, or http(s) for a local endpoint), or null when unset.</summary>
+    private static Uri? ParseQueueUrl(string? text, List<string> problems)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (Uri.TryCreate(text, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)
+            && url.AbsolutePath.Trim('/').Split('/') is [var account, var name] && account.Length > 0 && name.Length > 0)
+        {
+            return url;
+        }
+
+        problems.Add($"{SettingNames.ContinuationQueueUrl}: '{text}' is not an SQS queue URL such as https://sqs.us-east-1.amazonaws.com/111122223333/key-rotation-continuation; leave it empty to let aliases a run could not start wait for the next run.");
+        return null;
     }
 
     /// <summary>Adds a problem when the topic is missing, not an SNS topic ARN, or a FIFO topic.</summary>
@@ -104,14 +143,14 @@ public sealed record RotationSettings
     {
         if (text is null)
         {
-            problems.Add($"{SettingNames.RotationAliases} is not set: list the aliases to rotate, separated by commas (for example alias/app-data,alias/reports).");
+            problems.Add($"{SettingNames.RotationAliases} is not set: list the aliases to rotate, separated by commas (for example alias/app-data,alias/reports), or prefix patterns (alias/prod/*).");
             return [];
         }
 
         var aliases = new List<string>();
         foreach (var entry in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            if (AliasNames.Validate(entry) is { } problem)
+            if (AliasSelection.Validate(entry) is { } problem)
             {
                 problems.Add($"{SettingNames.RotationAliases}: {problem}.");
             }

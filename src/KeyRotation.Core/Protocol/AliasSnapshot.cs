@@ -13,6 +13,9 @@ internal sealed class AliasSnapshot
 
     public AliasSnapshot(IEnumerable<KeyValuePair<string, string?>> targets) => _targets = new Dictionary<string, string?>(targets, StringComparer.Ordinal);
 
+    /// <summary>Every alias name the listing held.</summary>
+    public IEnumerable<string> Names => _targets.Keys;
+
     /// <summary>How many aliases the listing held.</summary>
     public int Count => _targets.Count;
 

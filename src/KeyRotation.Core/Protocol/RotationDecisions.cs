@@ -68,6 +68,12 @@ internal static class RotationDecisions
     /// <summary>Why an unforced run leaves the key alone for now (a Skipped outcome), or null.</summary>
     public static string? Defer(RotationRequest request, KeyMetadata current, IReadOnlyDictionary<string, string> tags, DateTimeOffset now, TimeSpan minKeyAge)
     {
+        // Forced or not: a continuation message delivered twice carries the same rotation id, which the new key records.
+        if (tags.GetValueOrDefault(RotationTags.RotationId) == request.RotationId)
+        {
+            return $"Already rotated by this rotation ({request.RotationId}, key {current.KeyId}); a repeated delivery changes nothing.";
+        }
+
         if (request.Force)
         {
             return null;

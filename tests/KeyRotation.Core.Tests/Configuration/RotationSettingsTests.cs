@@ -17,7 +17,8 @@ public sealed class RotationSettingsTests
 
         Assert.Equal(["alias/orders", "alias/billing"], config.Aliases);
         Assert.Equal(TimeSpan.FromHours(24), config.Options.MinKeyAge);
-        Assert.Equal(4, config.Options.MaxConcurrency);
+        Assert.Equal(RotationSettings.DefaultMaxConcurrency, config.Options.MaxConcurrency);
+        Assert.Same(Core.Pacing.KmsRequestQuotas.Default, config.RequestQuotas);
         Assert.Equal(KeyMaterialOrigin.AwsKms, config.Options.KeyMaterialOrigin);
         Assert.False(config.DryRun);
         Assert.Null(config.Timeout);

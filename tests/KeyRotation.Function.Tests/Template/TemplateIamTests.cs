@@ -156,8 +156,9 @@ public sealed class TemplateIamTests
         var statement = Assert.Single(Allows, s => (string?)s["Sid"] == "CreateKeysForConfiguredAliases");
         var condition = CloudFormationTemplate.Map(statement["Condition"]);
 
-        var equals = CloudFormationTemplate.Map(condition["StringEquals"]);
-        Assert.Equal<object?>(new Dictionary<string, object?> { ["Ref"] = "AliasNames" }, equals["aws:RequestTag/keyrotation:alias"], new IntrinsicComparer());
+        // StringLike, so that a prefix pattern in AliasNames (alias/prod/*) admits the aliases it selects.
+        var like = CloudFormationTemplate.Map(condition["StringLike"]);
+        Assert.Equal<object?>(new Dictionary<string, object?> { ["Ref"] = "AliasNames" }, like["aws:RequestTag/keyrotation:alias"], new IntrinsicComparer());
         Assert.Equal("false", CloudFormationTemplate.Map(condition["Bool"])["kms:BypassPolicyLockoutSafetyCheck"]);
         Assert.Equal<object?>(
             new Dictionary<string, object?> { ["Fn::If"] = new List<object?> { "HasReplicaRegions", new Dictionary<string, object?> { ["Ref"] = "AWS::NoValue" }, "false" } },

@@ -182,9 +182,9 @@ public sealed partial class TemplateIntegrityTests
             .Where(id => Template.Properties(id).ContainsKey("AlarmActions"))
             .ToList();
 
-        Assert.Equal(["DeadLetterQueueAlarm", "FunctionErrorsAlarm", "MissedRunAlarm"], notifying.Order(StringComparer.Ordinal));
+        Assert.Equal(["ContinuationDeadLetterQueueAlarm", "DeadLetterQueueAlarm", "FunctionErrorsAlarm", "MissedRunAlarm"], notifying.Order(StringComparer.Ordinal));
         Assert.Equal(
-            ["ApproximateNumberOfMessagesVisible", "Errors"],
+            ["ApproximateNumberOfMessagesVisible", "ApproximateNumberOfMessagesVisible", "Errors"],
             notifying.Select(Template.Properties).Where(a => a.ContainsKey("MetricName")).Select(a => (string)a["MetricName"]!).Order(StringComparer.Ordinal));
         Assert.All(notifying.Select(Template.Properties), alarm =>
         {

@@ -65,7 +65,7 @@ internal sealed class ByokHarness : IDisposable
     public async Task<AliasRotationResult> RotateAsync()
     {
         // The alias's first key has KMS-generated material: moving it to imported material is a deliberate change of origin.
-        var report = await Engine.RunAsync(new RotationRequest { RotationId = "rot-test", Aliases = [Alias], Force = true, ChangeOrigin = true }, CancellationToken.None);
+        var report = await Engine.RunAsync(new RotationRequest { RotationId = "rot-test-" + Guid.NewGuid().ToString("N")[..8], Aliases = [Alias], Force = true, ChangeOrigin = true }, CancellationToken.None);
         return Assert.Single(report.Results);
     }
 

@@ -85,4 +85,17 @@ public sealed class RetentionHandlerTests
         Assert.Contains($"{RetentionHarness.Alias}: {RetentionHarness.Alias} could not be read", error.Message, StringComparison.Ordinal);
         Assert.Contains(h.World.CreatedFor("alias/reports"), k => h.World.Key(k.KeyId).KeyState == "Disabled");
     }
+
+    [Fact]
+    public async Task Handle_PrefixPatternInRotationAliases_HandlesEverySelectedAlias()
+    {
+        using var h = await new RetentionHarness().WithGenerationsAsync(4, "alias/team/a");
+        await h.WithGenerationsAsync(4, "alias/team/b");
+        h.Environment[SettingNames.RotationAliases] = "alias/team/*";
+
+        await h.InvokeAsync();
+
+        Assert.Contains(h.World.CreatedFor("alias/team/a"), k => h.World.Key(k.KeyId).KeyState == "Disabled");
+        Assert.Contains(h.World.CreatedFor("alias/team/b"), k => h.World.Key(k.KeyId).KeyState == "Disabled");
+    }
 }
