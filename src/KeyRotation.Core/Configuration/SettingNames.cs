@@ -18,6 +18,8 @@ public static class SettingNames
     public const string EscrowPrefix = "ESCROW_PREFIX";
     public const string EscrowPublicKey = "ESCROW_PUBLIC_KEY";
     public const string EscrowDisabled = "ESCROW_DISABLED";
+    public const string RotationStrategy = "ROTATION_STRATEGY";
+    public const string RotationMaterialReserve = "ROTATION_MATERIAL_RESERVE";
     public const string RetentionMode = "RETENTION_MODE";
     public const string RetainGenerations = "RETAIN_GENERATIONS";
     public const string DisableAfterDays = "DISABLE_AFTER_DAYS";
@@ -29,6 +31,7 @@ public static class SettingNames
     [
         RotationAliases, NotificationTopicArn, KeyMaterialOrigin, MinKeyAgeHours, DryRun, MaxConcurrency,
         FunctionTimeoutSeconds, KeyMaterialExpirationDays, EscrowBucket, EscrowPrefix, EscrowPublicKey, EscrowDisabled,
+        RotationStrategy, RotationMaterialReserve,
     ];
 
     /// <summary>

@@ -36,8 +36,8 @@ public sealed class CrashMatrixTests
         var operations = CallsOfOneRotation().Select(row => (string)row[0]).Distinct().ToList();
 
         // TagResource first appears right after CreateKey: the new key gets its copied tags and is sealed before the marker
-        // alias is moved to it.
-        Assert.Equal(["DescribeKey", "ListResourceTags", "CreateAlias", "GetKeyPolicy", "CreateKey", "TagResource", "UpdateAlias", "ListGrants"], operations);
+        // alias is moved to it. GetKeyRotationStatus asks whether the old key's automatic rotation is to be carried over.
+        Assert.Equal(["DescribeKey", "ListResourceTags", "CreateAlias", "GetKeyPolicy", "CreateKey", "TagResource", "UpdateAlias", "GetKeyRotationStatus", "ListGrants"], operations);
     }
 
     [Theory]
