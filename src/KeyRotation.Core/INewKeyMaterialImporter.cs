@@ -9,12 +9,15 @@ namespace KeyRotation.Core;
 /// </summary>
 internal interface INewKeyMaterialImporter
 {
-    /// <summary>Makes sure the key holds new material for move <paramref name="move"/> waiting for rotation; notes for the notification.</summary>
-    Task<IReadOnlyList<string>> EnsureNewMaterialPendingAsync(string aliasName, KeyMetadata key, long move, CancellationToken cancellationToken);
+    /// <summary>Makes sure the key holds new material for move <paramref name="move"/>, waiting for its rotation (PENDING_ROTATION).</summary>
+    Task EnsureNewMaterialPendingAsync(string aliasName, KeyMetadata key, long move, CancellationToken cancellationToken);
 
     /// <summary>True when the key holds imported material waiting for a rotation (PENDING_ROTATION).</summary>
     Task<bool> HasPendingMaterialAsync(string keyId, CancellationToken cancellationToken);
 
-    /// <summary>The notification's notes about the key's current material (its escrow copy) after a rotation an earlier run made.</summary>
-    Task<IReadOnlyList<string>> NotesForCurrentMaterialAsync(string aliasName, KeyMetadata key, CancellationToken cancellationToken);
+    /// <summary>The escrow object of the key's current material (as its import recorded it) and what the notification says about it.</summary>
+    Task<CurrentKeyMaterial> DescribeCurrentMaterialAsync(string aliasName, KeyMetadata key, CancellationToken cancellationToken);
 }
+
+/// <summary>A key's current imported material: the escrow object holding its copy (null without escrow), and notes for the notification.</summary>
+internal sealed record CurrentKeyMaterial(string? EscrowObject, IReadOnlyList<string> Notes);

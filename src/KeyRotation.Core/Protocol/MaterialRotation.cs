@@ -117,14 +117,13 @@ internal sealed class MaterialRotation
             await Step(claim, async () => { await _calls.TagAsync(key.KeyId, [new(RotationTags.MaterialMove, move), new(RotationTags.MaterialFrom, from)], ct); return true; }, ct);
         }
 
-        var notes = (IReadOnlyList<string>)[];
         var now = await Step(claim, () => DescribeAsync(key.KeyId, ct), ct);
         if (now.CurrentKeyMaterialId == from)
         {
             if (key.Origin == OriginType.EXTERNAL)
             {
                 await FenceAsync(request, claim, ct);
-                notes = await Step(claim, () => _importer!.EnsureNewMaterialPendingAsync(state.Alias, key, state.Move, ct), ct);
+                await Step(claim, async () => { await _importer!.EnsureNewMaterialPendingAsync(state.Alias, key, state.Move, ct); return true; }, ct);
             }
 
             var (rotated, refusal) = await Step(claim, () => RotateOnceAsync(request, claim, key.KeyId, from, ct), ct);
@@ -149,11 +148,9 @@ internal sealed class MaterialRotation
 
             now = rotated;
         }
-        else if (key.Origin == OriginType.EXTERNAL)
-        {
-            notes = await Step(claim, () => _importer!.NotesForCurrentMaterialAsync(state.Alias, now, ct), ct);
-        }
 
+        // Imported material: the tag keyrotation:escrow-object moves to the copy of the material now current.
+        var imported = key.Origin == OriginType.EXTERNAL ? await Step(claim, () => _importer!.DescribeCurrentMaterialAsync(state.Alias, now, ct), ct) : null;
         var materialId = now.CurrentKeyMaterialId ?? string.Empty;
         await FenceAsync(request, claim, ct);
         var done = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -170,9 +167,14 @@ internal sealed class MaterialRotation
             done[RotationTags.ScheduleSlot] = RotationTags.FormatSlot(slot);
         }
 
+        if (imported?.EscrowObject is { } escrowObject)
+        {
+            done[RotationTags.EscrowObject] = escrowObject;
+        }
+
         await Step(claim, async () => { await _calls.TagAsync(key.KeyId, done, ct); return true; }, ct);
         _log.Write(new RotationLogEntry(RotationLogLevel.Information, $"Rotated the key material on demand (now {materialId})", request.RotationId, state.Alias, key.KeyId, key.KeyId));
-        return Completed(state, claim, result, materialId, resumed, notes);
+        return Completed(state, claim, result, materialId, resumed, imported?.Notes ?? []);
     }
 
     /// <summary>
