@@ -99,6 +99,14 @@ internal sealed class KmsMock
                 return new EnableKeyRotationResponse();
             }));
 
+        // Key material rotations: none unless a test adds entries to KeyRotations.
+        Mock.Setup(k => k.ListKeyRotationsAsync(It.IsAny<ListKeyRotationsRequest>(), It.IsAny<CancellationToken>()))
+            .Returns((ListKeyRotationsRequest r, CancellationToken _) => Record("ListKeyRotations", r, () => new ListKeyRotationsResponse
+            {
+                Rotations = [.. KeyRotations.GetValueOrDefault(Resolve(r.KeyId).KeyId) ?? []],
+                Truncated = false,
+            }));
+
         // No key has grants. ListGrants is read through the SDK's paginator, whose factory has no public constructor.
         Mock.Setup(k => k.ListGrantsAsync(It.IsAny<ListGrantsRequest>(), It.IsAny<CancellationToken>()))
             .Returns((ListGrantsRequest r, CancellationToken _) => Record("ListGrants", r, () => new ListGrantsResponse { Grants = [], Truncated = false }));
@@ -107,6 +115,9 @@ internal sealed class KmsMock
     }
 
     public Mock<IAmazonKeyManagementService> Mock { get; } = new(MockBehavior.Strict);
+
+    /// <summary>What ListKeyRotations lists for a key (none for a key not in here).</summary>
+    public Dictionary<string, List<RotationsListEntry>> KeyRotations { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Keys with KMS's automatic rotation enabled, and its period in days.</summary>
     public Dictionary<string, int> AutomaticRotation { get; } = new(StringComparer.Ordinal);

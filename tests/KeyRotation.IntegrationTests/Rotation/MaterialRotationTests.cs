@@ -31,6 +31,19 @@ public sealed class MaterialRotationTests : IDisposable
     }
 
     [Fact]
+    public async Task Rotate_Material_CallsRotateKeyOnDemandOnceWithTheKeyIdNeverTheAlias()
+    {
+        var key = await _world.CreateAliasedKeyAsync(Alias);
+        _world.UseStrategy("material");
+        _world.Kms.ClearRecordedRequests();
+
+        await _world.InvokeAsync("{}", Alias);
+
+        var rotate = System.Text.Json.Nodes.JsonNode.Parse(Assert.Single(_world.Kms.RecordedRequests, r => r.Operation == "RotateKeyOnDemand").Body)!;
+        Assert.Equal(key.KeyId, (string?)rotate["KeyId"]);
+    }
+
+    [Fact]
     public async Task Rotate_Material_KeyRecordsTheMoveAndIsActive()
     {
         var key = await _world.CreateAliasedKeyAsync(Alias);
