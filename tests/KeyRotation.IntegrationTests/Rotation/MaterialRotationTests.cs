@@ -279,5 +279,20 @@ public sealed class MaterialRotationTests : IDisposable
         Assert.Equal(3, (await _world.OnDemandRotationsAsync(key.KeyId)).Count);
     }
 
+    [Theory]
+    [InlineData("Material")]
+    [InlineData("in-place")]
+    public async Task Invoke_UnknownRotationStrategy_RefusedNamingTheValueBeforeAnyCall(string strategy)
+    {
+        await _world.CreateAliasedKeyAsync(Alias);
+        _world.UseStrategy(strategy);
+        _world.Kms.ClearRecordedRequests();
+
+        var error = await Assert.ThrowsAsync<KeyRotation.Core.Configuration.ConfigurationException>(() => _world.InvokeAsync("{}", Alias));
+
+        Assert.Contains($"ROTATION_STRATEGY: '{strategy}' is not a rotation strategy; use new-key, material or auto.", error.Message, StringComparison.Ordinal);
+        Assert.Empty(_world.Kms.RecordedRequests);
+    }
+
     public void Dispose() => _world.Dispose();
 }
