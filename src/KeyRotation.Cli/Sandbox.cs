@@ -20,6 +20,18 @@ internal sealed class Sandbox
     public const string WebhookSigning = "alias/demo/webhook-signing";
     public const string Reports = "alias/demo/reports";
 
+    /// <summary>A key tagged keyrotation:strategy=material: rotations give it new material, the key id stays.</summary>
+    public const string Material = "alias/demo/material";
+
+    /// <summary>
+    /// A key tagged keyrotation:strategy=auto that has used 23 of its 25 on-demand rotations: its next rotation keeps the
+    /// reserve of 2 and creates a new key, whose rotations after that are material ones again.
+    /// </summary>
+    public const string Auto = "alias/demo/auto";
+
+    /// <summary>On-demand rotations the seed gives <see cref="Auto"/>'s key (at the default reserve, auto switches to a new key).</summary>
+    internal const int AutoSeedRotations = 23;
+
     /// <summary>A key with imported material (Origin EXTERNAL), escrowed to the sandbox's escrow bucket.</summary>
     public const string Imported = "alias/demo/imported";
 
@@ -32,7 +44,7 @@ internal sealed class Sandbox
         Continued = continued;
     }
 
-    public static IReadOnlyList<string> DemoAliases { get; } = [AppData, WebhookSigning, Reports, Imported];
+    public static IReadOnlyList<string> DemoAliases { get; } = [AppData, WebhookSigning, Reports, Material, Auto, Imported];
 
     /// <summary>The escrow key pair and bucket of <see cref="Imported"/>.</summary>
     public SandboxEscrow Escrow { get; }
@@ -119,6 +131,14 @@ internal sealed class Sandbox
         service.AddGrant(appData, "arn:aws:iam::111122223333:role/demo-payments-worker", ["Encrypt", "Decrypt", "GenerateDataKey"], "payments-worker", encryptionContextSubset: new Dictionary<string, string>(StringComparer.Ordinal) { ["app"] = "payments" });
         await CreateAliasedKeyAsync(kms, WebhookSigning, KeySpec.HMAC_256, KeyUsageType.GENERATE_VERIFY_MAC, "Demo: webhook signatures", ("team", "integrations"), ct);
         await CreateAliasedKeyAsync(kms, Reports, KeySpec.SYMMETRIC_DEFAULT, KeyUsageType.ENCRYPT_DECRYPT, "Demo: monthly reports", ("team", "finance"), ct);
+
+        // The two other strategies side by side with app-data's new-key: chosen per alias by the tag on its key.
+        await CreateAliasedKeyAsync(kms, Material, KeySpec.SYMMETRIC_DEFAULT, KeyUsageType.ENCRYPT_DECRYPT, "Demo: new material in the same key", (RotationTags.Strategy, RotationStrategyNames.Material), ct);
+        var auto = await CreateAliasedKeyAsync(kms, Auto, KeySpec.SYMMETRIC_DEFAULT, KeyUsageType.ENCRYPT_DECRYPT, "Demo: material until the reserve, then a new key", (RotationTags.Strategy, RotationStrategyNames.Auto), ct);
+        for (var i = 0; i < AutoSeedRotations; i++)
+        {
+            await kms.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = auto }, ct);
+        }
 
         // Imported material, generated, escrowed and imported as a rotation does it, so reimport has an escrow copy to restore.
         var imported = await kms.CreateKeyAsync(new CreateKeyRequest { Origin = OriginType.EXTERNAL, Description = "Demo: imported key material (BYOK)", Tags = [new Tag { TagKey = "team", TagValue = "security" }] }, ct);

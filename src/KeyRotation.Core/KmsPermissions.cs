@@ -46,6 +46,20 @@ public static class KmsPermissions
     ];
 
     /// <summary>
+    /// Actions the engine calls for key material rotation on the keys of the configured aliases: the strategy material
+    /// (RotateKeyOnDemand, and ListKeyRotations to count the 25 on-demand rotations KMS allows; GetKeyRotationStatus to
+    /// see one in progress) and, for a new key, carrying automatic rotation over (GetKeyRotationStatus of the old key,
+    /// EnableKeyRotation of the new one).
+    /// </summary>
+    public static IReadOnlyList<string> MaterialRotation { get; } =
+    [
+        "kms:RotateKeyOnDemand",
+        "kms:ListKeyRotations",
+        "kms:GetKeyRotationStatus",
+        "kms:EnableKeyRotation",
+    ];
+
+    /// <summary>
     /// Outside KMS: the Resource Groups Tagging query that finds the key of a run that died before recording it
     /// (SuccessorKey.FindUnrecordedAsync). Not resource-scoped: granted on "*".
     /// </summary>
@@ -77,7 +91,7 @@ public static class KmsPermissions
     /// What the role's IAM policy allows: keys reached through a configured alias or its marker aliases, CreateKey with
     /// this tool's tags only, the lists. Nothing for imports or key policies: those only a key policy grants.
     /// </summary>
-    public static IReadOnlyList<string> GrantedByIamPolicy { get; } = [.. Rotation, .. ReplicateMultiRegionKeys];
+    public static IReadOnlyList<string> GrantedByIamPolicy { get; } = [.. Rotation, .. ReplicateMultiRegionKeys, .. MaterialRotation];
 
     /// <summary>
     /// The actions of the README's key policy statement <see cref="KeyPolicyStatementSid"/> (TagResource in it limited
@@ -93,6 +107,7 @@ public static class KmsPermissions
         "kms:CreateAlias",
         "kms:UpdateAlias",
         .. ReplicateMultiRegionKeys,
+        "kms:EnableKeyRotation", // the new key, after it is created, before the alias moves to it (IAM sees no alias on it yet)
         .. ImportKeyMaterial,
     ];
 
@@ -145,5 +160,5 @@ public static class KmsPermissions
 
     /// <summary>Everything the deployed role is granted, by its IAM policy or by the required key policy statements.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [.. Rotation, .. ReplicateMultiRegionKeys, .. ImportKeyMaterial, .. RequiredByPolicyLockoutCheck];
+        [.. Rotation, .. ReplicateMultiRegionKeys, .. MaterialRotation, .. ImportKeyMaterial, .. RequiredByPolicyLockoutCheck];
 }

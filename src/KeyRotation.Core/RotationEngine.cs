@@ -193,7 +193,8 @@ public sealed class RotationEngine
             result = result with { Notes = [.. result.Notes, .. _importer.StandingWarnings] };
         }
 
-        if (result.Outcome == RotationOutcome.Rotated && !request.DryRun && _options.ListPreviousKeyGrants && result.PreviousKeyId is { } previousKeyId)
+        // Grants stay valid when the material changes inside the same key: only a new key leaves them behind.
+        if (result.Outcome == RotationOutcome.Rotated && !request.DryRun && _options.ListPreviousKeyGrants && result.Method != RotationMethod.Material && result.PreviousKeyId is { } previousKeyId)
         {
             result = result with { Notes = [.. result.Notes, await _grants.NoticeAsync(previousKeyId, ct)] };
         }

@@ -73,6 +73,21 @@ public sealed record RotationOptions
     /// new key. The function and the CLI turn it on; off, no ListGrants call is made.
     /// </summary>
     public bool ListPreviousKeyGrants { get; init; }
+
+    /// <summary>How aliases are rotated unless their current key's tag keyrotation:strategy says otherwise (default: new-key).</summary>
+    public RotationStrategy Strategy { get; init; } = RotationStrategy.NewKey;
+
+    /// <summary>
+    /// On-demand rotations <see cref="RotationStrategy.Auto"/> leaves unused on a key (of KMS's 25 per key), so a manual
+    /// rotation stays possible: when one more material rotation would leave fewer, auto creates a new key instead.
+    /// </summary>
+    public int MaterialReserve { get; init; } = 2;
+
+    /// <summary>
+    /// First wait while an on-demand rotation of the key is in progress (ConflictException, or one started by a run that
+    /// died); doubling up to 30 seconds, never past the run's deadline. On the engine's TimeProvider.
+    /// </summary>
+    public TimeSpan MaterialRotationPollDelay { get; init; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>One run: which aliases, and how.</summary>
@@ -143,6 +158,12 @@ public sealed record AliasRotationResult
 
     /// <summary>The claim this run holds on the move it made (set on Rotated); checked again before the notification.</summary>
     internal Protocol.RunClaim? Claim { get; init; }
+
+    /// <summary>How the alias was (or would be) rotated; null when it was not (refused, skipped before deciding).</summary>
+    public RotationMethod? Method { get; init; }
+
+    /// <summary>Why the strategy chose <see cref="Method"/> when that is worth saying (auto falling back to a new key).</summary>
+    public string? MethodReason { get; init; }
 
     /// <summary>Extra lines the notification carries (for example where the escrow copy of imported material is).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];

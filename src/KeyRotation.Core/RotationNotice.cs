@@ -32,6 +32,16 @@ public sealed record RotationNotice(string Subject, string Body, IReadOnlyDictio
         body.AppendLine(CultureInfo.InvariantCulture, $"New key:      {result.NewKeyArn ?? result.NewKeyId ?? "none"}");
         body.AppendLine(CultureInfo.InvariantCulture, $"Time:         {RotationTags.FormatTime(time)}");
         body.AppendLine(CultureInfo.InvariantCulture, $"Rotation id:  {rotationId}");
+        if (result.Method is { } method)
+        {
+            body.AppendLine(CultureInfo.InvariantCulture, $"Method:       {RotationStrategyNames.Name(method)} ({(method == RotationMethod.Material ? "new key material in the same key" : "a new key behind the alias")})");
+        }
+
+        if (result.MethodReason is { } why)
+        {
+            body.AppendLine(CultureInfo.InvariantCulture, $"Why:          {why}");
+        }
+
         body.AppendLine();
 
         if (result.Outcome == RotationOutcome.Failed)
@@ -45,6 +55,13 @@ public sealed record RotationNotice(string Subject, string Body, IReadOnlyDictio
 
             body.AppendLine("The alias still points at a working key: a failed rotation never moves it to a key that is not ready.");
             body.AppendLine("The next run finishes or retries this rotation without creating a second key.");
+        }
+        else if (result.Method == RotationMethod.Material)
+        {
+            body.AppendLine(result.Reason);
+            body.AppendLine();
+            body.AppendLine($"What applications need to do: nothing. The key got new key material on demand: {Protocol.MaterialNotice.ForConsumers}.");
+            body.AppendLine("Cached key ids, key ARNs, IAM policies and grants naming the key keep working.");
         }
         else
         {

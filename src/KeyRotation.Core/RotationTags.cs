@@ -97,6 +97,31 @@ public static class RotationTags
     /// </summary>
     public const string MovedByHandFrom = Prefix + "moved-by-hand-from";
 
+    /// <summary>
+    /// Set by you on an alias's current key: how that alias is rotated (new-key, material or auto), overriding
+    /// ROTATION_STRATEGY. A new key inherits it from the key it replaces.
+    /// </summary>
+    public const string Strategy = Prefix + "strategy";
+
+    /// <summary>
+    /// On a key whose material this tool rotates: the move number of its latest material rotation, written once the move
+    /// is claimed and before RotateKeyOnDemand, so a run that takes the move over knows it is a material move.
+    /// </summary>
+    public const string MaterialMove = Prefix + "material-move";
+
+    /// <summary>
+    /// With <see cref="MaterialMove"/>: the key's current KeyMaterialId when that move started. The move's rotation has
+    /// happened once DescribeKey's CurrentKeyMaterialId differs, so a run that died after RotateKeyOnDemand is never
+    /// followed by a second one.
+    /// </summary>
+    public const string MaterialFrom = Prefix + "material-from";
+
+    /// <summary>On a key whose material this tool rotated: the KeyMaterialId that rotation made current.</summary>
+    public const string KeyMaterialId = Prefix + "key-material-id";
+
+    /// <summary>On a key whose material this tool rotated: when (the key's age for MIN_KEY_AGE_HOURS counts from it).</summary>
+    public const string MaterialRotatedAt = Prefix + "material-rotated-at";
+
     /// <summary>Marker aliases live under this prefix; rotating an alias below it is refused.</summary>
     public const string MarkerAliasPrefix = "alias/keyrotation/";
 

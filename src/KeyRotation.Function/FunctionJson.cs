@@ -20,10 +20,11 @@ internal sealed record AliasResult(
     [property: JsonPropertyName("previousKeyId")] string? PreviousKeyId,
     [property: JsonPropertyName("newKeyId")] string? NewKeyId,
     [property: JsonPropertyName("reason")] string Reason,
-    [property: JsonPropertyName("notificationError")] string? NotificationError)
+    [property: JsonPropertyName("notificationError")] string? NotificationError,
+    [property: JsonPropertyName("method")] string? Method)
 {
     public static AliasResult From(AliasRotationResult result) =>
-        new(result.Alias, result.Outcome, result.PreviousKeyId, result.NewKeyId, result.Reason, result.NotificationError);
+        new(result.Alias, result.Outcome, result.PreviousKeyId, result.NewKeyId, result.Reason, result.NotificationError, result.Method is { } method ? RotationStrategyNames.Name(method) : null);
 }
 
 /// <summary>One log line on stdout.</summary>

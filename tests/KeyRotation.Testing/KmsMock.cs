@@ -83,6 +83,30 @@ internal sealed class KmsMock
                 Truncated = false,
             }));
 
+        // KMS's automatic rotation: off unless a test sets a key's period in AutomaticRotation.
+        Mock.Setup(k => k.GetKeyRotationStatusAsync(It.IsAny<GetKeyRotationStatusRequest>(), It.IsAny<CancellationToken>()))
+            .Returns((GetKeyRotationStatusRequest r, CancellationToken _) => Record("GetKeyRotationStatus", r, () =>
+            {
+                var keyId = Resolve(r.KeyId).KeyId;
+                return AutomaticRotation.TryGetValue(keyId, out var days)
+                    ? new GetKeyRotationStatusResponse { KeyId = keyId, KeyRotationEnabled = true, RotationPeriodInDays = days }
+                    : new GetKeyRotationStatusResponse { KeyId = keyId, KeyRotationEnabled = false };
+            }));
+        Mock.Setup(k => k.EnableKeyRotationAsync(It.IsAny<EnableKeyRotationRequest>(), It.IsAny<CancellationToken>()))
+            .Returns((EnableKeyRotationRequest r, CancellationToken _) => Record("EnableKeyRotation", r, () =>
+            {
+                AutomaticRotation[Resolve(r.KeyId).KeyId] = r.RotationPeriodInDays ?? 365;
+                return new EnableKeyRotationResponse();
+            }));
+
+        // Key material rotations: none unless a test adds entries to KeyRotations.
+        Mock.Setup(k => k.ListKeyRotationsAsync(It.IsAny<ListKeyRotationsRequest>(), It.IsAny<CancellationToken>()))
+            .Returns((ListKeyRotationsRequest r, CancellationToken _) => Record("ListKeyRotations", r, () => new ListKeyRotationsResponse
+            {
+                Rotations = [.. KeyRotations.GetValueOrDefault(Resolve(r.KeyId).KeyId) ?? []],
+                Truncated = false,
+            }));
+
         // No key has grants. ListGrants is read through the SDK's paginator, whose factory has no public constructor.
         Mock.Setup(k => k.ListGrantsAsync(It.IsAny<ListGrantsRequest>(), It.IsAny<CancellationToken>()))
             .Returns((ListGrantsRequest r, CancellationToken _) => Record("ListGrants", r, () => new ListGrantsResponse { Grants = [], Truncated = false }));
@@ -91,6 +115,12 @@ internal sealed class KmsMock
     }
 
     public Mock<IAmazonKeyManagementService> Mock { get; } = new(MockBehavior.Strict);
+
+    /// <summary>What ListKeyRotations lists for a key (none for a key not in here).</summary>
+    public Dictionary<string, List<RotationsListEntry>> KeyRotations { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Keys with KMS's automatic rotation enabled, and its period in days.</summary>
+    public Dictionary<string, int> AutomaticRotation { get; } = new(StringComparer.Ordinal);
 
     /// <summary>
     /// A Resource Groups Tagging finder over these keys (every tag must match), recording each query in

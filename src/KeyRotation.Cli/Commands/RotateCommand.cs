@@ -144,8 +144,11 @@ internal static class RotateCommand
         foreach (var result in report.Results.Where(r => r.Outcome == RotationOutcome.Rotated && r.PreviousKeyId is not null && r.NewKeyId is not null))
         {
             console.WriteLine();
-            console.MarkupLine($"[bold]Tags on {Markup.Escape(result.Alias)}'s keys[/]");
-            foreach (var (label, keyId) in new[] { ("old", result.PreviousKeyId!), ("new", result.NewKeyId!) })
+            console.MarkupLine(result.Method == RotationMethod.Material
+                ? $"[bold]{Markup.Escape(result.Alias)}: new key material in the same key[/] (key id unchanged; nothing to do for consumers)"
+                : $"[bold]Tags on {Markup.Escape(result.Alias)}'s keys[/]{(result.MethodReason is { } why ? " (" + Markup.Escape(why) + ")" : string.Empty)}");
+            var keys = result.Method == RotationMethod.Material ? new[] { ("its", result.NewKeyId!) } : [("old", result.PreviousKeyId!), ("new", result.NewKeyId!)];
+            foreach (var (label, keyId) in keys)
             {
                 var tags = await kms.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = keyId }, ct);
                 console.WriteLine($"  {label} key {keyId}:");

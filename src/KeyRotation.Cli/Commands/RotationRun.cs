@@ -169,7 +169,9 @@ internal static class RotationRun
     public static string Reason(AliasRotationResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return InCliWords(result.NotificationError is null ? result.Reason : result.Reason + " " + result.NotificationError);
+        // Why the strategy chose its method, when that is worth saying (auto falling back to a new key), follows the reason.
+        var reason = result.MethodReason is { } why && !result.Reason.Contains(why, StringComparison.Ordinal) ? $"{result.Reason} ({why})" : result.Reason;
+        return InCliWords(result.NotificationError is null ? reason : reason + " " + result.NotificationError);
     }
 
     /// <summary>The engine's words for its options, spelled as the CLI's flags ("use force" is "use --force" here).</summary>
@@ -208,6 +210,7 @@ internal static class RotationRun
             ["reason"] = InCliWords(r.Reason),
             ["resumed"] = r.Resumed,
             ["notificationError"] = r.NotificationError,
+            ["method"] = r.Method is { } method ? RotationStrategyNames.Name(method) : null,
         })]),
     };
 

@@ -116,10 +116,33 @@ internal static class StatusCommand
             key.CreatedAt is { } created ? RotationTags.FormatTime(created) : "-",
             key.RolledBackAt is not null ? $"{key.RetiredAt} (rolled back)" : key.State == RotationTags.KeyStates.Retired ? key.RetiredAt ?? "-" : "-",
         ]);
+
+        // One history: after each key, the new materials KMS gave it in place (same key id), newest first.
+        void Materials(KeyGeneration key)
+        {
+            foreach (var material in key.MaterialRotations)
+            {
+                var id = context.Format == OutputFormat.Text || material.KeyMaterialId.Length <= 16 ? material.KeyMaterialId : material.KeyMaterialId[..16] + "…";
+                rows.Add(
+                [
+                    alias,
+                    material.RotationType == "AUTOMATIC" ? "new material (automatic)" : "new material (on demand)",
+                    key.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    key.KeyId,
+                    "material " + id,
+                    "-",
+                    RotationTags.FormatTime(material.RotatedAt),
+                    "-",
+                ]);
+            }
+        }
+
         Row("current", status.Current);
+        Materials(status.Current);
         foreach (var key in status.Earlier)
         {
             Row("earlier", key);
+            Materials(key);
         }
 
         foreach (var key in status.RolledBack)
@@ -215,5 +238,11 @@ internal static class StatusCommand
         ["previousKeyId"] = key.PreviousKeyId,
         ["successorKeyId"] = key.SuccessorKeyId,
         ["sequence"] = key.Sequence,
+        ["materialRotations"] = new JsonArray([.. key.MaterialRotations.Select(m => (JsonNode)new JsonObject
+        {
+            ["rotatedAt"] = RotationTags.FormatTime(m.RotatedAt),
+            ["keyMaterialId"] = m.KeyMaterialId,
+            ["rotationType"] = m.RotationType,
+        })]),
     };
 }

@@ -65,6 +65,12 @@ public sealed record RotationSettings
             var other => Invalid(problems, $"{SettingNames.KeyMaterialOrigin}: '{other}' is not a key material origin; use AWS_KMS or EXTERNAL.", KeyMaterialOrigin.AwsKms),
         };
 
+        var strategy = Get(SettingNames.RotationStrategy) is { } strategyText
+            ? RotationStrategyNames.TryParse(strategyText, out var parsedStrategy)
+                ? parsedStrategy
+                : Invalid(problems, $"{SettingNames.RotationStrategy}: '{strategyText}' is not a rotation strategy; use {RotationStrategyNames.Allowed}.", RotationStrategy.NewKey)
+            : RotationStrategy.NewKey;
+        var reserve = ParseInt(Get(SettingNames.RotationMaterialReserve), SettingNames.RotationMaterialReserve, 2, 0, 24, "on-demand rotations kept for a manual rotation", problems);
         var minAge = ParseInt(Get(SettingNames.MinKeyAgeHours), SettingNames.MinKeyAgeHours, 24, 0, 24 * 366, "hours", problems);
         var concurrency = ParseInt(Get(SettingNames.MaxConcurrency), SettingNames.MaxConcurrency, DefaultMaxConcurrency, 1, 32, "aliases at once", problems);
         var timeout = ParseInt(Get(SettingNames.FunctionTimeoutSeconds), SettingNames.FunctionTimeoutSeconds, 0, 1, 900, "seconds", problems);
@@ -99,6 +105,8 @@ public sealed record RotationSettings
                 MinKeyAge = TimeSpan.FromHours(minAge),
                 MaxConcurrency = concurrency,
                 KeyMaterialOrigin = origin,
+                Strategy = strategy,
+                MaterialReserve = reserve,
                 RunTimeout = timeout == 0 ? new RotationOptions().RunTimeout : TimeSpan.FromSeconds(timeout),
             },
         };

@@ -20,6 +20,8 @@ public static class SettingNames
     public const string EscrowDisabled = "ESCROW_DISABLED";
     public const string KmsRequestQuotas = "KMS_REQUEST_QUOTAS";
     public const string ContinuationQueueUrl = "CONTINUATION_QUEUE_URL";
+    public const string RotationStrategy = "ROTATION_STRATEGY";
+    public const string RotationMaterialReserve = "ROTATION_MATERIAL_RESERVE";
     public const string RetentionMode = "RETENTION_MODE";
     public const string RetainGenerations = "RETAIN_GENERATIONS";
     public const string DisableAfterDays = "DISABLE_AFTER_DAYS";
@@ -31,7 +33,7 @@ public static class SettingNames
     [
         RotationAliases, NotificationTopicArn, KeyMaterialOrigin, MinKeyAgeHours, DryRun, MaxConcurrency,
         FunctionTimeoutSeconds, KeyMaterialExpirationDays, EscrowBucket, EscrowPrefix, EscrowPublicKey, EscrowDisabled,
-        KmsRequestQuotas, ContinuationQueueUrl,
+        KmsRequestQuotas, ContinuationQueueUrl, RotationStrategy, RotationMaterialReserve,
     ];
 
     /// <summary>

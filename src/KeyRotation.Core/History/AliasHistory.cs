@@ -52,6 +52,13 @@ public sealed class AliasHistory
             }
         }
 
+        // One history: each generation with the new materials KMS gave it in place.
+        current = await _reader.WithMaterialRotationsAsync(current, cancellationToken);
+        for (var i = 0; i < earlier.Count; i++)
+        {
+            earlier[i] = await _reader.WithMaterialRotationsAsync(earlier[i], cancellationToken);
+        }
+
         return new AliasStatus
         {
             Alias = alias,
@@ -89,8 +96,10 @@ public sealed class AliasHistory
         var state = await _states.ReadAsync(alias, current, tags, _snapshot, ct);
         return state.Phase switch
         {
+            AliasPhase.Claimed when MaterialRotation.IsMaterialMove(state.CurrentTags, state.Move) => $"A run claimed move {state.Move} of the alias ({state.Marker}) to give {state.Current!.KeyId} new key material and has not recorded it yet; if that run died, the first rotate after its claim expires finishes it without rotating twice.",
             AliasPhase.Claimed => $"A run claimed the next move of the alias ({state.Marker}) and has not moved the alias to a new key yet; if that run died, the first rotate after its claim expires finishes it (adopting the key it created, if any).",
             AliasPhase.Recorded => $"A run of an earlier version recorded {state.Recorded!.KeyId} as the alias's next key ({state.Marker}) but has not moved the alias yet; if that run died, the first rotate after its claim expires finishes the move.",
+            AliasPhase.Moved when MaterialRotation.IsMaterialMove(state.CurrentTags, state.Move) => $"{state.Current!.KeyId} got new key material in move {state.Move} ({state.Marker}), but the notification has not been sent; if that run died, the first rotate after its claim expires sends it.",
             AliasPhase.Moved => $"The alias already points at {state.Current!.KeyId}, but the rotation's last steps (the notification, {(state.RetiresAfterMove ? $"retiring {state.FromKeyId ?? "the previous key"}" : "the active tag")}) have not run; if that run died, the first rotate after its claim expires finishes them.",
             AliasPhase.MovedByHand => $"The alias was pointed at {state.Current!.KeyId} by hand after this tool moved it to {state.MovedByHandFrom}; the next rotate goes on from {state.Current.KeyId} (move {state.Move}).",
             AliasPhase.RollingBack or AliasPhase.Stranded => state.Problem,

@@ -86,6 +86,20 @@ public sealed class AliasRollback
             return refused with { Reason = state.Problem ?? $"{alias} moved to {state.NowPointsAt} while this rollback was reading it; run 'keyrotation status {alias}' and try again. Nothing was changed." };
         }
 
+        if (request.TargetKeyId is null && MaterialRotation.IsMaterialMove(currentTags, current.Sequence) && current.Sequence > 0)
+        {
+            // The last move gave the same key new material: KMS has no way to make an earlier material current again.
+            var alternative = current.PreviousKeyId is { } previous
+                ? $" To point {alias} at its previous key instead, name it: keyrotation rollback {alias} --to {previous}."
+                : string.Empty;
+            return refused with
+            {
+                Reason = $"The last rotation of {alias} (move {current.Sequence}, {currentTags.GetValueOrDefault(RotationTags.MaterialRotatedAt) ?? "time unknown"}) gave key {current.KeyId} new key material " +
+                    $"({currentTags.GetValueOrDefault(RotationTags.KeyMaterialId) ?? "id unknown"}) in place; KMS cannot make an older key material current again, so it cannot be rolled back. " +
+                    $"Nothing needs undoing for decryption: {current.KeyId} still decrypts everything encrypted under its earlier materials.{alternative} Nothing was changed.",
+            };
+        }
+
         if (current.PreviousKeyId is null)
         {
             return refused with { Reason = $"{alias} was not rotated by this tool: its key {current.KeyId} has no {RotationTags.PreviousKey} tag, so there is no earlier generation to go back to." };

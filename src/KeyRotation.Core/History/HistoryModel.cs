@@ -37,7 +37,19 @@ public sealed record KeyGeneration
 
     /// <summary>True when the key could not be found (deleted, or not visible to the caller).</summary>
     public bool Missing { get; init; }
+
+    /// <summary>
+    /// The new materials KMS gave this key in place (on demand, by this tool's strategy material or by hand, or
+    /// automatically), newest first; empty for keys that never rotated or cannot (HMAC, asymmetric).
+    /// </summary>
+    public IReadOnlyList<KeyMaterialRotation> MaterialRotations { get; init; } = [];
 }
+
+/// <summary>One rotation of a key's material, as ListKeyRotations lists it: the key id stayed, its material changed.</summary>
+/// <param name="RotatedAt">When KMS made the material current.</param>
+/// <param name="KeyMaterialId">The material it made current.</param>
+/// <param name="RotationType">ON_DEMAND or AUTOMATIC.</param>
+public sealed record KeyMaterialRotation(DateTimeOffset RotatedAt, string KeyMaterialId, string RotationType);
 
 /// <summary>Where an alias stands: its current key, the generations before it, rolled-back ones, and unfinished work.</summary>
 public sealed record AliasStatus

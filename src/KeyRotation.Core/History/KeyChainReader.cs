@@ -14,8 +14,13 @@ internal sealed class KeyChainReader
     private const int MaxChainLength = 1000;
 
     private readonly KmsCalls _calls;
+    private readonly IAmazonKeyManagementService _kms;
 
-    public KeyChainReader(IAmazonKeyManagementService kms) => _calls = new KmsCalls(kms);
+    public KeyChainReader(IAmazonKeyManagementService kms)
+    {
+        _kms = kms;
+        _calls = new KmsCalls(kms);
+    }
 
     public Task<KeyMetadata?> DescribeAsync(string keyIdOrAlias, CancellationToken ct) => _calls.DescribeAsync(keyIdOrAlias, ct);
 
@@ -50,6 +55,39 @@ internal sealed class KeyChainReader
         }
 
         return chain;
+    }
+
+    /// <summary>
+    /// The key's material rotations, newest first (ListKeyRotations, every page). Only symmetric encryption keys rotate
+    /// material; a caller that may not list rotations (an operator without kms:ListKeyRotations) sees none.
+    /// </summary>
+    public async Task<KeyGeneration> WithMaterialRotationsAsync(KeyGeneration key, CancellationToken ct)
+    {
+        if (key.Missing || key.KeySpec != KeySpec.SYMMETRIC_DEFAULT.Value || key.KeyState == KeyState.PendingDeletion.Value)
+        {
+            return key;
+        }
+
+        var rotations = new List<KeyMaterialRotation>();
+        string? marker = null;
+        try
+        {
+            do
+            {
+                var page = await _kms.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = key.KeyId, Marker = marker }, ct);
+                rotations.AddRange((page.Rotations ?? []).Where(r => r.RotationDate is not null && r.RotationType is not null)
+                    .Select(r => new KeyMaterialRotation(new DateTimeOffset(DateTime.SpecifyKind(r.RotationDate!.Value, DateTimeKind.Utc)), r.KeyMaterialId, r.RotationType.Value)));
+                marker = page.Truncated == true ? page.NextMarker : null;
+            }
+            while (marker is not null);
+        }
+        catch (Amazon.Runtime.AmazonServiceException ex) when (ex.ErrorCode is "AccessDeniedException" or "UnsupportedOperationException")
+        {
+            // Status is read-only and best effort here: without the right, the generations are still shown.
+            return key;
+        }
+
+        return key with { MaterialRotations = [.. rotations.OrderByDescending(r => r.RotatedAt)] };
     }
 
     public static KeyGeneration ToGeneration(KeyMetadata key, IReadOnlyDictionary<string, string> tags, long generationIfUntagged = 1) => new()

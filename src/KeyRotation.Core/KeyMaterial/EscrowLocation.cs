@@ -43,6 +43,19 @@ public sealed record EscrowLocation
         return attempt == 1 ? keyId + ".json" : string.Create(CultureInfo.InvariantCulture, $"{keyId}.{attempt}.json");
     }
 
+    /// <summary>
+    /// The name of escrow object number <paramref name="attempt"/> of the new material a key gets in its material move
+    /// <paramref name="move"/> (<c>&lt;key id&gt;.move-&lt;n&gt;.json</c>, then <c>.move-&lt;n&gt;.2.json</c>, …): keyed by key and move,
+    /// so a run that finishes the move finds what an earlier one wrote.
+    /// </summary>
+    public static string MoveObjectName(string keyId, long move, int attempt)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempt, 1);
+        return attempt == 1
+            ? string.Create(CultureInfo.InvariantCulture, $"{keyId}.move-{move}.json")
+            : string.Create(CultureInfo.InvariantCulture, $"{keyId}.move-{move}.{attempt}.json");
+    }
+
     /// <summary>The attempt number of an object name written by <see cref="ObjectName"/> for this key, or null.</summary>
     public static int? AttemptOf(string keyId, string objectName)
     {

@@ -33,7 +33,7 @@ namespace KeyRotation.Core.KeyMaterial;
 /// <see cref="CheckImported"/>), so it never points at a key pending import.</item>
 /// </list>
 /// </summary>
-public sealed class EscrowedKeyMaterialImporter : IKeyMaterialImporter
+public sealed partial class EscrowedKeyMaterialImporter : IKeyMaterialImporter
 {
     /// <summary>256-bit material, the only size KMS imports for SYMMETRIC_DEFAULT keys.</summary>
     internal const int MaterialLength = 32;
@@ -163,7 +163,7 @@ public sealed class EscrowedKeyMaterialImporter : IKeyMaterialImporter
         string? objectName = null;
         if (_options.Escrow is { } escrow)
         {
-            objectName = await WriteEscrowAsync(escrow, aliasName, newKey, attempt, wrappedForEscrow!, cancellationToken);
+            objectName = await WriteEscrowAsync(escrow, aliasName, newKey, n => EscrowLocation.ObjectName(newKey.KeyId, n), attempt, wrappedForEscrow!, cancellationToken);
             await KmsCalls.CallAsync("TagResource", () => _kms.TagResourceAsync(
                 new TagResourceRequest { KeyId = newKey.KeyId, Tags = [new Tag { TagKey = RotationTags.EscrowObject, TagValue = objectName }] },
                 cancellationToken));
@@ -223,7 +223,7 @@ public sealed class EscrowedKeyMaterialImporter : IKeyMaterialImporter
         }
     }
 
-    private async Task<string> WriteEscrowAsync(EscrowTarget escrow, string aliasName, KeyMetadata key, int firstAttempt, byte[] wrapped, CancellationToken ct)
+    private async Task<string> WriteEscrowAsync(EscrowTarget escrow, string aliasName, KeyMetadata key, Func<int, string> objectNameOf, int firstAttempt, byte[] wrapped, CancellationToken ct)
     {
         var body = new EscrowRecord
         {
@@ -238,7 +238,7 @@ public sealed class EscrowedKeyMaterialImporter : IKeyMaterialImporter
 
         for (var attempt = firstAttempt; attempt < firstAttempt + MaxObjectNamesPerRun; attempt++)
         {
-            var objectName = EscrowLocation.ObjectName(key.KeyId, attempt);
+            var objectName = objectNameOf(attempt);
             var objectKey = escrow.Location.ObjectKey(aliasName, objectName);
             var uri = escrow.Location.Uri(objectKey);
             try
@@ -270,7 +270,7 @@ public sealed class EscrowedKeyMaterialImporter : IKeyMaterialImporter
             return objectName;
         }
 
-        throw EscrowFailed($"{MaxObjectNamesPerRun} escrow object names for key {key.KeyId} starting at {EscrowLocation.ObjectName(key.KeyId, firstAttempt)} are all taken in {escrow.Location.Uri(escrow.Location.ObjectKey(aliasName, string.Empty))}", null);
+        throw EscrowFailed($"{MaxObjectNamesPerRun} escrow object names for key {key.KeyId} starting at {objectNameOf(firstAttempt)} are all taken in {escrow.Location.Uri(escrow.Location.ObjectKey(aliasName, string.Empty))}", null);
     }
 
     private async Task VerifyAsync(string bucket, string objectKey, string uri, byte[] expected, CancellationToken ct)

@@ -25,6 +25,8 @@ internal sealed class AliasRotation
     private readonly IRotationLog _log;
     private readonly IKeyMaterialImporter? _importer;
     private readonly ReplicaSet _replicas;
+    private readonly MaterialRotation _material;
+    private readonly AutomaticRotationCarryOver _carryOver;
 
     public AliasRotation(IAmazonKeyManagementService kms, IAmazonKeyManagementService createKeyClient, RotationOptions options, TimeProvider time, IRotationLog log, IKeyMaterialImporter? importer, ITaggedKeyFinder? keyFinder, KmsRegionClients? regionClients = null)
     {
@@ -39,13 +41,16 @@ internal sealed class AliasRotation
         _log = log;
         _importer = importer;
         _replicas = new ReplicaSet(kms, regionClients, _claims, _steps, options, time);
+        _material = new MaterialRotation(kms, createKeyClient, _claims, _steps, options, time, log, importer);
+        _carryOver = new AutomaticRotationCarryOver(kms);
     }
 
     public ClaimSteps Claims => _claims;
 
     /// <summary>
     /// The last step, after the notification (retried while authorization lags): retire the old key, naming the new one;
-    /// for a move an earlier version recorded (the old key already retired), tag the new key active instead.
+    /// for a move an earlier version recorded (the old key already retired) and for a material move (same key), tag the
+    /// key active instead.
     /// </summary>
     public async Task FinishAsync(RotationRequest request, AliasRotationResult result, CancellationToken ct)
     {
@@ -61,7 +66,8 @@ internal sealed class AliasRotation
         await FenceAsync(request, claim, ct);
         await Releasing(claim, async () =>
         {
-            await (claim.RetiresAfterMove && result.PreviousKeyId is { } previous
+            // A material move keeps its key: there is no old key to retire, the key itself becomes active again.
+            await (claim.RetiresAfterMove && result.Method != RotationMethod.Material && result.PreviousKeyId is { } previous && previous != newKeyId
                 ? _moves.RetireAsync(previous, result.Alias, newKeyId, ct)
                 : _moves.MarkActiveAsync(newKeyId, ct));
             return true;
@@ -116,9 +122,17 @@ internal sealed class AliasRotation
             return result with { Outcome = RotationOutcome.Skipped, Reason = later };
         }
 
+        // The strategy: new material in the same key, or a new key (MaterialRotation, StrategyChoice).
+        var choice = await _material.Choice.ChooseAsync(state, ct);
+        if (choice.Refusal is not null || choice.Method == RotationMethod.Material)
+        {
+            return choice.Refusal is { } no ? result with { Reason = no } : await _material.StartAsync(request, state, choice, result, Fallback(request, state, resumed: false, result, ct), ct);
+        }
+
+        result = result with { Method = RotationMethod.NewKey, MethodReason = choice.Why };
         if (request.DryRun)
         {
-            return result with { Outcome = RotationOutcome.Planned, Reason = RotationDecisions.DescribePlan(state, _options, _importer) };
+            return result with { Outcome = RotationOutcome.Planned, Reason = RotationDecisions.DescribePlan(state, _options, _importer) + (choice.Why is { } why ? " (" + why + ")" : string.Empty) };
         }
 
         if (!await _claims.ClaimAsync(state.Marker!, current.KeyId, ct))
@@ -201,9 +215,12 @@ internal sealed class AliasRotation
 
         var held = new RunClaim(state.Marker!, claim.Rank + 1, state.MarkerTargetKeyId!) { Deadline = request.Deadline, RetiresAfterMove = state.Phase != AliasPhase.Recorded && state.RetiresAfterMove };
         Log(RotationLogLevel.Warning, $"Took over the {(claim.Released ? "released" : "expired")} claim {claim.Holder} with {held.Holder}", request, state);
+        result = result with { Method = RotationMethod.NewKey };
         if (state.Phase == AliasPhase.Moved)
         {
-            return await FinishMovedAsync(request, state, held, result, ct);
+            return MaterialRotation.IsMaterialMove(state.CurrentTags, state.Move)
+                ? await _material.ResumeAsync(request, state, held, result, fallback: null, ct)
+                : await FinishMovedAsync(request, state, held, result, ct);
         }
 
         var newKey = state.Phase == AliasPhase.Recorded ? state.Recorded : null;
@@ -213,6 +230,19 @@ internal sealed class AliasRotation
             await Releasing(held, async () => { await _successor.SealAsync(orphan.KeyId, state.CurrentTags, justCreated: false, RotationTags.KeyStates.Active, ct); return true; }, ct);
             Log(RotationLogLevel.Warning, $"Adopted key {orphan.KeyId}, created by a run that died or gave up before moving the alias to it", request, state, orphan.KeyId);
             newKey = orphan;
+        }
+        else if (state.Phase == AliasPhase.Claimed)
+        {
+            // No key was created for the move: it goes on as a material move if it was one, or as the strategy says now.
+            var choice = await Releasing(held, () => _material.ChooseForTakeoverAsync(state, ct), ct);
+            if (choice.Refusal is not null || choice.Method == RotationMethod.Material)
+            {
+                return choice.Refusal is { } no
+                    ? await ReleasedAsync(held, no, result, ct)
+                    : await _material.ResumeAsync(request, state, held, result, Fallback(request, state, resumed: true, result, ct), ct);
+            }
+
+            result = result with { MethodReason = choice.Why };
         }
 
         return await CompleteAsync(request, state, held, newKey, resumed: true, result, ct);
@@ -253,6 +283,8 @@ internal sealed class AliasRotation
             notes = await Releasing(claim, () => _importer.EnsureImportedAsync(state.Alias, key, ct), ct);
         }
 
+        var carried = await Releasing(claim, () => _carryOver.ApplyAsync(current, key, ct), ct);
+        notes = [.. notes, .. carried];
         var ready = await Releasing(claim, async () => await _calls.DescribeAsync(key.KeyId, ct)
             ?? throw new RotationException($"The new key {key.KeyId} disappeared before the alias was moved; the alias still points at {current.KeyId}."), ct);
         var notReady = RotationDecisions.CheckReady(current, ready);
@@ -334,6 +366,16 @@ internal sealed class AliasRotation
             Claim = claim,
             Reason = $"Finished an interrupted rotation: {state.Alias} already pointed at {current.KeyId}; sent the notification{(claim.RetiresAfterMove ? $" and retired {previous}" : string.Empty)}.",
         };
+    }
+
+    /// <summary>Goes on with a new key under a material move's claim (auto, after KMS refused the rotation).</summary>
+    private NewKeyFallback Fallback(RotationRequest request, AliasState state, bool resumed, AliasRotationResult result, CancellationToken ct) =>
+        (claim, why) => CompleteAsync(request, state, claim, newKey: null, resumed, result with { Method = RotationMethod.NewKey, MethodReason = why }, ct);
+
+    private async Task<AliasRotationResult> ReleasedAsync(RunClaim claim, string reason, AliasRotationResult result, CancellationToken ct)
+    {
+        await _claims.ReleaseAsync(claim, reason, ct);
+        return result with { Reason = reason };
     }
 
     private Task FenceAsync(RotationRequest request, RunClaim claim, CancellationToken ct) =>

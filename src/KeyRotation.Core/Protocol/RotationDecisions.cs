@@ -89,6 +89,14 @@ internal static class RotationDecisions
             return string.Create(CultureInfo.InvariantCulture, $"Key {current.KeyId} is {age.TotalHours:0.#} hours old, younger than the minimum age of {minKeyAge.TotalHours:0.#} hours; use force to rotate anyway.");
         }
 
+        // New material counts as a new key for the minimum age.
+        if (tags.TryGetValue(RotationTags.MaterialRotatedAt, out var rotatedText)
+            && DateTimeOffset.TryParse(rotatedText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var rotated)
+            && now - rotated is var materialAge && materialAge < minKeyAge)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"Key {current.KeyId} got new key material {materialAge.TotalHours:0.#} hours ago, less than the minimum age of {minKeyAge.TotalHours:0.#} hours; use force to rotate anyway.");
+        }
+
         return null;
     }
 

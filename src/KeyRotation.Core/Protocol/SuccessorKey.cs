@@ -92,6 +92,12 @@ internal sealed class SuccessorKey
             own[RotationTags.ScheduleSlot] = RotationTags.FormatSlot(slot);
         }
 
+        if (state.CurrentTags.TryGetValue(RotationTags.Strategy, out var strategy))
+        {
+            // The alias's own strategy follows it to each new key.
+            own[RotationTags.Strategy] = strategy;
+        }
+
         if (state.MovedByHandFrom is { } movedFrom)
         {
             own[RotationTags.MovedByHandFrom] = movedFrom;

@@ -23,6 +23,22 @@ public sealed class RotationSettingsTests
         Assert.False(config.DryRun);
         Assert.Null(config.Timeout);
         Assert.Equal(0, config.KeyMaterialExpirationDays);
+        Assert.Equal((RotationStrategy.NewKey, 2), (config.Options.Strategy, config.Options.MaterialReserve));
+    }
+
+    [Theory]
+    [InlineData("new-key", RotationStrategy.NewKey)]
+    [InlineData("material", RotationStrategy.Material)]
+    [InlineData("auto", RotationStrategy.Auto)]
+    public void Parse_RotationStrategy_IsRead(string text, RotationStrategy expected)
+    {
+        var environment = ValidEnvironment();
+        environment[SettingNames.RotationStrategy] = text;
+        environment[SettingNames.RotationMaterialReserve] = "5";
+
+        var config = RotationSettings.Parse(environment);
+
+        Assert.Equal((expected, 5), (config.Options.Strategy, config.Options.MaterialReserve));
     }
 
     [Fact]
@@ -67,6 +83,9 @@ public sealed class RotationSettingsTests
     [InlineData(SettingNames.FunctionTimeoutSeconds, "901", "FUNCTION_TIMEOUT_SECONDS: '901'")]
     [InlineData(SettingNames.KeyMaterialExpirationDays, "366", "KEY_MATERIAL_EXPIRATION_DAYS: '366'")]
     [InlineData(SettingNames.EscrowDisabled, "maybe", "ESCROW_DISABLED: 'maybe'")]
+    [InlineData(SettingNames.RotationStrategy, "Material", "ROTATION_STRATEGY: 'Material' is not a rotation strategy; use new-key, material or auto.")]
+    [InlineData(SettingNames.RotationStrategy, "newkey", "ROTATION_STRATEGY: 'newkey' is not a rotation strategy; use new-key, material or auto.")]
+    [InlineData(SettingNames.RotationMaterialReserve, "25", "ROTATION_MATERIAL_RESERVE: '25' is not a whole number from 0 to 24")]
     public void Parse_BadValue_ThrowsNamingTheVariable(string name, string? value, string expected)
     {
         var environment = ValidEnvironment();

@@ -65,6 +65,8 @@ public sealed class RoleRequestTests
             Step("ImportKeyMaterial new key", world.Allows("kms:ImportKeyMaterial", world.Key(created.Name)));
         }
 
+        Step("GetKeyRotationStatus current (automatic rotation to carry over)", world.Allows("kms:GetKeyRotationStatus", world.Key("current")));
+        Step("EnableKeyRotation new key (carried over)", world.Allows("kms:EnableKeyRotation", world.Key(created.Name), ("kms:RotationPeriodInDays", ["180"])));
         Step("DescribeKey new key", world.Allows("kms:DescribeKey", world.Key(created.Name)));
         Step("TagResource current: claim released with the new key", world.Allows("kms:TagResource", world.Key("current"), SimulatedAccount.TagRequestKeys(new Dictionary<string, string> { [RotationTags.ClaimReleased] = Marker, [RotationTags.ReleasedWithKey] = created.Name })));
         world = Apply("UpdateAlias alias -> new key (move)", world.UpdateAlias(RotationRole.AppData, world.Key(created.Name)));
@@ -82,6 +84,68 @@ public sealed class RoleRequestTests
         }));
         Step("DescribeKey current through the marker", world.Allows("kms:DescribeKey", world.Key("current")));
         return steps;
+    }
+
+    /// <summary>One rotation of the strategy material (MaterialRotation), request by request, on the alias's current key.</summary>
+    private static List<(string Step, bool Allowed)> RotateMaterialOnce(StackInstance stack)
+    {
+        var steps = new List<(string, bool)>();
+        var world = World(stack);
+        const string Marker = "alias/keyrotation/app-data/1";
+        var current = world.Key("current");
+        steps.Add(("ListKeyRotations current (the 25 on-demand rotations)", world.Allows("kms:ListKeyRotations", current)));
+        var (claimed, afterClaim) = world.CreateAlias(Marker, current);
+        steps.Add(("CreateAlias marker -> current (claim)", claimed));
+        world = afterClaim;
+        var (tagged, afterTag) = world.TagResource(world.Key("current"), new Dictionary<string, string> { [RotationTags.MaterialMove] = "1", [RotationTags.MaterialFrom] = "a1" });
+        steps.Add(("TagResource current: material move", tagged));
+        world = afterTag;
+        steps.Add(("GetKeyRotationStatus current (a rotation in progress?)", world.Allows("kms:GetKeyRotationStatus", world.Key("current"))));
+        steps.Add(("RotateKeyOnDemand current", world.Allows("kms:RotateKeyOnDemand", world.Key("current"))));
+        steps.Add(("DescribeKey current (CurrentKeyMaterialId)", world.Allows("kms:DescribeKey", world.Key("current"))));
+        steps.Add(("TagResource current: material move done", world.TagResource(world.Key("current"), new Dictionary<string, string> { [RotationTags.Sequence] = "1", [RotationTags.KeyMaterialId] = "b2", [RotationTags.State] = "pending" }).Allowed));
+        return steps;
+    }
+
+    [Fact]
+    public void MaterialRotation_EveryRequestOfTheProtocol_IsAllowed()
+    {
+        var denied = RotateMaterialOnce(RotationRole.Stack).Where(s => !s.Allowed).Select(s => s.Step);
+
+        Assert.Empty(denied);
+    }
+
+    [Theory]
+    [InlineData("kms:RotateKeyOnDemand")]
+    [InlineData("kms:ListKeyRotations")]
+    [InlineData("kms:GetKeyRotationStatus")]
+    [InlineData("kms:EnableKeyRotation")]
+    [InlineData("kms:DisableKeyRotation")]
+    public void MaterialRotationActions_KeyWithoutAConfiguredOrMarkerAlias_AreDenied(string action)
+    {
+        var world = World(RotationRole.Stack);
+
+        Assert.False(world.Allows(action, world.Key("foreign")));
+    }
+
+    [Fact]
+    public void DisableKeyRotation_KeyBehindTheAlias_IsDenied()
+    {
+        var world = World(RotationRole.Stack);
+
+        Assert.False(world.Allows("kms:DisableKeyRotation", world.Key("current")));
+    }
+
+    [Fact]
+    public void EnableKeyRotation_NewKeyBeforeIAMSeesItsMarkerAlias_IsAllowedOnlyByTheReadmeKeyPolicy()
+    {
+        var stack = RotationRole.Stack;
+        var world = World(stack)
+            .WithKey("new-readme-policy", RotationRole.ReadmeKeyPolicy(stack))
+            .WithKey("new-default-policy", SimulatedAccount.Policy(stack.RoleArn, RotationRole.DefaultKeyPolicyStatements(RotationRole.Account)));
+
+        Assert.True(world.Allows("kms:EnableKeyRotation", world.Key("new-readme-policy")));
+        Assert.False(world.Allows("kms:EnableKeyRotation", world.Key("new-default-policy")));
     }
 
     [Fact]
@@ -103,10 +167,11 @@ public sealed class RoleRequestTests
     [Fact]
     public void Rotation_RequestsEvaluated_CoverEveryKmsActionTheCodeCalls()
     {
-        var evaluated = RotateOnce(RotationRole.ExternalStack, external: true).Select(s => "kms:" + s.Step.Split(' ')[0]).ToHashSet(StringComparer.Ordinal);
+        var evaluated = RotateOnce(RotationRole.ExternalStack, external: true).Concat(RotateMaterialOnce(RotationRole.Stack))
+            .Select(s => "kms:" + s.Step.Split(' ')[0]).ToHashSet(StringComparer.Ordinal);
 
         Assert.Equal(
-            KmsPermissions.Rotation.Concat(KmsPermissions.ImportKeyMaterial).Order(StringComparer.Ordinal),
+            KmsPermissions.Rotation.Concat(KmsPermissions.MaterialRotation).Concat(KmsPermissions.ImportKeyMaterial).Order(StringComparer.Ordinal),
             evaluated.Order(StringComparer.Ordinal));
     }
 

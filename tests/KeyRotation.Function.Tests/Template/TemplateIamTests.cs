@@ -172,8 +172,11 @@ public sealed class TemplateIamTests
         var statement = Assert.Single(Allows, s => RotationStack.Actions(s).Contains("kms:CreateKey") && (string?)s["Sid"] != "CreateKeysForConfiguredAliases");
         var condition = CloudFormationTemplate.Map(statement["Condition"]);
 
+        // StringLike for the alias tag, so prefix patterns (alias/prod/*) admit the aliases they select, as for CreateKey.
+        var like = CloudFormationTemplate.Map(condition["StringLike"]);
+        Assert.Equal<object?>(new Dictionary<string, object?> { ["Ref"] = "AliasNames" }, like["aws:RequestTag/keyrotation:alias"], new IntrinsicComparer());
         var equals = CloudFormationTemplate.Map(condition["StringEquals"]);
-        Assert.Equal<object?>(new Dictionary<string, object?> { ["Ref"] = "AliasNames" }, equals["aws:RequestTag/keyrotation:alias"], new IntrinsicComparer());
+        Assert.False(equals.ContainsKey("aws:RequestTag/keyrotation:alias"));
         Assert.Equal<object?>(new Dictionary<string, object?> { ["Ref"] = "ReplicaRegions" }, equals["aws:RequestedRegion"], new IntrinsicComparer());
         Assert.Equal("REPLICA", equals["kms:MultiRegionKeyType"]);
         Assert.Equal("true", CloudFormationTemplate.Map(condition["Bool"])["kms:MultiRegion"]);

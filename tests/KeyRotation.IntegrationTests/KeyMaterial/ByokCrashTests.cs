@@ -22,6 +22,7 @@ public sealed class ByokCrashTests
         { "S3:GetObject", 1 },
         { "TagResource", 2 },
         { "ImportKeyMaterial", 1 },
+        { "GetKeyRotationStatus", 1 },
         { "DescribeKey", 4 },
         { "DescribeKey", 5 },
         { "UpdateAlias", 1 },

@@ -69,6 +69,21 @@ internal sealed class ByokHarness : IDisposable
         return Assert.Single(report.Results);
     }
 
+    /// <summary>Rotates the alias with the strategy material (its key must already have imported material), as the schedule would.</summary>
+    public async Task<AliasRotationResult> RotateMaterialAsync(string rotationId = "rot-material", bool force = true)
+    {
+        var engine = new RotationEngine(
+            Kms,
+            Notifier,
+            new RotationOptions { KeyMaterialOrigin = KeyMaterialOrigin.External, Strategy = RotationStrategy.Material, MaterialRotationPollDelay = TimeSpan.Zero },
+            Time,
+            NullRotationLog.Instance,
+            new EscrowedKeyMaterialImporter(Kms, S3.Object, Options, Time),
+            keyFinder: LocalTagging.Finder(Service, Time));
+        var report = await engine.RunAsync(new RotationRequest { RotationId = rotationId, Aliases = [Alias], Force = force }, CancellationToken.None);
+        return Assert.Single(report.Results);
+    }
+
     public EscrowRestore Restore() => new(Kms, S3.Object, Location, Time) { WrappingKeySpec = WrappingKeySpec.RSA_2048 };
 
     public Task<EscrowRestoreResult> ReimportAsync(string keyId, int expirationDays = 0) =>

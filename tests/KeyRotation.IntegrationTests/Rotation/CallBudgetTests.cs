@@ -25,6 +25,7 @@ public sealed class CallBudgetTests
         ["DescribeKey"] = 2000,
         ["ListResourceTags"] = 100,
         ["ListGrants"] = 100,
+        ["GetKeyRotationStatus"] = 100,
     };
 
     [Fact]
@@ -52,6 +53,9 @@ public sealed class CallBudgetTests
                 ["ListResourceTags"] = 1,
                 ["GetKeyPolicy"] = 1,
                 ["ListGrants"] = 1,
+
+                // Whether the old key's automatic rotation is to be carried over to the new key.
+                ["GetKeyRotationStatus"] = 1,
             },
             calls);
         Assert.Equal(5, QuotaBound(calls));
@@ -81,6 +85,7 @@ public sealed class CallBudgetTests
                 ["DescribeKey"] = 7,
                 ["ListResourceTags"] = 2,
                 ["GetKeyPolicy"] = 1,
+                ["GetKeyRotationStatus"] = 1,
             },
             calls);
 

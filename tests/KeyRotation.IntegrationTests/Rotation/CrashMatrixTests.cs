@@ -37,7 +37,8 @@ public sealed class CrashMatrixTests
 
         // TagResource first appears right after CreateKey: the new key gets its copied tags, its seal and its final state
         // in one request, before any alias points at it. The marker never moves: UpdateAlias is the alias's move alone.
-        Assert.Equal(["DescribeKey", "ListResourceTags", "CreateAlias", "GetKeyPolicy", "CreateKey", "TagResource", "UpdateAlias", "ListGrants"], operations);
+        // GetKeyRotationStatus asks whether the old key's automatic rotation is to be carried over.
+        Assert.Equal(["DescribeKey", "ListResourceTags", "CreateAlias", "GetKeyPolicy", "CreateKey", "TagResource", "GetKeyRotationStatus", "UpdateAlias", "ListGrants"], operations);
     }
 
     [Theory]

@@ -38,6 +38,21 @@ public sealed class PermissionsTests
             called.UnionWith(world.Kms.RecordedRequests.Select(r => IamAction(r.Operation)));
         }
 
+        // A material rotation (waiting once for a rotation in progress), then a new key from a key with automatic rotation.
+        using (var world = new RotationWorld())
+        {
+            var key = await world.CreateAliasedKeyAsync(Alias);
+            world.Kms.ClearRecordedRequests();
+            world.Kms.Faults.FailNth("RotateKeyOnDemand", world.Kms.Faults.CallCount("RotateKeyOnDemand") + 1, "ConflictException", "in progress");
+            await world.RunEngineAsync(Alias, RotationStrategy.Material);
+            called.UnionWith(world.Kms.RecordedRequests.Select(r => IamAction(r.Operation)));
+            world.Time.Advance(TimeSpan.FromDays(40));
+            await world.Client.EnableKeyRotationAsync(new Amazon.KeyManagementService.Model.EnableKeyRotationRequest { KeyId = key.KeyId, RotationPeriodInDays = 180 });
+            world.Kms.ClearRecordedRequests();
+            await world.RunEngineAsync(Alias, RotationStrategy.NewKey);
+            called.UnionWith(world.Kms.RecordedRequests.Select(r => IamAction(r.Operation)));
+        }
+
         // A rotation to imported key material.
         using (var byok = new ByokHarness())
         {
@@ -48,7 +63,7 @@ public sealed class PermissionsTests
         }
 
         Assert.Equal(
-            KmsPermissions.Rotation.Concat(KmsPermissions.ReplicateMultiRegionKeys).Concat(KmsPermissions.ImportKeyMaterial).Concat(KmsPermissions.FindKeysByTag).Order(StringComparer.Ordinal),
+            KmsPermissions.Rotation.Concat(KmsPermissions.ReplicateMultiRegionKeys).Concat(KmsPermissions.MaterialRotation).Concat(KmsPermissions.ImportKeyMaterial).Concat(KmsPermissions.FindKeysByTag).Order(StringComparer.Ordinal),
             called.Order(StringComparer.Ordinal));
     }
 
