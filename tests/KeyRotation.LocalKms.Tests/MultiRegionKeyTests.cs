@@ -5,43 +5,16 @@ using Amazon.KeyManagementService.Model;
 namespace KeyRotation.LocalKms.Tests;
 
 /// <summary>Multi-Region keys: ReplicateKey, MultiRegionConfiguration, shared material and rotation, deletion of a primary with replicas.</summary>
-public sealed class MultiRegionKeyTests : IDisposable
+public sealed class MultiRegionKeyTests : TwoRegionTests
 {
-    private const string Primary = "us-east-1";
-    private const string Second = "eu-west-1";
     private static readonly byte[] Secret = Encoding.UTF8.GetBytes("disaster recovery");
-
-    private readonly LocalKmsHarness _kms = new();
-    private readonly AmazonKeyManagementServiceClient _east;
-    private readonly AmazonKeyManagementServiceClient _west;
-
-    public MultiRegionKeyTests()
-    {
-        _east = _kms.Client;
-        _west = _kms.Service.CreateClient(Second, c => c.MaxErrorRetry = 0);
-    }
-
-    public void Dispose()
-    {
-        _west.Dispose();
-        _kms.Dispose();
-    }
-
-    private async Task<KeyMetadata> CreatePrimaryAsync() =>
-        (await _east.CreateKeyAsync(new CreateKeyRequest { MultiRegion = true, Description = "primary" })).KeyMetadata;
-
-    private Task<ReplicateKeyResponse> ReplicateAsync(string keyId, string region = Second) =>
-        _east.ReplicateKeyAsync(new ReplicateKeyRequest { KeyId = keyId, ReplicaRegion = region });
-
-    private static async Task<KeyMetadata> DescribeAsync(AmazonKeyManagementServiceClient client, string keyId) =>
-        (await client.DescribeKeyAsync(new DescribeKeyRequest { KeyId = keyId })).KeyMetadata;
 
     [Fact]
     public async Task ReplicateKey_Primary_ResponseDescribesReplicaPolicyAndTags()
     {
         var primary = await CreatePrimaryAsync();
 
-        var response = await _east.ReplicateKeyAsync(new ReplicateKeyRequest
+        var response = await East.ReplicateKeyAsync(new ReplicateKeyRequest
         {
             KeyId = primary.Arn,
             ReplicaRegion = Second,
@@ -72,7 +45,7 @@ public sealed class MultiRegionKeyTests : IDisposable
         await ReplicateAsync(primary.KeyId);
         await ReplicateAsync(primary.KeyId, "ap-southeast-2");
 
-        var described = await DescribeAsync(_east, primary.KeyId);
+        var described = await DescribeAsync(East, primary.KeyId);
 
         Assert.Equal(MultiRegionKeyType.PRIMARY, described.MultiRegionConfiguration.MultiRegionKeyType);
         Assert.Equal(["ap-southeast-2", Second], described.MultiRegionConfiguration.ReplicaKeys.Select(r => r.Region).Order(StringComparer.Ordinal));
@@ -84,14 +57,14 @@ public sealed class MultiRegionKeyTests : IDisposable
     {
         var primary = await CreatePrimaryAsync();
         await ReplicateAsync(primary.KeyId);
-        var fromEast = await _kms.EncryptAsync(primary.KeyId, Secret);
-        var fromWest = (await _west.EncryptAsync(new EncryptRequest { KeyId = primary.KeyId, Plaintext = new MemoryStream(Secret) })).CiphertextBlob.ToArray();
+        var fromEast = await Kms.EncryptAsync(primary.KeyId, Secret);
+        var fromWest = (await West.EncryptAsync(new EncryptRequest { KeyId = primary.KeyId, Plaintext = new MemoryStream(Secret) })).CiphertextBlob.ToArray();
 
-        var inWest = await _west.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(fromEast) });
+        var inWest = await West.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(fromEast) });
 
         Assert.Equal(Secret, inWest.Plaintext.ToArray());
         Assert.Equal($"arn:aws:kms:{Second}:111122223333:key/{primary.KeyId}", inWest.KeyId);
-        Assert.Equal(Secret, await _kms.DecryptAsync(fromWest));
+        Assert.Equal(Secret, await Kms.DecryptAsync(fromWest));
     }
 
     [Fact]
@@ -99,16 +72,16 @@ public sealed class MultiRegionKeyTests : IDisposable
     {
         var primary = await CreatePrimaryAsync();
         await ReplicateAsync(primary.KeyId);
-        var before = await _kms.EncryptAsync(primary.KeyId, Secret);
+        var before = await Kms.EncryptAsync(primary.KeyId, Secret);
 
-        await _east.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = primary.KeyId });
+        await East.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = primary.KeyId });
 
-        var east = await DescribeAsync(_east, primary.KeyId);
-        var west = await DescribeAsync(_west, primary.KeyId);
+        var east = await DescribeAsync(East, primary.KeyId);
+        var west = await DescribeAsync(West, primary.KeyId);
         Assert.NotEqual(primary.CurrentKeyMaterialId, east.CurrentKeyMaterialId);
         Assert.Equal(east.CurrentKeyMaterialId, west.CurrentKeyMaterialId);
-        Assert.Equal(Secret, (await _west.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(before) })).Plaintext.ToArray());
-        await Assert.ThrowsAsync<UnsupportedOperationException>(() => _west.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = primary.KeyId }));
+        Assert.Equal(Secret, (await West.DecryptAsync(new DecryptRequest { CiphertextBlob = new MemoryStream(before) })).Plaintext.ToArray());
+        await Assert.ThrowsAsync<UnsupportedOperationException>(() => West.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = primary.KeyId }));
     }
 
     [Fact]
@@ -127,13 +100,13 @@ public sealed class MultiRegionKeyTests : IDisposable
 
         await Assert.ThrowsAsync<AlreadyExistsException>(() => ReplicateAsync(primary.KeyId));
 
-        Assert.Single((await DescribeAsync(_east, primary.KeyId)).MultiRegionConfiguration.ReplicaKeys);
+        Assert.Single((await DescribeAsync(East, primary.KeyId)).MultiRegionConfiguration.ReplicaKeys);
     }
 
     [Fact]
     public async Task ReplicateKey_SingleRegionKey_ThrowsUnsupportedOperation()
     {
-        var key = (await _east.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata;
+        var key = (await East.CreateKeyAsync(new CreateKeyRequest())).KeyMetadata;
 
         await Assert.ThrowsAsync<UnsupportedOperationException>(() => ReplicateAsync(key.KeyId));
     }
@@ -144,7 +117,7 @@ public sealed class MultiRegionKeyTests : IDisposable
         var primary = await CreatePrimaryAsync();
         await ReplicateAsync(primary.KeyId);
 
-        await Assert.ThrowsAsync<UnsupportedOperationException>(() => _west.ReplicateKeyAsync(new ReplicateKeyRequest { KeyId = primary.KeyId, ReplicaRegion = "us-west-2" }));
+        await Assert.ThrowsAsync<UnsupportedOperationException>(() => West.ReplicateKeyAsync(new ReplicateKeyRequest { KeyId = primary.KeyId, ReplicaRegion = "us-west-2" }));
     }
 
     [Fact]
@@ -161,7 +134,7 @@ public sealed class MultiRegionKeyTests : IDisposable
     public async Task ReplicateKey_DisabledPrimary_ThrowsDisabled()
     {
         var primary = await CreatePrimaryAsync();
-        await _east.DisableKeyAsync(new DisableKeyRequest { KeyId = primary.KeyId });
+        await East.DisableKeyAsync(new DisableKeyRequest { KeyId = primary.KeyId });
 
         await Assert.ThrowsAsync<DisabledException>(() => ReplicateAsync(primary.KeyId));
     }
@@ -172,12 +145,12 @@ public sealed class MultiRegionKeyTests : IDisposable
         var primary = await CreatePrimaryAsync();
         await ReplicateAsync(primary.KeyId);
 
-        var scheduled = await _east.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = primary.KeyId, PendingWindowInDays = 7 });
-        var waiting = await DescribeAsync(_east, primary.KeyId);
-        await _west.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = primary.KeyId, PendingWindowInDays = 10 });
-        var replicaDeletedAt = _kms.Time.GetUtcNow().AddDays(10);
-        _kms.Time.Advance(TimeSpan.FromDays(10));
-        var afterReplica = await DescribeAsync(_east, primary.KeyId);
+        var scheduled = await East.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = primary.KeyId, PendingWindowInDays = 7 });
+        var waiting = await DescribeAsync(East, primary.KeyId);
+        await West.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = primary.KeyId, PendingWindowInDays = 10 });
+        var replicaDeletedAt = Kms.Time.GetUtcNow().AddDays(10);
+        Kms.Time.Advance(TimeSpan.FromDays(10));
+        var afterReplica = await DescribeAsync(East, primary.KeyId);
 
         Assert.Equal(KeyState.PendingReplicaDeletion, scheduled.KeyState);
         Assert.Null(scheduled.DeletionDate);
@@ -194,10 +167,10 @@ public sealed class MultiRegionKeyTests : IDisposable
     {
         var primary = await CreatePrimaryAsync();
         await ReplicateAsync(primary.KeyId);
-        await _east.EnableKeyRotationAsync(new EnableKeyRotationRequest { KeyId = primary.KeyId });
-        await _east.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = primary.KeyId });
+        await East.EnableKeyRotationAsync(new EnableKeyRotationRequest { KeyId = primary.KeyId });
+        await East.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = primary.KeyId });
 
-        var status = await _east.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = primary.KeyId });
+        var status = await East.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = primary.KeyId });
 
         Assert.False(status.KeyRotationEnabled);
     }
@@ -207,14 +180,14 @@ public sealed class MultiRegionKeyTests : IDisposable
     {
         var primary = await CreatePrimaryAsync();
         await ReplicateAsync(primary.KeyId);
-        await _east.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = primary.KeyId });
+        await East.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = primary.KeyId });
 
-        await _east.CancelKeyDeletionAsync(new CancelKeyDeletionRequest { KeyId = primary.KeyId });
-        var cancelled = (await DescribeAsync(_east, primary.KeyId)).KeyState;
-        await _east.EnableKeyAsync(new EnableKeyRequest { KeyId = primary.KeyId });
+        await East.CancelKeyDeletionAsync(new CancelKeyDeletionRequest { KeyId = primary.KeyId });
+        var cancelled = (await DescribeAsync(East, primary.KeyId)).KeyState;
+        await East.EnableKeyAsync(new EnableKeyRequest { KeyId = primary.KeyId });
 
         Assert.Equal(KeyState.Disabled, cancelled);
-        Assert.Equal(Secret, await _kms.DecryptAsync(await _kms.EncryptAsync(primary.KeyId, Secret)));
+        Assert.Equal(Secret, await Kms.DecryptAsync(await Kms.EncryptAsync(primary.KeyId, Secret)));
     }
 
     [Fact]
@@ -222,13 +195,13 @@ public sealed class MultiRegionKeyTests : IDisposable
     {
         var primary = await CreatePrimaryAsync();
         await ReplicateAsync(primary.KeyId);
-        await _east.EnableKeyRotationAsync(new EnableKeyRotationRequest { KeyId = primary.KeyId, RotationPeriodInDays = 90 });
+        await East.EnableKeyRotationAsync(new EnableKeyRotationRequest { KeyId = primary.KeyId, RotationPeriodInDays = 90 });
 
-        _kms.Time.Advance(TimeSpan.FromDays(90));
-        var west = (await _west.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = primary.KeyId })).Rotations;
+        Kms.Time.Advance(TimeSpan.FromDays(90));
+        var west = (await West.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = primary.KeyId })).Rotations;
 
         Assert.Equal(RotationType.AUTOMATIC, Assert.Single(west).RotationType);
-        Assert.True((await _west.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = primary.KeyId })).KeyRotationEnabled);
-        await Assert.ThrowsAsync<UnsupportedOperationException>(() => _west.DisableKeyRotationAsync(new DisableKeyRotationRequest { KeyId = primary.KeyId }));
+        Assert.True((await West.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = primary.KeyId })).KeyRotationEnabled);
+        await Assert.ThrowsAsync<UnsupportedOperationException>(() => West.DisableKeyRotationAsync(new DisableKeyRotationRequest { KeyId = primary.KeyId }));
     }
 }
