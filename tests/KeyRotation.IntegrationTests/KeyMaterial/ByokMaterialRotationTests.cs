@@ -101,11 +101,9 @@ public sealed class ByokMaterialRotationTests
         byok.Service.ClearRecordedRequests();
         byok.RotateMaterialAsync().GetAwaiter().GetResult();
         var data = new TheoryData<string, int>();
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var request in byok.Service.RecordedRequests)
+        foreach (var (operation, occurrence, _, _) in CrashPoints.Of(byok.Service.RecordedRequests))
         {
-            seen[request.Operation] = seen.GetValueOrDefault(request.Operation) + 1;
-            data.Add(request.Operation, seen[request.Operation]);
+            data.Add(operation, occurrence);
         }
 
         return data;

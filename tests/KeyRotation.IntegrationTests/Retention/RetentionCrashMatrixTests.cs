@@ -37,11 +37,9 @@ public sealed class RetentionCrashMatrixTests
         Assert.Equal(Expected, h.States());
 
         var data = new TheoryData<string, int>();
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var request in h.World.Kms.RecordedRequests)
+        foreach (var (operation, occurrence, _, _) in CrashPoints.Of(h.World.Kms.RecordedRequests))
         {
-            seen[request.Operation] = seen.GetValueOrDefault(request.Operation) + 1;
-            data.Add(request.Operation, seen[request.Operation]);
+            data.Add(operation, occurrence);
         }
 
         return data;

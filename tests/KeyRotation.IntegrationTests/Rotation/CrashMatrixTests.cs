@@ -19,12 +19,9 @@ public sealed class CrashMatrixTests
         world.InvokeAsync("{}", Alias).GetAwaiter().GetResult();
 
         var data = new TheoryData<string, int, int>();
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        var index = 0;
-        foreach (var request in world.Kms.RecordedRequests)
+        foreach (var (operation, occurrence, index, _) in CrashPoints.Of(world.Kms.RecordedRequests))
         {
-            seen[request.Operation] = seen.GetValueOrDefault(request.Operation) + 1;
-            data.Add(request.Operation, seen[request.Operation], index++);
+            data.Add(operation, occurrence, index);
         }
 
         return data;

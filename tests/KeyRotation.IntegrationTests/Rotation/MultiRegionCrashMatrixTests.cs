@@ -17,12 +17,9 @@ public sealed class MultiRegionCrashMatrixTests
         world.InvokeAsync("{}", Alias).GetAwaiter().GetResult();
 
         var data = new TheoryData<string, int, int, string>();
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        var index = 0;
-        foreach (var request in world.Kms.RecordedRequests)
+        foreach (var (operation, occurrence, index, region) in CrashPoints.Of(world.Kms.RecordedRequests))
         {
-            seen[request.Operation] = seen.GetValueOrDefault(request.Operation) + 1;
-            data.Add(request.Operation, seen[request.Operation], index++, request.Region ?? Primary);
+            data.Add(operation, occurrence, index, region ?? Primary);
         }
 
         return data;
