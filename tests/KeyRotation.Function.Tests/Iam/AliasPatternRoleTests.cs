@@ -19,7 +19,7 @@ public sealed class AliasPatternRoleTests
     {
         var stack = PatternStack.Value;
         return SimulatedAccount.Empty(RotationRole.Kms(stack), RotationRole.Region)
-            .WithKey("current", RotationRole.ReadmeKeyPolicy(stack), new Dictionary<string, string>(StringComparer.Ordinal) { [RotationTags.Sealed] = "true" })
+            .WithKey("current", RotationRole.DocumentedKeyPolicy(stack), new Dictionary<string, string>(StringComparer.Ordinal) { [RotationTags.Sealed] = "true" })
             .WithAlias(Selected, "current")
             .WithKey("beside", SimulatedAccount.Policy(stack.RoleArn, RotationRole.DefaultKeyPolicyStatements(RotationRole.Account)))
             .WithAlias("alias/production/orders", "beside");
@@ -69,7 +69,7 @@ public sealed class AliasPatternRoleTests
 
         Assert.False(world.Allows("kms:DescribeKey", beside));
         Assert.False(world.CreateAlias("alias/keyrotation/production/orders/1", beside).Allowed);
-        // The README's key policy passes the lockout check, so only the alias tag decides.
+        // The documented key policy passes the lockout check, so only the alias tag decides.
         var policy = world.Key("current").PolicyJson;
         Assert.True(world.CreateKey(policy, OwnTags(Selected)).Allowed);
         Assert.False(world.CreateKey(policy, OwnTags("alias/production/orders")).Allowed);

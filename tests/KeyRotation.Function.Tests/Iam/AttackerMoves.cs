@@ -9,7 +9,7 @@ internal sealed record AttackerMove(string Name, string? TargetKey, Func<Simulat
 }
 
 /// <summary>
-/// The simulated account the chains start from, and the moves they are made of. Keys of this tool (the README's key
+/// The simulated account the chains start from, and the moves they are made of. Keys of this tool (the documented key
 /// policy, sealed): the retired and current keys of alias/app-data and the only key of alias/billing. Keys that must
 /// stay out of reach: one behind alias/other (default key policy, tagged team=red), one without an alias, one in
 /// another account whose policy lets this account's IAM decide (with an alias/app-data of its own) and one in another
@@ -35,17 +35,17 @@ internal static class AttackerMoves
 
     public static SimulatedAccount StartingAccount(StackInstance stack, bool sealBillingKey = true)
     {
-        var readme = RotationRole.ReadmeKeyPolicy(stack);
+        var documented = RotationRole.DocumentedKeyPolicy(stack);
         var defaultPolicy = SimulatedAccount.Policy(stack.RoleArn, RotationRole.DefaultKeyPolicyStatements(RotationRole.Account));
         var sharedWithThisAccount = SimulatedAccount.Policy(stack.RoleArn, RotationRole.DefaultKeyPolicyStatements(OtherAccount), RotationRole.DefaultKeyPolicyStatements(RotationRole.Account));
         Dictionary<string, string> Tags(params (string Key, string Value)[] tags) => tags.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
 
         return SimulatedAccount.Empty(RotationRole.Kms(stack), RotationRole.Region)
-            .WithKey(Retired, readme, Tags((RotationTags.State, "retired"), (RotationTags.Sealed, "true"), (RotationTags.SuccessorKey, Current)))
-            .WithKey(Current, readme, Tags((RotationTags.Alias, RotationRole.AppData), (RotationTags.State, "active"), (RotationTags.Sealed, "true")))
+            .WithKey(Retired, documented, Tags((RotationTags.State, "retired"), (RotationTags.Sealed, "true"), (RotationTags.SuccessorKey, Current)))
+            .WithKey(Current, documented, Tags((RotationTags.Alias, RotationRole.AppData), (RotationTags.State, "active"), (RotationTags.Sealed, "true")))
             .WithAlias(RotationRole.AppData, Current)
             .WithAlias(AppDataMarker, Current)
-            .WithKey(BillingKey, readme, sealBillingKey ? Tags((RotationTags.Sealed, "true")) : Tags())
+            .WithKey(BillingKey, documented, sealBillingKey ? Tags((RotationTags.Sealed, "true")) : Tags())
             .WithAlias(RotationRole.Billing, BillingKey)
             .WithKey(Foreign, defaultPolicy, Tags(("team", "red")))
             .WithAlias("alias/other", Foreign)

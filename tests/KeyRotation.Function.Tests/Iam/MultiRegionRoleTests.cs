@@ -26,7 +26,7 @@ public sealed class MultiRegionRoleTests
     /// <summary>The old set: the primary here and a replica in <paramref name="replicaRegion"/>, each behind the alias in its Region, sealed.</summary>
     private static SimulatedAccount World(StackInstance stack, string replicaRegion = Replica, string? replicaPolicy = null)
     {
-        var policy = RotationRole.ReadmeKeyPolicy(stack);
+        var policy = RotationRole.DocumentedKeyPolicy(stack);
         return SimulatedAccount.Empty(RotationRole.Kms(stack), replicaRegion)
             .WithKey(Old, replicaPolicy ?? policy, new Dictionary<string, string>(StringComparer.Ordinal) { ["site"] = replicaRegion, [RotationTags.Sealed] = "true" })
             .WithAlias(RotationRole.AppData, Old)

@@ -20,7 +20,7 @@ public sealed class RetentionRoleTests
     /// <summary>The starting account of the rotation role's attacks, plus a retired generation behind its marker alias and a takeover alias.</summary>
     private static SimulatedAccount RotationWorld() =>
         AttackerMoves.StartingAccount(Stack)
-            .WithKey(Generation2, RotationRole.ReadmeKeyPolicy(Stack), Tags((RotationTags.Alias, RotationRole.AppData), (RotationTags.State, RotationTags.KeyStates.Retired), (RotationTags.Sealed, "true")))
+            .WithKey(Generation2, RotationRole.DocumentedKeyPolicy(Stack), Tags((RotationTags.Alias, RotationRole.AppData), (RotationTags.State, RotationTags.KeyStates.Retired), (RotationTags.Sealed, "true")))
             .WithAlias("alias/keyrotation/app-data/2", Generation2)
             .WithAlias(Takeover, Generation2);
 
@@ -110,7 +110,7 @@ public sealed class RetentionRoleTests
     {
         var world = RetentionWorld();
 
-        Assert.False(world.CreateKey(RotationRole.ReadmeKeyPolicy(Stack), Tags((RotationTags.Alias, RotationRole.AppData))).Allowed);
+        Assert.False(world.CreateKey(RotationRole.DocumentedKeyPolicy(Stack), Tags((RotationTags.Alias, RotationRole.AppData))).Allowed);
         Assert.False(world.UpdateAlias(RotationRole.AppData, world.Key(Generation2)).Allowed);
         Assert.False(world.CreateAlias("alias/keyrotation/app-data/9", world.Key(Generation2)).Allowed);
     }

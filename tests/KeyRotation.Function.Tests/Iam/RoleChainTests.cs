@@ -2,7 +2,7 @@ namespace KeyRotation.Function.Tests.Iam;
 
 /// <summary>
 /// Multi-step attacks by a misused rotation role on a simulated account, evaluated on the role's policy as deployed
-/// (SAM translation of template.yaml) and the README's key policy: every chain is stopped before it reaches a key
+/// (SAM translation of template.yaml) and the key policy of docs/permissions.md: every chain is stopped before it reaches a key
 /// outside the configured aliases, rewrites the policy of a key that existed before, or plants another application's
 /// tags. Named chains say at which step they are stopped; the explorer tries every chain up to three moves.
 /// </summary>
@@ -93,9 +93,9 @@ public sealed class RoleChainTests
     }
 
     [Fact]
-    public void MoveTheAliasAwayFromAnUnsealedKey_ThenRewriteItsPolicy_IsWhatTheReadmesSealCloses()
+    public void MoveTheAliasAwayFromAnUnsealedKey_ThenRewriteItsPolicy_IsWhatTheDocumentedSealCloses()
     {
-        // The residual the README names: a key behind a configured alias that was never sealed can be taken over in
+        // The residual docs/permissions.md names: a key behind a configured alias that was never sealed can be taken over in
         // three moves. With the seal (StartingAccount's default), the same chain stops at the rewrite.
         var moves = new[] { "CreateKey(hostile policy, keyrotation:alias)", "UpdateAlias(alias/billing -> NEW)", "PutKeyPolicy(billing, hostile)" }.Select(Move).ToArray();
 
@@ -123,7 +123,7 @@ public sealed class RoleChainTests
     [Fact]
     public void ChainsOnKeysTheRoleJustCreated_AreAllowed()
     {
-        // The explorer must be able to find allowed chains: the residual the README names (a key the role created, an
+        // The explorer must be able to find allowed chains: the residual docs/permissions.md names (a key the role created, an
         // alias pointed at it) is reachable, so a breach would be found if the policy let one through.
         Assert.Equal(0, StoppedAt("CreateKey(hostile policy, keyrotation:alias)", "UpdateAlias(alias/app-data -> NEW)", "PutKeyPolicy(NEW, hostile)"));
     }

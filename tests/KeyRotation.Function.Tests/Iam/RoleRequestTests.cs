@@ -5,7 +5,7 @@ namespace KeyRotation.Function.Tests.Iam;
 /// <summary>
 /// Single requests of the rotation role, evaluated on the role's policy as the SAM translator produces it from
 /// template.yaml and as CloudFormation resolves it, with the context keys KMS sends, on keys whose policy is the
-/// README's (plus the default account statement) or the default key policy alone.
+/// documented ones in docs/permissions.md (plus the default account statement) or the default key policy alone.
 /// </summary>
 public sealed class RoleRequestTests
 {
@@ -13,7 +13,7 @@ public sealed class RoleRequestTests
 
     private static SimulatedAccount World(StackInstance stack) =>
         SimulatedAccount.Empty(RotationRole.Kms(stack), RotationRole.Region)
-            .WithKey("current", RotationRole.ReadmeKeyPolicy(stack), new Dictionary<string, string>(StringComparer.Ordinal) { ["team"] = "payments", [RotationTags.Sealed] = "true" })
+            .WithKey("current", RotationRole.DocumentedKeyPolicy(stack), new Dictionary<string, string>(StringComparer.Ordinal) { ["team"] = "payments", [RotationTags.Sealed] = "true" })
             .WithAlias(RotationRole.AppData, "current")
             .WithKey("foreign", SimulatedAccount.Policy(stack.RoleArn, RotationRole.DefaultKeyPolicyStatements(RotationRole.Account)))
             .WithAlias("alias/other", "foreign");
@@ -137,14 +137,14 @@ public sealed class RoleRequestTests
     }
 
     [Fact]
-    public void EnableKeyRotation_NewKeyBeforeIAMSeesItsMarkerAlias_IsAllowedOnlyByTheReadmeKeyPolicy()
+    public void EnableKeyRotation_NewKeyBeforeIAMSeesItsMarkerAlias_IsAllowedOnlyByTheDocumentedKeyPolicy()
     {
         var stack = RotationRole.Stack;
         var world = World(stack)
-            .WithKey("new-readme-policy", RotationRole.ReadmeKeyPolicy(stack))
+            .WithKey("new-documented-policy", RotationRole.DocumentedKeyPolicy(stack))
             .WithKey("new-default-policy", SimulatedAccount.Policy(stack.RoleArn, RotationRole.DefaultKeyPolicyStatements(RotationRole.Account)));
 
-        Assert.True(world.Allows("kms:EnableKeyRotation", world.Key("new-readme-policy")));
+        Assert.True(world.Allows("kms:EnableKeyRotation", world.Key("new-documented-policy")));
         Assert.False(world.Allows("kms:EnableKeyRotation", world.Key("new-default-policy")));
     }
 
@@ -193,7 +193,7 @@ public sealed class RoleRequestTests
     public void CreateKey_ForeignTagOtherOriginMultiRegionOrOtherRegion_IsDenied(string? extraTag, string origin, bool multiRegion, string region)
     {
         var stack = RotationRole.Stack;
-        var world = SimulatedAccount.Empty(RotationRole.Kms(stack), region).WithKey("current", RotationRole.ReadmeKeyPolicy(stack));
+        var world = SimulatedAccount.Empty(RotationRole.Kms(stack), region).WithKey("current", RotationRole.DocumentedKeyPolicy(stack));
         var tags = OwnTags("current");
         if (extraTag is not null)
         {
@@ -231,7 +231,7 @@ public sealed class RoleRequestTests
     public void PutKeyPolicy_OnAKeyWithAnAliasOrASeal_IsDenied()
     {
         var stack = RotationRole.Stack;
-        var world = World(stack).WithKey("sealed-no-alias", RotationRole.ReadmeKeyPolicy(stack), new Dictionary<string, string> { [RotationTags.Sealed] = "true" });
+        var world = World(stack).WithKey("sealed-no-alias", RotationRole.DocumentedKeyPolicy(stack), new Dictionary<string, string> { [RotationTags.Sealed] = "true" });
 
         Assert.False(world.PutKeyPolicy(world.Key("current"), world.Key("current").PolicyJson).Allowed);
         Assert.False(world.PutKeyPolicy(world.Key("sealed-no-alias"), world.Key("current").PolicyJson).Allowed);

@@ -33,9 +33,9 @@ internal static class RotationRole
 
     public static KmsAuthorization Kms(StackInstance stack) => new(stack.RolePolicy(), stack.RoleArn);
 
-    /// <summary>The README's required key policy statements plus the default key policy's account statement.</summary>
-    public static string ReadmeKeyPolicy(StackInstance stack) =>
-        SimulatedAccount.Policy(stack.RoleArn, DefaultKeyPolicyStatements(stack.RoleArn.Split(':')[4]), ReadmePermissions.KeyPolicyStatementsJson);
+    /// <summary>The required key policy statements of docs/permissions.md plus the default key policy's account statement.</summary>
+    public static string DocumentedKeyPolicy(StackInstance stack) =>
+        SimulatedAccount.Policy(stack.RoleArn, DefaultKeyPolicyStatements(stack.RoleArn.Split(':')[4]), PermissionsPage.KeyPolicyStatementsJson);
 
     /// <summary>The default key policy: the account's IAM decides.</summary>
     public static string DefaultKeyPolicyStatements(string account) =>

@@ -255,7 +255,7 @@ internal sealed class SimulatedAccount
     private SimulatedAccount Replace(SimulatedKey old, SimulatedKey replacement) =>
         new(Kms, Region, [.. Keys.Select(k => k == old ? replacement : k)], Aliases, Created);
 
-    /// <summary>A key policy statement list as JSON, with the role's ARN for the README's placeholder.</summary>
+    /// <summary>A key policy statement list as JSON, with the role's ARN for the documented placeholder.</summary>
     public static string Policy(string roleArn, params string[] statementLists) =>
         new JsonObject
         {

@@ -4,8 +4,8 @@ using KeyRotation.Function.Tests.Template;
 
 namespace KeyRotation.Function.Tests.Iam;
 
-/// <summary>The README's Permissions section and the role stay in step: every statement described, nothing else.</summary>
-public sealed class ReadmePermissionsTests
+/// <summary>docs/permissions.md and the role stay in step: every statement described, nothing else; the key policy and the seal as the code has them.</summary>
+public sealed class PermissionsPageTests
 {
     [Fact]
     public void PermissionsSection_DescribesExactlyTheStatementsOfTheRole()
@@ -13,13 +13,13 @@ public sealed class ReadmePermissionsTests
         // Every statement of every parameter combination (both branches of each Fn::If).
         var sids = RotationStack.FunctionStatements.Select(s => (string?)s["Sid"] ?? "(a statement without Sid)").ToHashSet(StringComparer.Ordinal);
 
-        Assert.Equal(sids.Order(StringComparer.Ordinal), ReadmePermissions.DescribedSids.Order(StringComparer.Ordinal));
+        Assert.Equal(sids.Order(StringComparer.Ordinal), PermissionsPage.DescribedSids.Order(StringComparer.Ordinal));
     }
 
     [Fact]
-    public void KeyPolicyStatements_InTheReadme_GrantExactlyWhatKmsPermissionsNames()
+    public void KeyPolicyStatements_OnThePermissionsPage_GrantExactlyWhatKmsPermissionsNames()
     {
-        var statements = JsonNode.Parse(ReadmePermissions.KeyPolicyStatementsJson)!.AsArray().Select(s => s!.AsObject()).ToList();
+        var statements = JsonNode.Parse(PermissionsPage.KeyPolicyStatementsJson)!.AsArray().Select(s => s!.AsObject()).ToList();
         IReadOnlyList<string> Actions(string sid) =>
             [.. statements.Single(s => (string?)s["Sid"] == sid)["Action"]!.AsArray().Select(a => (string)a!)];
 
@@ -32,9 +32,9 @@ public sealed class ReadmePermissionsTests
     }
 
     [Fact]
-    public void SealTag_NamedInTheReadme_IsTheOneTheCodeWritesAndTheRoleDenies()
+    public void SealTag_NamedOnThePermissionsPage_IsTheOneTheCodeWritesAndTheRoleDenies()
     {
-        Assert.Contains($"TagKey={RotationTags.Sealed},TagValue={RotationTags.SealedValue}", ReadmePermissions.Section, StringComparison.Ordinal);
+        Assert.Contains($"TagKey={RotationTags.Sealed},TagValue={RotationTags.SealedValue}", PermissionsPage.KeyPolicySection, StringComparison.Ordinal);
         var sealedDenies = RotationStack.FunctionStatements.Where(s => (string?)s["Effect"] == "Deny")
             .Where(s => CloudFormationTemplate.Descendants(s.GetValueOrDefault("Condition")).OfType<Dictionary<string, object?>>().Any(m => m.ContainsKey("aws:ResourceTag/" + RotationTags.Sealed)));
 
