@@ -1,4 +1,3 @@
-
 namespace KeyRotation.LocalKms;
 
 /// <content>Finding the key a request names: key id, key ARN, alias name or alias ARN, in the current Region.</content>
