@@ -86,7 +86,7 @@ public sealed partial class LocalKmsService
                 ["LastUpdatedDate"] = Epoch(a.LastUpdatedDate),
             })
             .ToList();
-        return Page(request, entries, "Aliases", maxLimit: 100, defaultLimit: 50);
+        return KmsPage.Of(request, entries, "Aliases", maxLimit: 100, defaultLimit: 50);
     }
 
     /// <summary>

@@ -99,6 +99,6 @@ public sealed partial class LocalKmsService
             .Where(g => grantee is null || (string?)g["GranteePrincipal"] == grantee)
             .Select(g => g.DeepClone())
             .ToList();
-        return Page(request, entries, "Grants", maxLimit: 100, defaultLimit: 50);
+        return KmsPage.Of(request, entries, "Grants", maxLimit: 100, defaultLimit: 50);
     }
 }

@@ -87,7 +87,7 @@ public sealed partial class LocalKmsService
 
     private static bool HasReplicas(KmsKey key) => key.MultiRegionSet is { } set && !key.IsReplica && set.ReplicaRegions.Count > 0;
 
-    private JsonObject ReplicateKey(KmsRequest request)
+    private JsonObject ReplicateKey(KmsRequest request, string? caller)
     {
         var keyId = request.RequiredString("KeyId");
         var replicaRegion = request.RequiredString("ReplicaRegion");
@@ -105,7 +105,7 @@ public sealed partial class LocalKmsService
         var policy = request.String("Policy");
         if (policy is not null)
         {
-            ValidatePolicy(policy, request.Bool("BypassPolicyLockoutSafetyCheck"));
+            KeyPolicyDocument.Validate(policy, request.Bool("BypassPolicyLockoutSafetyCheck"), AccountId, caller);
         }
 
         var tags = request.Tags("Tags");

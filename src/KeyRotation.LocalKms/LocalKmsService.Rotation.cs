@@ -156,7 +156,7 @@ public sealed partial class LocalKmsService
             .Where(m => include == "ALL_KEY_MATERIAL" || m.RotationType is not null)
             .Select(m => (JsonNode)RotationEntry(key, m))
             .ToList();
-        return Page(request, entries, "Rotations", maxLimit: 1000, defaultLimit: 100);
+        return KmsPage.Of(request, entries, "Rotations", maxLimit: 1000, defaultLimit: 100);
     }
 
     private static JsonObject RotationEntry(KmsKey key, KeyMaterial material)

@@ -9,8 +9,6 @@ namespace KeyRotation.LocalKms;
 /// </summary>
 public sealed partial class LocalKmsService
 {
-    private const string TargetPrefix = "TrentService.";
-
     private readonly Lock _state = new();
     private readonly Dictionary<string, RegionState> _regions = new(StringComparer.Ordinal);
 
@@ -119,6 +117,7 @@ public sealed partial class LocalKmsService
         body ??= string.Empty;
         var region = SigV4.RegionOf(authorization) ?? Region;
         var operation = OperationOf(target);
+        var caller = SigV4.AccessKeyIdOf(authorization);
 
         lock (_recordGate)
         {
@@ -159,8 +158,8 @@ public sealed partial class LocalKmsService
                 EnterRegion(region);
                 try
                 {
-                    DenyWhileAuthorizationPropagates(operation, request, SigV4.AccessKeyIdOf(authorization));
-                    result = Dispatch(operation, request, pregenerated);
+                    DenyWhileAuthorizationPropagates(operation, request, caller);
+                    result = Dispatch(operation, request, pregenerated, caller);
                     NoteAuthorizationChange(operation, request, result);
                 }
                 finally
@@ -212,94 +211,5 @@ public sealed partial class LocalKmsService
         var config = CreateClientConfig(region);
         configure?.Invoke(config);
         return new AmazonKeyManagementServiceClient(new Amazon.Runtime.BasicAWSCredentials("test", "test"), config);
-    }
-
-    private JsonObject Dispatch(string operation, KmsRequest request, PregeneratedKeys pregenerated) => operation switch
-    {
-        "CreateKey" => CreateKey(request, pregenerated),
-        "DescribeKey" => DescribeKey(request),
-        "GetKeyPolicy" => GetKeyPolicy(request),
-        "ListKeys" => ListKeys(request),
-        "EnableKey" => SetEnabled(request, true),
-        "DisableKey" => SetEnabled(request, false),
-        "ScheduleKeyDeletion" => ScheduleKeyDeletion(request),
-        "CancelKeyDeletion" => CancelKeyDeletion(request),
-        "TagResource" => TagResource(request),
-        "UntagResource" => UntagResource(request),
-        "ListResourceTags" => ListResourceTags(request),
-        "ListGrants" => ListGrants(request),
-        "CreateAlias" => CreateAlias(request),
-        "UpdateAlias" => UpdateAlias(request),
-        "DeleteAlias" => DeleteAlias(request),
-        "ListAliases" => ListAliases(request),
-        "Encrypt" => Encrypt(request),
-        "Decrypt" => Decrypt(request),
-        "GenerateDataKey" => GenerateDataKey(request, includePlaintext: true),
-        "GenerateDataKeyWithoutPlaintext" => GenerateDataKey(request, includePlaintext: false),
-        "GenerateMac" => GenerateMac(request),
-        "VerifyMac" => VerifyMac(request),
-        "GetParametersForImport" => GetParametersForImport(request, pregenerated),
-        "ImportKeyMaterial" => ImportKeyMaterial(request),
-        "DeleteImportedKeyMaterial" => DeleteImportedKeyMaterial(request),
-        "EnableKeyRotation" => EnableKeyRotation(request),
-        "DisableKeyRotation" => DisableKeyRotation(request),
-        "GetKeyRotationStatus" => GetKeyRotationStatus(request),
-        "RotateKeyOnDemand" => RotateKeyOnDemand(request),
-        "ListKeyRotations" => ListKeyRotations(request),
-        "ReplicateKey" => ReplicateKey(request),
-        TaggingGetResources => GetResources(request),
-        _ => throw new KmsErrorException("UnknownOperationException", $"Operation '{operation}' is not supported by LocalKms."),
-    };
-
-    /// <summary>
-    /// Applies what time did since the last call, in every Region: expired key material, automatic
-    /// rotations, finished deletion windows. Leaves the default Region entered.
-    /// </summary>
-    private void ExpireLapsedState()
-    {
-        do
-        {
-            foreach (var region in _regions.Keys.ToList())
-            {
-                EnterRegion(region);
-                ExpireLapsedStateInRegion();
-            }
-        }
-        while (StartPrimaryDeletionsWithoutReplicas());
-
-        EnterRegion(Region);
-    }
-
-    private void ExpireLapsedStateInRegion()
-    {
-        var now = _time.GetUtcNow();
-        foreach (var key in _keys.Values.ToList())
-        {
-            if (key.DeletionDate is { } deletion && deletion <= now)
-            {
-                _keys.Remove(key.KeyId);
-                _region.Grants.Remove(key.KeyId);
-                key.MultiRegionSet?.Deleted(CurrentRegion, deletion);
-                foreach (var alias in _aliases.Values.Where(a => a.TargetKeyId == key.KeyId).ToList())
-                {
-                    _aliases.Remove(alias.AliasName);
-                }
-
-                continue;
-            }
-
-            ExpireKeyMaterials(key, now);
-            RotateWhenDue(key, now);
-        }
-
-        foreach (var (id, token) in _importTokens.ToList())
-        {
-            // Keep expired tokens a day longer so their use answers ExpiredImportTokenException, not InvalidImportToken.
-            if (token.ValidTo.AddDays(1) <= now)
-            {
-                token.WrappingKey.Dispose();
-                _importTokens.Remove(id);
-            }
-        }
     }
 }

@@ -35,6 +35,7 @@ internal sealed class RequestQuotas
         ["ImportKeyMaterial"] = 5,
         ["ListAliases"] = 100,
         ["ListGrants"] = 100,
+        ["ListKeyPolicies"] = 100,
         ["ListKeys"] = 100,
         ["ListResourceTags"] = 100,
         ["PutKeyPolicy"] = 5,

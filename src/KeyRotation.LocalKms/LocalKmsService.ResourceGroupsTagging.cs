@@ -16,15 +16,6 @@ public sealed partial class LocalKmsService
     /// <summary>How GetResources is named in <see cref="RecordedRequests"/> (apart from KMS's own operations).</summary>
     public const string TaggingGetResources = "tagging:GetResources";
 
-    /// <summary>KMS operations by their name; Resource Groups Tagging ones with the "tagging:" prefix.</summary>
-    private static string OperationOf(string? target) => target switch
-    {
-        null => string.Empty,
-        _ when target.StartsWith(TargetPrefix, StringComparison.Ordinal) => target[TargetPrefix.Length..],
-        _ when target.StartsWith(TaggingTargetPrefix, StringComparison.Ordinal) => "tagging:" + target[TaggingTargetPrefix.Length..],
-        _ => target,
-    };
-
     /// <summary>
     /// Keys of the Region that carry a tag matching every TagFilter (one of its Values; any value when it has none),
     /// as ResourceTagMappingList entries (ResourceARN, Tags as Key/Value). ResourceTypeFilters must name kms or kms:key
