@@ -64,6 +64,9 @@ internal static class SoakProcess
                 _previous[name] = Environment.GetEnvironmentVariable(name);
                 Environment.SetEnvironmentVariable(name, value);
             }
+
+            // The SDK keeps the first Region it found for the process (another test's eu-west-1, say): look again.
+            Amazon.Runtime.FallbackRegionFactory.Reset();
         }
 
         public void Dispose()
@@ -72,6 +75,8 @@ internal static class SoakProcess
             {
                 Environment.SetEnvironmentVariable(name, value);
             }
+
+            Amazon.Runtime.FallbackRegionFactory.Reset();
         }
     }
 }
