@@ -4,7 +4,10 @@ using KeyRotation.Core.Pacing;
 
 namespace KeyRotation.Bench;
 
-/// <summary>The command line: --aliases N, --latency-ms N, --paths handler,cli, --continuation [--deadline-seconds N].</summary>
+/// <summary>
+/// The command line: --aliases N, --latency-ms N, --paths handler,cli, --continuation [--deadline-seconds N], or
+/// --soak [--seeds N] [--seeds-from N] (the chaos soak, large).
+/// </summary>
 internal sealed record BenchOptions
 {
     public int Aliases { get; init; } = 1000;
@@ -17,6 +20,14 @@ internal sealed record BenchOptions
 
     /// <summary>The function's timeout in the continuation run (simulated seconds).</summary>
     public int DeadlineSeconds { get; init; } = 900;
+
+    /// <summary>Run the seeded chaos soak instead of measuring throughput.</summary>
+    public bool Soak { get; init; }
+
+    /// <summary>How many seeds the soak runs, counting up from <see cref="SeedsFrom"/>.</summary>
+    public int Seeds { get; init; } = 10;
+
+    public int SeedsFrom { get; init; } = 1;
 
     /// <summary>Simulated seconds per real second in the continuation run.</summary>
     public double TimeScale { get; init; } = 10;
@@ -48,7 +59,10 @@ internal sealed record BenchOptions
                     "--continuation" => options with { Continuation = true },
                     "--deadline-seconds" => options with { DeadlineSeconds = Number(60, 900) },
                     "--time-scale" => options with { TimeScale = Number(1, 100) },
-                    _ => throw new FormatException($"Unknown option {option}: use --aliases N, --latency-ms N, --paths handler,cli, --continuation, --deadline-seconds N, --time-scale N."),
+                    "--soak" => options with { Soak = true },
+                    "--seeds" => options with { Seeds = Number(1, 100_000) },
+                    "--seeds-from" => options with { SeedsFrom = Number(0, 1_000_000_000) },
+                    _ => throw new FormatException($"Unknown option {option}: use --aliases N, --latency-ms N, --paths handler,cli, --continuation, --deadline-seconds N, --time-scale N, --soak, --seeds N, --seeds-from N."),
                 };
                 continuationDefault &= option != "--aliases";
             }

@@ -20,7 +20,9 @@ Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "bench");
 Environment.SetEnvironmentVariable("AWS_REGION", "us-east-1");
 Console.WriteLine($"Machine: {Environment.ProcessorCount} logical CPUs, {BenchOptions.CpuModel()}; .NET {Environment.Version}");
 
-return options.Continuation ? await ContinuationBench.RunAsync(options) : await RunThroughputAsync(options);
+return options.Soak ? await SoakBench.RunAsync(options)
+    : options.Continuation ? await ContinuationBench.RunAsync(options)
+    : await RunThroughputAsync(options);
 
 static async Task<int> RunThroughputAsync(BenchOptions options)
 {

@@ -134,8 +134,8 @@ public sealed class CommandTests
     public async Task Rotate_WithTopic_PublishesWithTheSameCredentialsAsKms()
     {
         await _cli.CreateAliasAsync(Alias);
-        var sns = new KeyRotation.IntegrationTests.Rotation.FakeSns();
-        await using var server = new KeyRotation.IntegrationTests.Rotation.FakeSnsServer(sns);
+        var sns = new KeyRotation.Testing.FakeSns();
+        await using var server = new KeyRotation.Testing.FakeSnsServer(sns);
         _cli.Environment["AWS_ACCESS_KEY_ID"] = "AKIDFROMTHECLIENVIRONMENT";
         _cli.Environment["AWS_SECRET_ACCESS_KEY"] = "secret";
         _cli.Environment["AWS_ENDPOINT_URL_SNS"] = server.Url.ToString();

@@ -59,8 +59,8 @@ public sealed class AccountsRotationTests : IAsyncLifetime
         await _accounts.CreateAliasAsync(_accounts.A, Alias);
         await _accounts.CreateAliasAsync(_accounts.B, Alias);
         var file = _accounts.WriteAccountsFile(AccountsHarness.BothAccounts);
-        var sns = new Rotation.FakeSns();
-        await using var server = new Rotation.FakeSnsServer(sns);
+        var sns = new FakeSns();
+        await using var server = new FakeSnsServer(sns);
         _accounts.Environment["AWS_ENDPOINT_URL_SNS"] = server.Url.ToString();
 
         var run = await _accounts.RunAsync("rotate", Alias, "--accounts", file, "--yes", "--notification-topic-arn", "arn:aws:sns:eu-west-1:999999999999:key-rotation-hub", "--output", "json");

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using System.Web;
 
-namespace KeyRotation.IntegrationTests.Rotation;
+namespace KeyRotation.Testing;
 
 /// <summary>
 /// An SNS double that answers the Query API's Publish as SNS does, records each message, and can refuse

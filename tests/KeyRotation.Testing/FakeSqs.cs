@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace KeyRotation.IntegrationTests.Continuation;
+namespace KeyRotation.Testing;
 
 /// <summary>
 /// An SQS queue with a redrive policy, as the continuation queue behaves: SendMessageBatch over HTTP on 127.0.0.1 in
