@@ -73,7 +73,7 @@ public sealed class AliasHistory
     private async Task<List<string>> RestoredFromAsync(string currentKeyId, Dictionary<string, string> currentTags, List<KeyGeneration> earlier, CancellationToken ct)
     {
         var found = new List<string>();
-        if (currentTags.GetValueOrDefault(RotationTags.RestoredFrom) is { } fromCurrent)
+        if (KeyRecord.From(currentTags).RestoredFrom is { } fromCurrent)
         {
             found.Add(fromCurrent);
         }
@@ -81,7 +81,7 @@ public sealed class AliasHistory
         // Earlier keys' tags were read during the walk but not kept; only keys a rollback restored carry restored-at.
         foreach (var key in earlier.Where(k => k.RestoredAt is not null))
         {
-            if ((await _reader.TagsAsync(key.KeyId, ct)).GetValueOrDefault(RotationTags.RestoredFrom) is { } from && from != currentKeyId)
+            if (KeyRecord.From(await _reader.TagsAsync(key.KeyId, ct)).RestoredFrom is { } from && from != currentKeyId)
             {
                 found.Add(from);
             }

@@ -1,6 +1,7 @@
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
+using KeyRotation.Core.Protocol;
 
 namespace KeyRotation.Core.KeyMaterial;
 
@@ -36,7 +37,7 @@ public sealed partial class EscrowedKeyMaterialImporter : INewKeyMaterialImporte
         var now = _time.GetUtcNow();
         try
         {
-            await _kms.ImportKeyMaterialAsync(
+            await _import.ImportAsync(
                 new ImportKeyMaterialRequest
                 {
                     KeyId = key.KeyId,

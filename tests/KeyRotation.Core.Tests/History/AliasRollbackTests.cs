@@ -1,5 +1,6 @@
 using Amazon.KeyManagementService.Model;
 using KeyRotation.Core.History;
+using KeyRotation.Core.Protocol;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
 

@@ -2,6 +2,7 @@ using Amazon.KeyManagementService.Model;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Core.History;
+using KeyRotation.Core.Protocol;
 using KeyRotation.Core.Retention;
 
 namespace KeyRotation.IntegrationTests.Retention;

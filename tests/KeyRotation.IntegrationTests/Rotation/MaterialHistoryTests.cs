@@ -1,5 +1,6 @@
 using KeyRotation.Core;
 using KeyRotation.Core.History;
+using KeyRotation.Core.Protocol;
 
 namespace KeyRotation.IntegrationTests.Rotation;
 

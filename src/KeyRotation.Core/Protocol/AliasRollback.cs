@@ -2,9 +2,9 @@ using System.Globalization;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
-using KeyRotation.Core.Protocol;
+using KeyRotation.Core.History;
 
-namespace KeyRotation.Core.History;
+namespace KeyRotation.Core.Protocol;
 
 /// <summary>
 /// Points an alias back at an earlier generation of its chain, with the engine's own protocol so the next
@@ -171,18 +171,12 @@ public sealed class AliasRollback
             // as a recorded move) and then carries on from this sequence instead of resuming a stale marker.
             // State "restoring" and restored-from make a rollback that dies after moving the alias recognisable:
             // running the rollback again finishes it, and a rotation refuses until then.
-            await _calls.TagAsync(target.KeyId, new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                [RotationTags.Alias] = alias,
-                [RotationTags.Sequence] = sequenceText,
-                [RotationTags.State] = RotationTags.KeyStates.Restoring,
-                [RotationTags.RestoredFrom] = current.KeyId,
-            }, cancellationToken);
+            await _calls.TagAsync(target.KeyId, KeyRecordTags.Restoring(alias, sequenceText, current.KeyId), cancellationToken);
             if (!await _calls.ClaimAsync(marker, target.KeyId, cancellationToken))
             {
                 // Lost the race: the target stays where it was (retired); its sequence and restored-from tags are
                 // rewritten by whichever rollback or rotation moves the alias to it later.
-                await _calls.TagAsync(target.KeyId, new Dictionary<string, string>(StringComparer.Ordinal) { [RotationTags.State] = target.State ?? RotationTags.KeyStates.Retired }, cancellationToken);
+                await _calls.TagAsync(target.KeyId, KeyRecordTags.State(target.State ?? RotationTags.KeyStates.Retired), cancellationToken);
                 return refused with { Reason = InProgress(alias, marker) };
             }
         }
@@ -201,13 +195,7 @@ public sealed class AliasRollback
     private async Task<RollbackResult> FinishAsync(RollbackRequest request, string alias, KeyGeneration current, KeyGeneration target, bool resumed, CancellationToken cancellationToken)
     {
         var now = RotationTags.FormatTime(_time.GetUtcNow());
-        await _calls.TagAsync(current.KeyId, new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [RotationTags.State] = RotationTags.KeyStates.Retired,
-            [RotationTags.RetiredAt] = now,
-            [RotationTags.SuccessorKey] = target.KeyId,
-            [RotationTags.RolledBackAt] = now,
-        }, cancellationToken);
+        await _calls.TagAsync(current.KeyId, KeyRecordTags.RolledBack(target.KeyId, now), cancellationToken);
 
         var result = new RollbackResult
         {
@@ -229,12 +217,7 @@ public sealed class AliasRollback
             result = result with { NotificationError = $"The notification could not be sent: {ex.Message}" };
         }
 
-        await _calls.TagAsync(target.KeyId, new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [RotationTags.State] = RotationTags.KeyStates.Active,
-            [RotationTags.RestoredAt] = now,
-            [RotationTags.RestoredFrom] = current.KeyId,
-        }, cancellationToken);
+        await _calls.TagAsync(target.KeyId, KeyRecordTags.Restored(now, current.KeyId), cancellationToken);
         return result;
     }
 
