@@ -16,7 +16,7 @@ public sealed partial class EscrowedKeyMaterialImporter
             KeyId = key.KeyId,
             KeyArn = key.Arn,
             Alias = aliasName,
-            CreatedAt = RotationTags.FormatTime(_time.GetUtcNow()),
+            CreatedAt = RecordedTime.Format(_time.GetUtcNow()),
             WrappingAlgorithm = EscrowPublicKey.WrappingAlgorithm,
             EscrowPublicKeySha256 = escrow.PublicKey.Sha256,
             EncryptedKeyMaterial = wrapped,

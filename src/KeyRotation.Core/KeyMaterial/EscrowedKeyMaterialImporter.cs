@@ -115,7 +115,7 @@ public sealed partial class EscrowedKeyMaterialImporter : IKeyMaterialImporter
         var until = new DateTimeOffset(DateTime.SpecifyKind(validTo, DateTimeKind.Utc));
         return until > _time.GetUtcNow()
             ? null
-            : $"The new key {newKey.KeyId}'s material expired at {RotationTags.FormatTime(until)}; restore it from escrow (keyrotation reimport {newKey.KeyId}).";
+            : $"The new key {newKey.KeyId}'s material expired at {RecordedTime.Format(until)}; restore it from escrow (keyrotation reimport {newKey.KeyId}).";
     }
 
     /// <inheritdoc/>

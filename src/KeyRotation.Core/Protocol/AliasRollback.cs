@@ -182,7 +182,7 @@ public sealed class AliasRollback
         }
 
         // A multi-Region set: each replica Region's alias first, this Region's last (it records the rollback).
-        await _replicas.MoveBackAsync(alias, state.Current!, target.KeyId, RotationTags.FormatTime(_time.GetUtcNow()), cancellationToken);
+        await _replicas.MoveBackAsync(alias, state.Current!, target.KeyId, RecordedTime.Format(_time.GetUtcNow()), cancellationToken);
         await KmsCalls.CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = target.KeyId }, cancellationToken));
         return await FinishAsync(request, alias, current, target, resumed: false, cancellationToken);
     }
@@ -194,7 +194,7 @@ public sealed class AliasRollback
     /// </summary>
     private async Task<RollbackResult> FinishAsync(RollbackRequest request, string alias, KeyGeneration current, KeyGeneration target, bool resumed, CancellationToken cancellationToken)
     {
-        var now = RotationTags.FormatTime(_time.GetUtcNow());
+        var now = RecordedTime.Format(_time.GetUtcNow());
         await _calls.TagAsync(current.KeyId, KeyRecordTags.RolledBack(target.KeyId, now), cancellationToken);
 
         var result = new RollbackResult

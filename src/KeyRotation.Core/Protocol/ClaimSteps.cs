@@ -90,7 +90,7 @@ internal sealed class ClaimSteps
         ArgumentNullException.ThrowIfNull(claim);
         if (deadline is { } d && now > d)
         {
-            throw new FencedException($"This run's deadline ({RotationTags.FormatTime(d)}) passed before it finished; it stopped before its next write and a later run finishes the rotation.", timedOut: true);
+            throw new FencedException($"This run's deadline ({RecordedTime.Format(d)}) passed before it finished; it stopped before its next write and a later run finishes the rotation.", timedOut: true);
         }
 
         var next = MarkerNames.Takeover(claim.Marker, claim.Rank + 1);
@@ -188,7 +188,7 @@ internal sealed class ClaimSteps
     private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc));
 
     internal static string Describe(ClaimInfo claim) =>
-        string.Create(CultureInfo.InvariantCulture, $"{claim.Holder}, claimed at {RotationTags.FormatTime(claim.ClaimedAt)} (KMS time; {claim.Age.TotalMinutes:0.#} minutes ago)");
+        string.Create(CultureInfo.InvariantCulture, $"{claim.Holder}, claimed at {RecordedTime.Format(claim.ClaimedAt)} (KMS time; {claim.Age.TotalMinutes:0.#} minutes ago)");
 }
 
 /// <summary>The claim this run holds on a move: the checks before each visible write ask whether it still does.</summary>

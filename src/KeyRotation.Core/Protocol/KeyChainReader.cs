@@ -132,6 +132,7 @@ internal sealed class KeyChainReader
         Generation = generation,
         KeyState = key.KeyState?.Value,
         State = record.State,
+        Retired = record.IsRetired,
         CreatedAt = key.CreationDate is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : null,
         RetiredAt = record.RetiredAt,
         RestoredAt = record.RestoredAt,

@@ -32,6 +32,9 @@ internal static class KeyRecordTags
         (RotationTags.RestoredAt, now),
         (RotationTags.RestoredFrom, restoredFrom));
 
+    /// <summary>The operator's choice of strategy for an alias, as set on its current key (the sandbox seeds it).</summary>
+    public static (string Key, string Value) Strategy(string strategy) => (RotationTags.Strategy, strategy);
+
     /// <summary>A key about to import material: the escrow object holding that material.</summary>
     public static Dictionary<string, string> EscrowObject(string objectName) => Tags((RotationTags.EscrowObject, objectName));
 

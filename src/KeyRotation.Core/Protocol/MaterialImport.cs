@@ -11,6 +11,9 @@ namespace KeyRotation.Core.Protocol;
 /// </summary>
 internal sealed class MaterialImport
 {
+    /// <summary>The KeyMaterialDescription of new material imported without an escrow copy (ESCROW_DISABLED).</summary>
+    public const string NoEscrowDescription = "keyrotation: no escrow copy (ESCROW_DISABLED)";
+
     private readonly IAmazonKeyManagementService _kms;
     private readonly KmsCalls _calls;
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace KeyRotation.Core;
 
 /// <summary>
@@ -147,11 +145,9 @@ public static class RotationTags
     /// <summary>True for a tag this tool owns (and so never copies from an old key to a new one).</summary>
     public static bool IsOwnTag(string tagKey) => tagKey.StartsWith(Prefix, StringComparison.Ordinal);
 
-    /// <summary>Formats a time the way every time tag is written.</summary>
-    public static string FormatTime(DateTimeOffset time) =>
-        time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    /// <summary>Formats a time the way every time tag is written (<see cref="RecordedTime.Format"/>).</summary>
+    public static string FormatTime(DateTimeOffset time) => RecordedTime.Format(time);
 
-    /// <summary>Formats a schedule slot: the scheduled time to the minute, in UTC.</summary>
-    public static string FormatSlot(DateTimeOffset slot) =>
-        slot.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture);
+    /// <summary>Formats a schedule slot (<see cref="RecordedTime.FormatSlot"/>).</summary>
+    public static string FormatSlot(DateTimeOffset slot) => RecordedTime.FormatSlot(slot);
 }

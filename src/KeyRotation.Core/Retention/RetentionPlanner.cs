@@ -134,7 +134,7 @@ public static class RetentionPlanner
                     : Keep($"disabled {sinceDisabled} day(s) ago; deletion is scheduled after {settings.DeleteAfterDays}");
 
             case "PendingDeletion":
-                return Keep($"deletion scheduled; KMS deletes it {(key.DeletionDate is { } d ? "on " + RotationTags.FormatTime(d) : "after its waiting period")}");
+                return Keep($"deletion scheduled; KMS deletes it {(key.DeletionDate is { } d ? "on " + RecordedTime.Format(d) : "after its waiting period")}");
 
             default:
                 return Keep($"in state {key.KeyState}");

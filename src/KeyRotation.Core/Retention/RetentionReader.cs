@@ -12,7 +12,7 @@ namespace KeyRotation.Core.Retention;
 /// current key along previous-key, each older key must name the newer one as its successor, and each key this tool
 /// created must carry the alias's name and be anchored by the marker alias of its move (pointing at it or, since the
 /// marker stays on the old key, at its previous key). Tags alone prove nothing (the
-/// rotation role can write keyrotation: tags on any key it creates); the marker aliases can only be made by this tool
+/// rotation role can write this tool's tags on any key it creates); the marker aliases can only be made by this tool
 /// for keys already behind the alias. Read-only.
 /// </summary>
 internal sealed class RetentionReader

@@ -148,7 +148,7 @@ public sealed class RetentionRunner
             Action = RetentionAction.Reenable,
             KeyId = key.KeyId,
             Generation = inChain.Generation,
-            Reason = $"{use.UsedBy} called {use.EventName}{(use.EventTime is { } t ? " at " + RotationTags.FormatTime(t) : string.Empty)} and got {use.ErrorCode}: the key is still needed",
+            Reason = $"{use.UsedBy} called {use.EventName}{(use.EventTime is { } t ? " at " + RecordedTime.Format(t) : string.Empty)} and got {use.ErrorCode}: the key is still needed",
         };
         var result = await ExecuteAsync(runId, step, use, ct);
         return await NotifyAsync(new RetentionReport { RunId = runId, DryRun = false, Results = [result], Skipped = [] }, ct);
@@ -156,7 +156,7 @@ public sealed class RetentionRunner
 
     private async Task<RetentionResult> ExecuteAsync(string runId, RetentionStep step, AttemptedUse? use, CancellationToken ct)
     {
-        var now = RotationTags.FormatTime(_time.GetUtcNow());
+        var now = RecordedTime.Format(_time.GetUtcNow());
         var cancelled = false;
         try
         {

@@ -60,7 +60,7 @@ public sealed class AliasRollbackTests
 
         await RollBackAsync();
 
-        var now = RotationTags.FormatTime(_time.GetUtcNow());
+        var now = RecordedTime.Format(_time.GetUtcNow());
         var tags = _kms.Requests<TagResourceRequest>().Skip(1).ToList();
         Assert.Equal(2, tags.Count);
         Assert.Equal(third, tags[0].KeyId);
