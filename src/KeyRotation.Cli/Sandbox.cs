@@ -2,6 +2,7 @@ using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using KeyRotation.Core;
 using KeyRotation.Core.KeyMaterial;
+using KeyRotation.Core.Protocol;
 using KeyRotation.LocalKms;
 
 namespace KeyRotation.Cli;
@@ -20,11 +21,11 @@ internal sealed class Sandbox
     public const string WebhookSigning = "alias/demo/webhook-signing";
     public const string Reports = "alias/demo/reports";
 
-    /// <summary>A key tagged keyrotation:strategy=material: rotations give it new material, the key id stays.</summary>
+    /// <summary>A key whose strategy tag says material: rotations give it new material, the key id stays.</summary>
     public const string Material = "alias/demo/material";
 
     /// <summary>
-    /// A key tagged keyrotation:strategy=auto that has used 23 of its 25 on-demand rotations: its next rotation keeps the
+    /// A key whose strategy tag says auto that has used 23 of its 25 on-demand rotations: its next rotation keeps the
     /// reserve of 2 and creates a new key, whose rotations after that are material ones again.
     /// </summary>
     public const string Auto = "alias/demo/auto";
@@ -133,8 +134,8 @@ internal sealed class Sandbox
         await CreateAliasedKeyAsync(kms, Reports, KeySpec.SYMMETRIC_DEFAULT, KeyUsageType.ENCRYPT_DECRYPT, "Demo: monthly reports", ("team", "finance"), ct);
 
         // The two other strategies side by side with app-data's new-key: chosen per alias by the tag on its key.
-        await CreateAliasedKeyAsync(kms, Material, KeySpec.SYMMETRIC_DEFAULT, KeyUsageType.ENCRYPT_DECRYPT, "Demo: new material in the same key", (RotationTags.Strategy, RotationStrategyNames.Material), ct);
-        var auto = await CreateAliasedKeyAsync(kms, Auto, KeySpec.SYMMETRIC_DEFAULT, KeyUsageType.ENCRYPT_DECRYPT, "Demo: material until the reserve, then a new key", (RotationTags.Strategy, RotationStrategyNames.Auto), ct);
+        await CreateAliasedKeyAsync(kms, Material, KeySpec.SYMMETRIC_DEFAULT, KeyUsageType.ENCRYPT_DECRYPT, "Demo: new material in the same key", KeyRecordTags.Strategy(RotationStrategyNames.Material), ct);
+        var auto = await CreateAliasedKeyAsync(kms, Auto, KeySpec.SYMMETRIC_DEFAULT, KeyUsageType.ENCRYPT_DECRYPT, "Demo: material until the reserve, then a new key", KeyRecordTags.Strategy(RotationStrategyNames.Auto), ct);
         for (var i = 0; i < AutoSeedRotations; i++)
         {
             await kms.RotateKeyOnDemandAsync(new RotateKeyOnDemandRequest { KeyId = auto }, ct);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using KeyRotation.Core.Protocol;
 
 namespace KeyRotation.Core;
 
@@ -39,9 +40,9 @@ public static partial class AliasNames
             return $"'{name}' is reserved for AWS managed keys, which cannot be rotated by this tool";
         }
 
-        if (name.StartsWith(RotationTags.MarkerAliasPrefix, StringComparison.Ordinal))
+        if (name.StartsWith(MarkerNames.Prefix, StringComparison.Ordinal))
         {
-            return $"'{name}' is one of this tool's own marker aliases ({RotationTags.MarkerAliasPrefix}*), not an application alias";
+            return $"'{name}' is one of this tool's own marker aliases ({MarkerNames.Prefix}*), not an application alias";
         }
 
         if (!Pattern().IsMatch(name))

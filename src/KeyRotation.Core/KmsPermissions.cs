@@ -95,7 +95,7 @@ public static class KmsPermissions
 
     /// <summary>
     /// The actions of the README's key policy statement <see cref="KeyPolicyStatementSid"/> (TagResource in it limited
-    /// to keyrotation: tag keys): everything the role does on a key it reaches through that key's policy.
+    /// to this tool's own tag keys): everything the role does on a key it reaches through that key's policy.
     /// </summary>
     public static IReadOnlyList<string> KeyPolicyStatement { get; } =
     [

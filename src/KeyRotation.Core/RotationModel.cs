@@ -74,7 +74,7 @@ public sealed record RotationOptions
     /// </summary>
     public bool ListPreviousKeyGrants { get; init; }
 
-    /// <summary>How aliases are rotated unless their current key's tag keyrotation:strategy says otherwise (default: new-key).</summary>
+    /// <summary>How aliases are rotated unless their current key's strategy tag (<see cref="Protocol.KeyRecord.Strategy"/>) says otherwise (default: new-key).</summary>
     public RotationStrategy Strategy { get; init; } = RotationStrategy.NewKey;
 
     /// <summary>

@@ -30,7 +30,7 @@ public sealed record RotationNotice(string Subject, string Body, IReadOnlyDictio
         body.AppendLine(CultureInfo.InvariantCulture, $"Region:       {region ?? "unknown"}");
         body.AppendLine(CultureInfo.InvariantCulture, $"Previous key: {result.PreviousKeyArn ?? result.PreviousKeyId ?? "none"}");
         body.AppendLine(CultureInfo.InvariantCulture, $"New key:      {result.NewKeyArn ?? result.NewKeyId ?? "none"}");
-        body.AppendLine(CultureInfo.InvariantCulture, $"Time:         {RotationTags.FormatTime(time)}");
+        body.AppendLine(CultureInfo.InvariantCulture, $"Time:         {RecordedTime.Format(time)}");
         body.AppendLine(CultureInfo.InvariantCulture, $"Rotation id:  {rotationId}");
         if (result.Method is { } method)
         {

@@ -1,6 +1,6 @@
 namespace KeyRotation.Core;
 
-/// <summary>How an alias is rotated (ROTATION_STRATEGY, or the tag keyrotation:strategy on the alias's current key).</summary>
+/// <summary>How an alias is rotated (ROTATION_STRATEGY, or the strategy tag, <see cref="Protocol.KeyRecord.Strategy"/>, on the alias's current key).</summary>
 public enum RotationStrategy
 {
     /// <summary>A new key; the alias moves to it (the default).</summary>

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using KeyRotation.Cli.Targets;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Core.History;
+using KeyRotation.Core.Protocol;
 using Spectre.Console;
 
 namespace KeyRotation.Cli.Commands;

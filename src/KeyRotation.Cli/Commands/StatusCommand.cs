@@ -113,8 +113,8 @@ internal static class StatusCommand
             key.KeyId,
             key.State ?? "-",
             key.Missing ? "not found" : key.KeyState ?? "-",
-            key.CreatedAt is { } created ? RotationTags.FormatTime(created) : "-",
-            key.RolledBackAt is not null ? $"{key.RetiredAt} (rolled back)" : key.State == RotationTags.KeyStates.Retired ? key.RetiredAt ?? "-" : "-",
+            key.CreatedAt is { } created ? RecordedTime.Format(created) : "-",
+            key.RolledBackAt is not null ? $"{key.RetiredAt} (rolled back)" : key.Retired ? key.RetiredAt ?? "-" : "-",
         ]);
 
         // One history: after each key, the new materials KMS gave it in place (same key id), newest first.
@@ -131,7 +131,7 @@ internal static class StatusCommand
                     key.KeyId,
                     "material " + id,
                     "-",
-                    RotationTags.FormatTime(material.RotatedAt),
+                    RecordedTime.Format(material.RotatedAt),
                     "-",
                 ]);
             }
@@ -231,7 +231,7 @@ internal static class StatusCommand
         ["generation"] = key.Generation,
         ["state"] = key.State,
         ["keyState"] = key.Missing ? "NotFound" : key.KeyState,
-        ["created"] = key.CreatedAt is { } created ? RotationTags.FormatTime(created) : null,
+        ["created"] = key.CreatedAt is { } created ? RecordedTime.Format(created) : null,
         ["retired"] = key.RetiredAt,
         ["restored"] = key.RestoredAt,
         ["rolledBack"] = key.RolledBackAt,
@@ -240,7 +240,7 @@ internal static class StatusCommand
         ["sequence"] = key.Sequence,
         ["materialRotations"] = new JsonArray([.. key.MaterialRotations.Select(m => (JsonNode)new JsonObject
         {
-            ["rotatedAt"] = RotationTags.FormatTime(m.RotatedAt),
+            ["rotatedAt"] = RecordedTime.Format(m.RotatedAt),
             ["keyMaterialId"] = m.KeyMaterialId,
             ["rotationType"] = m.RotationType,
         })]),

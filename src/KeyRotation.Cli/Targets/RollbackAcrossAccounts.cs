@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using KeyRotation.Cli.Commands;
 using KeyRotation.Core.History;
+using KeyRotation.Core.Protocol;
 using Spectre.Console;
 
 namespace KeyRotation.Cli.Targets;

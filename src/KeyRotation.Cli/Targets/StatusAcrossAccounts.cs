@@ -76,7 +76,7 @@ internal static class StatusAcrossAccounts
     private static string LastRotation(AliasStatus status) =>
         !status.RotatedByTool ? "never"
         : status.Current.RestoredAt is { } restored ? $"{restored} (rolled back)"
-        : status.Current.CreatedAt is { } created ? RotationTags.FormatTime(created)
+        : status.Current.CreatedAt is { } created ? RecordedTime.Format(created)
         : "-";
 
     /// <summary>What someone should look at: the error, a rotation left unfinished, a current key that is not Enabled.</summary>

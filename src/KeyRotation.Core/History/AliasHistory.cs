@@ -73,7 +73,7 @@ public sealed class AliasHistory
     private async Task<List<string>> RestoredFromAsync(string currentKeyId, Dictionary<string, string> currentTags, List<KeyGeneration> earlier, CancellationToken ct)
     {
         var found = new List<string>();
-        if (currentTags.GetValueOrDefault(RotationTags.RestoredFrom) is { } fromCurrent)
+        if (KeyRecord.From(currentTags).RestoredFrom is { } fromCurrent)
         {
             found.Add(fromCurrent);
         }
@@ -81,7 +81,7 @@ public sealed class AliasHistory
         // Earlier keys' tags were read during the walk but not kept; only keys a rollback restored carry restored-at.
         foreach (var key in earlier.Where(k => k.RestoredAt is not null))
         {
-            if ((await _reader.TagsAsync(key.KeyId, ct)).GetValueOrDefault(RotationTags.RestoredFrom) is { } from && from != currentKeyId)
+            if (KeyRecord.From(await _reader.TagsAsync(key.KeyId, ct)).RestoredFrom is { } from && from != currentKeyId)
             {
                 found.Add(from);
             }
@@ -91,20 +91,6 @@ public sealed class AliasHistory
     }
 
     /// <summary>What the protocol's state says is unfinished, in words; null when the alias is idle.</summary>
-    private async Task<string?> InProgressAsync(string alias, Amazon.KeyManagementService.Model.KeyMetadata current, Dictionary<string, string> tags, CancellationToken ct)
-    {
-        var state = await _states.ReadAsync(alias, current, tags, _snapshot, ct);
-        return state.Phase switch
-        {
-            AliasPhase.Claimed when MaterialRotation.IsMaterialMove(state.CurrentTags, state.Move) => $"A run claimed move {state.Move} of the alias ({state.Marker}) to give {state.Current!.KeyId} new key material and has not recorded it yet; if that run died, the first rotate after its claim expires finishes it without rotating twice.",
-            AliasPhase.Claimed => $"A run claimed the next move of the alias ({state.Marker}) and has not moved the alias to a new key yet; if that run died, the first rotate after its claim expires finishes it (adopting the key it created, if any).",
-            AliasPhase.Recorded => $"A run of an earlier version recorded {state.Recorded!.KeyId} as the alias's next key ({state.Marker}) but has not moved the alias yet; if that run died, the first rotate after its claim expires finishes the move.",
-            AliasPhase.Moved when MaterialRotation.IsMaterialMove(state.CurrentTags, state.Move) => $"{state.Current!.KeyId} got new key material in move {state.Move} ({state.Marker}), but the notification has not been sent; if that run died, the first rotate after its claim expires sends it.",
-            AliasPhase.Moved => $"The alias already points at {state.Current!.KeyId}, but the rotation's last steps (the notification, {(state.RetiresAfterMove ? $"retiring {state.FromKeyId ?? "the previous key"}" : "the active tag")}) have not run; if that run died, the first rotate after its claim expires finishes them.",
-            AliasPhase.MovedByHand => $"The alias was pointed at {state.Current!.KeyId} by hand after this tool moved it to {state.MovedByHandFrom}; the next rotate goes on from {state.Current.KeyId} (move {state.Move}).",
-            AliasPhase.RollingBack or AliasPhase.Stranded => state.Problem,
-            AliasPhase.Superseded => $"The alias moved to {state.NowPointsAt} while it was being read; run status again.",
-            _ => null,
-        };
-    }
+    private async Task<string?> InProgressAsync(string alias, Amazon.KeyManagementService.Model.KeyMetadata current, Dictionary<string, string> tags, CancellationToken ct) =>
+        MoveInProgress.ForStatus(await _states.ReadAsync(alias, current, tags, _snapshot, ct));
 }

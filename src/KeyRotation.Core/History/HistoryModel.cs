@@ -16,6 +16,9 @@ public sealed record KeyGeneration
     /// <summary>This tool's lifecycle tag (pending, active, retired); null on a key the tool never tagged.</summary>
     public string? State { get; init; }
 
+    /// <summary>True when the key is tagged retired: the alias moved on from it.</summary>
+    public bool Retired { get; init; }
+
     public DateTimeOffset? CreatedAt { get; init; }
 
     public string? RetiredAt { get; init; }

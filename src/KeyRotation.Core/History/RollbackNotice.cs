@@ -26,7 +26,7 @@ public static class RollbackNotice
         body.AppendLine(CultureInfo.InvariantCulture, $"Region:       {region ?? "unknown"}");
         body.AppendLine(CultureInfo.InvariantCulture, $"Rolled back:  {result.FromKeyArn ?? result.FromKeyId}");
         body.AppendLine(CultureInfo.InvariantCulture, $"Restored key: {result.ToKeyArn ?? result.ToKeyId}");
-        body.AppendLine(CultureInfo.InvariantCulture, $"Time:         {RotationTags.FormatTime(time)}");
+        body.AppendLine(CultureInfo.InvariantCulture, $"Time:         {RecordedTime.Format(time)}");
         body.AppendLine(CultureInfo.InvariantCulture, $"Rollback id:  {rollbackId}");
         body.AppendLine();
         body.AppendLine(result.Reason);

@@ -5,6 +5,7 @@ using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using KeyRotation.Core.Protocol;
 
 namespace KeyRotation.Core.KeyMaterial;
 
@@ -20,6 +21,7 @@ public sealed class EscrowRestore
     private readonly IAmazonS3 _s3;
     private readonly EscrowLocation _location;
     private readonly TimeProvider _time;
+    private readonly MaterialImport _import;
 
     public EscrowRestore(IAmazonKeyManagementService kms, IAmazonS3 s3, EscrowLocation location, TimeProvider time)
     {
@@ -31,6 +33,7 @@ public sealed class EscrowRestore
         _s3 = s3;
         _location = location;
         _time = time;
+        _import = new MaterialImport(kms);
     }
 
     /// <summary>WrappingKeySpec of the import parameters; see <see cref="KeyMaterialOptions.WrappingKeySpec"/>.</summary>
@@ -38,7 +41,7 @@ public sealed class EscrowRestore
 
     /// <summary>
     /// Re-imports the escrowed material of <paramref name="keyId"/> (a key id or key ARN, never an alias).
-    /// The object named by the key's <see cref="RotationTags.EscrowObject"/> tag is tried first, then the key's other
+    /// The object named by the key's escrow-object tag (<see cref="KeyRecord.EscrowObject"/>) is tried first, then the key's other
     /// escrow objects in order (in case the tag was lost), until KMS accepts one.
     /// </summary>
     /// <param name="keyId">Key id or key ARN.</param>
@@ -71,10 +74,10 @@ public sealed class EscrowRestore
             throw new EscrowRestoreException($"Key {key.KeyId} is pending deletion; cancel the deletion (CancelKeyDeletion) first, then reimport.");
         }
 
-        var tags = await CallAsync("ListResourceTags", () => KmsCalls.ReadTagsAsync(_kms, key.KeyId, cancellationToken));
-        var alias = tags.GetValueOrDefault(RotationTags.Alias)
-            ?? throw new EscrowRestoreException($"Key {key.KeyId} has no {RotationTags.Alias} tag: this tool did not create it, so it knows no escrow object for it.");
-        var recorded = tags.GetValueOrDefault(RotationTags.EscrowObject);
+        var state = KeyRecord.From(await CallAsync("ListResourceTags", () => KmsCalls.ReadTagsAsync(_kms, key.KeyId, cancellationToken)));
+        var alias = state.Alias
+            ?? throw new EscrowRestoreException($"Key {key.KeyId} has no {KeyRecord.AliasTag} tag: this tool did not create it, so it knows no escrow object for it.");
+        var recorded = state.EscrowObject;
 
         var tried = new List<string>();
         foreach (var objectName in Candidates(key.KeyId, recorded))
@@ -211,7 +214,7 @@ public sealed class EscrowRestore
         var now = _time.GetUtcNow();
         try
         {
-            await _kms.ImportKeyMaterialAsync(
+            await _import.ImportAsync(
                 new ImportKeyMaterialRequest
                 {
                     KeyId = keyId,
@@ -290,26 +293,5 @@ public sealed class EscrowRestore
         {
             throw new EscrowRestoreException($"KMS {operation} failed: {ex.ErrorCode ?? ex.GetType().Name}: {ex.Message}", ex);
         }
-    }
-}
-
-/// <summary>What a restore did: the key, the escrow object whose material it re-imported, and the key's state after.</summary>
-public sealed record EscrowRestoreResult(string KeyId, string KeyArn, string EscrowObjectUri, string KeyState, string? ExpirationModel, DateTimeOffset? ValidTo);
-
-/// <summary>A restore could not be done; the message names why and what to check. Nothing was imported.</summary>
-public sealed class EscrowRestoreException : Exception
-{
-    public EscrowRestoreException(string message)
-        : base(message)
-    {
-    }
-
-    public EscrowRestoreException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-
-    public EscrowRestoreException()
-    {
     }
 }

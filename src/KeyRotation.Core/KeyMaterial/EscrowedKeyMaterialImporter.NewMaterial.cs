@@ -1,6 +1,7 @@
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
+using KeyRotation.Core.Protocol;
 
 namespace KeyRotation.Core.KeyMaterial;
 
@@ -14,9 +15,6 @@ namespace KeyRotation.Core.KeyMaterial;
 /// </content>
 public sealed partial class EscrowedKeyMaterialImporter : INewKeyMaterialImporter
 {
-    /// <summary>What KeyMaterialDescription says when escrow is disabled (KMS's description characters only).</summary>
-    private const string NoEscrowDescription = "keyrotation: no escrow copy (ESCROW_DISABLED)";
-
     async Task INewKeyMaterialImporter.EnsureNewMaterialPendingAsync(string aliasName, KeyMetadata key, long move, CancellationToken cancellationToken)
     {
         if (await PendingMaterialAsync(key.KeyId, cancellationToken) is not null)
@@ -36,12 +34,12 @@ public sealed partial class EscrowedKeyMaterialImporter : INewKeyMaterialImporte
         var now = _time.GetUtcNow();
         try
         {
-            await _kms.ImportKeyMaterialAsync(
+            await _import.ImportAsync(
                 new ImportKeyMaterialRequest
                 {
                     KeyId = key.KeyId,
                     ImportType = ImportType.NEW_KEY_MATERIAL,
-                    KeyMaterialDescription = objectName ?? NoEscrowDescription,
+                    KeyMaterialDescription = objectName ?? MaterialImport.NoEscrowDescription,
                     ImportToken = new MemoryStream(parameters.ImportToken.ToArray()),
                     EncryptedKeyMaterial = new MemoryStream(wrappedForKms),
                     ExpirationModel = _options.ExpirationDays == 0 ? ExpirationModelType.KEY_MATERIAL_DOES_NOT_EXPIRE : ExpirationModelType.KEY_MATERIAL_EXPIRES,
@@ -63,7 +61,7 @@ public sealed partial class EscrowedKeyMaterialImporter : INewKeyMaterialImporte
     async Task<CurrentKeyMaterial> INewKeyMaterialImporter.DescribeCurrentMaterialAsync(string aliasName, KeyMetadata key, CancellationToken cancellationToken)
     {
         var current = (await MaterialsAsync(key.KeyId, cancellationToken)).FirstOrDefault(m => m.KeyMaterialId == key.CurrentKeyMaterialId);
-        var objectName = current?.KeyMaterialDescription is { } description && description != NoEscrowDescription ? description : null;
+        var objectName = current?.KeyMaterialDescription is { } description && description != MaterialImport.NoEscrowDescription ? description : null;
         return new CurrentKeyMaterial(objectName, Notes(aliasName, key.KeyId, objectName, resumedAfterImport: false));
     }
 

@@ -1,12 +1,10 @@
 using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
 using Amazon.S3;
-using Amazon.S3.Model;
-using Tag = Amazon.KeyManagementService.Model.Tag;
+using KeyRotation.Core.Protocol;
 
 namespace KeyRotation.Core.KeyMaterial;
 
@@ -20,7 +18,7 @@ namespace KeyRotation.Core.KeyMaterial;
 /// reuses the <em>record</em>:
 /// </para>
 /// <list type="bullet">
-/// <item>The key is tagged <see cref="RotationTags.EscrowObject"/> = the object it is about to import, after the
+/// <item>The key is tagged escrow-object tag (<see cref="KeyRecord.EscrowObject"/>) = the object it is about to import, after the
 /// object is written and verified and before ImportKeyMaterial. So whatever material the key holds, the tag names
 /// its escrow copy.</item>
 /// <item>Resume, key Enabled (material imported, maybe the response was lost): nothing is generated or imported;
@@ -49,6 +47,7 @@ public sealed partial class EscrowedKeyMaterialImporter : IKeyMaterialImporter
     private readonly KeyMaterialOptions _options;
     private readonly TimeProvider _time;
     private readonly IRotationLog _log;
+    private readonly MaterialImport _import;
 
     public EscrowedKeyMaterialImporter(IAmazonKeyManagementService kms, IAmazonS3? s3, KeyMaterialOptions options, TimeProvider time, IRotationLog? log = null)
     {
@@ -67,6 +66,7 @@ public sealed partial class EscrowedKeyMaterialImporter : IKeyMaterialImporter
         _options = options;
         _time = time;
         _log = log ?? NullRotationLog.Instance;
+        _import = new MaterialImport(kms);
     }
 
     /// <inheritdoc/>
@@ -115,7 +115,7 @@ public sealed partial class EscrowedKeyMaterialImporter : IKeyMaterialImporter
         var until = new DateTimeOffset(DateTime.SpecifyKind(validTo, DateTimeKind.Utc));
         return until > _time.GetUtcNow()
             ? null
-            : $"The new key {newKey.KeyId}'s material expired at {RotationTags.FormatTime(until)}; restore it from escrow (keyrotation reimport {newKey.KeyId}).";
+            : $"The new key {newKey.KeyId}'s material expired at {RecordedTime.Format(until)}; restore it from escrow (keyrotation reimport {newKey.KeyId}).";
     }
 
     /// <inheritdoc/>
@@ -127,8 +127,7 @@ public sealed partial class EscrowedKeyMaterialImporter : IKeyMaterialImporter
             throw new RotationException($"Key {newKey.KeyId} has origin {newKey.Origin?.Value}; only EXTERNAL keys get imported material.");
         }
 
-        var tags = await KmsCalls.CallAsync("ListResourceTags", () => KmsCalls.ReadTagsAsync(_kms, newKey.KeyId, cancellationToken));
-        var recorded = tags.GetValueOrDefault(RotationTags.EscrowObject);
+        var recorded = (await _import.RecordAsync(newKey.KeyId, cancellationToken)).EscrowObject;
 
         if (newKey.KeyState == KeyState.Enabled)
         {
@@ -145,7 +144,7 @@ public sealed partial class EscrowedKeyMaterialImporter : IKeyMaterialImporter
         if (recorded is not null)
         {
             attempt = (EscrowLocation.AttemptOf(newKey.KeyId, recorded)
-                ?? throw new RotationException($"Key {newKey.KeyId} is tagged {RotationTags.EscrowObject}={recorded}, which is not an escrow object name of this key; remove the tag only after checking the escrow bucket.")) + 1;
+                ?? throw new RotationException($"Key {newKey.KeyId} is tagged {KeyRecord.EscrowObjectTag}={recorded}, which is not an escrow object name of this key; remove the tag only after checking the escrow bucket.")) + 1;
         }
 
         // Fresh parameters on every attempt: a token is valid for 24 hours and belongs to this key only.
@@ -164,9 +163,7 @@ public sealed partial class EscrowedKeyMaterialImporter : IKeyMaterialImporter
         if (_options.Escrow is { } escrow)
         {
             objectName = await WriteEscrowAsync(escrow, aliasName, newKey, n => EscrowLocation.ObjectName(newKey.KeyId, n), attempt, wrappedForEscrow!, cancellationToken);
-            await KmsCalls.CallAsync("TagResource", () => _kms.TagResourceAsync(
-                new TagResourceRequest { KeyId = newKey.KeyId, Tags = [new Tag { TagKey = RotationTags.EscrowObject, TagValue = objectName }] },
-                cancellationToken));
+            await _import.RecordEscrowObjectAsync(newKey.KeyId, objectName, cancellationToken);
         }
 
         var now = _time.GetUtcNow();
@@ -182,15 +179,13 @@ public sealed partial class EscrowedKeyMaterialImporter : IKeyMaterialImporter
         {
             // ImportType stays unset on purpose: KMS takes it as NEW for a key's first material and EXISTING after,
             // so material other than the key's own is refused (IncorrectKeyMaterialException) instead of added.
-            await _kms.ImportKeyMaterialAsync(import, cancellationToken);
+            await _import.ImportAsync(import, cancellationToken);
         }
         catch (AmazonServiceException ex) when (recorded is not null && objectName is not null)
         {
             // The import did not happen, so the key still holds (or last held) the material of the earlier object:
             // put the tag back on that copy, so the tag keeps naming the material the key really had.
-            await KmsCalls.CallAsync("TagResource", () => _kms.TagResourceAsync(
-                new TagResourceRequest { KeyId = newKey.KeyId, Tags = [new Tag { TagKey = RotationTags.EscrowObject, TagValue = recorded }] },
-                cancellationToken));
+            await _import.RecordEscrowObjectAsync(newKey.KeyId, recorded, cancellationToken);
             throw Translate(newKey.KeyId, ex);
         }
         catch (AmazonServiceException ex)
@@ -223,77 +218,6 @@ public sealed partial class EscrowedKeyMaterialImporter : IKeyMaterialImporter
         }
     }
 
-    private async Task<string> WriteEscrowAsync(EscrowTarget escrow, string aliasName, KeyMetadata key, Func<int, string> objectNameOf, int firstAttempt, byte[] wrapped, CancellationToken ct)
-    {
-        var body = new EscrowRecord
-        {
-            KeyId = key.KeyId,
-            KeyArn = key.Arn,
-            Alias = aliasName,
-            CreatedAt = RotationTags.FormatTime(_time.GetUtcNow()),
-            WrappingAlgorithm = EscrowPublicKey.WrappingAlgorithm,
-            EscrowPublicKeySha256 = escrow.PublicKey.Sha256,
-            EncryptedKeyMaterial = wrapped,
-        }.ToJson();
-
-        for (var attempt = firstAttempt; attempt < firstAttempt + MaxObjectNamesPerRun; attempt++)
-        {
-            var objectName = objectNameOf(attempt);
-            var objectKey = escrow.Location.ObjectKey(aliasName, objectName);
-            var uri = escrow.Location.Uri(objectKey);
-            try
-            {
-                await _s3!.PutObjectAsync(
-                    new PutObjectRequest
-                    {
-                        BucketName = escrow.Location.Bucket,
-                        Key = objectKey,
-                        InputStream = new MemoryStream(body, writable: false),
-                        ContentType = "application/json",
-                        ServerSideEncryptionMethod = ServerSideEncryptionMethod.AES256,
-                        IfNoneMatch = "*",
-                    },
-                    ct);
-            }
-            catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.PreconditionFailed)
-            {
-                // Written by a run that died before importing it: its material was never imported. Keep it, use the next name.
-                _log.Write(new RotationLogEntry(RotationLogLevel.Warning, $"Escrow object {uri} already exists (an earlier run died before importing it); writing the next one", null, aliasName, null, key.KeyId));
-                continue;
-            }
-            catch (AmazonServiceException ex)
-            {
-                throw EscrowFailed($"could not write {uri}: {ex.ErrorCode ?? ex.GetType().Name}: {ex.Message}", ex);
-            }
-
-            await VerifyAsync(escrow.Location.Bucket, objectKey, uri, body, ct);
-            return objectName;
-        }
-
-        throw EscrowFailed($"{MaxObjectNamesPerRun} escrow object names for key {key.KeyId} starting at {objectNameOf(firstAttempt)} are all taken in {escrow.Location.Uri(escrow.Location.ObjectKey(aliasName, string.Empty))}", null);
-    }
-
-    private async Task VerifyAsync(string bucket, string objectKey, string uri, byte[] expected, CancellationToken ct)
-    {
-        byte[] actual;
-        try
-        {
-            using var response = await _s3!.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = objectKey }, ct);
-            using var copy = new MemoryStream();
-            await response.ResponseStream.CopyToAsync(copy, ct);
-            actual = copy.ToArray();
-        }
-        catch (AmazonServiceException ex)
-        {
-            throw EscrowFailed($"could not read back {uri}: {ex.ErrorCode ?? ex.GetType().Name}: {ex.Message}", ex);
-        }
-
-        if (!actual.AsSpan().SequenceEqual(expected))
-        {
-            throw EscrowFailed($"{uri} read back differs from what was written ({actual.Length} bytes, expected {expected.Length})", null);
-        }
-    }
-
     private static RotationException Translate(string keyId, AmazonServiceException ex) => ex is IncorrectKeyMaterialException
         ? new RotationException(
             $"Key {keyId} held imported material before that is now gone (expired or deleted before the alias moved), and KMS accepts only that material again. " +
@@ -317,7 +241,7 @@ public sealed partial class EscrowedKeyMaterialImporter : IKeyMaterialImporter
         {
             return
             [
-                $"WARNING: key {keyId} already held imported material when this run resumed, but it names no escrow object (tag {RotationTags.EscrowObject}); check {escrow.Location.Uri(escrow.Location.ObjectKey(aliasName, string.Empty))} before relying on it.",
+                $"WARNING: key {keyId} already held imported material when this run resumed, but it names no escrow object (tag {KeyRecord.EscrowObjectTag}); check {escrow.Location.Uri(escrow.Location.ObjectKey(aliasName, string.Empty))} before relying on it.",
                 expiry,
             ];
         }

@@ -51,7 +51,7 @@ internal sealed partial class AliasRotation
             return result with
             {
                 Outcome = RotationOutcome.Skipped,
-                Reason = $"Another run is rotating {state.Alias} ({ClaimSteps.Describe(claim)}; {what}). If that run died, a run after {RotationTags.FormatTime(claim.ClaimedAt + _options.ClaimTimeout)} (KMS time) finishes it.",
+                Reason = $"Another run is rotating {state.Alias} ({ClaimSteps.Describe(claim)}; {what}). If that run died, a run after {RecordedTime.Format(claim.ClaimedAt + _options.ClaimTimeout)} (KMS time) finishes it.",
             };
         }
 

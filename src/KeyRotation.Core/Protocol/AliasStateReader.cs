@@ -75,7 +75,7 @@ internal sealed class AliasStateReader
             {
                 Phase = AliasPhase.RollingBack,
                 Move = sequence,
-                Marker = sequence > 0 ? RotationTags.MarkerAlias(alias, sequence) : null,
+                Marker = sequence > 0 ? MarkerNames.Marker(alias, sequence) : null,
                 Problem = $"A rollback of {alias} to {current.KeyId} moved the alias and did not finish; run 'keyrotation rollback {alias}' again to finish it before rotating. Nothing was changed.",
             };
         }
@@ -87,7 +87,7 @@ internal sealed class AliasStateReader
             {
                 Phase = AliasPhase.Moved,
                 Move = sequence,
-                Marker = RotationTags.MarkerAlias(alias, sequence),
+                Marker = MarkerNames.Marker(alias, sequence),
                 FromKeyId = tags.GetValueOrDefault(RotationTags.PreviousKey),
                 RetiresAfterMove = false,
             };
@@ -99,7 +99,7 @@ internal sealed class AliasStateReader
             {
                 Phase = AliasPhase.Moved,
                 Move = sequence,
-                Marker = RotationTags.MarkerAlias(alias, sequence),
+                Marker = MarkerNames.Marker(alias, sequence),
                 FromKeyId = predecessor.KeyId,
                 FromTags = predecessor.Tags,
             };
@@ -108,7 +108,7 @@ internal sealed class AliasStateReader
         string? lastMovedTo = null;
         for (var move = sequence + 1; move <= sequence + MaxMovesWalked; move++)
         {
-            var marker = RotationTags.MarkerAlias(alias, move);
+            var marker = MarkerNames.Marker(alias, move);
             var target = await TargetAsync(marker, snapshot, ct);
             state = state with { Move = move, Marker = marker, MovedByHandFrom = lastMovedTo, Recorded = null, RecordedTags = NoTags };
             if (target is null)
@@ -198,7 +198,7 @@ internal sealed class AliasStateReader
             return null;
         }
 
-        var marker = await TargetAsync(RotationTags.MarkerAlias(alias, sequence), snapshot, ct);
+        var marker = await TargetAsync(MarkerNames.Marker(alias, sequence), snapshot, ct);
         if (marker?.KeyId != previous)
         {
             // The marker records this key (an earlier version's move, finished once active), or the previous key was

@@ -31,14 +31,14 @@ internal sealed class ClaimSteps
     }
 
     /// <summary>The alias whose LastUpdatedDate is KMS's "now" for this alias's claims.</summary>
-    public static string ClockAlias(string alias) => RotationTags.MarkerAliasPrefix + AliasNames.WithoutPrefix(alias) + "/clock";
+    public static string ClockAlias(string alias) => MarkerNames.Clock(alias);
 
     /// <summary>Claims a move: true when this run created the marker (pointing at the key being replaced).</summary>
     public Task<bool> ClaimAsync(string marker, string fromKeyId, CancellationToken ct) => _calls.ClaimAsync(marker, fromKeyId, ct);
 
     /// <summary>Takes over the claim after <paramref name="claim"/>: true when this run created the next takeover alias.</summary>
     public Task<bool> TakeOverAsync(string marker, ClaimInfo claim, string markerTargetKeyId, CancellationToken ct) =>
-        _calls.ClaimAsync(RotationTags.TakeoverAlias(marker, claim.Rank + 1), markerTargetKeyId, ct);
+        _calls.ClaimAsync(MarkerNames.Takeover(marker, claim.Rank + 1), markerTargetKeyId, ct);
 
     /// <summary>The claim on the state's move (claimed, recorded or moved), with its age on KMS's clock.</summary>
     public async Task<ClaimInfo> ReadAsync(AliasState state, CancellationToken ct)
@@ -59,12 +59,12 @@ internal sealed class ClaimSteps
         var clock = ClockAlias(state.Alias);
         var now = aliases.TryGetValue(clock, out var clockTimes) ? clockTimes.Updated : throw new RotationException($"KMS did not list {clock} right after it was updated; run again.");
         var rank = 0;
-        while (aliases.ContainsKey(RotationTags.TakeoverAlias(marker, rank + 1)))
+        while (aliases.ContainsKey(MarkerNames.Takeover(marker, rank + 1)))
         {
             rank++;
         }
 
-        var holder = rank == 0 ? marker : RotationTags.TakeoverAlias(marker, rank);
+        var holder = rank == 0 ? marker : MarkerNames.Takeover(marker, rank);
         var claimedAt = aliases.TryGetValue(holder, out var times) ? times.Created : now;
         var targetTags = state.Phase switch
         {
@@ -90,10 +90,10 @@ internal sealed class ClaimSteps
         ArgumentNullException.ThrowIfNull(claim);
         if (deadline is { } d && now > d)
         {
-            throw new FencedException($"This run's deadline ({RotationTags.FormatTime(d)}) passed before it finished; it stopped before its next write and a later run finishes the rotation.", timedOut: true);
+            throw new FencedException($"This run's deadline ({RecordedTime.Format(d)}) passed before it finished; it stopped before its next write and a later run finishes the rotation.", timedOut: true);
         }
 
-        var next = RotationTags.TakeoverAlias(claim.Marker, claim.Rank + 1);
+        var next = MarkerNames.Takeover(claim.Marker, claim.Rank + 1);
         if (await _calls.DescribeAsync(next, ct) is not null)
         {
             throw new FencedException($"Another run took this rotation over ({next}) after this run's claim expired; this run stopped before writing anything more.", timedOut: false);
@@ -188,7 +188,7 @@ internal sealed class ClaimSteps
     private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc));
 
     internal static string Describe(ClaimInfo claim) =>
-        string.Create(CultureInfo.InvariantCulture, $"{claim.Holder}, claimed at {RotationTags.FormatTime(claim.ClaimedAt)} (KMS time; {claim.Age.TotalMinutes:0.#} minutes ago)");
+        string.Create(CultureInfo.InvariantCulture, $"{claim.Holder}, claimed at {RecordedTime.Format(claim.ClaimedAt)} (KMS time; {claim.Age.TotalMinutes:0.#} minutes ago)");
 }
 
 /// <summary>The claim this run holds on a move: the checks before each visible write ask whether it still does.</summary>
@@ -209,7 +209,7 @@ internal sealed record RunClaim(string Marker, int Rank, string MarkerTargetKeyI
     /// <summary>The holding run's deadline: it writes nothing after it, and stops retrying denied steps before it.</summary>
     public DateTimeOffset? Deadline { get; init; }
 
-    public string Holder => Rank == 0 ? Marker : RotationTags.TakeoverAlias(Marker, Rank);
+    public string Holder => Rank == 0 ? Marker : MarkerNames.Takeover(Marker, Rank);
 }
 
 /// <summary>This run no longer holds its claim (taken over, or past its deadline): it stops before its next write.</summary>

@@ -30,7 +30,7 @@ public sealed class ClaimUnlock
             return new UnlockResult(alias, false, $"{alias} has no rotation in progress (state {state.Phase}); nothing to unlock.", []);
         }
 
-        var prefix = RotationTags.TakeoverAlias(state.Marker!, 0)[..^1];
+        var prefix = MarkerNames.TakeoverPrefix(state.Marker!);
         var takeovers = new List<string>();
         var request = new ListAliasesRequest();
         await foreach (var entry in _kms.Paginators.ListAliases(request).Aliases.WithCancellation(cancellationToken))

@@ -159,12 +159,12 @@ internal sealed class MaterialRotation
             [RotationTags.Sequence] = move,
             [RotationTags.State] = RotationTags.KeyStates.Pending,
             [RotationTags.KeyMaterialId] = materialId,
-            [RotationTags.MaterialRotatedAt] = RotationTags.FormatTime(_time.GetUtcNow()),
+            [RotationTags.MaterialRotatedAt] = RecordedTime.Format(_time.GetUtcNow()),
             [RotationTags.RotationId] = request.RotationId,
         };
         if (request.ScheduleSlot is { } slot)
         {
-            done[RotationTags.ScheduleSlot] = RotationTags.FormatSlot(slot);
+            done[RotationTags.ScheduleSlot] = RecordedTime.FormatSlot(slot);
         }
 
         if (imported?.EscrowObject is { } escrowObject)
@@ -295,13 +295,4 @@ internal sealed class MaterialRotation
         _claims.FenceAsync(claim, request.Deadline, _time.GetUtcNow(), ct);
 
     private Task<T> Step<T>(RunClaim claim, Func<Task<T>> step, CancellationToken ct) => _steps.RunAsync(claim, step, retryDenied: true, ct);
-}
-
-/// <summary>Goes on with a new key under the claim a material move holds (auto, when KMS refused the rotation); the text says why.</summary>
-internal delegate Task<AliasRotationResult> NewKeyFallback(RunClaim claim, string why);
-
-/// <summary>What a material rotation means for consumers, in the words every notice and response uses.</summary>
-internal static class MaterialNotice
-{
-    public const string ForConsumers = "key id unchanged; nothing to do for consumers; data encrypted before still decrypts";
 }

@@ -28,7 +28,7 @@ internal sealed class MoveSteps
         {
             [RotationTags.Alias] = alias,
             [RotationTags.State] = RotationTags.KeyStates.Retired,
-            [RotationTags.RetiredAt] = RotationTags.FormatTime(_time.GetUtcNow()),
+            [RotationTags.RetiredAt] = RecordedTime.Format(_time.GetUtcNow()),
             [RotationTags.SuccessorKey] = newKeyId,
             [RotationTags.Sealed] = RotationTags.SealedValue,
         }, ct);

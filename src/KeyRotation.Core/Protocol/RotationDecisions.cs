@@ -20,7 +20,7 @@ internal static class RotationDecisions
             var why = key.KeyState == KeyState.PendingImport
                 ? "it is waiting for imported key material"
                 : key.KeyState == KeyState.PendingDeletion
-                    ? $"it is scheduled for deletion{(key.DeletionDate is { } d ? " on " + RotationTags.FormatTime(d) : string.Empty)}; cancel the deletion first if the alias is still in use"
+                    ? $"it is scheduled for deletion{(key.DeletionDate is { } d ? " on " + RecordedTime.Format(d) : string.Empty)}; cancel the deletion first if the alias is still in use"
                     : "enable it first if the alias is still in use";
             return $"{alias} points at key {key.KeyId}, which is {key.KeyState}, not Enabled: {why}. Nothing was changed.";
         }
@@ -79,9 +79,9 @@ internal static class RotationDecisions
             return null;
         }
 
-        if (request.ScheduleSlot is { } slot && tags.GetValueOrDefault(RotationTags.ScheduleSlot) == RotationTags.FormatSlot(slot))
+        if (request.ScheduleSlot is { } slot && tags.GetValueOrDefault(RotationTags.ScheduleSlot) == RecordedTime.FormatSlot(slot))
         {
-            return $"Already rotated for the schedule slot {RotationTags.FormatSlot(slot)} (key {current.KeyId}); a repeated delivery of the same event changes nothing.";
+            return $"Already rotated for the schedule slot {RecordedTime.FormatSlot(slot)} (key {current.KeyId}); a repeated delivery of the same event changes nothing.";
         }
 
         if (current.CreationDate is { } date && now - new DateTimeOffset(DateTime.SpecifyKind(date, DateTimeKind.Utc)) is var age && age < minKeyAge)

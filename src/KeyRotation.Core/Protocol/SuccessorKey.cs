@@ -82,14 +82,14 @@ internal sealed class SuccessorKey
             [RotationTags.Alias] = state.Alias,
             [RotationTags.RotationId] = request.RotationId,
             [RotationTags.PreviousKey] = current.KeyId,
-            [RotationTags.CreatedAt] = RotationTags.FormatTime(_time.GetUtcNow()),
+            [RotationTags.CreatedAt] = RecordedTime.Format(_time.GetUtcNow()),
             [RotationTags.Generation] = (AliasStateReader.ReadLong(state.CurrentTags, RotationTags.Generation, 1) + 1).ToString(CultureInfo.InvariantCulture),
             [RotationTags.Sequence] = state.Move.ToString(CultureInfo.InvariantCulture),
             [RotationTags.State] = RotationTags.KeyStates.Pending,
         };
         if (request.ScheduleSlot is { } slot)
         {
-            own[RotationTags.ScheduleSlot] = RotationTags.FormatSlot(slot);
+            own[RotationTags.ScheduleSlot] = RecordedTime.FormatSlot(slot);
         }
 
         if (state.CurrentTags.TryGetValue(RotationTags.Strategy, out var strategy))

@@ -25,7 +25,7 @@ public static class RetentionNotice
         var subject = reenabled ? "KMS key re-enabled after attempted use" : $"KMS key retention: {acted.Count} key(s) changed";
         var body = new StringBuilder();
         body.AppendLine(CultureInfo.InvariantCulture, $"Run:     {report.RunId}{(report.DryRun ? " (dry run: nothing was changed)" : string.Empty)}");
-        body.AppendLine(CultureInfo.InvariantCulture, $"Time:    {RotationTags.FormatTime(time)}");
+        body.AppendLine(CultureInfo.InvariantCulture, $"Time:    {RecordedTime.Format(time)}");
         body.AppendLine(CultureInfo.InvariantCulture, $"Aliases: {string.Join(", ", aliases)}");
         body.AppendLine();
         foreach (var result in acted)

@@ -42,7 +42,7 @@ public static class RetentionPlanner
 
         if (settings.Mode != RetentionMode.Off && view.Keys.Count > 0)
         {
-            var sequence = long.TryParse(view.Keys[0].Tags.GetValueOrDefault(RotationTags.Sequence), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 0;
+            var sequence = view.Keys[0].Record.Sequence;
             foreach (var marker in view.Markers.Where(m => m.IsTakeover && m.Move <= sequence && m.LastUpdated is { } u && Days(u, now) >= settings.DisableAfterDays))
             {
                 steps.Add(new RetentionStep
@@ -61,7 +61,7 @@ public static class RetentionPlanner
 
     private static (RetentionAction Action, string Reason) Decide(RetentionKey key, RetentionSettings settings, DateTimeOffset now)
     {
-        var tags = key.Tags;
+        var record = key.Record;
         if (key.Index == 0)
         {
             return Keep("the alias's current key");
@@ -84,14 +84,14 @@ public static class RetentionPlanner
 
         if (key.Origin == "EXTERNAL" && key.EscrowConfirmed != true && key.KeyState != "PendingDeletion")
         {
-            return Keep($"imported key material whose escrow copy ({tags.GetValueOrDefault(RotationTags.EscrowObject) ?? "no escrow-object tag"}) could not be confirmed");
+            return Keep($"imported key material whose escrow copy ({record.EscrowObject ?? "no escrow-object tag"}) could not be confirmed");
         }
 
-        if (tags.TryGetValue(RetentionTags.ReenabledAt, out var reenabledAt))
+        if (record.ReenabledAt is { } reenabledAt)
         {
             return key.KeyState == "Disabled"
                 ? (RetentionAction.Reenable, $"enabled again after an attempted use at {reenabledAt}; finishing the interrupted re-enable")
-                : Keep($"someone tried to use it ({tags.GetValueOrDefault(RetentionTags.UsedBy) ?? "unknown caller"}) and retention enabled it again at {reenabledAt}; remove the tag {RetentionTags.ReenabledAt} once it is really no longer needed");
+                : Keep($"someone tried to use it ({record.UsedBy ?? "unknown caller"}) and retention enabled it again at {reenabledAt}; remove the tag {RetentionTags.ReenabledAt} once it is really no longer needed");
         }
 
         if (settings.Mode == RetentionMode.Off)
@@ -102,12 +102,12 @@ public static class RetentionPlanner
         switch (key.KeyState)
         {
             case "Enabled":
-                if (tags.ContainsKey(RetentionTags.DisabledAt))
+                if (record.DisabledAt is { } disabledAt)
                 {
-                    return (RetentionAction.Disable, $"tagged disabled at {tags[RetentionTags.DisabledAt]} by a run that did not finish; disabling");
+                    return (RetentionAction.Disable, $"tagged disabled at {disabledAt} by a run that did not finish; disabling");
                 }
 
-                if (tags.GetValueOrDefault(RotationTags.State) != RotationTags.KeyStates.Retired || !TryParse(tags.GetValueOrDefault(RotationTags.RetiredAt), out var retired))
+                if (!record.IsRetired || !TryParse(record.RetiredAt, out var retired))
                 {
                     return Keep("not tagged retired with a retirement time");
                 }
@@ -118,14 +118,14 @@ public static class RetentionPlanner
                     : Keep($"retired {sinceRetired} day(s) ago; disabled after {settings.DisableAfterDays}");
 
             case "Disabled":
-                if (!TryParse(tags.GetValueOrDefault(RetentionTags.DisabledAt), out var disabled))
+                if (!TryParse(record.DisabledAt, out var disabled))
                 {
                     return Keep("disabled, but not by retention: left as it is");
                 }
 
                 if (settings.Mode != RetentionMode.DisableThenDelete)
                 {
-                    return Keep($"disabled since {tags[RetentionTags.DisabledAt]}; {SettingNames.RetentionMode} disable never deletes");
+                    return Keep($"disabled since {record.DisabledAt}; {SettingNames.RetentionMode} disable never deletes");
                 }
 
                 var sinceDisabled = Days(disabled, now);
@@ -134,7 +134,7 @@ public static class RetentionPlanner
                     : Keep($"disabled {sinceDisabled} day(s) ago; deletion is scheduled after {settings.DeleteAfterDays}");
 
             case "PendingDeletion":
-                return Keep($"deletion scheduled; KMS deletes it {(key.DeletionDate is { } d ? "on " + RotationTags.FormatTime(d) : "after its waiting period")}");
+                return Keep($"deletion scheduled; KMS deletes it {(key.DeletionDate is { } d ? "on " + RecordedTime.Format(d) : "after its waiting period")}");
 
             default:
                 return Keep($"in state {key.KeyState}");

@@ -1,9 +1,7 @@
-using System.Globalization;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
 using Amazon.S3;
-using KeyRotation.Core.History;
 using KeyRotation.Core.KeyMaterial;
 using KeyRotation.Core.Protocol;
 
@@ -14,18 +12,17 @@ namespace KeyRotation.Core.Retention;
 /// current key along previous-key, each older key must name the newer one as its successor, and each key this tool
 /// created must carry the alias's name and be anchored by the marker alias of its move (pointing at it or, since the
 /// marker stays on the old key, at its previous key). Tags alone prove nothing (the
-/// rotation role can write keyrotation: tags on any key it creates); the marker aliases can only be made by this tool
+/// rotation role can write this tool's tags on any key it creates); the marker aliases can only be made by this tool
 /// for keys already behind the alias. Read-only.
 /// </summary>
 internal sealed class RetentionReader
 {
-    private const int MaxChainLength = 1000;
-
     private readonly IAmazonKeyManagementService _kms;
     private readonly IAmazonS3? _s3;
     private readonly EscrowLocation? _escrow;
     private readonly KmsCalls _calls;
     private readonly AliasStateReader _states;
+    private readonly KeyChainReader _chain;
 
     public RetentionReader(IAmazonKeyManagementService kms, IAmazonS3? s3, EscrowLocation? escrow)
     {
@@ -34,6 +31,7 @@ internal sealed class RetentionReader
         _escrow = escrow;
         _calls = new KmsCalls(kms);
         _states = new AliasStateReader(kms);
+        _chain = new KeyChainReader(kms);
     }
 
     /// <summary>Every alias of the account and Region (ListAliases is not authorized per alias, so one listing serves all).</summary>
@@ -57,34 +55,28 @@ internal sealed class RetentionReader
             return new RetentionView { Alias = alias, Keys = [], Problem = $"Alias {alias} does not exist in this account and Region." };
         }
 
-        var keys = new List<RetentionKey>();
-        var next = head.KeyId;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        long generationIfUntagged = 0;
-        while (next is not null && seen.Add(next) && keys.Count < MaxChainLength)
-        {
-            var metadata = keys.Count == 0 ? head : await _calls.DescribeAsync(next, ct);
-            if (metadata is null)
-            {
-                break; // Deleted: nothing older can be reached, and nothing older needs retention.
-            }
+        var headTags = await _calls.TagsAsync(head.KeyId, ct);
+        var headRecord = KeyRecord.From(headTags);
+        var links = new List<ChainLink> { new(head.KeyId, head, headTags, headRecord, headRecord.GenerationOr(1)) };
 
-            var tags = await _calls.TagsAsync(metadata.KeyId, ct);
-            var generation = KeyChainReader.ReadLong(tags, RotationTags.Generation, Math.Max(1, generationIfUntagged - 1));
-            generationIfUntagged = generation;
+        // A deleted key ends the chain: nothing older can be reached, and nothing older needs retention.
+        links.AddRange((await _chain.WalkAsync(headRecord.PreviousKeyId, head.KeyId, links[0].Generation, KeyChainReader.MaxChainLength - 1, ct)).Where(l => l.Key is not null));
+        var keys = new List<RetentionKey>();
+        foreach (var link in links)
+        {
+            var metadata = link.Key!;
             keys.Add(new RetentionKey
             {
                 KeyId = metadata.KeyId,
                 Arn = metadata.Arn,
                 Index = keys.Count,
-                Generation = generation,
+                Generation = link.Generation,
                 KeyState = metadata.KeyState?.Value ?? "Unknown",
                 Origin = metadata.Origin?.Value,
                 DeletionDate = metadata.DeletionDate is { } d ? new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)) : null,
-                Tags = tags,
+                Tags = link.Tags,
                 OtherAliases = [.. aliases.Where(a => a.TargetKeyId == metadata.KeyId && a.AliasName != alias && !markers.Any(m => m.Name == a.AliasName)).Select(a => a.AliasName)],
             });
-            next = tags.GetValueOrDefault(RotationTags.PreviousKey);
         }
 
         var view = new RetentionView { Alias = alias, Keys = keys, Markers = markers };
@@ -115,9 +107,9 @@ internal sealed class RetentionReader
         for (var i = 0; i < keys.Count; i++)
         {
             var key = keys[i];
-            if (i > 0 && key.Tags.GetValueOrDefault(RotationTags.SuccessorKey) != keys[i - 1].KeyId)
+            if (i > 0 && key.Record.SuccessorKeyId != keys[i - 1].KeyId)
             {
-                return $"{keys[i - 1].KeyId} names {key.KeyId} as its previous key, but {key.KeyId} names {key.Tags.GetValueOrDefault(RotationTags.SuccessorKey) ?? "no key"} as its successor: the chain of {alias} is not one this tool wrote; retention leaves it alone.";
+                return $"{keys[i - 1].KeyId} names {key.KeyId} as its previous key, but {key.KeyId} names {key.Record.SuccessorKeyId ?? "no key"} as its successor: the chain of {alias} is not one this tool wrote; retention leaves it alone.";
             }
 
             if (!key.CreatedByTool)
@@ -125,13 +117,13 @@ internal sealed class RetentionReader
                 continue;
             }
 
-            if (key.Tags.GetValueOrDefault(RotationTags.Alias) != alias)
+            if (key.Record.Alias != alias)
             {
-                return $"{key.KeyId} is in the chain of {alias} but tagged for {key.Tags.GetValueOrDefault(RotationTags.Alias) ?? "no alias"}; retention leaves {alias} alone.";
+                return $"{key.KeyId} is in the chain of {alias} but tagged for {key.Record.Alias ?? "no alias"}; retention leaves {alias} alone.";
             }
 
-            var sequence = KeyChainReader.ReadLong(key.Tags, RotationTags.Sequence, 0);
-            var marker = sequence < 1 ? null : RotationTags.MarkerAlias(alias, sequence);
+            var sequence = key.Record.Sequence;
+            var marker = sequence < 1 ? null : MarkerNames.Marker(alias, sequence);
             if (marker is null || !Anchored(alias, keys, i, marker, markers))
             {
                 return $"{key.KeyId} is in the chain of {alias} but is not anchored by the marker alias of its move ({marker ?? "no move number"}, which points at neither it nor its previous key): it is not a key this tool moved {alias} to; retention leaves {alias} alone.";
@@ -151,31 +143,25 @@ internal sealed class RetentionReader
     {
         var key = keys[index];
         bool Points(string name, string? keyId) => keyId is not null && markers.Any(m => m.Name == name && m.TargetKeyId == keyId);
-        if (Points(marker, key.KeyId) || Points(marker, key.Tags.GetValueOrDefault(RotationTags.PreviousKey)))
+        if (Points(marker, key.KeyId) || Points(marker, key.Record.PreviousKeyId))
         {
             return true;
         }
 
-        var newer = index > 0 ? KeyChainReader.ReadLong(keys[index - 1].Tags, RotationTags.Sequence, 0) : 0;
-        return index == keys.Count - 1 && newer > 0 && Points(RotationTags.MarkerAlias(alias, newer), key.KeyId);
+        var newer = index > 0 ? keys[index - 1].Record.Sequence : 0;
+        return index == keys.Count - 1 && newer > 0 && Points(MarkerNames.Marker(alias, newer), key.KeyId);
     }
 
     /// <summary>The alias's own marker and takeover aliases: alias/keyrotation/&lt;name&gt;/&lt;n&gt; and .../&lt;n&gt;-takeover-&lt;k&gt;.</summary>
     internal static List<MarkerAliasEntry> Markers(string alias, IEnumerable<AliasListEntry> aliases)
     {
-        var prefix = RotationTags.MarkerAliasPrefix + AliasNames.WithoutPrefix(alias) + "/";
         var found = new List<MarkerAliasEntry>();
-        foreach (var entry in aliases.Where(a => a.AliasName.StartsWith(prefix, StringComparison.Ordinal)))
+        foreach (var entry in aliases)
         {
-            var rest = entry.AliasName[prefix.Length..];
-            var takeoverAt = rest.IndexOf("-takeover-", StringComparison.Ordinal);
-            var moveText = takeoverAt < 0 ? rest : rest[..takeoverAt];
-            var takeoverText = takeoverAt < 0 ? "1" : rest[(takeoverAt + "-takeover-".Length)..];
-            if (long.TryParse(moveText, NumberStyles.None, CultureInfo.InvariantCulture, out var move) && move >= 1
-                && int.TryParse(takeoverText, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            if (MarkerNames.TryParse(alias, entry.AliasName, out var move, out var isTakeover))
             {
                 var updated = entry.LastUpdatedDate ?? entry.CreationDate;
-                found.Add(new MarkerAliasEntry(entry.AliasName, move, takeoverAt >= 0, entry.TargetKeyId, updated is { } u ? new DateTimeOffset(DateTime.SpecifyKind(u, DateTimeKind.Utc)) : null));
+                found.Add(new MarkerAliasEntry(entry.AliasName, move, isTakeover, entry.TargetKeyId, updated is { } u ? new DateTimeOffset(DateTime.SpecifyKind(u, DateTimeKind.Utc)) : null));
             }
         }
 
@@ -184,7 +170,7 @@ internal sealed class RetentionReader
 
     private async Task<bool> EscrowExistsAsync(string alias, RetentionKey key, CancellationToken ct)
     {
-        if (_s3 is null || _escrow is null || key.Tags.GetValueOrDefault(RotationTags.EscrowObject) is not { Length: > 0 } objectName)
+        if (_s3 is null || _escrow is null || key.Record.EscrowObject is not { Length: > 0 } objectName)
         {
             return false;
         }

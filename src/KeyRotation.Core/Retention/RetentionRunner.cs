@@ -1,8 +1,8 @@
 using Amazon.KeyManagementService;
-using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
 using Amazon.S3;
 using KeyRotation.Core.Configuration;
+using KeyRotation.Core.Protocol;
 
 namespace KeyRotation.Core.Retention;
 
@@ -13,7 +13,7 @@ namespace KeyRotation.Core.Retention;
 /// </summary>
 public sealed class RetentionRunner
 {
-    private readonly IAmazonKeyManagementService _kms;
+    private readonly RetentionTransitions _transitions;
     private readonly RetentionSettings _settings;
     private readonly IRotationNotifier? _notifier;
     private readonly TimeProvider _time;
@@ -24,7 +24,7 @@ public sealed class RetentionRunner
     public RetentionRunner(IAmazonKeyManagementService kms, IAmazonS3? s3, RetentionSettings settings, IRotationNotifier? notifier, TimeProvider time, IRotationLog log)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        _kms = kms;
+        _transitions = new RetentionTransitions(kms, settings.PendingWindowDays);
         _settings = settings;
         _notifier = notifier;
         _time = time;
@@ -118,14 +118,14 @@ public sealed class RetentionRunner
             return Refused(string.Empty, use.Key, $"{use.Key} does not exist (any more).");
         }
 
-        var tags = await _calls.TagsAsync(key.KeyId, ct);
-        var alias = tags.GetValueOrDefault(RotationTags.Alias);
+        var record = KeyRecord.From(await _calls.TagsAsync(key.KeyId, ct));
+        var alias = record.Alias;
         if (alias is null || !_settings.Aliases.Contains(alias, StringComparer.Ordinal))
         {
             return Refused(alias ?? string.Empty, key.KeyId, $"{key.KeyId} is not a key this tool created for an alias in {SettingNames.RotationAliases}.");
         }
 
-        if (!tags.ContainsKey(RetentionTags.DisabledAt))
+        if (record.DisabledAt is null)
         {
             return Refused(alias, key.KeyId, $"{key.KeyId} was not disabled by retention; it is {key.KeyState}.");
         }
@@ -148,7 +148,7 @@ public sealed class RetentionRunner
             Action = RetentionAction.Reenable,
             KeyId = key.KeyId,
             Generation = inChain.Generation,
-            Reason = $"{use.UsedBy} called {use.EventName}{(use.EventTime is { } t ? " at " + RotationTags.FormatTime(t) : string.Empty)} and got {use.ErrorCode}: the key is still needed",
+            Reason = $"{use.UsedBy} called {use.EventName}{(use.EventTime is { } t ? " at " + RecordedTime.Format(t) : string.Empty)} and got {use.ErrorCode}: the key is still needed",
         };
         var result = await ExecuteAsync(runId, step, use, ct);
         return await NotifyAsync(new RetentionReport { RunId = runId, DryRun = false, Results = [result], Skipped = [] }, ct);
@@ -156,53 +156,27 @@ public sealed class RetentionRunner
 
     private async Task<RetentionResult> ExecuteAsync(string runId, RetentionStep step, AttemptedUse? use, CancellationToken ct)
     {
-        var now = RotationTags.FormatTime(_time.GetUtcNow());
+        var now = RecordedTime.Format(_time.GetUtcNow());
         var cancelled = false;
         try
         {
             switch (step.Action)
             {
                 case RetentionAction.Disable:
-                    var tags = await _calls.TagsAsync(step.KeyId, ct);
-                    if (!tags.ContainsKey(RetentionTags.DisabledAt))
-                    {
-                        await _calls.TagAsync(step.KeyId, Tags((RetentionTags.DisabledAt, now), (RetentionTags.DisabledBy, runId)), ct);
-                    }
-
-                    await KmsCalls.CallAsync("DisableKey", () => _kms.DisableKeyAsync(new DisableKeyRequest { KeyId = step.KeyId }, ct));
+                    await _transitions.DisableAsync(step.KeyId, runId, now, ct);
                     break;
 
                 case RetentionAction.ScheduleDeletion:
-                    await _calls.TagAsync(step.KeyId, Tags((RetentionTags.DeletionScheduledAt, now), (RetentionTags.DeletionScheduledBy, runId)), ct);
-                    await KmsCalls.CallAsync("ScheduleKeyDeletion", () => _kms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = step.KeyId, PendingWindowInDays = _settings.PendingWindowDays }, ct));
+                    await _transitions.ScheduleDeletionAsync(step.KeyId, runId, now, ct);
                     break;
 
                 case RetentionAction.DeleteMarkerAlias:
-                    try
-                    {
-                        await _kms.DeleteAliasAsync(new DeleteAliasRequest { AliasName = step.MarkerAlias }, ct);
-                    }
-                    catch (NotFoundException)
-                    {
-                        // Deleted by an earlier run that did not hear back.
-                    }
-
+                    await _transitions.DeleteMarkerAsync(step.MarkerAlias!, ct);
                     break;
 
                 case RetentionAction.Reenable:
-                    if ((await _calls.DescribeAsync(step.KeyId, ct))?.KeyState == KeyState.PendingDeletion)
-                    {
-                        // CancelKeyDeletion leaves the key Disabled; a key pending deletion cannot be tagged before this.
-                        await KmsCalls.CallAsync("CancelKeyDeletion", () => _kms.CancelKeyDeletionAsync(new CancelKeyDeletionRequest { KeyId = step.KeyId }, ct));
-                        cancelled = true;
-                    }
-
-                    if (use is not null)
-                    {
-                        await _calls.TagAsync(step.KeyId, Tags((RetentionTags.ReenabledAt, now), (RetentionTags.ReenabledBecause, TagValue($"{use.EventName} {use.ErrorCode}")), (RetentionTags.UsedBy, TagValue(use.UsedBy))), ct);
-                    }
-
-                    await KmsCalls.CallAsync("EnableKey", () => _kms.EnableKeyAsync(new EnableKeyRequest { KeyId = step.KeyId }, ct));
+                    cancelled = await _transitions.CancelDeletionIfScheduledAsync(step.KeyId, ct);
+                    await _transitions.EnableAsync(step.KeyId, now, use is null ? null : ($"{use.EventName} {use.ErrorCode}", use.UsedBy), ct);
                     break;
 
                 default:
@@ -238,8 +212,4 @@ public sealed class RetentionRunner
         }
     }
 
-    private static Dictionary<string, string> Tags(params (string Key, string Value)[] tags) => tags.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
-
-    /// <summary>KMS tag values are at most 256 characters.</summary>
-    private static string TagValue(string value) => value.Length <= 256 ? value : value[..256];
 }

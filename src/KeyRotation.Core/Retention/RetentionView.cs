@@ -1,3 +1,5 @@
+using KeyRotation.Core.Protocol;
+
 namespace KeyRotation.Core.Retention;
 
 /// <summary>One key of an alias's verified chain, as retention sees it.</summary>
@@ -22,6 +24,9 @@ public sealed record RetentionKey
 
     public required IReadOnlyDictionary<string, string> Tags { get; init; }
 
+    /// <summary>The key's rotation state, parsed from <see cref="Tags"/> by the protocol.</summary>
+    public KeyRecord Record => KeyRecord.From(Tags);
+
     /// <summary>Aliases other than this alias's own marker aliases that point at the key.</summary>
     public IReadOnlyList<string> OtherAliases { get; init; } = [];
 
@@ -29,7 +34,7 @@ public sealed record RetentionKey
     public bool? EscrowConfirmed { get; init; }
 
     /// <summary>True when this tool created the key (it names its predecessor); the alias's first key is not.</summary>
-    public bool CreatedByTool => Tags.ContainsKey(RotationTags.PreviousKey);
+    public bool CreatedByTool => Record.CreatedByTool;
 }
 
 /// <summary>A marker (or takeover) alias of one alias: alias/keyrotation/&lt;name&gt;/&lt;move&gt;[-takeover-&lt;n&gt;].</summary>

@@ -1,5 +1,6 @@
 using Amazon.KeyManagementService.Model;
 using KeyRotation.Core.History;
+using KeyRotation.Core.Protocol;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
 
@@ -59,7 +60,7 @@ public sealed class AliasRollbackTests
 
         await RollBackAsync();
 
-        var now = RotationTags.FormatTime(_time.GetUtcNow());
+        var now = RecordedTime.Format(_time.GetUtcNow());
         var tags = _kms.Requests<TagResourceRequest>().Skip(1).ToList();
         Assert.Equal(2, tags.Count);
         Assert.Equal(third, tags[0].KeyId);

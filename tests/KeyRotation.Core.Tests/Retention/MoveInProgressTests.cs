@@ -1,5 +1,4 @@
 using KeyRotation.Core.Protocol;
-using KeyRotation.Core.Retention;
 
 namespace KeyRotation.Core.Tests.Retention;
 

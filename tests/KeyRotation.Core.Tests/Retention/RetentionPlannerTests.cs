@@ -36,7 +36,7 @@ public sealed class RetentionPlannerTests
 
             if (i > 0)
             {
-                tags[RotationTags.RetiredAt] = RotationTags.FormatTime(Now.AddDays(-retiredDaysAgo));
+                tags[RotationTags.RetiredAt] = RecordedTime.Format(Now.AddDays(-retiredDaysAgo));
             }
 
             var key = new RetentionKey { KeyId = $"key-{i}", Index = i, Generation = length - i, KeyState = "Enabled", Origin = "AWS_KMS", Tags = tags };
@@ -79,7 +79,7 @@ public sealed class RetentionPlannerTests
     public void Plan_DisabledLongEnough_SchedulesDeletionOnlyInDisableThenDelete()
     {
         var view = Chain(4, change: (i, k) => i == 2
-            ? k with { KeyState = "Disabled", Tags = new Dictionary<string, string>(k.Tags) { [RetentionTags.DisabledAt] = RotationTags.FormatTime(Now.AddDays(-90)) } }
+            ? k with { KeyState = "Disabled", Tags = new Dictionary<string, string>(k.Tags) { [RetentionTags.DisabledAt] = RecordedTime.Format(Now.AddDays(-90)) } }
             : k);
 
         Assert.Equal(RetentionAction.ScheduleDeletion, ActionFor(RetentionPlanner.Plan(view, Settings(), Now), "key-2"));
@@ -126,7 +126,7 @@ public sealed class RetentionPlannerTests
     [Fact]
     public void Plan_TaggedDisabledButStillEnabled_FinishesDisabling()
     {
-        var view = Chain(4, retiredDaysAgo: 1, change: (i, k) => i == 2 ? k with { Tags = new Dictionary<string, string>(k.Tags) { [RetentionTags.DisabledAt] = RotationTags.FormatTime(Now) } } : k);
+        var view = Chain(4, retiredDaysAgo: 1, change: (i, k) => i == 2 ? k with { Tags = new Dictionary<string, string>(k.Tags) { [RetentionTags.DisabledAt] = RecordedTime.Format(Now) } } : k);
 
         Assert.Equal(RetentionAction.Disable, ActionFor(RetentionPlanner.Plan(view, Settings(), Now), "key-2"));
     }

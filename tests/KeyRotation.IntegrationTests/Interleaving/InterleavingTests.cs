@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Amazon.KeyManagementService.Model;
 using KeyRotation.Core;
 using KeyRotation.Core.History;
+using KeyRotation.Core.Protocol;
 using KeyRotation.IntegrationTests.Rotation;
 using KeyRotation.LocalKms;
 using Microsoft.Extensions.Time.Testing;

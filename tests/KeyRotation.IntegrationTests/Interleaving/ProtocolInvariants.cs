@@ -1,5 +1,6 @@
 using KeyRotation.Core;
 using KeyRotation.Core.History;
+using KeyRotation.Core.Protocol;
 using KeyRotation.LocalKms;
 
 namespace KeyRotation.IntegrationTests.Interleaving;
@@ -30,7 +31,7 @@ internal static class ProtocolInvariants
         var current = kms.GetKeySnapshot(alias)!;
         foreach (var key in created)
         {
-            var marker = RotationTags.MarkerAlias(alias, long.Parse(key.Tags[RotationTags.Sequence], System.Globalization.CultureInfo.InvariantCulture));
+            var marker = MarkerNames.Marker(alias, long.Parse(key.Tags[RotationTags.Sequence], System.Globalization.CultureInfo.InvariantCulture));
             var anchored = key.Aliases.Contains(marker) || (keys.TryGetValue(key.Tags[RotationTags.PreviousKey], out var previousKey) && previousKey.Aliases.Contains(marker));
             Assert.True(anchored, $"Key {key.KeyId} (move {key.Tags[RotationTags.Sequence]}): {marker} points at neither it nor its previous key; schedule {schedule}");
             Assert.True(

@@ -2,6 +2,7 @@ using Amazon.KeyManagementService.Model;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Core.History;
+using KeyRotation.Core.Protocol;
 using KeyRotation.Core.Retention;
 
 namespace KeyRotation.IntegrationTests.Retention;
@@ -26,7 +27,7 @@ public sealed class RetentionLifecycleTests
             [h.Generations[3], h.Generations[2], h.Generations[1]],
             first.GetProperty("actions").EnumerateArray().Where(a => a.GetProperty("action").GetString() == "Disable").Select(a => a.GetProperty("keyId").GetString()));
         var disabledTags = h.World.Key(h.Generations[1]).Tags;
-        Assert.Equal(RotationTags.FormatTime(h.World.Time.GetUtcNow()), disabledTags[RetentionTags.DisabledAt]);
+        Assert.Equal(RecordedTime.Format(h.World.Time.GetUtcNow()), disabledTags[RetentionTags.DisabledAt]);
         Assert.Equal(first.GetProperty("runId").GetString(), disabledTags[RetentionTags.DisabledBy]);
 
         h.World.Time.Advance(TimeSpan.FromDays(89));

@@ -1,5 +1,6 @@
 using KeyRotation.Core;
 using KeyRotation.Core.History;
+using KeyRotation.Core.Protocol;
 
 namespace KeyRotation.IntegrationTests.Rotation;
 
@@ -27,7 +28,7 @@ public sealed class MaterialHistoryTests : IDisposable
         Assert.Equal(first.KeyId, earlier.KeyId);
         var rotation = Assert.Single(earlier.MaterialRotations);
         Assert.Equal((material, "ON_DEMAND"), (rotation.KeyMaterialId, rotation.RotationType));
-        Assert.Equal(_world.Key(first.KeyId).Tags[RotationTags.MaterialRotatedAt], RotationTags.FormatTime(rotation.RotatedAt));
+        Assert.Equal(_world.Key(first.KeyId).Tags[RotationTags.MaterialRotatedAt], RecordedTime.Format(rotation.RotatedAt));
     }
 
     [Fact]

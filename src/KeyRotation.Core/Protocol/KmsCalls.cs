@@ -2,7 +2,7 @@ using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
 
-namespace KeyRotation.Core;
+namespace KeyRotation.Core.Protocol;
 
 /// <summary>
 /// The KMS calls the rotation, rollback, status and import share, with KMS errors translated at this edge into a

@@ -1,17 +1,22 @@
-using System.Globalization;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
+using KeyRotation.Core.History;
 
-namespace KeyRotation.Core.History;
+namespace KeyRotation.Core.Protocol;
+
+/// <summary>One key of an alias's chain as the walk found it; <see cref="Key"/> is null for a key that no longer exists.</summary>
+/// <param name="Generation">The tagged generation, or one less than the newer key's for an untagged key.</param>
+internal sealed record ChainLink(string KeyId, KeyMetadata? Key, Dictionary<string, string> Tags, KeyRecord Record, long Generation);
 
 /// <summary>
-/// Reads an alias's chain of generations from the rotation tags: DescribeKey and ListResourceTags per key,
-/// following previous-key back from the current key. Read-only; shared by status and rollback.
+/// The one reader of an alias's chain of generations: DescribeKey and ListResourceTags per key, following
+/// previous-key back from the current key, each key parsed into its <see cref="KeyRecord"/>. Read-only; status,
+/// history, rollback, retention, escrow restore and the replica Regions all walk the chain through it.
 /// </summary>
 internal sealed class KeyChainReader
 {
     /// <summary>A chain longer than this is taken as a tagging loop, not history (KMS allows 100,000 keys per Region).</summary>
-    private const int MaxChainLength = 1000;
+    internal const int MaxChainLength = 1000;
 
     private readonly KmsCalls _calls;
     private readonly IAmazonKeyManagementService _kms;
@@ -42,16 +47,40 @@ internal sealed class KeyChainReader
     /// <summary>Earlier generations, newest first, starting from the current key's previous-key.</summary>
     public async Task<List<KeyGeneration>> EarlierAsync(KeyGeneration current, CancellationToken ct)
     {
-        var chain = new List<KeyGeneration>();
-        var seen = new HashSet<string>(StringComparer.Ordinal) { current.KeyId };
-        var next = current.PreviousKeyId;
-        var generation = current.Generation;
-        while (next is not null && seen.Add(next) && chain.Count < MaxChainLength)
+        ArgumentNullException.ThrowIfNull(current);
+        var links = await WalkAsync(current.PreviousKeyId, current.KeyId, current.Generation, MaxChainLength, ct);
+        return [.. links.Select(link => link.Key is null
+            ? new KeyGeneration { KeyId = link.KeyId, Generation = link.Generation, Missing = true }
+            : ToGeneration(link.Key, link.Record, link.Generation))];
+    }
+
+    /// <summary>
+    /// The chain from <paramref name="firstKeyId"/> back along previous-key, newest first, at most
+    /// <paramref name="limit"/> keys (a longer chain is taken as a tagging loop, not history). A key that no longer
+    /// exists ends the walk as a link without metadata; a key seen before (a loop) ends it silently.
+    /// </summary>
+    /// <param name="newerKeyId">The key the walk starts behind (already read by the caller).</param>
+    /// <param name="newerGeneration">That key's generation, from which untagged keys' generations count down.</param>
+    public async Task<List<ChainLink>> WalkAsync(string? firstKeyId, string newerKeyId, long newerGeneration, int limit, CancellationToken ct)
+    {
+        var chain = new List<ChainLink>();
+        var seen = new HashSet<string>(StringComparer.Ordinal) { newerKeyId };
+        var next = firstKeyId;
+        var generation = newerGeneration;
+        while (next is not null && seen.Add(next) && chain.Count < limit)
         {
-            var (key, _) = await ReadAsync(next, Math.Max(1, generation - 1), ct);
-            chain.Add(key);
-            generation = key.Generation;
-            next = key.PreviousKeyId;
+            var key = await DescribeAsync(next, ct);
+            if (key is null)
+            {
+                chain.Add(new ChainLink(next, null, new Dictionary<string, string>(StringComparer.Ordinal), KeyRecord.Untagged, Math.Max(1, generation - 1)));
+                break;
+            }
+
+            var tags = await TagsAsync(key.KeyId, ct);
+            var record = KeyRecord.From(tags);
+            generation = record.GenerationOr(Math.Max(1, generation - 1));
+            chain.Add(new ChainLink(key.KeyId, key, tags, record, generation));
+            next = record.PreviousKeyId;
         }
 
         return chain;
@@ -90,25 +119,28 @@ internal sealed class KeyChainReader
         return key with { MaterialRotations = [.. rotations.OrderByDescending(r => r.RotatedAt)] };
     }
 
-    public static KeyGeneration ToGeneration(KeyMetadata key, IReadOnlyDictionary<string, string> tags, long generationIfUntagged = 1) => new()
+    public static KeyGeneration ToGeneration(KeyMetadata key, IReadOnlyDictionary<string, string> tags, long generationIfUntagged = 1)
+    {
+        var record = KeyRecord.From(tags);
+        return ToGeneration(key, record, record.GenerationOr(generationIfUntagged));
+    }
+
+    private static KeyGeneration ToGeneration(KeyMetadata key, KeyRecord record, long generation) => new()
     {
         KeyId = key.KeyId,
         Arn = key.Arn,
-        Generation = ReadLong(tags, RotationTags.Generation, generationIfUntagged),
+        Generation = generation,
         KeyState = key.KeyState?.Value,
-        State = tags.GetValueOrDefault(RotationTags.State),
+        State = record.State,
+        Retired = record.IsRetired,
         CreatedAt = key.CreationDate is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : null,
-        RetiredAt = tags.GetValueOrDefault(RotationTags.RetiredAt),
-        RestoredAt = tags.GetValueOrDefault(RotationTags.RestoredAt),
-        RolledBackAt = tags.GetValueOrDefault(RotationTags.RolledBackAt),
-        PreviousKeyId = tags.GetValueOrDefault(RotationTags.PreviousKey),
-        SuccessorKeyId = tags.GetValueOrDefault(RotationTags.SuccessorKey),
-        Sequence = ReadLong(tags, RotationTags.Sequence, 0),
+        RetiredAt = record.RetiredAt,
+        RestoredAt = record.RestoredAt,
+        RolledBackAt = record.RolledBackAt,
+        PreviousKeyId = record.PreviousKeyId,
+        SuccessorKeyId = record.SuccessorKeyId,
+        Sequence = record.Sequence,
         KeySpec = key.KeySpec?.Value,
         KeyUsage = key.KeyUsage?.Value,
     };
-
-    public static long ReadLong(IReadOnlyDictionary<string, string> tags, string key, long fallback) =>
-        tags.TryGetValue(key, out var text) && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : fallback;
-
 }

@@ -2,9 +2,9 @@ using System.Globalization;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
-using KeyRotation.Core.Protocol;
+using KeyRotation.Core.History;
 
-namespace KeyRotation.Core.History;
+namespace KeyRotation.Core.Protocol;
 
 /// <summary>
 /// Points an alias back at an earlier generation of its chain, with the engine's own protocol so the next
@@ -171,24 +171,18 @@ public sealed class AliasRollback
             // as a recorded move) and then carries on from this sequence instead of resuming a stale marker.
             // State "restoring" and restored-from make a rollback that dies after moving the alias recognisable:
             // running the rollback again finishes it, and a rotation refuses until then.
-            await _calls.TagAsync(target.KeyId, new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                [RotationTags.Alias] = alias,
-                [RotationTags.Sequence] = sequenceText,
-                [RotationTags.State] = RotationTags.KeyStates.Restoring,
-                [RotationTags.RestoredFrom] = current.KeyId,
-            }, cancellationToken);
+            await _calls.TagAsync(target.KeyId, KeyRecordTags.Restoring(alias, sequenceText, current.KeyId), cancellationToken);
             if (!await _calls.ClaimAsync(marker, target.KeyId, cancellationToken))
             {
                 // Lost the race: the target stays where it was (retired); its sequence and restored-from tags are
                 // rewritten by whichever rollback or rotation moves the alias to it later.
-                await _calls.TagAsync(target.KeyId, new Dictionary<string, string>(StringComparer.Ordinal) { [RotationTags.State] = target.State ?? RotationTags.KeyStates.Retired }, cancellationToken);
+                await _calls.TagAsync(target.KeyId, KeyRecordTags.State(target.State ?? RotationTags.KeyStates.Retired), cancellationToken);
                 return refused with { Reason = InProgress(alias, marker) };
             }
         }
 
         // A multi-Region set: each replica Region's alias first, this Region's last (it records the rollback).
-        await _replicas.MoveBackAsync(alias, state.Current!, target.KeyId, RotationTags.FormatTime(_time.GetUtcNow()), cancellationToken);
+        await _replicas.MoveBackAsync(alias, state.Current!, target.KeyId, RecordedTime.Format(_time.GetUtcNow()), cancellationToken);
         await KmsCalls.CallAsync("UpdateAlias", () => _kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = target.KeyId }, cancellationToken));
         return await FinishAsync(request, alias, current, target, resumed: false, cancellationToken);
     }
@@ -200,14 +194,8 @@ public sealed class AliasRollback
     /// </summary>
     private async Task<RollbackResult> FinishAsync(RollbackRequest request, string alias, KeyGeneration current, KeyGeneration target, bool resumed, CancellationToken cancellationToken)
     {
-        var now = RotationTags.FormatTime(_time.GetUtcNow());
-        await _calls.TagAsync(current.KeyId, new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [RotationTags.State] = RotationTags.KeyStates.Retired,
-            [RotationTags.RetiredAt] = now,
-            [RotationTags.SuccessorKey] = target.KeyId,
-            [RotationTags.RolledBackAt] = now,
-        }, cancellationToken);
+        var now = RecordedTime.Format(_time.GetUtcNow());
+        await _calls.TagAsync(current.KeyId, KeyRecordTags.RolledBack(target.KeyId, now), cancellationToken);
 
         var result = new RollbackResult
         {
@@ -229,12 +217,7 @@ public sealed class AliasRollback
             result = result with { NotificationError = $"The notification could not be sent: {ex.Message}" };
         }
 
-        await _calls.TagAsync(target.KeyId, new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [RotationTags.State] = RotationTags.KeyStates.Active,
-            [RotationTags.RestoredAt] = now,
-            [RotationTags.RestoredFrom] = current.KeyId,
-        }, cancellationToken);
+        await _calls.TagAsync(target.KeyId, KeyRecordTags.Restored(now, current.KeyId), cancellationToken);
         return result;
     }
 

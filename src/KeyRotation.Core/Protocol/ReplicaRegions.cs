@@ -1,9 +1,9 @@
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
-using KeyRotation.Core.Protocol;
+using KeyRotation.Core.History;
 
-namespace KeyRotation.Core.History;
+namespace KeyRotation.Core.Protocol;
 
 /// <summary>
 /// What status and rollback do in the replica Regions of a multi-Region set: read each Region's replica and alias, and
@@ -92,13 +92,7 @@ internal sealed class ReplicaRegions
                     return true;
                 }
 
-                await calls.TagAsync(current.KeyId, new Dictionary<string, string>(StringComparer.Ordinal)
-                {
-                    [RotationTags.State] = RotationTags.KeyStates.Retired,
-                    [RotationTags.RetiredAt] = now,
-                    [RotationTags.SuccessorKey] = targetKeyId,
-                    [RotationTags.RolledBackAt] = now,
-                }, ct);
+                await calls.TagAsync(current.KeyId, KeyRecordTags.RolledBack(targetKeyId, now), ct);
                 await KmsCalls.CallAsync("UpdateAlias", () => kms.UpdateAliasAsync(new UpdateAliasRequest { AliasName = alias, TargetKeyId = targetKeyId }, ct));
                 return true;
             });

@@ -1,9 +1,7 @@
-using System.Globalization;
-
 namespace KeyRotation.Core;
 
 /// <summary>
-/// The tags this tool writes on keys and the names of its marker aliases. Every tag shares one prefix, so
+/// The tags this tool writes on keys (the marker aliases' names are <see cref="Protocol.MarkerNames"/>). Every tag shares one prefix, so
 /// copying an old key's tags to its successor can drop exactly these, and IAM conditions can name them.
 /// The new key names its predecessor and the old key its successor: the generations of an alias form a chain.
 /// </summary>
@@ -122,9 +120,6 @@ public static class RotationTags
     /// <summary>On a key whose material this tool rotated: when (the key's age for MIN_KEY_AGE_HOURS counts from it).</summary>
     public const string MaterialRotatedAt = Prefix + "material-rotated-at";
 
-    /// <summary>Marker aliases live under this prefix; rotating an alias below it is refused.</summary>
-    public const string MarkerAliasPrefix = "alias/keyrotation/";
-
     /// <summary>Values of <see cref="State"/>.</summary>
     public static class KeyStates
     {
@@ -150,29 +145,9 @@ public static class RotationTags
     /// <summary>True for a tag this tool owns (and so never copies from an old key to a new one).</summary>
     public static bool IsOwnTag(string tagKey) => tagKey.StartsWith(Prefix, StringComparison.Ordinal);
 
-    /// <summary>
-    /// The marker alias that the alias's move number <paramref name="sequence"/> claims. It points at the key being
-    /// replaced, for good (earlier versions then pointed it at the new key, "recorded"): one DescribeKey finds a
-    /// rotation in progress, and the role keeps reaching the old key through it after the alias moved.
-    /// </summary>
-    public static string MarkerAlias(string aliasName, long sequence)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(sequence, 1);
-        return MarkerAliasPrefix + AliasNames.WithoutPrefix(aliasName) + "/" + sequence.ToString(CultureInfo.InvariantCulture);
-    }
+    /// <summary>Formats a time the way every time tag is written (<see cref="RecordedTime.Format"/>).</summary>
+    public static string FormatTime(DateTimeOffset time) => RecordedTime.Format(time);
 
-    /// <summary>
-    /// The alias that claims the takeover of a stale claim on <paramref name="marker"/> (attempt 1, 2, …): taking over
-    /// is a CreateAlias as well, so two runs that both find the same stale claim cannot both go on.
-    /// </summary>
-    public static string TakeoverAlias(string marker, int attempt) =>
-        marker + "-takeover-" + attempt.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>Formats a time the way every time tag is written.</summary>
-    public static string FormatTime(DateTimeOffset time) =>
-        time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
-    /// <summary>Formats a schedule slot: the scheduled time to the minute, in UTC.</summary>
-    public static string FormatSlot(DateTimeOffset slot) =>
-        slot.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture);
+    /// <summary>Formats a schedule slot (<see cref="RecordedTime.FormatSlot"/>).</summary>
+    public static string FormatSlot(DateTimeOffset slot) => RecordedTime.FormatSlot(slot);
 }
