@@ -24,6 +24,7 @@ public sealed class CrashMatrixTests
             data.Add(operation, occurrence, index);
         }
 
+        SuiteCoverage.CrashPoints("rotation", data.Count);
         return data;
     }
 

@@ -25,6 +25,7 @@ public sealed class MaterialCrashMatrixTests
             data.Add(operation, occurrence, index);
         }
 
+        SuiteCoverage.CrashPoints("material", data.Count);
         return data;
     }
 
