@@ -32,8 +32,8 @@ internal static class RetentionCommand
             var context = factory.For(parsed);
             var settings = Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), parsed.GetValue(mode));
             var (kms, _) = await context.ConnectAsync(ct);
-            await UnknownAliases.RefuseAsync(context, kms, settings.Selection.Names, ct);
-            var plans = await RetentionUntouched.WithRolledBackAsync(kms, await Runner(context, kms, settings, null).PlanAsync(await settings.Selection.ResolveAsync(kms, ct), ct), ct);
+            var listed = await UnknownAliases.RefuseAsync(context, kms, settings.Selection.Names, ct);
+            var plans = await RetentionUntouched.WithRolledBackAsync(kms, await Runner(context, kms, settings, null).PlanAsync(settings.Selection.Resolve(listed.Names), ct), ct);
             if (context.Json)
             {
                 context.WriteJson(ToJson(settings, plans));
@@ -60,7 +60,7 @@ internal static class RetentionCommand
             var context = factory.For(parsed);
             var settings = Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), parsed.GetValue(mode));
             var (kms, _) = await context.ConnectAsync(ct);
-            await UnknownAliases.RefuseAsync(context, kms, settings.Selection.Names, ct);
+            var listed = await UnknownAliases.RefuseAsync(context, kms, settings.Selection.Names, ct);
             if (!await context.ConfirmAsync(parsed.GetValue(yes), $"Retention ({RetentionSettings.ModeValue(settings.Mode)}) may disable keys and schedule their deletion for {string.Join(", ", settings.Aliases)}. Go on?", ct))
             {
                 context.Error("Cancelled; nothing was changed.");
@@ -69,7 +69,7 @@ internal static class RetentionCommand
 
             var topicArn = parsed.GetValue(topic) ?? context.Environment.GetValueOrDefault(SettingNames.NotificationTopicArn);
             var notices = Notices.Create(context, string.IsNullOrWhiteSpace(topicArn) ? null : topicArn.Trim());
-            var report = await Runner(context, kms, settings, notices).RunAsync(RotationRun.NewRunId(context, "retention"), await settings.Selection.ResolveAsync(kms, ct), dryRun: false, ct);
+            var report = await Runner(context, kms, settings, notices).RunAsync(RotationRun.NewRunId(context, "retention"), settings.Selection.Resolve(listed.Names), dryRun: false, ct);
             if (context.Json)
             {
                 context.WriteJson(new JsonObject

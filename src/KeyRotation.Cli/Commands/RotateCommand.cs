@@ -44,8 +44,8 @@ internal static class RotateCommand
 
             var notices = Notices.Create(context, topicArn);
             var (kms, sandbox) = await context.ConnectAsync(ct);
-            await UnknownAliases.RefuseAsync(context, kms, settings.Selection.Names, ct);
-            var selected = await settings.Selection.ResolveAsync(kms, ct);
+            var listed = await UnknownAliases.RefuseAsync(context, kms, settings.Selection.Names, ct);
+            var selected = settings.Selection.Resolve(listed.Names);
             if (!settings.DryRun && !await context.ConfirmAsync(parsed.GetValue(yes), $"Rotate {selected.Count} alias(es): {string.Join(", ", selected)}?", ct))
             {
                 context.Error("Cancelled; nothing was changed.");

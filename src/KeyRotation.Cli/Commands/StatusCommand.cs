@@ -88,16 +88,10 @@ internal static class StatusCommand
     private static void Write(CliContext context, string alias, AliasStatus? status, string? error, bool allMaterials)
     {
         var console = context.Console;
-        if (status is null && context.Format == OutputFormat.Text)
-        {
-            context.Error($"{alias}: {error}");
-            return;
-        }
-
         if (status is null)
         {
-            console.MarkupLine($"[bold]{Markup.Escape(alias)}[/]: [red]{Markup.Escape(error ?? "unknown")}[/]");
-            console.WriteLine();
+            // An alias that could not be read is an error: on stderr, in one line, whatever the output format.
+            context.Error($"{alias}: {error}");
             return;
         }
 

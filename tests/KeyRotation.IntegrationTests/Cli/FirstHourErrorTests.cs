@@ -183,4 +183,33 @@ public sealed class FirstHourErrorTests
 
         AssertUsageError(run, "keyrotation rollback: unexpected argument 'alias/other'", "Usage: keyrotation rollback ALIAS [options]");
     }
+
+    [Theory]
+    [InlineData(true, "--expiration-days: 'soon' is not a whole number from 0 to 365.")]
+    [InlineData(false, "KEY_MATERIAL_EXPIRATION_DAYS: 'soon' is not a whole number from 0 to 365.")]
+    public async Task Reimport_ExpirationNotANumber_NamesWhereTheValueCameFrom(bool fromFlag, string expected)
+    {
+        if (!fromFlag)
+        {
+            _cli.Environment["KEY_MATERIAL_EXPIRATION_DAYS"] = "soon";
+        }
+
+        string[] flag = fromFlag ? ["--expiration-days", "soon"] : [];
+        var run = await _cli.RunAsync(["reimport", "1234abcd-12ab-34cd-56ef-1234567890ab", "--yes", .. flag]);
+
+        AssertUsageError(run, expected);
+    }
+
+    [Fact]
+    public async Task Status_AliasThatCannotBeRead_ErrorOnStderrExitOne()
+    {
+        await _cli.CreateAliasAsync(Alias);
+        _cli.Service.Faults.FailEvery("DescribeKey", "AccessDeniedException", "Not allowed to describe the key.");
+
+        var run = await _cli.RunAsync("status", Alias);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(string.Empty, run.Stdout);
+        Assert.Contains("Not allowed to describe the key.", Assert.Single(run.Stderr.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+    }
 }
