@@ -35,7 +35,7 @@ internal static class VerboseOption
             what.Add("the sandbox's keys before and after with their tags and decryption checks");
         }
 
-        var line = $"Not shown: {string.Join(" and ", what)}; add --verbose to see them.";
+        var line = $"Not shown: {string.Join(" and ", what)}; add --verbose to see {(notifications == 1 && !sandboxDetails ? "it" : "them")}.";
         if (context.Format == OutputFormat.Text)
         {
             // Text output is data lines for scripts: what a person should read goes to stderr.

@@ -54,7 +54,7 @@ public sealed class FirstHourOutputTests
 
         Assert.Equal(0, run.ExitCode);
         Assert.Single(Lines(run.Stdout));
-        Assert.Equal(["Not shown: 1 notification text; add --verbose to see them."], Lines(run.Stderr));
+        Assert.Equal(["Not shown: 1 notification text; add --verbose to see it."], Lines(run.Stderr));
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class FirstHourOutputTests
         Assert.Matches("^Alias +Outcome +From key +To key +Reason$", lines[0]);
         Assert.StartsWith($"{Alias}  RolledBack  {second}  {first}  ", lines[1], StringComparison.Ordinal);
         Assert.Matches("^Rollback rollback-[0-9TZ]+-[0-9a-f]{8}: 1 rolled back\\.$", lines[2]);
-        Assert.Equal("Not shown: 1 notification text; add --verbose to see them.", lines[3]);
+        Assert.Equal("Not shown: 1 notification text; add --verbose to see it.", lines[3]);
     }
 
     [Fact]
