@@ -8,7 +8,8 @@ namespace KeyRotation.Cli;
 
 /// <summary>
 /// The keyrotation command line: parses, runs one command, maps failures to exit codes
-/// (0 done, 1 something failed, 2 bad usage or configuration). Everything it touches is passed in, so tests run it in process.
+/// (0 done, 1 something failed, 2 bad usage, configuration or input). Every error goes to stderr in one line (a parse
+/// error adds the command's usage line). Everything it touches is passed in, so tests run it in process.
 /// </summary>
 internal static class CliApp
 {

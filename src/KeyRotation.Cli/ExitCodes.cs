@@ -9,7 +9,7 @@ internal static class ExitCodes
     /// <summary>Some alias failed or was refused, or a notification could not be sent; the output says which and why.</summary>
     public const int Failed = 1;
 
-    /// <summary>Bad usage or configuration: nothing was called.</summary>
+    /// <summary>Bad usage, configuration or input (an alias that does not exist): refused before anything was changed, published or saved.</summary>
     public const int Usage = 2;
 }
 

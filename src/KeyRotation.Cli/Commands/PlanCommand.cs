@@ -1,4 +1,5 @@
 using System.CommandLine;
+using KeyRotation.Cli.Errors;
 using KeyRotation.Cli.Targets;
 using KeyRotation.Core;
 using KeyRotation.Core.Protocol;
@@ -32,6 +33,7 @@ internal static class PlanCommand
             var engine = new RotationEngine(kms, new Notices.Silent(), settings.Options, context.Host.Time, new RotationRun.StderrLog(context), RotationRun.Importer(context, settings, kms), pacer: context.Pacer);
             // One paged ListAliases resolves the patterns and answers every alias's marker aliases: no DescribeKey per marker.
             var snapshot = await AliasSnapshot.ReadAsync(kms, ct);
+            UnknownAliases.Refuse(context, snapshot, settings.Selection.Names);
             var request = new RotationRequest
             {
                 RotationId = RotationRun.NewRunId(context, "plan"),

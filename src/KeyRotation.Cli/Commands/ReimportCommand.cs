@@ -138,7 +138,7 @@ internal static class ReimportCommand
 
         return int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days <= 365
             ? days
-            : throw new UsageException($"Expiration days '{text}' is not a whole number from 0 to 365.");
+            : throw new UsageException($"{(flag is not null ? "--expiration-days" : SettingNames.KeyMaterialExpirationDays)}: '{text}' is not a whole number from 0 to 365.");
     }
 
     private static async Task<string> ReadPrivateKeyAsync(FileInfo file, CancellationToken ct)

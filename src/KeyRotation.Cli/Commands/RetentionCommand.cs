@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Amazon.KeyManagementService;
+using KeyRotation.Cli.Errors;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Core.Retention;
 using Spectre.Console;
@@ -31,7 +32,8 @@ internal static class RetentionCommand
             var context = factory.For(parsed);
             var settings = Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), parsed.GetValue(mode));
             var (kms, _) = await context.ConnectAsync(ct);
-            var plans = await Runner(context, kms, settings, null).PlanAsync(await settings.Selection.ResolveAsync(kms, ct), ct);
+            var listed = await UnknownAliases.RefuseAsync(context, kms, settings.Selection.Names, ct);
+            var plans = await RetentionUntouched.WithRolledBackAsync(kms, await Runner(context, kms, settings, null).PlanAsync(settings.Selection.Resolve(listed.Names), ct), ct);
             if (context.Json)
             {
                 context.WriteJson(ToJson(settings, plans));
@@ -57,6 +59,8 @@ internal static class RetentionCommand
         {
             var context = factory.For(parsed);
             var settings = Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), parsed.GetValue(mode));
+            var (kms, _) = await context.ConnectAsync(ct);
+            var listed = await UnknownAliases.RefuseAsync(context, kms, settings.Selection.Names, ct);
             if (!await context.ConfirmAsync(parsed.GetValue(yes), $"Retention ({RetentionSettings.ModeValue(settings.Mode)}) may disable keys and schedule their deletion for {string.Join(", ", settings.Aliases)}. Go on?", ct))
             {
                 context.Error("Cancelled; nothing was changed.");
@@ -65,8 +69,7 @@ internal static class RetentionCommand
 
             var topicArn = parsed.GetValue(topic) ?? context.Environment.GetValueOrDefault(SettingNames.NotificationTopicArn);
             var notices = Notices.Create(context, string.IsNullOrWhiteSpace(topicArn) ? null : topicArn.Trim());
-            var (kms, _) = await context.ConnectAsync(ct);
-            var report = await Runner(context, kms, settings, notices).RunAsync(RotationRun.NewRunId(context, "retention"), await settings.Selection.ResolveAsync(kms, ct), dryRun: false, ct);
+            var report = await Runner(context, kms, settings, notices).RunAsync(RotationRun.NewRunId(context, "retention"), settings.Selection.Resolve(listed.Names), dryRun: false, ct);
             if (context.Json)
             {
                 context.WriteJson(new JsonObject
@@ -114,7 +117,7 @@ internal static class RetentionCommand
         }
 
         var settings = Settings(context, aliases, null);
-        var plans = await Runner(context, kms, settings, null).PlanAsync(await settings.Selection.ResolveAsync(kms, ct), ct);
+        var plans = await RetentionUntouched.WithRolledBackAsync(kms, await Runner(context, kms, settings, null).PlanAsync(await settings.Selection.ResolveAsync(kms, ct), ct), ct);
         if (!context.Json)
         {
             Write(context, settings, plans);
@@ -123,11 +126,18 @@ internal static class RetentionCommand
         return ToJson(settings, plans);
     }
 
-    private static Option<string?> ModeOption() => new("--mode")
+    private static Option<string?> ModeOption()
     {
-        Description = "off, disable or disable-then-delete (default: RETENTION_MODE).",
-        HelpName = "MODE",
-    };
+        var option = new Option<string?>("--mode")
+        {
+            Description = "off, disable or disable-then-delete (default: RETENTION_MODE).",
+            HelpName = "MODE",
+        };
+
+        // Refused by the parser, naming --mode; a bad RETENTION_MODE is still reported under the variable's name.
+        option.AcceptOnlyFromAmong("off", "disable", "disable-then-delete");
+        return option;
+    }
 
     private static RetentionSettings Settings(CliContext context, IReadOnlyList<string> aliases, string? mode)
     {

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using KeyRotation.Cli.Errors;
 using KeyRotation.Cli.Targets;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Core.History;
 using KeyRotation.Core.Protocol;
-using Spectre.Console;
 
 namespace KeyRotation.Cli.Commands;
 
@@ -17,9 +17,10 @@ internal static class RollbackCommand
         var to = new Option<string?>("--to") { Description = "Key id or ARN of the earlier generation to restore (default: the current key's previous generation).", HelpName = "KEY" };
         var yes = Arguments.Yes();
         var topic = Arguments.TopicArn();
+        var verbose = VerboseOption.Create();
         var command = new Command("rollback", "Point the alias back at its previous generation (or --to an earlier one), tag both keys so the chain stays true, and notify.")
         {
-            alias, to, yes, topic,
+            alias, to, yes, topic, verbose,
         };
         command.SetAction(async (parsed, ct) =>
         {
@@ -33,6 +34,7 @@ internal static class RollbackCommand
 
             var notices = Notices.Create(context, string.IsNullOrWhiteSpace(topicArn) ? null : topicArn.Trim());
             var (kms, sandbox) = await context.ConnectAsync(ct);
+            await UnknownAliases.RefuseAsync(context, kms, [name], ct);
             var target = parsed.GetValue(to);
             var question = parsed.GetValue(yes) ? string.Empty : await QuestionAsync(kms, name, target, ct);
             if (!await context.ConfirmAsync(parsed.GetValue(yes), question, ct))
@@ -42,7 +44,8 @@ internal static class RollbackCommand
             }
 
             var rollback = new AliasRollback(kms, notices, context.Host.Time, context.RegionClients(sandbox));
-            var result = await context.WaitAsync($"Rolling back {name}", () => rollback.RollBackAsync(new RollbackRequest { Alias = name, TargetKeyId = target, RollbackId = RotationRun.NewRunId(context, "rollback") }, ct));
+            var rollbackId = RotationRun.NewRunId(context, "rollback");
+            var result = await context.WaitAsync($"Rolling back {name}", () => rollback.RollBackAsync(new RollbackRequest { Alias = name, TargetKeyId = target, RollbackId = rollbackId }, ct));
             if (context.Json)
             {
                 context.WriteJson(new JsonObject
@@ -58,9 +61,7 @@ internal static class RollbackCommand
             }
             else if (result.Outcome == RollbackOutcome.RolledBack)
             {
-                context.Console.MarkupLine($"[green]Rolled back[/] {Markup.Escape(result.Alias)}: {Markup.Escape(result.FromKeyId ?? "-")} -> {Markup.Escape(result.ToKeyId ?? "-")}");
-                context.Console.WriteLine(result.Reason);
-                RotationRun.WriteNotices(context, notices);
+                RollbackOutput.Write(context, rollbackId, result, notices, parsed.GetValue(verbose));
             }
 
             if (result.Outcome == RollbackOutcome.Refused)

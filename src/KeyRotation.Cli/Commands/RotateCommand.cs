@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
+using KeyRotation.Cli.Errors;
 using KeyRotation.Cli.Targets;
 using KeyRotation.Core;
 using Spectre.Console;
@@ -26,9 +27,10 @@ internal static class RotateCommand
         var minKeyAge = Arguments.MinKeyAgeHours();
         var maxConcurrency = Arguments.MaxConcurrency();
         var changeOrigin = ChangeOriginOption.Create();
+        var verbose = VerboseOption.Create();
         var command = new Command("rotate", "Rotate now: create a new key for each alias, move the alias to it, tag the old key retired (it stays enabled) and notify.")
         {
-            aliases, force, yes, topic, minKeyAge, maxConcurrency, changeOrigin,
+            aliases, force, yes, topic, minKeyAge, maxConcurrency, changeOrigin, verbose,
         };
         command.SetAction(async (parsed, ct) =>
         {
@@ -42,14 +44,17 @@ internal static class RotateCommand
 
             var notices = Notices.Create(context, topicArn);
             var (kms, sandbox) = await context.ConnectAsync(ct);
-            var selected = await settings.Selection.ResolveAsync(kms, ct);
+            var listed = await UnknownAliases.RefuseAsync(context, kms, settings.Selection.Names, ct);
+            var selected = settings.Selection.Resolve(listed.Names);
             if (!settings.DryRun && !await context.ConfirmAsync(parsed.GetValue(yes), $"Rotate {selected.Count} alias(es): {string.Join(", ", selected)}?", ct))
             {
                 context.Error("Cancelled; nothing was changed.");
                 return ExitCodes.Failed;
             }
 
-            var before = sandbox is null ? null : await SnapshotAsync(kms, selected, ct);
+            // The sandbox's before-and-after proof is shown only with --verbose, so it is only prepared then.
+            var details = parsed.GetValue(verbose);
+            var before = sandbox is null || !details || context.Format != OutputFormat.Table ? null : await SnapshotAsync(kms, selected, ct);
             var engine = new RotationEngine(kms, notices, settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(selected), ListPreviousKeyGrants = true }, context.Host.Time, new RotationRun.StderrLog(context), RotationRun.Importer(context, settings, kms), context.CreateKeyClient(), context.KeyFinder(sandbox), context.RegionClients(sandbox), context.Pacer);
             var request = new RotationRequest
             {
@@ -73,13 +78,26 @@ internal static class RotateCommand
             }
             else
             {
-                RotationRun.WriteSummary(context, report);
-                if (before is not null && context.Format == OutputFormat.Table)
+                // The details come first, so the output always ends with the result table and its summary.
+                if (details)
                 {
-                    await ShowSandboxAsync(context, kms, before, report, ct);
+                    if (before is not null)
+                    {
+                        await ShowSandboxAsync(context, kms, before, report, ct);
+                    }
+
+                    RotationRun.WriteNotices(context, notices);
+                    if (context.Format == OutputFormat.Table)
+                    {
+                        context.Console.WriteLine();
+                    }
                 }
 
-                RotationRun.WriteNotices(context, notices);
+                RotationRun.WriteSummary(context, report);
+                if (!details)
+                {
+                    VerboseOption.WriteLeftOut(context, notices.Printed.Count, sandbox is not null && context.Format == OutputFormat.Table);
+                }
             }
 
             return RotationRun.ExitCode(report);
@@ -130,7 +148,6 @@ internal static class RotateCommand
     private static async Task ShowSandboxAsync(CliContext context, IAmazonKeyManagementService kms, Dictionary<string, SandboxSample> before, RotationReport report, CancellationToken ct)
     {
         var console = context.Console;
-        console.WriteLine();
         console.MarkupLine("[bold]Sandbox: aliases before and after[/]");
         var rows = new List<IReadOnlyList<TabularCell>>();
         foreach (var (alias, (keyId, _, _, _)) in before)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using KeyRotation.Cli.Errors;
 using KeyRotation.Cli.Targets;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
@@ -16,7 +17,8 @@ internal static class StatusCommand
     public static Command Create(CliContextFactory factory)
     {
         var aliases = Arguments.Aliases("Aliases to show (default: ROTATION_ALIASES; with --sandbox, the demo aliases).");
-        var command = new Command("status", "Show each alias's current key, the chain of earlier generations, and any rotation left in progress.") { aliases };
+        var all = MaterialRotationRows.AllOption();
+        var command = new Command("status", "Show each alias's current key, the chain of earlier generations, and any rotation left in progress.") { aliases, all };
         command.SetAction(async (parsed, ct) =>
         {
             var context = factory.For(parsed);
@@ -50,6 +52,8 @@ internal static class StatusCommand
                 names = configured.Resolve(snapshot.Names);
             }
 
+            UnknownAliases.Refuse(context, snapshot, names);
+
             var history = new AliasHistory(kms, snapshot, context.RegionClients(sandbox));
             var statuses = new List<(string Alias, AliasStatus? Status, string? Error)>();
             foreach (var alias in names)
@@ -72,7 +76,7 @@ internal static class StatusCommand
             {
                 foreach (var (alias, status, error) in statuses)
                 {
-                    Write(context, alias, status, error);
+                    Write(context, alias, status, error, parsed.GetValue(all));
                 }
             }
 
@@ -81,19 +85,13 @@ internal static class StatusCommand
         return command;
     }
 
-    private static void Write(CliContext context, string alias, AliasStatus? status, string? error)
+    private static void Write(CliContext context, string alias, AliasStatus? status, string? error, bool allMaterials)
     {
         var console = context.Console;
-        if (status is null && context.Format == OutputFormat.Text)
-        {
-            context.Error($"{alias}: {error}");
-            return;
-        }
-
         if (status is null)
         {
-            console.MarkupLine($"[bold]{Markup.Escape(alias)}[/]: [red]{Markup.Escape(error ?? "unknown")}[/]");
-            console.WriteLine();
+            // An alias that could not be read is an error: on stderr, in one line, whatever the output format.
+            context.Error($"{alias}: {error}");
             return;
         }
 
@@ -117,25 +115,8 @@ internal static class StatusCommand
             key.RolledBackAt is not null ? $"{key.RetiredAt} (rolled back)" : key.Retired ? key.RetiredAt ?? "-" : "-",
         ]);
 
-        // One history: after each key, the new materials KMS gave it in place (same key id), newest first.
-        void Materials(KeyGeneration key)
-        {
-            foreach (var material in key.MaterialRotations)
-            {
-                var id = context.Format == OutputFormat.Text || material.KeyMaterialId.Length <= 16 ? material.KeyMaterialId : material.KeyMaterialId[..16] + "…";
-                rows.Add(
-                [
-                    alias,
-                    material.RotationType == "AUTOMATIC" ? "new material (automatic)" : "new material (on demand)",
-                    key.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    key.KeyId,
-                    "material " + id,
-                    "-",
-                    RecordedTime.Format(material.RotatedAt),
-                    "-",
-                ]);
-            }
-        }
+        // One history: after each key, the new materials KMS gave it in place (same key id), collapsed unless --all.
+        void Materials(KeyGeneration key) => rows.AddRange(MaterialRotationRows.For(context, alias, key, allMaterials));
 
         Row("current", status.Current);
         Materials(status.Current);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using KeyRotation.Cli.Errors;
 using KeyRotation.Core.Protocol;
 using Spectre.Console;
 
@@ -24,6 +25,7 @@ internal static class UnlockCommand
             var context = factory.For(parsed);
             var name = Arguments.ValidAliases([parsed.GetValue(alias)!])[0];
             var (kms, _) = await context.ConnectAsync(ct);
+            await UnknownAliases.RefuseAsync(context, kms, [name], ct);
             if (!await context.ConfirmAsync(parsed.GetValue(yes), $"Remove the takeover aliases of {name}'s unfinished rotation?", ct))
             {
                 context.Error("Cancelled; nothing was changed.");

@@ -77,15 +77,16 @@ public sealed class CommandTests
     }
 
     [Fact]
-    public async Task Rotate_OneUnknownAliasInBatch_ExitsOneAndRotatesTheOther()
+    public async Task Rotate_OneUnknownAliasInBatch_RefusedBeforeRotatingAny()
     {
-        await _cli.CreateAliasAsync(Alias);
+        var old = await _cli.CreateAliasAsync(Alias);
 
         var run = await _cli.RunAsync("rotate", Alias, "alias/missing", "--yes", "--output", "json");
 
-        Assert.Equal(1, run.ExitCode);
-        var outcomes = run.Json().GetProperty("results").EnumerateArray().Select(r => r.GetProperty("outcome").GetString()).ToList();
-        Assert.Equal(["Rotated", "Failed"], outcomes);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal(string.Empty, run.Stdout);
+        Assert.Equal("keyrotation rotate: alias/missing does not exist in this account and Region\n", run.Stderr.ReplaceLineEndings("\n"));
+        Assert.Equal(old, await _cli.KeyOfAsync(Alias));
     }
 
     [Fact]
@@ -237,12 +238,13 @@ public sealed class CommandTests
     }
 
     [Fact]
-    public async Task Status_UnknownAlias_ExitsOneWithError()
+    public async Task Status_UnknownAlias_ExitsTwoWithTheErrorOnStderr()
     {
         var run = await _cli.RunAsync("status", "alias/missing", "--output", "json");
 
-        Assert.Equal(1, run.ExitCode);
-        Assert.Contains("does not exist", run.Json().GetProperty("aliases")[0].GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal(string.Empty, run.Stdout);
+        Assert.Contains("alias/missing does not exist", run.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -306,7 +308,6 @@ public sealed class CommandTests
 
     public static TheoryData<string, string> Refusals => new()
     {
-        { "unknown alias", "does not exist" },
         { "not rotated", "not rotated by this tool" },
         { "not in chain", "not an earlier generation" },
         { "disabled", "is Disabled" },
@@ -324,9 +325,6 @@ public sealed class CommandTests
         string? to = null;
         switch (situation)
         {
-            case "unknown alias":
-                alias = "alias/missing";
-                break;
             case "not rotated":
                 break;
             case "not in chain":
@@ -374,7 +372,7 @@ public sealed class CommandTests
     [Fact]
     public async Task Rotate_SandboxAsInReadme_RotatesDemoAliasAndShowsProof()
     {
-        var run = await _cli.RunAsync(new CliHost { Time = _cli.Time }, "rotate", "--sandbox", "--yes");
+        var run = await _cli.RunAsync(new CliHost { Time = _cli.Time }, "rotate", "--sandbox", "--yes", "--verbose");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("alias/demo/app-data", run.Stdout, StringComparison.Ordinal);

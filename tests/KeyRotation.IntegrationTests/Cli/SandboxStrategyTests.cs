@@ -32,7 +32,7 @@ public sealed class SandboxStrategyTests : IDisposable
     [Fact]
     public async Task RotateSandbox_Table_ShowsTheMaterialAliasUnchangedAndItsDataStillDecrypting()
     {
-        var run = await SandboxAsync("rotate", Sandbox.Material, Sandbox.AppData, "--yes");
+        var run = await SandboxAsync("rotate", Sandbox.Material, Sandbox.AppData, "--yes", "--verbose");
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains($"{Sandbox.Material}: new key material in the same key", run.Stdout, StringComparison.Ordinal);

@@ -68,6 +68,7 @@ internal sealed class ScheduleExplorer
         }
         while (path.Count > 0);
 
+        SuiteCoverage.SchedulesExplored(explored);
         return explored;
     }
 

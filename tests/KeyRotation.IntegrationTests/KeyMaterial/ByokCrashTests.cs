@@ -31,6 +31,8 @@ public sealed class ByokCrashTests
         { "TagResource", 3 },
     };
 
+    static ByokCrashTests() => SuiteCoverage.CrashPoints("BYOK", EveryCall.Count);
+
     [Fact]
     public async Task EveryCall_ComparedWithACleanRun_ListsEachCallInOrder()
     {

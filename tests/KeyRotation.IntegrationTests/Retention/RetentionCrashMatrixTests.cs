@@ -42,6 +42,7 @@ public sealed class RetentionCrashMatrixTests
             data.Add(operation, occurrence);
         }
 
+        SuiteCoverage.CrashPoints("retention", data.Count);
         return data;
     }
 

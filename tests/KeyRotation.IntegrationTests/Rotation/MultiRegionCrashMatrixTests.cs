@@ -22,6 +22,7 @@ public sealed class MultiRegionCrashMatrixTests
             data.Add(operation, occurrence, index, region ?? Primary);
         }
 
+        SuiteCoverage.CrashPoints("multi-Region", data.Count);
         return data;
     }
 

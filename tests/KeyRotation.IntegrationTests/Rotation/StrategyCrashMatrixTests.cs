@@ -17,10 +17,13 @@ public sealed class StrategyCrashMatrixTests
         var data = new TheoryData<string, string, int, int>();
         foreach (var strategy in CrashMatrixStrategy.All.Keys)
         {
-            foreach (var (operation, occurrence, index) in Calls(strategy))
+            var calls = Calls(strategy);
+            foreach (var (operation, occurrence, index) in calls)
             {
                 data.Add(strategy, operation, occurrence, index);
             }
+
+            SuiteCoverage.CrashPoints(strategy, calls.Count);
         }
 
         return data;

@@ -64,7 +64,7 @@ public sealed class RoleArnTests : IAsyncLifetime
         var run = await _accounts.RunAsync("status", Alias, "--role-arn", roleArn, "--region", AccountsHarness.RegionA);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal([expected, "Run 'keyrotation status --help' for usage."], Lines(run.Stderr));
+        Assert.Equal(["keyrotation status: " + expected, "Usage: keyrotation status [ALIAS...] [options]"], Lines(run.Stderr));
         Assert.Empty(_accounts.Sts.Requests);
         Assert.Empty(_accounts.Router.SignedBy);
     }
@@ -77,7 +77,7 @@ public sealed class RoleArnTests : IAsyncLifetime
         var run = await _accounts.RunAsync(["status", Alias, "--region", AccountsHarness.RegionA, .. options.Split(' ')]);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal([expected, "Run 'keyrotation status --help' for usage."], Lines(run.Stderr));
+        Assert.Equal(["keyrotation status: " + expected, "Usage: keyrotation status [ALIAS...] [options]"], Lines(run.Stderr));
         Assert.Empty(_accounts.Sts.Requests);
     }
 
