@@ -1,33 +1,24 @@
 using System.Net.Http.Headers;
+using Amazon;
 using Amazon.Runtime;
-using Amazon.Runtime.Internal.Auth;
-using Amazon.Util;
+using Amazon.Runtime.Signing;
 
 namespace KeyRotation.Core.Notifications;
 
 /// <summary>
-/// Signs a POST with AWSSDK.Core's SigV4 implementation: SNS's Query API, and the JSON 1.1 calls of
-/// <see cref="Tagging.ResourceTaggingClient"/> (same signing, another service name and content type).
+/// Signs a POST with AWSSDK.Core's public SigV4 signer (<see cref="AWSSigV4Signer"/>): SNS's Query API, and the JSON
+/// 1.1 calls of <see cref="Tagging.ResourceTaggingClient"/> (same signing, another service name and content type).
+/// The canonical request, string to sign, key derivation and HMAC chain are all the SDK's; this only maps an
+/// HttpRequestMessage onto the signer's neutral request and applies the headers it returns.
 /// </summary>
-/// <remarks>
-/// AWS4Signer's instance entry points (Sign/SignRequest) need an SDK <c>IRequest</c> and <c>IClientConfig</c>,
-/// which only a generated service client can build without re-implementing half of a client config (and
-/// constructing a ClientConfig reads environment variables and profiles). So this derives from AWS4Signer to
-/// reach its protected canonicalisation helpers and uses its public static header, hash and signature
-/// helpers: the canonical request, string to sign, key derivation and HMAC chain all remain the SDK's.
-/// </remarks>
-internal sealed class SnsRequestSigner : AWS4Signer
+internal static class SnsRequestSigner
 {
     /// <summary>The SigV4 signing name of SNS.</summary>
     internal const string ServiceName = "sns";
 
     internal const string FormContentType = "application/x-www-form-urlencoded; charset=utf-8";
 
-    private SnsRequestSigner()
-    {
-    }
-
-    /// <summary>Adds Host, X-Amz-Date, X-Amz-Security-Token (when present) and Authorization to <paramref name="request"/>.</summary>
+    /// <summary>Adds Host, X-Amz-Date, X-Amz-Content-SHA256, X-Amz-Security-Token (when present) and Authorization to <paramref name="request"/>.</summary>
     internal static void Sign(
         HttpRequestMessage request,
         byte[] body,
@@ -50,47 +41,39 @@ internal sealed class SnsRequestSigner : AWS4Signer
         string contentType,
         string? target)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(credentials);
         var endpoint = request.RequestUri ?? throw new ArgumentException("The request has no URI.", nameof(request));
 
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-        {
-            [HeaderKeys.ContentTypeHeader] = contentType,
-        };
+        var signing = new AWSSigningRequest { HttpMethod = HttpMethod.Post, RequestUri = endpoint, Content = body };
+        signing.Headers["Content-Type"] = contentType;
         if (target is not null)
         {
-            headers["X-Amz-Target"] = target;
+            signing.Headers["X-Amz-Target"] = target;
         }
 
-        var signingTime = InitializeHeaders(headers, endpoint, signedAt.UtcDateTime);
-        if (credentials.UseToken)
+        var signed = AWSSigV4Signer.Sign(signing, new AWSSigV4Parameters
         {
-            headers[HeaderKeys.XAmzSecurityTokenHeader] = credentials.Token;
-        }
+            Credentials = credentials.UseToken
+                ? new SessionAWSCredentials(credentials.AccessKey, credentials.SecretKey, credentials.Token)
+                : new BasicAWSCredentials(credentials.AccessKey, credentials.SecretKey),
+            Region = RegionEndpoint.GetBySystemName(region),
+            Service = serviceName,
+            SignedAt = signedAt.UtcDateTime,
+        });
 
-        var payloadHash = Convert.ToHexStringLower(ComputeHash(body));
-        var sortedHeaders = SortAndPruneHeaders(headers);
-        var canonicalRequest = CanonicalizeRequest(endpoint, string.Empty, HttpMethod.Post.Method, sortedHeaders, string.Empty, payloadHash);
-        var signedHeaders = CanonicalizeHeaderNames(sortedHeaders);
-        var signature = ComputeSignature(credentials, region, signingTime, serviceName, signedHeaders, canonicalRequest);
-
-        foreach (var (name, value) in headers)
+        // The signer signs the Host the URI names (with its port when not the scheme's default); send exactly that.
+        request.Headers.Host = endpoint.IsDefaultPort ? endpoint.Host : endpoint.Authority;
+        if (target is not null)
         {
-            if (name.Equals(HeaderKeys.ContentTypeHeader, StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            if (name.Equals(HeaderKeys.HostHeader, StringComparison.OrdinalIgnoreCase))
-            {
-                request.Headers.Host = value;
-            }
-            else
-            {
-                request.Headers.TryAddWithoutValidation(name, value);
-            }
+            request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
         }
 
-        request.Headers.TryAddWithoutValidation(HeaderKeys.AuthorizationHeader, signature.ForAuthorizationHeader);
+        foreach (var (name, value) in signed.Headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
         request.Content = new ByteArrayContent(body);
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
     }

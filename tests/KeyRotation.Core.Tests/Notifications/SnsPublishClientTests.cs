@@ -131,6 +131,7 @@ public sealed class SnsPublishClientTests : IDisposable
             request.Body);
         Assert.Equal("20240501T120000Z", request.Headers["X-Amz-Date"]);
         Assert.Equal("sns.us-east-1.amazonaws.com", request.Headers["Host"]);
+        Assert.Equal(ReferenceSigV4.PayloadHash(request.Body), request.Headers["X-Amz-Content-SHA256"]);
         Assert.Equal(expected, request.Headers["Authorization"]);
     }
 
