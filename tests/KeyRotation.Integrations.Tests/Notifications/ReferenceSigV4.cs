@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace KeyRotation.Core.Tests.Notifications;
+namespace KeyRotation.Integrations.Tests.Notifications;
 
 /// <summary>
 /// An independent, minimal SigV4 (AWS General Reference, "Create a signed AWS API request") for a POST to "/"

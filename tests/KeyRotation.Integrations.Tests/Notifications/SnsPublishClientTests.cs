@@ -1,8 +1,9 @@
 using System.Net;
 using Amazon.Runtime;
 using KeyRotation.Core.Notifications;
+using KeyRotation.Integrations.Notifications;
 
-namespace KeyRotation.Core.Tests.Notifications;
+namespace KeyRotation.Integrations.Tests.Notifications;
 
 public sealed class SnsPublishClientTests : IDisposable
 {

@@ -5,7 +5,7 @@ using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Amazon.Util;
 
-namespace KeyRotation.Core.Notifications;
+namespace KeyRotation.Integrations.Notifications;
 
 /// <summary>
 /// A small SNS Publish client over the Query API, signed with AWSSDK.Core's SigV4 signer. It stands in for
@@ -150,7 +150,7 @@ public sealed class SnsPublishClient : ISnsPublisher
     {
         var credentials = await GetCredentialsAsync(topic, ct);
         using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint);
-        SnsRequestSigner.Sign(request, body, credentials, _options.Region, _timeProvider.GetUtcNow());
+        AwsRequestSigner.Sign(request, body, credentials, _options.Region, _timeProvider.GetUtcNow());
 
         HttpResponseMessage response;
         try

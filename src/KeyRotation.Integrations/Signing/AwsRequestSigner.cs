@@ -3,7 +3,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.Signing;
 
-namespace KeyRotation.Core.Notifications;
+namespace KeyRotation.Integrations.Signing;
 
 /// <summary>
 /// Signs a POST with AWSSDK.Core's public SigV4 signer (<see cref="AWSSigV4Signer"/>): SNS's Query API, and the JSON
@@ -11,7 +11,7 @@ namespace KeyRotation.Core.Notifications;
 /// The canonical request, string to sign, key derivation and HMAC chain are all the SDK's; this only maps an
 /// HttpRequestMessage onto the signer's neutral request and applies the headers it returns.
 /// </summary>
-internal static class SnsRequestSigner
+internal static class AwsRequestSigner
 {
     /// <summary>The SigV4 signing name of SNS.</summary>
     internal const string ServiceName = "sns";
