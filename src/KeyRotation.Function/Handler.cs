@@ -5,6 +5,7 @@ using Amazon.KeyManagementService;
 using Amazon.S3;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
+using KeyRotation.Core.Continuation;
 using KeyRotation.Core.KeyMaterial;
 using KeyRotation.Core.Tagging;
 using KeyRotation.Integrations.Clients;
@@ -85,7 +86,7 @@ public sealed class Handler
             });
             if (continuationQueue is null && _configuration.ContinuationQueueUrl is { } queueUrl)
             {
-                continuationQueue = new SqsContinuationQueue(AwsClients.CreateSqs(environment), queueUrl);
+                continuationQueue = AwsClients.CreateContinuationQueue(environment, queueUrl);
             }
             if (importer is null && _configuration.Options.KeyMaterialOrigin == KeyMaterialOrigin.External)
             {

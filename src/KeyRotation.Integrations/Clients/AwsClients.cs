@@ -2,6 +2,8 @@ using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.SQS;
+using KeyRotation.Core.Continuation;
+using KeyRotation.Integrations.Continuation;
 using KeyRotation.Integrations.Notifications;
 using KeyRotation.Integrations.Pacing;
 using KeyRotation.Integrations.Tagging;
@@ -154,6 +156,10 @@ public static class AwsClients
 
         return new AmazonSQSClient(config);
     }
+
+    /// <summary>The continuation queue at <paramref name="queueUrl"/>, over <see cref="CreateSqs"/>.</summary>
+    public static IContinuationQueue CreateContinuationQueue(IReadOnlyDictionary<string, string> environment, Uri queueUrl) =>
+        new SqsContinuationQueue(CreateSqs(environment), queueUrl);
 
     private static string? FallbackRegion() => Amazon.Runtime.FallbackRegionFactory.GetRegionEndpoint()?.SystemName;
 }

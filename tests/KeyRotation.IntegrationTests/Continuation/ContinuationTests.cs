@@ -5,6 +5,7 @@ using Amazon.SQS;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Function;
+using KeyRotation.Integrations.Continuation;
 using KeyRotation.IntegrationTests.Rotation;
 
 namespace KeyRotation.IntegrationTests.Continuation;
