@@ -89,5 +89,5 @@ public sealed class RotationComposition
         ITaggedKeyFinder? keyFinder = null,
         KmsRegionClients? regionClients = null,
         KmsRequestPacer? pacer = null) =>
-        new(kms, notifier, options, time, log, importer, createKeyClient, keyFinder, regionClients, pacer);
+        new RotationEngine(kms, notifier, options, time, log, importer, createKeyClient, keyFinder, regionClients, pacer);
 }
