@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using KeyRotation.Core.Configuration;
+using KeyRotation.Core.Continuation;
 using KeyRotation.Function;
 
 namespace KeyRotation.Bench;
@@ -96,11 +97,11 @@ internal static class ContinuationBench
 
         public int Count => _messages.Count;
 
-        public Task<IReadOnlyDictionary<string, string>> SendAsync(IReadOnlyList<ContinuationMessage> messages, TimeSpan delay, CancellationToken ct)
+        public Task<IReadOnlyDictionary<string, string>> SendAsync(IReadOnlyList<ContinuationEnvelope> messages, TimeSpan delay, CancellationToken ct)
         {
             foreach (var message in messages)
             {
-                _messages.Enqueue(new Message((++_next).ToString(CultureInfo.InvariantCulture), message.ToJson()));
+                _messages.Enqueue(new Message((++_next).ToString(CultureInfo.InvariantCulture), message.Body));
             }
 
             return Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>());

@@ -8,8 +8,9 @@ using Amazon.Runtime.Credentials;
 using Amazon.Runtime.Endpoints;
 using Amazon.S3;
 using KeyRotation.Cli.Targets;
-using KeyRotation.Core;
 using KeyRotation.Core.Pacing;
+using KeyRotation.Integrations.Clients;
+using KeyRotation.Integrations.Pacing;
 
 namespace KeyRotation.Cli;
 

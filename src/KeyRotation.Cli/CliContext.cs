@@ -9,6 +9,7 @@ using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Core.Pacing;
 using KeyRotation.Core.Tagging;
+using KeyRotation.Integrations.Clients;
 using KeyRotation.LocalKms;
 using Spectre.Console;
 
@@ -228,7 +229,7 @@ internal sealed class CliContext
     {
         if (sandbox is not null)
         {
-            return new ResourceTaggingClient(new HttpClient(new LocalKmsHttpMessageHandler(sandbox.Service)), sandbox.Service.Region, new Uri("http://localkms.invalid/"), _ => Task.FromResult(new ImmutableCredentials("test", "test", null)), Host.Time);
+            return AwsClients.CreateKeyFinder(new LocalKmsHttpMessageHandler(sandbox.Service), sandbox.Service.Region, Host.Time);
         }
 
         if (Host.KmsClient is not null)
@@ -237,9 +238,7 @@ internal sealed class CliContext
         }
 
         var aws = Aws;
-        var credentials = Credentials();
-        var endpoint = AwsEndpoints.Resolve(Environment, ResourceTaggingClient.EndpointServiceId) ?? (EndpointUrl is null ? null : new Uri(EndpointUrl));
-        return new ResourceTaggingClient(new HttpClient(), aws.Region, endpoint, _ => credentials.GetCredentialsAsync(), Host.Time);
+        return AwsClients.CreateKeyFinder(Environment, aws.Region, EndpointUrl is null ? null : new Uri(EndpointUrl), Credentials(), Host.Time);
     }
 
     /// <summary>

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using KeyRotation.Core;
-using KeyRotation.Core.Notifications;
+using KeyRotation.Integrations.Clients;
 
 namespace KeyRotation.Cli;
 
@@ -30,12 +30,8 @@ internal sealed class Notices : IRotationNotifier
             return new Notices(null);
         }
 
-        var topic = NotificationTopicArn.Parse(topicArn);
-        var options = SnsClientOptions.ForTopic(topic, AwsEndpoints.Resolve(context.Environment, "SNS"));
-
         // The same identity as the KMS calls (--profile, the access key variables, or the SDK's default chain).
-        var publisher = new SnsPublishClient(SharedHttp.Value, options, credentials ?? context.Credentials(), context.Host.Time);
-        return new Notices(new SnsRotationNotifier(publisher, topic));
+        return new Notices(AwsClients.CreateNotifier(context.Environment, topicArn, SharedHttp.Value, credentials ?? context.Credentials(), context.Host.Time));
     }
 
     public async Task NotifyAsync(RotationNotice notice, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using Amazon.KeyManagementService.Model;
 using KeyRotation.Core;
 using KeyRotation.Core.KeyMaterial;
 using KeyRotation.Core.Protocol;
+using KeyRotation.Integrations.Composition;
 using KeyRotation.LocalKms;
 
 namespace KeyRotation.Cli;
@@ -150,7 +151,7 @@ internal sealed class Sandbox
         foreach (var daysAgo in new[] { 60, 30 })
         {
             clock.Offset = TimeSpan.FromDays(-daysAgo);
-            var engine = new RotationEngine(kms, new DiscardingNotifier(), new RotationOptions(), clock, NullRotationLog.Instance);
+            var engine = new RotationComposition(new() { Kms = kms, Notifier = new DiscardingNotifier(), Time = clock }).Engine(new RotationOptions());
             var report = await engine.RunAsync(new RotationRequest { RotationId = $"sandbox-seed-{daysAgo}d", Aliases = [Reports], Force = true }, ct);
             if (report.Results[0].Outcome != RotationOutcome.Rotated)
             {

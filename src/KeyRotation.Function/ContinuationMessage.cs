@@ -62,7 +62,7 @@ internal sealed record ContinuationMessage
             writer.WriteString("alias", Alias);
             if (ScheduleSlot is { } slot)
             {
-                writer.WriteString("scheduleSlot", RotationTags.FormatSlot(slot));
+                writer.WriteString("scheduleSlot", RecordedTime.FormatSlot(slot));
             }
 
             writer.WriteBoolean("dryRun", DryRun);

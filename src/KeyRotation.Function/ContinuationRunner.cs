@@ -1,6 +1,7 @@
 using System.Globalization;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
+using KeyRotation.Core.Continuation;
 
 namespace KeyRotation.Function;
 
@@ -31,7 +32,7 @@ internal sealed class ContinuationRunner(RotationEngine engine, RotationSettings
         }
 
         var delay = request.Deadline is { } deadline ? deadline - time.GetUtcNow() + AfterTheRun : TimeSpan.Zero;
-        var failures = await queue.SendAsync([.. deferred.Select(alias => ContinuationMessage.For(request, alias))], delay, ct);
+        var failures = await queue.SendAsync([.. deferred.Select(alias => ContinuationMessage.For(request, alias)).Select(m => new ContinuationEnvelope(m.Alias, m.RotationId, m.ToJson()))], delay, ct);
         log.Write(new RotationLogEntry(
             failures.Count == 0 ? RotationLogLevel.Information : RotationLogLevel.Error,
             string.Create(CultureInfo.InvariantCulture, $"Handed {deferred.Count - failures.Count} alias(es) the run could not start to the continuation queue{(failures.Count == 0 ? string.Empty : $"; {failures.Count} could not be sent")}"),
@@ -81,7 +82,7 @@ internal sealed class ContinuationRunner(RotationEngine engine, RotationSettings
         {
             var aliases = run.Select(r => r.Message.Alias).Distinct(StringComparer.Ordinal).ToList();
             var request = run.Key.ToRequest(aliases, started + configuration.Options.RunTimeout);
-            log.Write(new RotationLogEntry(RotationLogLevel.Information, string.Create(CultureInfo.InvariantCulture, $"Continuing the run for {aliases.Count} alias(es){(request.ScheduleSlot is { } slot ? " of slot " + RotationTags.FormatSlot(slot) : string.Empty)}"), request.RotationId));
+            log.Write(new RotationLogEntry(RotationLogLevel.Information, string.Create(CultureInfo.InvariantCulture, $"Continuing the run for {aliases.Count} alias(es){(request.ScheduleSlot is { } slot ? " of slot " + RecordedTime.FormatSlot(slot) : string.Empty)}"), request.RotationId));
             var report = await HandOffAsync(request, await engine.RunAsync(request, ct), ct);
             log.WriteMetrics(report);
             var byAlias = report.Results.ToDictionary(r => r.Alias, StringComparer.Ordinal);

@@ -5,9 +5,11 @@ using Amazon.KeyManagementService;
 using Amazon.S3;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
+using KeyRotation.Core.Continuation;
 using KeyRotation.Core.KeyMaterial;
-using KeyRotation.Core.Pacing;
 using KeyRotation.Core.Tagging;
+using KeyRotation.Integrations.Clients;
+using KeyRotation.Integrations.Composition;
 
 namespace KeyRotation.Function;
 
@@ -67,22 +69,21 @@ public sealed class Handler
             return;
         }
 
-        IAmazonKeyManagementService? createKeyClient = null;
-        KmsRequestPacer? pacer = null;
         try
         {
-            if (kms is null)
+            var composition = new RotationComposition(new RotationCompositionOptions
             {
-                // One pacer per container: every KMS request of every alias, and both clients, share its limiters.
-                // On the real clock, whatever clock the run reads: KMS counts its quotas in real seconds.
-                pacer = new KmsRequestPacer(_configuration.RequestQuotas, TimeProvider.System);
-                kms = AwsClients.CreateKms(environment, pacer);
-                createKeyClient = AwsClients.CreateKms(environment, pacer, retries: 0);
-                keyFinder ??= AwsClients.CreateKeyFinder(environment);
-                regionClients ??= AwsClients.CreateKmsRegions(environment);
-            }
-
-            notifier ??= AwsClients.CreateNotifier(environment, _configuration.NotificationTopicArn);
+                Environment = environment,
+                Quotas = _configuration.RequestQuotas,
+                Time = time,
+                Log = _log,
+                NotificationTopicArn = _configuration.NotificationTopicArn,
+                Kms = kms,
+                Notifier = notifier,
+                KeyFinder = keyFinder,
+                RegionClients = regionClients,
+                S3 = s3,
+            });
             if (continuationQueue is null && _configuration.ContinuationQueueUrl is { } queueUrl)
             {
                 continuationQueue = AwsClients.CreateContinuationQueue(environment, queueUrl);
@@ -90,9 +91,12 @@ public sealed class Handler
             if (importer is null && _configuration.Options.KeyMaterialOrigin == KeyMaterialOrigin.External)
             {
                 var keyMaterial = KeyMaterialOptions.FromSettings(_configuration);
-                s3 ??= keyMaterial.Escrow is null ? null : AwsClients.CreateS3(environment);
-                importer = new EscrowedKeyMaterialImporter(kms, s3, keyMaterial, time, _log);
+                importer = new EscrowedKeyMaterialImporter(composition.Kms, keyMaterial.Escrow is null ? null : composition.EscrowStore, keyMaterial, time, _log);
             }
+
+            // The notice lists the previous key's grants: they are not carried over, and whoever relied on them must be told.
+            _engine = composition.Engine(_configuration.Options with { ListPreviousKeyGrants = true }, importer);
+            _kms = composition.Kms;
         }
         catch (ArgumentException ex)
         {
@@ -101,11 +105,6 @@ public sealed class Handler
             _log.Write(new RotationLogEntry(RotationLogLevel.Error, _configurationError.Message));
             return;
         }
-
-        _kms = kms;
-
-        // The notice lists the previous key's grants: they are not carried over, and whoever relied on them must be told.
-        _engine = new RotationEngine(kms, notifier, _configuration.Options with { ListPreviousKeyGrants = true }, time, _log, importer, createKeyClient, keyFinder, regionClients, pacer);
         _continuation = new ContinuationRunner(_engine, _configuration, continuationQueue, time, _log);
     }
 
@@ -185,7 +184,7 @@ public sealed class Handler
         };
         _log.Write(new RotationLogEntry(
             RotationLogLevel.Information,
-            string.Create(CultureInfo.InvariantCulture, $"Started a {invocation.Kind} run for {aliases.Count} alias(es){(request.DryRun ? " (dry run)" : string.Empty)}{(request.Force ? " (forced)" : string.Empty)}{(request.ScheduleSlot is { } slot ? " for slot " + RotationTags.FormatSlot(slot) : string.Empty)}"),
+            string.Create(CultureInfo.InvariantCulture, $"Started a {invocation.Kind} run for {aliases.Count} alias(es){(request.DryRun ? " (dry run)" : string.Empty)}{(request.Force ? " (forced)" : string.Empty)}{(request.ScheduleSlot is { } slot ? " for slot " + RecordedTime.FormatSlot(slot) : string.Empty)}"),
             request.RotationId));
 
         var report = await _continuation!.HandOffAsync(request, await _engine!.RunAsync(request, CancellationToken.None), CancellationToken.None);

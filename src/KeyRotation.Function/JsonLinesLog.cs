@@ -38,7 +38,7 @@ internal sealed class JsonLinesLog : IRotationLog
     {
         ArgumentNullException.ThrowIfNull(entry);
         var line = new LogLine(
-            RotationTags.FormatTime(_time.GetUtcNow()),
+            RecordedTime.Format(_time.GetUtcNow()),
             entry.Level.ToString().ToUpperInvariant(),
             entry.Message,
             entry.RotationId,

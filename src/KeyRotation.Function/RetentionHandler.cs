@@ -7,6 +7,7 @@ using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Core.Pacing;
 using KeyRotation.Core.Retention;
+using KeyRotation.Integrations.Composition;
 
 namespace KeyRotation.Function;
 
@@ -40,9 +41,19 @@ public sealed class RetentionHandler
         {
             _settings = RetentionSettings.Parse(environment);
             // Paced at KMS's default quotas (a raised quota only makes them conservative), as every client of this tool is.
-            kms ??= AwsClients.CreateKms(environment, new KmsRequestPacer(KmsRequestQuotas.Default, TimeProvider.System));
-            notifier ??= AwsClients.CreateNotifier(environment, _settings.NotificationTopicArn);
-            s3 ??= _settings.Escrow is null ? null : AwsClients.CreateS3(environment);
+            var composition = new RotationComposition(new RotationCompositionOptions
+            {
+                Environment = environment,
+                Quotas = KmsRequestQuotas.Default,
+                Time = time,
+                Log = _log,
+                NotificationTopicArn = _settings.NotificationTopicArn,
+                Kms = kms,
+                Notifier = notifier,
+                S3 = s3,
+            });
+            _kms = composition.Kms;
+            _runner = composition.Retention(_settings, _settings.Escrow is null ? null : composition.EscrowStore);
         }
         catch (ConfigurationException ex)
         {
@@ -57,11 +68,7 @@ public sealed class RetentionHandler
         if (_configurationError is not null)
         {
             _log.Write(new RotationLogEntry(RotationLogLevel.Error, _configurationError.Message));
-            return;
         }
-
-        _kms = kms;
-        _runner = new RetentionRunner(kms!, s3, _settings!, notifier, time, _log);
     }
 
     /// <summary>Handles one invocation; throws when the event or configuration is bad, or when any step failed.</summary>

@@ -1,6 +1,7 @@
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Moq;
+using KeyRotation.Integrations.Composition;
 
 namespace KeyRotation.Core.Tests;
 
@@ -105,7 +106,7 @@ public sealed partial class RotationEngineTests
         var old = _kms.AddKey(AliasName);
         _kms.Aliases["alias/keyrotation/orders/1"] = (old.KeyId, Now - TimeSpan.FromHours(1));
 
-        var report = await new RotationEngine(_kms.Object, _notifier, new RotationOptions(), _time, NullRotationLog.Instance).RunAsync(Request(), CancellationToken.None);
+        var report = await RotationComposition.Engine(_kms.Object, _notifier, new RotationOptions(), _time, NullRotationLog.Instance).RunAsync(Request(), CancellationToken.None);
 
         var result = Assert.Single(report.Results);
         Assert.Equal(RotationOutcome.Failed, result.Outcome);
@@ -167,7 +168,7 @@ public sealed partial class RotationEngineTests
                 : _kms.Object.CreateKeyAsync(r, ct));
         var options = new RotationOptions();
 
-        var report = await new RotationEngine(_kms.Object, _notifier, options, _time, NullRotationLog.Instance, createKeyClient: createKeyClient.Object)
+        var report = await RotationComposition.Engine(_kms.Object, _notifier, options, _time, NullRotationLog.Instance, createKeyClient: createKeyClient.Object)
             .RunAsync(Request(), CancellationToken.None);
 
         Assert.Equal(RotationOutcome.Rotated, Assert.Single(report.Results).Outcome);

@@ -2,6 +2,7 @@ using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
+using KeyRotation.Integrations.Composition;
 
 namespace KeyRotation.Core.Tests;
 
@@ -220,7 +221,7 @@ public sealed partial class RotationEngineTests
         _kms.FailNext["GetKeyPolicy"] = new AmazonKeyManagementServiceException("User is not authorized to perform: kms:GetKeyPolicy") { ErrorCode = "AccessDeniedException" };
         var options = new RotationOptions { AuthorizationRetryDelay = TimeSpan.FromMilliseconds(1) };
 
-        var report = await new RotationEngine(_kms.Object, _notifier, options, _time, NullRotationLog.Instance).RunAsync(Request(), CancellationToken.None);
+        var report = await RotationComposition.Engine(_kms.Object, _notifier, options, _time, NullRotationLog.Instance).RunAsync(Request(), CancellationToken.None);
 
         Assert.Equal(RotationOutcome.Rotated, Assert.Single(report.Results).Outcome);
         Assert.Equal(2, _kms.Requests<GetKeyPolicyRequest>().Count());
@@ -285,7 +286,7 @@ public sealed partial class RotationEngineTests
     {
         var options = new RotationOptions { KeyMaterialOrigin = KeyMaterialOrigin.External };
 
-        var error = Assert.Throws<ArgumentException>(() => new RotationEngine(_kms.Object, _notifier, options, _time, NullRotationLog.Instance));
+        var error = Assert.Throws<ArgumentException>(() => RotationComposition.Engine(_kms.Object, _notifier, options, _time, NullRotationLog.Instance));
 
         Assert.Contains("key material importer", error.Message, StringComparison.Ordinal);
     }
@@ -295,7 +296,7 @@ public sealed partial class RotationEngineTests
     private Task<RotationReport> RunAsync(RotationRequest request, TimeSpan? minKeyAge = null, int concurrency = 1)
     {
         var options = new RotationOptions { MinKeyAge = minKeyAge ?? TimeSpan.FromHours(24), MaxConcurrency = concurrency };
-        return new RotationEngine(_kms.Object, _notifier, options, _time, NullRotationLog.Instance, keyFinder: _kms.Finder).RunAsync(request, CancellationToken.None);
+        return RotationComposition.Engine(_kms.Object, _notifier, options, _time, NullRotationLog.Instance, keyFinder: _kms.Finder).RunAsync(request, CancellationToken.None);
     }
 
     /// <summary>No write, except touching the alias's clock alias (how a run reads KMS's time to age a claim).</summary>

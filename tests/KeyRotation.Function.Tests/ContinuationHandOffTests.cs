@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using KeyRotation.Core.Configuration;
+using KeyRotation.Core.Continuation;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KeyRotation.Function.Tests;
@@ -64,10 +65,10 @@ public sealed class ContinuationHandOffTests
 
         public TimeSpan Delay { get; private set; }
 
-        public Task<IReadOnlyDictionary<string, string>> SendAsync(IReadOnlyList<ContinuationMessage> messages, TimeSpan delay, CancellationToken ct)
+        public Task<IReadOnlyDictionary<string, string>> SendAsync(IReadOnlyList<ContinuationEnvelope> messages, TimeSpan delay, CancellationToken ct)
         {
             Delay = delay;
-            Sent.AddRange(messages.Where(m => !Refuse.ContainsKey(m.Alias)));
+            Sent.AddRange(messages.Where(m => !Refuse.ContainsKey(m.Alias)).Select(m => ContinuationMessage.Parse(m.Body)));
             return Task.FromResult<IReadOnlyDictionary<string, string>>(Refuse.Where(r => messages.Any(m => m.Alias == r.Key)).ToDictionary());
         }
     }

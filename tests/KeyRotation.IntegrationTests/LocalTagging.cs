@@ -1,5 +1,5 @@
 using Amazon.Runtime;
-using KeyRotation.Core.Tagging;
+using KeyRotation.Integrations.Tagging;
 using KeyRotation.LocalKms;
 
 namespace KeyRotation.IntegrationTests;

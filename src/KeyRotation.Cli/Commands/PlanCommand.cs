@@ -3,6 +3,7 @@ using KeyRotation.Cli.Errors;
 using KeyRotation.Cli.Targets;
 using KeyRotation.Core;
 using KeyRotation.Core.Protocol;
+using KeyRotation.Integrations.Composition;
 
 namespace KeyRotation.Cli.Commands;
 
@@ -30,7 +31,8 @@ internal static class PlanCommand
             }
 
             var (kms, sandbox) = await context.ConnectAsync(ct);
-            var engine = new RotationEngine(kms, new Notices.Silent(), settings.Options, context.Host.Time, new RotationRun.StderrLog(context), RotationRun.Importer(context, settings, kms), pacer: context.Pacer);
+            var engine = new RotationComposition(new() { Kms = kms, Notifier = new Notices.Silent(), Time = context.Host.Time, Log = new RotationRun.StderrLog(context), Pacer = context.Pacer })
+                .Engine(settings.Options, RotationRun.Importer(context, settings, kms));
             // One paged ListAliases resolves the patterns and answers every alias's marker aliases: no DescribeKey per marker.
             var snapshot = await AliasSnapshot.ReadAsync(kms, ct);
             UnknownAliases.Refuse(context, snapshot, settings.Selection.Names);
@@ -42,7 +44,8 @@ internal static class PlanCommand
                 Force = parsed.GetValue(force),
                 Snapshot = snapshot,
             };
-            var importing = sandbox is null ? null : new RotationEngine(kms, new Notices.Silent(), settings.Options with { KeyMaterialOrigin = KeyMaterialOrigin.External }, context.Host.Time, new RotationRun.StderrLog(context), sandbox.Importer(context.Host.Time, new RotationRun.StderrLog(context)));
+            var importing = sandbox is null ? null : new RotationComposition(new() { Kms = kms, Notifier = new Notices.Silent(), Time = context.Host.Time, Log = new RotationRun.StderrLog(context) })
+                .Engine(settings.Options with { KeyMaterialOrigin = KeyMaterialOrigin.External }, sandbox.Importer(context.Host.Time, new RotationRun.StderrLog(context)));
             var report = await RotationRun.RunAsync(context, EngineHandle.For(engine, importing, settings.Options.MaxConcurrency), request, ct);
             var grants = await context.WaitAsync("Listing grants", () => GrantsSection.ReadAsync(context, kms, report, ct));
             if (!context.Json)

@@ -4,6 +4,7 @@ using Amazon.KeyManagementService;
 using KeyRotation.Cli.Errors;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Core.Retention;
+using KeyRotation.Integrations.Composition;
 using Spectre.Console;
 
 namespace KeyRotation.Cli.Commands;
@@ -167,7 +168,8 @@ internal static class RetentionCommand
     }
 
     private static RetentionRunner Runner(CliContext context, IAmazonKeyManagementService kms, RetentionSettings settings, Notices? notices) =>
-        new(kms, settings.Escrow is null || context.IsSandbox ? null : context.CreateS3Client(), settings, notices, context.Host.Time, new RotationRun.StderrLog(context));
+        new RotationComposition(new() { Kms = kms, Notifier = notices, Time = context.Host.Time, Log = new RotationRun.StderrLog(context) })
+            .Retention(settings, settings.Escrow is null || context.IsSandbox ? null : context.CreateS3Client());
 
     private static void Write(CliContext context, RetentionSettings settings, IReadOnlyList<RetentionPlan> plans)
     {

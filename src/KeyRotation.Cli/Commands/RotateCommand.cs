@@ -5,6 +5,7 @@ using Amazon.KeyManagementService.Model;
 using KeyRotation.Cli.Errors;
 using KeyRotation.Cli.Targets;
 using KeyRotation.Core;
+using KeyRotation.Integrations.Composition;
 using Spectre.Console;
 
 namespace KeyRotation.Cli.Commands;
@@ -55,7 +56,17 @@ internal static class RotateCommand
             // The sandbox's before-and-after proof is shown only with --verbose, so it is only prepared then.
             var details = parsed.GetValue(verbose);
             var before = sandbox is null || !details || context.Format != OutputFormat.Table ? null : await SnapshotAsync(kms, selected, ct);
-            var engine = new RotationEngine(kms, notices, settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(selected), ListPreviousKeyGrants = true }, context.Host.Time, new RotationRun.StderrLog(context), RotationRun.Importer(context, settings, kms), context.CreateKeyClient(), context.KeyFinder(sandbox), context.RegionClients(sandbox), context.Pacer);
+            var engine = new RotationComposition(new()
+            {
+                Kms = kms,
+                Notifier = notices,
+                Time = context.Host.Time,
+                Log = new RotationRun.StderrLog(context),
+                CreateKeyClient = context.CreateKeyClient(),
+                KeyFinder = context.KeyFinder(sandbox),
+                RegionClients = context.RegionClients(sandbox),
+                Pacer = context.Pacer,
+            }).Engine(settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(selected), ListPreviousKeyGrants = true }, RotationRun.Importer(context, settings, kms));
             var request = new RotationRequest
             {
                 RotationId = RotationRun.NewRunId(context, "cli"),
@@ -67,7 +78,8 @@ internal static class RotateCommand
                 // Claims expire after the run timeout plus a margin: the CLI stops writing by then, as the function does.
                 Deadline = context.Host.Time.GetUtcNow() + settings.Options.RunTimeout,
             };
-            var importing = sandbox is null ? null : new RotationEngine(kms, notices, settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(selected), ListPreviousKeyGrants = true, KeyMaterialOrigin = KeyMaterialOrigin.External }, context.Host.Time, new RotationRun.StderrLog(context), sandbox.Importer(context.Host.Time, new RotationRun.StderrLog(context)), keyFinder: context.KeyFinder(sandbox));
+            var importing = sandbox is null ? null : new RotationComposition(new() { Kms = kms, Notifier = notices, Time = context.Host.Time, Log = new RotationRun.StderrLog(context), KeyFinder = context.KeyFinder(sandbox) })
+                .Engine(settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(selected), ListPreviousKeyGrants = true, KeyMaterialOrigin = KeyMaterialOrigin.External }, sandbox.Importer(context.Host.Time, new RotationRun.StderrLog(context)));
             var report = await RotationRun.RunAsync(context, EngineHandle.For(engine, importing, settings.Options.MaxConcurrency), request, ct);
 
             if (context.Json)

@@ -2,7 +2,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
-using KeyRotation.Core;
+using KeyRotation.Integrations.Clients;
 
 namespace KeyRotation.Cli.Targets;
 

@@ -3,6 +3,7 @@ using Amazon.Runtime;
 using KeyRotation.Core;
 using KeyRotation.Core.Pacing;
 using KeyRotation.Core.Tagging;
+using KeyRotation.Integrations.Clients;
 
 namespace KeyRotation.Cli.Targets;
 
@@ -96,9 +97,7 @@ internal sealed class TargetConnection(AccountTarget target, AwsSettings aws, Km
     public ITaggedKeyFinder KeyFinder(CliContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var endpoint = AwsEndpoints.Resolve(context.Environment, ResourceTaggingClient.EndpointServiceId) ?? (context.EndpointUrl is null ? null : new Uri(context.EndpointUrl));
-        var credentials = Aws.Credentials;
-        return new ResourceTaggingClient(new HttpClient(), Aws.Region, endpoint, _ => credentials.GetCredentialsAsync(), context.Host.Time);
+        return AwsClients.CreateKeyFinder(context.Environment, Aws.Region, context.EndpointUrl is null ? null : new Uri(context.EndpointUrl), Aws.Credentials, context.Host.Time);
     }
 }
 

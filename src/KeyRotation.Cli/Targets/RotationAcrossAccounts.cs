@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using KeyRotation.Cli.Commands;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
+using KeyRotation.Integrations.Composition;
 using Spectre.Console;
 
 namespace KeyRotation.Cli.Targets;
@@ -76,9 +77,10 @@ internal static class RotationAcrossAccounts
         var options = request.DryRun
             ? settings.Options
             : settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(request.Aliases), ListPreviousKeyGrants = true };
-        var engine = request.DryRun
-            ? new RotationEngine(connection.Kms, new Notices.Silent(), options, context.Host.Time, log)
-            : new RotationEngine(connection.Kms, notices!, options, context.Host.Time, log, null, connection.CreateKeyClient(), connection.KeyFinder(context));
+        var engine = new RotationComposition(request.DryRun
+            ? new() { Kms = connection.Kms, Notifier = new Notices.Silent(), Time = context.Host.Time, Log = log }
+            : new() { Kms = connection.Kms, Notifier = notices, Time = context.Host.Time, Log = log, CreateKeyClient = connection.CreateKeyClient(), KeyFinder = connection.KeyFinder(context) })
+            .Engine(options);
 
         // Patterns (alias/prod/*) select each target's own aliases. Each target gets the whole run timeout from its own
         // start, as a function run in that account would.

@@ -22,7 +22,8 @@ public sealed class SnsPublishException : Exception
     {
     }
 
-    internal SnsPublishException(
+    /// <summary>A failure the SNS client describes in full: SNS's code, the last status and request id, and whether it was transient.</summary>
+    public SnsPublishException(
         string message,
         string code,
         HttpStatusCode? statusCode,

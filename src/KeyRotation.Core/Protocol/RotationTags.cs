@@ -144,10 +144,4 @@ public static class RotationTags
 
     /// <summary>True for a tag this tool owns (and so never copies from an old key to a new one).</summary>
     public static bool IsOwnTag(string tagKey) => tagKey.StartsWith(Prefix, StringComparison.Ordinal);
-
-    /// <summary>Formats a time the way every time tag is written (<see cref="RecordedTime.Format"/>).</summary>
-    public static string FormatTime(DateTimeOffset time) => RecordedTime.Format(time);
-
-    /// <summary>Formats a schedule slot (<see cref="RecordedTime.FormatSlot"/>).</summary>
-    public static string FormatSlot(DateTimeOffset slot) => RecordedTime.FormatSlot(slot);
 }

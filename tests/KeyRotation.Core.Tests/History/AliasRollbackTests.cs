@@ -3,6 +3,7 @@ using KeyRotation.Core.History;
 using KeyRotation.Core.Protocol;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
+using KeyRotation.Integrations.Composition;
 
 namespace KeyRotation.Core.Tests.History;
 
@@ -143,7 +144,7 @@ public sealed class AliasRollbackTests
         _kms.Tags[second][RotationTags.Sequence] = "3";
         _kms.Aliases["alias/keyrotation/orders/3"] = (second, _time.GetUtcNow());
         _kms.Aliases[Alias] = (second, _time.GetUtcNow());
-        var engine = new RotationEngine(_kms.Object, Mock.Of<IRotationNotifier>(), new RotationOptions(), _time, NullRotationLog.Instance);
+        var engine = RotationComposition.Engine(_kms.Object, Mock.Of<IRotationNotifier>(), new RotationOptions(), _time, NullRotationLog.Instance);
         var rotate = new RotationRequest { RotationId = "r9", Aliases = [Alias], Force = true };
 
         // While the rollback's claim is fresh it may still be running: the rotation waits.
@@ -239,7 +240,7 @@ public sealed class AliasRollbackTests
     private async Task<(string First, string Second, string Third)> RotateTwiceAsync()
     {
         var first = _kms.AddKey(Alias).KeyId;
-        var engine = new RotationEngine(_kms.Object, Mock.Of<IRotationNotifier>(), new RotationOptions(), _time, NullRotationLog.Instance);
+        var engine = RotationComposition.Engine(_kms.Object, Mock.Of<IRotationNotifier>(), new RotationOptions(), _time, NullRotationLog.Instance);
         var keys = new List<string> { first };
         for (var i = 0; i < 2; i++)
         {

@@ -1,6 +1,7 @@
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Microsoft.Extensions.Time.Testing;
+using KeyRotation.Integrations.Composition;
 
 namespace KeyRotation.Core.Tests.KeyMaterial;
 
@@ -49,7 +50,7 @@ public sealed class AliasRotationImportCheckTests
     }
 
     private Task<AliasRotationResult> RunAsync(KmsMock kms, StubImporter importer) =>
-        new RotationEngine(kms.Object, new NoNotifier(), new RotationOptions { KeyMaterialOrigin = KeyMaterialOrigin.External }, _time, NullRotationLog.Instance, importer)
+        RotationComposition.Engine(kms.Object, new NoNotifier(), new RotationOptions { KeyMaterialOrigin = KeyMaterialOrigin.External }, _time, NullRotationLog.Instance, importer)
             .RunAsync(new RotationRequest { RotationId = "rot-1", Aliases = ["alias/orders"], Force = true, ChangeOrigin = true }, CancellationToken.None)
             .ContinueWith(t => Assert.Single(t.Result.Results), TaskScheduler.Default);
 

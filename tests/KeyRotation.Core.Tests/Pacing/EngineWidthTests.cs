@@ -1,5 +1,6 @@
 using KeyRotation.Core.Pacing;
 using Microsoft.Extensions.Time.Testing;
+using KeyRotation.Integrations.Composition;
 
 namespace KeyRotation.Core.Tests.Pacing;
 
@@ -16,7 +17,7 @@ public sealed class EngineWidthTests
         aliases.ForEach(a => kms.AddKey(a));
         var pacer = new KmsRequestPacer(KmsRequestQuotas.Default, _time);
         var notifier = new SwingingNotifier(pacer);
-        var engine = new RotationEngine(kms.Object, notifier, new RotationOptions { MaxConcurrency = 6 }, _time, NullRotationLog.Instance, pacer: pacer);
+        var engine = RotationComposition.Engine(kms.Object, notifier, new RotationOptions { MaxConcurrency = 6 }, _time, NullRotationLog.Instance, pacer: pacer);
 
         var report = await engine.RunAsync(new RotationRequest { RotationId = "rot-width", Aliases = aliases }, CancellationToken.None);
 

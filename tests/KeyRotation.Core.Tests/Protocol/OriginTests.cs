@@ -2,6 +2,7 @@ using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
+using KeyRotation.Integrations.Composition;
 
 namespace KeyRotation.Core.Tests.Protocol;
 
@@ -38,7 +39,7 @@ public sealed class OriginTests
 
     private async Task<AliasRotationResult> RunAsync(KmsMock kms, bool changeOrigin)
     {
-        var engine = new RotationEngine(kms.Object, Mock.Of<IRotationNotifier>(), new RotationOptions(), _time, NullRotationLog.Instance);
+        var engine = RotationComposition.Engine(kms.Object, Mock.Of<IRotationNotifier>(), new RotationOptions(), _time, NullRotationLog.Instance);
         var report = await engine.RunAsync(new RotationRequest { RotationId = "rot-1", Aliases = ["alias/orders"], ChangeOrigin = changeOrigin }, CancellationToken.None);
         return Assert.Single(report.Results);
     }

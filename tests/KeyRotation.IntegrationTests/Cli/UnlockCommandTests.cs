@@ -1,5 +1,6 @@
 using KeyRotation.Core;
 using KeyRotation.Core.Protocol;
+using KeyRotation.Integrations.Composition;
 
 namespace KeyRotation.IntegrationTests.Cli;
 
@@ -13,7 +14,7 @@ public sealed class UnlockCommandTests
     {
         var cli = new CliHarness();
         await cli.CreateAliasAsync(Alias);
-        var engine = new RotationEngine(cli.Kms, new NoNotifier(), new RotationOptions { MinKeyAge = TimeSpan.Zero }, cli.Time, NullRotationLog.Instance, keyFinder: LocalTagging.Finder(cli.Service, cli.Time));
+        var engine = RotationComposition.Engine(cli.Kms, new NoNotifier(), new RotationOptions { MinKeyAge = TimeSpan.Zero }, cli.Time, NullRotationLog.Instance, keyFinder: LocalTagging.Finder(cli.Service, cli.Time));
         var request = new RotationRequest { RotationId = "rot", Aliases = [Alias] };
         cli.Service.Faults.FailEvery("CreateKey", "TagException", "The tag value is not valid.");
         for (var run = 0; run <= ClaimSteps.MaxTakeovers; run++)

@@ -5,6 +5,7 @@ using Amazon.SQS;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Function;
+using KeyRotation.Integrations.Continuation;
 using KeyRotation.IntegrationTests.Rotation;
 
 namespace KeyRotation.IntegrationTests.Continuation;
@@ -61,7 +62,7 @@ public sealed class ContinuationTests : IAsyncDisposable
         Assert.All(messages, m => Assert.Equal(rotationId, m.Attributes["rotationId"]));
         Assert.All(messages, m => Assert.InRange(m.DelaySeconds, 20, 900));
         Assert.Equal(
-            $$"""{"rotationId":"{{rotationId}}","alias":"alias/c3","scheduleSlot":"{{RotationTags.FormatSlot(scheduled)}}","dryRun":false,"force":false,"changeOrigin":false}""",
+            $$"""{"rotationId":"{{rotationId}}","alias":"alias/c3","scheduleSlot":"{{RecordedTime.FormatSlot(scheduled)}}","dryRun":false,"force":false,"changeOrigin":false}""",
             messages[0].Body);
         Assert.All(_sqs.Targets, t => Assert.Equal("AmazonSQS.SendMessageBatch", t));
 
@@ -74,7 +75,7 @@ public sealed class ContinuationTests : IAsyncDisposable
         {
             var created = Assert.Single(_world.CreatedFor(alias));
             Assert.Equal(rotationId, created.Tags[RotationTags.RotationId]);
-            Assert.Equal(RotationTags.FormatSlot(scheduled), created.Tags[RotationTags.ScheduleSlot]);
+            Assert.Equal(RecordedTime.FormatSlot(scheduled), created.Tags[RotationTags.ScheduleSlot]);
             Assert.Equal(created.KeyId, _world.Key(alias).KeyId);
         });
     }

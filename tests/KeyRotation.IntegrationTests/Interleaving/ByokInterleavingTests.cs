@@ -4,6 +4,7 @@ using KeyRotation.Core.KeyMaterial;
 using KeyRotation.IntegrationTests.KeyMaterial;
 using KeyRotation.IntegrationTests.Rotation;
 using Xunit.Abstractions;
+using KeyRotation.Integrations.Composition;
 
 namespace KeyRotation.IntegrationTests.Interleaving;
 
@@ -61,7 +62,7 @@ public sealed class ByokInterleavingTests(ITestOutputHelper output)
 
     private static async Task<AliasRotationResult> RunAsync(ByokHarness byok, Amazon.KeyManagementService.IAmazonKeyManagementService client)
     {
-        var engine = new RotationEngine(
+        var engine = RotationComposition.Engine(
             client,
             byok.Notifier,
             new RotationOptions { KeyMaterialOrigin = KeyMaterialOrigin.External },

@@ -4,6 +4,7 @@ using KeyRotation.Core;
 using KeyRotation.Core.KeyMaterial;
 using KeyRotation.LocalKms;
 using Microsoft.Extensions.Time.Testing;
+using KeyRotation.Integrations.Composition;
 
 namespace KeyRotation.IntegrationTests.KeyMaterial;
 
@@ -28,7 +29,7 @@ internal sealed class ByokHarness : IDisposable
             Escrow = new EscrowTarget(Location, EscrowPublicKey.Parse(EscrowKeys.EscrowPublicPem)),
             WrappingKeySpec = WrappingKeySpec.RSA_2048,
         };
-        Engine = new RotationEngine(
+        Engine = RotationComposition.Engine(
             Kms,
             Notifier,
             new RotationOptions { KeyMaterialOrigin = KeyMaterialOrigin.External },
@@ -72,7 +73,7 @@ internal sealed class ByokHarness : IDisposable
     /// <summary>Rotates the alias with the strategy material (its key must already have imported material), as the schedule would.</summary>
     public async Task<AliasRotationResult> RotateMaterialAsync(string rotationId = "rot-material", bool force = true)
     {
-        var engine = new RotationEngine(
+        var engine = RotationComposition.Engine(
             Kms,
             Notifier,
             new RotationOptions { KeyMaterialOrigin = KeyMaterialOrigin.External, Strategy = RotationStrategy.Material, MaterialRotationPollDelay = TimeSpan.Zero },

@@ -1,6 +1,7 @@
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using KeyRotation.Core;
+using KeyRotation.Integrations.Composition;
 
 namespace KeyRotation.IntegrationTests.Rotation;
 
@@ -81,7 +82,7 @@ public sealed class AuthorizationDelayTests : IDisposable
     private async Task<AliasRotationResult> RunAsync(IAmazonKeyManagementService client, DateTimeOffset? deadline = null)
     {
         var options = new RotationOptions { AuthorizationRetryDelay = TimeSpan.FromMilliseconds(1) };
-        var engine = new RotationEngine(client, _world.Notifier, options, _world.Time, NullRotationLog.Instance, keyFinder: _world.KeyFinder);
+        var engine = RotationComposition.Engine(client, _world.Notifier, options, _world.Time, NullRotationLog.Instance, keyFinder: _world.KeyFinder);
         var report = await engine.RunAsync(new RotationRequest { RotationId = "rot-auth", Aliases = [Alias], Deadline = deadline }, CancellationToken.None);
         return Assert.Single(report.Results);
     }

@@ -3,6 +3,7 @@ using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
+using KeyRotation.Integrations.Composition;
 
 namespace KeyRotation.IntegrationTests.Rotation;
 
@@ -55,7 +56,7 @@ internal static class MaterialWorld
     {
         using var noRetries = world.Kms.CreateClient(config => config.MaxErrorRetry = 0);
         var options = new RotationOptions { Strategy = strategy, MaterialReserve = reserve, MaterialRotationPollDelay = TimeSpan.Zero };
-        var engine = new RotationEngine(world.Client, world.Notifier, options, world.Time, NullRotationLog.Instance, createKeyClient: noRetries, keyFinder: world.KeyFinder);
+        var engine = RotationComposition.Engine(world.Client, world.Notifier, options, world.Time, NullRotationLog.Instance, createKeyClient: noRetries, keyFinder: world.KeyFinder);
         // A run id of its own per run, as every invocation has: a repeated id is a repeated delivery, which rotates nothing.
         var report = await engine.RunAsync(new RotationRequest { RotationId = $"rot-material-{Interlocked.Increment(ref runs)}", Aliases = [alias], Deadline = deadline }, CancellationToken.None);
         return Assert.Single(report.Results);

@@ -2,6 +2,8 @@ using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using KeyRotation.Core;
 using KeyRotation.Core.Pacing;
+using KeyRotation.Integrations.Pacing;
+using KeyRotation.Integrations.Composition;
 
 namespace KeyRotation.IntegrationTests.Rotation;
 
@@ -26,7 +28,7 @@ public sealed class PacingTests : IDisposable
         config.RetryMode = RequestRetryMode.Standard;
         PacedHttpClientFactory.Apply(config, pacer);
         using var kms = new AmazonKeyManagementServiceClient(new BasicAWSCredentials("test", "test"), config);
-        var engine = new RotationEngine(kms, _world.Notifier, new RotationOptions { MaxConcurrency = 8 }, _world.Time, NullRotationLog.Instance, pacer: pacer);
+        var engine = RotationComposition.Engine(kms, _world.Notifier, new RotationOptions { MaxConcurrency = 8 }, _world.Time, NullRotationLog.Instance, pacer: pacer);
 
         var report = await engine.RunAsync(new RotationRequest { RotationId = "rot-paced", Aliases = aliases }, CancellationToken.None);
 

@@ -3,6 +3,7 @@ using KeyRotation.Core;
 using KeyRotation.IntegrationTests.Interleaving;
 using KeyRotation.LocalKms;
 using Microsoft.Extensions.Time.Testing;
+using KeyRotation.Integrations.Composition;
 
 namespace KeyRotation.IntegrationTests.Rotation;
 
@@ -98,7 +99,7 @@ public sealed class ProtocolDefectTests : IDisposable
         await client.CreateAliasAsync(new CreateAliasRequest { AliasName = "alias/keyrotation/orders/1", TargetKeyId = key.KeyId });
         var localTime = new FakeTimeProvider(kmsTime.GetUtcNow() + TimeSpan.FromHours(2));
 
-        var report = await new RotationEngine(client, _world.Notifier, new RotationOptions { MinKeyAge = TimeSpan.Zero }, localTime, NullRotationLog.Instance, keyFinder: _world.KeyFinder)
+        var report = await RotationComposition.Engine(client, _world.Notifier, new RotationOptions { MinKeyAge = TimeSpan.Zero }, localTime, NullRotationLog.Instance, keyFinder: _world.KeyFinder)
             .RunAsync(new RotationRequest { RotationId = "skewed", Aliases = [Alias] }, CancellationToken.None);
 
         var result = Assert.Single(report.Results);
@@ -113,7 +114,7 @@ public sealed class ProtocolDefectTests : IDisposable
 
     private async Task<AliasRotationResult> RunAsync(Amazon.KeyManagementService.IAmazonKeyManagementService client, bool force = false)
     {
-        var engine = new RotationEngine(client, _world.Notifier, new RotationOptions(), _world.Time, NullRotationLog.Instance, keyFinder: _world.KeyFinder);
+        var engine = RotationComposition.Engine(client, _world.Notifier, new RotationOptions(), _world.Time, NullRotationLog.Instance, keyFinder: _world.KeyFinder);
         var report = await engine.RunAsync(new RotationRequest { RotationId = "run-" + Guid.NewGuid().ToString("N")[..8], Aliases = [Alias], Force = force }, CancellationToken.None);
         return Assert.Single(report.Results);
     }

@@ -92,7 +92,7 @@ public sealed class AccountsStatusTests : IAsyncLifetime
         Assert.Equal([AccountsHarness.RegionA, AccountsHarness.RegionB], rows.Select(r => r.GetProperty("region").GetString()));
         Assert.Equal([1L, 2L], rows.Select(r => r.GetProperty("generation").GetInt64()));
         Assert.Equal("never", rows[0].GetProperty("lastRotation").GetString());
-        Assert.Equal(Core.RotationTags.FormatTime(_accounts.Time.GetUtcNow()), rows[1].GetProperty("lastRotation").GetString());
+        Assert.Equal(Core.RecordedTime.Format(_accounts.Time.GetUtcNow()), rows[1].GetProperty("lastRotation").GetString());
         Assert.Equal(await AccountsHarness.KeyOfAsync(_accounts.B, Alias), rows[1].GetProperty("keyId").GetString());
     }
 

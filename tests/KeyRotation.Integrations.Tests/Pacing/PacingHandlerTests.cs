@@ -1,9 +1,10 @@
 using System.Net;
 using System.Text;
 using KeyRotation.Core.Pacing;
+using KeyRotation.Integrations.Pacing;
 using Microsoft.Extensions.Time.Testing;
 
-namespace KeyRotation.Core.Tests.Pacing;
+namespace KeyRotation.Integrations.Tests.Pacing;
 
 public sealed class PacingHandlerTests
 {

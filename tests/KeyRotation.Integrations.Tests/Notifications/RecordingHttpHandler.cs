@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 
-namespace KeyRotation.Core.Tests.Notifications;
+namespace KeyRotation.Integrations.Tests.Notifications;
 
 /// <summary>A fake SNS endpoint: records every request (headers and body as sent) and answers from a script.</summary>
 internal sealed class RecordingHttpHandler : HttpMessageHandler

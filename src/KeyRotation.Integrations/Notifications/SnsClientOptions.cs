@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace KeyRotation.Core.Notifications;
+namespace KeyRotation.Integrations.Notifications;
 
 /// <summary>
 /// Where and how <see cref="SnsPublishClient"/> calls SNS. Core reads no environment variables: the

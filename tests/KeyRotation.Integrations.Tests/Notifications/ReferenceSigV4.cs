@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace KeyRotation.Core.Tests.Notifications;
+namespace KeyRotation.Integrations.Tests.Notifications;
 
 /// <summary>
 /// An independent, minimal SigV4 (AWS General Reference, "Create a signed AWS API request") for a POST to "/"
-/// with no query string, so tests check the client's Authorization header against arithmetic they own.
+/// with no query string, so tests check the client's Authorization header against arithmetic they own. The payload
+/// hash is always signed as x-amz-content-sha256, as AWSSDK.Core's public signer does.
 /// </summary>
 internal static class ReferenceSigV4
 {
@@ -20,11 +21,12 @@ internal static class ReferenceSigV4
     {
         var amzDate = time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
         var date = amzDate[..8];
-        var sorted = signedHeaders.Select(h => (Name: h.Name.ToLowerInvariant(), Value: h.Value.Trim())).OrderBy(h => h.Name, StringComparer.Ordinal).ToList();
+        var payloadHash = PayloadHash(body);
+        var sorted = signedHeaders.Append((Name: "x-amz-content-sha256", Value: payloadHash)).Select(h => (Name: h.Name.ToLowerInvariant(), Value: h.Value.Trim())).OrderBy(h => h.Name, StringComparer.Ordinal).ToList();
         var canonicalHeaders = string.Concat(sorted.Select(h => $"{h.Name}:{h.Value}\n"));
         var signedHeaderNames = string.Join(';', sorted.Select(h => h.Name));
 
-        var canonicalRequest = $"POST\n/\n\n{canonicalHeaders}\n{signedHeaderNames}\n{Hex(SHA256.HashData(Encoding.UTF8.GetBytes(body)))}";
+        var canonicalRequest = $"POST\n/\n\n{canonicalHeaders}\n{signedHeaderNames}\n{payloadHash}";
         var scope = $"{date}/{region}/{service}/aws4_request";
         var stringToSign = $"AWS4-HMAC-SHA256\n{amzDate}\n{scope}\n{Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalRequest)))}";
 
@@ -36,6 +38,9 @@ internal static class ReferenceSigV4
 
         return $"AWS4-HMAC-SHA256 Credential={accessKey}/{scope}, SignedHeaders={signedHeaderNames}, Signature={signature}";
     }
+
+    /// <summary>The hex SHA-256 of <paramref name="body"/>, sent as X-Amz-Content-SHA256.</summary>
+    public static string PayloadHash(string body) => Hex(SHA256.HashData(Encoding.UTF8.GetBytes(body)));
 
     private static byte[] Hmac(byte[] key, string data) => HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(data));
 

@@ -1,4 +1,4 @@
-namespace KeyRotation.Core;
+namespace KeyRotation.Integrations.Clients;
 
 /// <summary>
 /// The endpoint-URL settings the AWS SDKs share (AWS_ENDPOINT_URL_&lt;SERVICE&gt;, then AWS_ENDPOINT_URL, unless

@@ -1,4 +1,4 @@
-namespace KeyRotation.Core.Pacing;
+namespace KeyRotation.Integrations.Pacing;
 
 /// <summary>
 /// Waits for a token of the request's KMS operation (from the X-Amz-Target header, "TrentService.CreateKey"), sends the

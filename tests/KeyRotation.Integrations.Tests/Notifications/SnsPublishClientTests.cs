@@ -1,8 +1,9 @@
 using System.Net;
 using Amazon.Runtime;
 using KeyRotation.Core.Notifications;
+using KeyRotation.Integrations.Notifications;
 
-namespace KeyRotation.Core.Tests.Notifications;
+namespace KeyRotation.Integrations.Tests.Notifications;
 
 public sealed class SnsPublishClientTests : IDisposable
 {
@@ -131,6 +132,7 @@ public sealed class SnsPublishClientTests : IDisposable
             request.Body);
         Assert.Equal("20240501T120000Z", request.Headers["X-Amz-Date"]);
         Assert.Equal("sns.us-east-1.amazonaws.com", request.Headers["Host"]);
+        Assert.Equal(ReferenceSigV4.PayloadHash(request.Body), request.Headers["X-Amz-Content-SHA256"]);
         Assert.Equal(expected, request.Headers["Authorization"]);
     }
 

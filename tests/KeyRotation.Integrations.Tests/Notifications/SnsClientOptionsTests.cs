@@ -1,6 +1,7 @@
 using KeyRotation.Core.Notifications;
+using KeyRotation.Integrations.Notifications;
 
-namespace KeyRotation.Core.Tests.Notifications;
+namespace KeyRotation.Integrations.Tests.Notifications;
 
 public sealed class SnsClientOptionsTests
 {

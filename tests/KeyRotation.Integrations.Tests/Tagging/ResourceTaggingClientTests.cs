@@ -1,9 +1,9 @@
 using System.Net;
 using Amazon.Runtime;
-using KeyRotation.Core.Tagging;
-using KeyRotation.Core.Tests.Notifications;
+using KeyRotation.Integrations.Tagging;
+using KeyRotation.Integrations.Tests.Notifications;
 
-namespace KeyRotation.Core.Tests.Tagging;
+namespace KeyRotation.Integrations.Tests.Tagging;
 
 public sealed class ResourceTaggingClientTests : IDisposable
 {

@@ -1,18 +1,9 @@
 using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using KeyRotation.Core.Continuation;
 
-namespace KeyRotation.Function;
-
-/// <summary>Where a run puts the aliases it could not start before its deadline.</summary>
-internal interface IContinuationQueue
-{
-    /// <summary>
-    /// Sends each message, visible after <paramref name="delay"/>; returns the aliases whose message could not be sent,
-    /// each with why (empty: all were sent).
-    /// </summary>
-    Task<IReadOnlyDictionary<string, string>> SendAsync(IReadOnlyList<ContinuationMessage> messages, TimeSpan delay, CancellationToken ct);
-}
+namespace KeyRotation.Integrations.Continuation;
 
 /// <summary>
 /// The continuation queue in SQS: SendMessageBatch, ten messages a call (authorized as sqs:SendMessage on the queue).
@@ -25,7 +16,7 @@ internal sealed class SqsContinuationQueue(IAmazonSQS sqs, Uri queueUrl) : ICont
     private const int BatchSize = 10;
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(900);
 
-    public async Task<IReadOnlyDictionary<string, string>> SendAsync(IReadOnlyList<ContinuationMessage> messages, TimeSpan delay, CancellationToken ct)
+    public async Task<IReadOnlyDictionary<string, string>> SendAsync(IReadOnlyList<ContinuationEnvelope> messages, TimeSpan delay, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var seconds = (int)Math.Ceiling(Math.Clamp(delay.TotalSeconds, 0, MaxDelay.TotalSeconds));
@@ -38,7 +29,7 @@ internal sealed class SqsContinuationQueue(IAmazonSQS sqs, Uri queueUrl) : ICont
                 Entries = [.. chunk.Select((m, i) => new SendMessageBatchRequestEntry
                 {
                     Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    MessageBody = m.ToJson(),
+                    MessageBody = m.Body,
                     DelaySeconds = seconds,
                     MessageAttributes = new Dictionary<string, MessageAttributeValue>(StringComparer.Ordinal)
                     {

@@ -4,9 +4,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
-using KeyRotation.Core.Notifications;
+using KeyRotation.Integrations.Notifications;
 
-namespace KeyRotation.Core.Tagging;
+namespace KeyRotation.Integrations.Tagging;
 
 /// <summary>
 /// GetResources of the Resource Groups Tagging API (JSON 1.1), the one call this tool makes to it, over HttpClient
@@ -107,7 +107,7 @@ public sealed class ResourceTaggingClient : ITaggedKeyFinder
     {
         var bytes = Encoding.UTF8.GetBytes(body);
         using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint);
-        SnsRequestSigner.Sign(request, bytes, await _credentials(ct), _region, _time.GetUtcNow(), SigningName, ContentType, GetResourcesTarget);
+        AwsRequestSigner.Sign(request, bytes, await _credentials(ct), _region, _time.GetUtcNow(), SigningName, ContentType, GetResourcesTarget);
         using var response = await _http.SendAsync(request, ct);
         var text = await response.Content.ReadAsStringAsync(ct);
         JsonNode? json = null;

@@ -1,15 +1,17 @@
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using Amazon.S3;
-using KeyRotation.Core;
-using KeyRotation.Core.Notifications;
-using KeyRotation.Core.Pacing;
-using KeyRotation.Core.Tagging;
+using Amazon.SQS;
+using KeyRotation.Core.Continuation;
+using KeyRotation.Integrations.Continuation;
+using KeyRotation.Integrations.Notifications;
+using KeyRotation.Integrations.Pacing;
+using KeyRotation.Integrations.Tagging;
 
-namespace KeyRotation.Function;
+namespace KeyRotation.Integrations.Clients;
 
 /// <summary>Builds the real AWS clients from the standard AWS settings (region, credentials, endpoint URLs).</summary>
-internal static class AwsClients
+public static class AwsClients
 {
     /// <summary>
     /// KMS with every request paced by <paramref name="pacer"/> (one per process, shared by all clients), so calls stay
@@ -99,6 +101,33 @@ internal static class AwsClients
     }
 
     /// <summary>
+    /// SNS through the project's own Publish client, in the topic's Region, signed with <paramref name="credentials"/>
+    /// (an operator's profile or a target account's role) and sent through <paramref name="http"/>.
+    /// </summary>
+    public static SnsRotationNotifier CreateNotifier(IReadOnlyDictionary<string, string> environment, string topicArn, HttpClient http, AWSCredentials credentials, TimeProvider time)
+    {
+        var topic = NotificationTopicArn.Parse(topicArn);
+        var options = SnsClientOptions.ForTopic(topic, AwsEndpoints.Resolve(environment, "SNS"));
+        return new SnsRotationNotifier(new SnsPublishClient(http, options, credentials, time), topic);
+    }
+
+    /// <summary>
+    /// The tagging client in <paramref name="region"/> with <paramref name="credentials"/>: at
+    /// AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API (then AWS_ENDPOINT_URL) when set, else at
+    /// <paramref name="fallbackEndpoint"/> (an operator's --endpoint-url), else the Region's tagging endpoint.
+    /// </summary>
+    public static ResourceTaggingClient CreateKeyFinder(IReadOnlyDictionary<string, string> environment, string region, Uri? fallbackEndpoint, AWSCredentials credentials, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(credentials);
+        var endpoint = AwsEndpoints.Resolve(environment, ResourceTaggingClient.EndpointServiceId) ?? fallbackEndpoint;
+        return new ResourceTaggingClient(new HttpClient(), region, endpoint, _ => credentials.GetCredentialsAsync(), time);
+    }
+
+    /// <summary>The tagging client of an in-process endpoint (the CLI sandbox's LocalKms), with its test credentials.</summary>
+    public static ResourceTaggingClient CreateKeyFinder(HttpMessageHandler inProcess, string region, TimeProvider time) =>
+        new(new HttpClient(inProcess), region, new Uri("http://localkms.invalid/"), _ => Task.FromResult(new ImmutableCredentials("test", "test", null)), time);
+
+    /// <summary>
     /// The Resource Groups Tagging client that finds a key a crashed run created (GetResources), in the function's
     /// Region (AWS_REGION, which Lambda sets, else the SDK's Region chain), at AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API
     /// (then AWS_ENDPOINT_URL) when set.
@@ -110,12 +139,12 @@ internal static class AwsClients
             AwsEndpoints.Resolve(environment, ResourceTaggingClient.EndpointServiceId));
 
     /// <summary>
-    /// The continuation queue (SQS, AWS JSON protocol): in the function's Region, at AWS_ENDPOINT_URL_SQS (then
+    /// SQS for the continuation queue (AWS JSON protocol): in the function's Region, at AWS_ENDPOINT_URL_SQS (then
     /// AWS_ENDPOINT_URL) when set; standard retries, as a lost batch would leave its aliases for the next period.
     /// </summary>
-    public static SqsContinuationQueue CreateContinuationQueue(IReadOnlyDictionary<string, string> environment, Uri queueUrl)
+    public static AmazonSQSClient CreateSqs(IReadOnlyDictionary<string, string> environment)
     {
-        var config = new Amazon.SQS.AmazonSQSConfig { RetryMode = RequestRetryMode.Standard, MaxErrorRetry = 5 };
+        var config = new AmazonSQSConfig { RetryMode = RequestRetryMode.Standard, MaxErrorRetry = 5 };
         if (AwsEndpoints.Resolve(environment, "SQS") is { } endpoint)
         {
             config.ServiceURL = endpoint.ToString();
@@ -125,8 +154,12 @@ internal static class AwsClients
             }
         }
 
-        return new SqsContinuationQueue(new Amazon.SQS.AmazonSQSClient(config), queueUrl);
+        return new AmazonSQSClient(config);
     }
+
+    /// <summary>The continuation queue at <paramref name="queueUrl"/>, over <see cref="CreateSqs"/>.</summary>
+    public static IContinuationQueue CreateContinuationQueue(IReadOnlyDictionary<string, string> environment, Uri queueUrl) =>
+        new SqsContinuationQueue(CreateSqs(environment), queueUrl);
 
     private static string? FallbackRegion() => Amazon.Runtime.FallbackRegionFactory.GetRegionEndpoint()?.SystemName;
 }

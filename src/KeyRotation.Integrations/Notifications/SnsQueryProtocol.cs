@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Xml;
 using System.Xml.Linq;
 
-namespace KeyRotation.Core.Notifications;
+namespace KeyRotation.Integrations.Notifications;
 
 /// <summary>
 /// The SNS Query protocol (API version 2010-03-31): the form body of a Publish and the XML it answers with.

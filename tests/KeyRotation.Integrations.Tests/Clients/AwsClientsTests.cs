@@ -1,7 +1,9 @@
 using Amazon.S3;
 using KeyRotation.Core.Pacing;
+using KeyRotation.Integrations.Clients;
+using KeyRotation.Integrations.Pacing;
 
-namespace KeyRotation.Function.Tests;
+namespace KeyRotation.Integrations.Tests.Clients;
 
 public sealed class AwsClientsTests
 {

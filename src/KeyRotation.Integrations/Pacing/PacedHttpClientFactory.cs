@@ -1,7 +1,7 @@
 using System.Net;
 using Amazon.Runtime;
 
-namespace KeyRotation.Core.Pacing;
+namespace KeyRotation.Integrations.Pacing;
 
 /// <summary>
 /// Gives the AWS SDK's KMS client HttpClients whose every request (retries included) first takes a token for its

@@ -1,6 +1,4 @@
-using KeyRotation.Core.Notifications;
-
-namespace KeyRotation.Core;
+namespace KeyRotation.Integrations.Notifications;
 
 /// <summary>
 /// Publishes rotation notices to the notification topic. SNS's own failures become <see cref="NotificationFailedException"/>,

@@ -4,8 +4,10 @@ using System.Text;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Amazon.Util;
+using Polly;
+using Polly.Retry;
 
-namespace KeyRotation.Core.Notifications;
+namespace KeyRotation.Integrations.Notifications;
 
 /// <summary>
 /// A small SNS Publish client over the Query API, signed with AWSSDK.Core's SigV4 signer. It stands in for
@@ -36,6 +38,7 @@ public sealed class SnsPublishClient : ISnsPublisher
     private readonly Func<CancellationToken, Task<ImmutableCredentials>> _credentials;
     private readonly TimeProvider _timeProvider;
     private readonly Func<double> _jitter;
+    private readonly ResiliencePipeline _retries;
 
     /// <summary>Creates a client that asks <paramref name="credentials"/> for credentials before every attempt.</summary>
     public SnsPublishClient(
@@ -72,6 +75,15 @@ public sealed class SnsPublishClient : ISnsPublisher
         _credentials = credentials;
         _timeProvider = timeProvider;
         _jitter = jitter;
+        // Only transient failures are retried; each attempt is signed afresh (a new X-Amz-Date), after BackoffDelay.
+        _retries = options.MaxAttempts == 1 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder { TimeProvider = timeProvider }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<SnsPublishException>(e => e.IsRetryable),
+                MaxRetryAttempts = options.MaxAttempts - 1,
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(BackoffDelay(args.AttemptNumber + 1)),
+            })
+            .Build();
     }
 
     /// <summary>
@@ -113,28 +125,19 @@ public sealed class SnsPublishClient : ISnsPublisher
         }
 
         var body = Encoding.UTF8.GetBytes(SnsQueryProtocol.BuildPublishForm(message));
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
-            {
-                return await SendOnceAsync(message.TopicArn, body, ct);
-            }
-            catch (SnsPublishException e) when (e.IsRetryable && attempt < _options.MaxAttempts)
-            {
-                // Fall through to the backoff; the next attempt is signed afresh with a new X-Amz-Date.
-            }
-            catch (SnsPublishException e) when (e.IsRetryable)
-            {
-                throw new SnsPublishException(
-                    string.Create(CultureInfo.InvariantCulture, $"{e.Message} Gave up after {attempt} attempts."),
-                    e.Code,
-                    e.StatusCode,
-                    e.RequestId,
-                    isRetryable: true,
-                    e.InnerException);
-            }
-
-            await Task.Delay(BackoffDelay(attempt), _timeProvider, ct);
+            return await _retries.ExecuteAsync(async token => await SendOnceAsync(message.TopicArn, body, token), ct);
+        }
+        catch (SnsPublishException e) when (e.IsRetryable)
+        {
+            throw new SnsPublishException(
+                string.Create(CultureInfo.InvariantCulture, $"{e.Message} Gave up after {_options.MaxAttempts} attempts."),
+                e.Code,
+                e.StatusCode,
+                e.RequestId,
+                isRetryable: true,
+                e.InnerException);
         }
     }
 
@@ -150,7 +153,7 @@ public sealed class SnsPublishClient : ISnsPublisher
     {
         var credentials = await GetCredentialsAsync(topic, ct);
         using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint);
-        SnsRequestSigner.Sign(request, body, credentials, _options.Region, _timeProvider.GetUtcNow());
+        AwsRequestSigner.Sign(request, body, credentials, _options.Region, _timeProvider.GetUtcNow());
 
         HttpResponseMessage response;
         try

@@ -1,0 +1,93 @@
+using Amazon.KeyManagementService;
+using Amazon.S3;
+using KeyRotation.Core.Configuration;
+using KeyRotation.Core.Retention;
+using KeyRotation.Integrations.Clients;
+
+namespace KeyRotation.Integrations.Composition;
+
+/// <summary>
+/// The one composition root: builds the rotation engine, the retention runner, the notifier, the pacer and the AWS
+/// clients from one <see cref="RotationCompositionOptions"/>. The Lambda handlers, every CLI command and the bench ask
+/// it, so the engine's constructor is called in this file only. Building a client can throw
+/// <see cref="ArgumentException"/> (a bad endpoint URL), which hosts report as configuration errors.
+/// </summary>
+public sealed class RotationComposition
+{
+    private readonly RotationCompositionOptions _options;
+    private readonly Lazy<IAmazonS3> _s3;
+    private readonly Lazy<IAmazonKeyManagementService?> _createKeyClient;
+    private readonly Lazy<ITaggedKeyFinder?> _keyFinder;
+    private readonly Lazy<KmsRegionClients?> _regionClients;
+
+    public RotationComposition(RotationCompositionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        if (options.Kms is null)
+        {
+            // One pacer per container: every KMS request of every alias, and both clients, share its limiters.
+            // On the real clock, whatever clock the run reads: KMS counts its quotas in real seconds. The rest of the
+            // KMS family is built when the engine is, so the retention runner needs no more than KMS.
+            var pacer = options.Pacer ?? new KmsRequestPacer(options.Quotas, TimeProvider.System);
+            Pacer = pacer;
+            Kms = AwsClients.CreateKms(options.Environment, pacer);
+            _createKeyClient = new(() => AwsClients.CreateKms(options.Environment, pacer, retries: 0));
+            _keyFinder = new(() => options.KeyFinder ?? AwsClients.CreateKeyFinder(options.Environment));
+            _regionClients = new(() => options.RegionClients ?? AwsClients.CreateKmsRegions(options.Environment));
+        }
+        else
+        {
+            Pacer = options.Pacer;
+            Kms = options.Kms;
+            _createKeyClient = new(options.CreateKeyClient);
+            _keyFinder = new(options.KeyFinder);
+            _regionClients = new(options.RegionClients);
+        }
+
+        Notifier = options.Notifier
+            ?? (options.NotificationTopicArn is { } topic ? AwsClients.CreateNotifier(options.Environment, topic) : null);
+        _s3 = new(() => options.S3 ?? AwsClients.CreateS3(options.Environment));
+    }
+
+    public IAmazonKeyManagementService Kms { get; }
+
+    public IAmazonKeyManagementService? CreateKeyClient => _createKeyClient.Value;
+
+    public ITaggedKeyFinder? KeyFinder => _keyFinder.Value;
+
+    public KmsRegionClients? RegionClients => _regionClients.Value;
+
+    public KmsRequestPacer? Pacer { get; }
+
+    /// <summary>The supplied notifier, else one publishing to the options' topic; null: neither is configured.</summary>
+    public IRotationNotifier? Notifier { get; }
+
+    /// <summary>The escrow store, built on first use.</summary>
+    public IAmazonS3 EscrowStore => _s3.Value;
+
+    /// <summary>The rotation engine over this composition's clients, with <paramref name="options"/>.</summary>
+    public RotationEngine Engine(RotationOptions options, IKeyMaterialImporter? importer = null) =>
+        Engine(Kms, Notifier ?? throw new InvalidOperationException("The rotation engine needs a notifier or a notification topic."), options, _options.Time, _options.Log, importer, CreateKeyClient, KeyFinder, RegionClients, Pacer);
+
+    /// <summary>The retention runner over this composition's KMS client and notifier.</summary>
+    public RetentionRunner Retention(RetentionSettings settings, IAmazonS3? s3) =>
+        new(Kms, s3, settings, Notifier, _options.Time, _options.Log);
+
+    /// <summary>
+    /// The engine from explicit parts, the parameters of its constructor: for tests and harnesses that drive one
+    /// engine over hand-built doubles.
+    /// </summary>
+    public static RotationEngine Engine(
+        IAmazonKeyManagementService kms,
+        IRotationNotifier notifier,
+        RotationOptions options,
+        TimeProvider time,
+        IRotationLog log,
+        IKeyMaterialImporter? importer = null,
+        IAmazonKeyManagementService? createKeyClient = null,
+        ITaggedKeyFinder? keyFinder = null,
+        KmsRegionClients? regionClients = null,
+        KmsRequestPacer? pacer = null) =>
+        new RotationEngine(kms, notifier, options, time, log, importer, createKeyClient, keyFinder, regionClients, pacer);
+}
