@@ -49,18 +49,22 @@ internal sealed class InterleavingWorld : IDisposable
 
     public ConcurrentBag<RollbackResult> Rollbacks { get; } = [];
 
+    /// <summary>The scheduler's picks so far: the schedule, as failures name it.</summary>
+    public List<int> Picks { get; } = [];
+
     /// <summary>
     /// Runs the scenario once per schedule: a fresh world, <paramref name="setup"/>, the actors through the scheduler with
     /// the step invariants after every call, the end invariants, then <paramref name="end"/>. Returns the schedules run.
     /// </summary>
-    public static async Task<int> ExploreAsync(RotationOptions options, Func<InterleavingWorld, Task> setup, IReadOnlyList<Func<InterleavingWorld, int, Task>> actors, Action<InterleavingWorld> end)
+    public static async Task<int> ExploreAsync(InterleavingStrategy strategy, Func<InterleavingWorld, Task> setup, IReadOnlyList<Func<InterleavingWorld, int, Task>> actors, Func<InterleavingWorld, Task> end)
     {
+        ArgumentNullException.ThrowIfNull(strategy);
         var explorer = new ScheduleExplorer(PreemptionBound);
         return await explorer.ExploreAsync(async pick =>
         {
-            using var world = await CreateAsync(actors.Count, options);
+            using var world = await CreateAsync(actors.Count, strategy.Options);
             await setup(world);
-            var picks = new List<int>();
+            var picks = world.Picks;
             var spec = world.Kms.GetKeySnapshot(Alias)!;
             await world.Scheduler.RunAsync(
                 [.. actors.Select((actor, index) => (Func<Task>)(() => actor(world, index)))],
@@ -70,34 +74,10 @@ internal sealed class InterleavingWorld : IDisposable
                     picks.Add(chosen);
                     return chosen;
                 },
-                () =>
-                {
-                    ProtocolInvariants.CheckStep(world.Kms, Alias, spec.KeySpec, spec.KeyUsage, string.Concat(picks));
-                    Assert.True(options.Strategy == RotationStrategy.NewKey || world.Kms.GetKeySnapshot(Alias)!.KeyId == spec.KeyId, $"the alias moved; schedule {string.Concat(picks)}");
-                });
-            if (options.Strategy == RotationStrategy.NewKey)
-            {
-                ProtocolInvariants.CheckEnd(world.Kms, Alias, [.. world.Rotations], [.. world.Rollbacks], world.Notices.Count, string.Concat(picks));
-            }
-            else
-            {
-                await AssertOneMaterialAsync(world, spec.KeyId, string.Concat(picks));
-            }
-
-            end(world);
+                () => ProtocolInvariants.CheckStep(world.Kms, Alias, spec.KeySpec, spec.KeyUsage, string.Concat(picks), strategy.KeepsTheKey ? spec.KeyId : null));
+            await ProtocolInvariants.CheckEndAsync(world.Kms, Alias, [.. world.Rotations], [.. world.Rollbacks], world.Notices.Count, string.Concat(picks));
+            await end(world);
         });
-    }
-
-    private static async Task AssertOneMaterialAsync(InterleavingWorld world, string keyId, string schedule)
-    {
-        var results = world.Rotations.ToList();
-        var rotations = (await world.Admin.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = keyId })).Rotations;
-        Assert.True(rotations.Count == 1, $"{rotations.Count} material rotations; schedule {schedule}");
-        Assert.True(results.All(r => r.Outcome != RotationOutcome.Failed), $"A run failed: {results.FirstOrDefault(r => r.Outcome == RotationOutcome.Failed)?.Reason}; schedule {schedule}");
-        Assert.True(results.Count(r => r.Outcome == RotationOutcome.Rotated) == 1, $"schedule {schedule}: {string.Join(" | ", results.Select(r => r.Outcome + ": " + r.Reason))}");
-        Assert.True(world.Notices.Count == 1, $"{world.Notices.Count} notifications; schedule {schedule}");
-        var tags = world.Kms.GetKeySnapshot(keyId)!.Tags;
-        Assert.True((tags[RotationTags.Sequence], tags[RotationTags.State]) == ("1", RotationTags.KeyStates.Active), $"schedule {schedule}");
     }
 
     /// <summary>An actor that runs one rotation of the alias with the world's strategy.</summary>
@@ -111,14 +91,12 @@ internal sealed class InterleavingWorld : IDisposable
     public static Func<InterleavingWorld, int, Task> RollBack(string rollbackId) => async (world, actor) =>
         world.Rollbacks.Add(await new AliasRollback(world.Clients[actor], world.Notifier, world.Time).RollBackAsync(new RollbackRequest { Alias = Alias, RollbackId = rollbackId }, CancellationToken.None));
 
-    /// <summary>Exactly one run rotated (resumed as said) and the other skipped; the alias points at the rotated key.</summary>
-    public static void AssertOneRotation(InterleavingWorld world, bool resumed)
+    /// <summary>The runs raced over one move (<see cref="ProtocolInvariants.CheckOneMoveAsync"/>); the one that rotated resumed it as said.</summary>
+    public static async Task AssertOneRotationAsync(InterleavingWorld world, bool resumed)
     {
         ArgumentNullException.ThrowIfNull(world);
-        var rotated = Assert.Single(world.Rotations, r => r.Outcome == RotationOutcome.Rotated);
-        Assert.Equal(resumed, rotated.Resumed);
-        Assert.Single(world.Rotations, r => r.Outcome == RotationOutcome.Skipped);
-        Assert.Equal(rotated.NewKeyId, world.Kms.GetKeySnapshot(Alias)!.KeyId);
+        await ProtocolInvariants.CheckOneMoveAsync(world.Kms, Alias, [.. world.Rotations], world.Notices.Count, string.Concat(world.Picks));
+        Assert.Equal(resumed, Assert.Single(world.Rotations, r => r.Outcome == RotationOutcome.Rotated).Resumed);
     }
 
     /// <summary>

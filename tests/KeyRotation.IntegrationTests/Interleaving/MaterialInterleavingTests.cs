@@ -17,10 +17,10 @@ public sealed class MaterialInterleavingTests(ITestOutputHelper output)
     public async Task TwoMaterialRunsAfterARunDiedAfterRotating_EveryInterleaving_OneRecordsItWithoutRotatingAgain(string strategy)
     {
         var explored = await ExploreAsync(
-            InterleavingStrategy.All[strategy].Options,
+            InterleavingStrategy.All[strategy],
             setup: world => world.DieAtAsync("RotateKeyOnDemand", afterTookEffect: true),
             actors: [Rotate("run-0"), Rotate("run-1")],
-            end: world => AssertOneRotation(world, resumed: true));
+            end: world => AssertOneRotationAsync(world, resumed: true));
 
         output.WriteLine($"Two {strategy} runs taking over a rotated move: {explored} schedules explored.");
         Assert.True(explored > 50, $"only {explored} schedules");

@@ -14,7 +14,7 @@ namespace KeyRotation.IntegrationTests.Interleaving;
 /// </summary>
 public sealed class NewKeyInterleavingTests(ITestOutputHelper output)
 {
-    private static readonly RotationOptions NewKey = InterleavingStrategy.All[RotationStrategyNames.NewKey].Options;
+    private static readonly InterleavingStrategy NewKey = InterleavingStrategy.All[RotationStrategyNames.NewKey];
 
     [Fact]
     public async Task TwoRunsAfterARunDiedWithTheKeyCreated_EveryInterleaving_OneAdoptsAndFinishesWithThatKey()
@@ -23,7 +23,7 @@ public sealed class NewKeyInterleavingTests(ITestOutputHelper output)
             NewKey,
             setup: world => world.DieAtAsync("TagResource"),
             actors: [Rotate("run-a"), Rotate("run-b")],
-            end: world => AssertOneRotation(world, resumed: true));
+            end: world => AssertOneRotationAsync(world, resumed: true));
 
         output.WriteLine($"Two runs taking over a move with an unsealed key: {explored} schedules explored.");
         Assert.True(explored > 50, $"only {explored} schedules");
@@ -36,7 +36,7 @@ public sealed class NewKeyInterleavingTests(ITestOutputHelper output)
             NewKey,
             setup: world => world.DieAtAsync("TagResource", occurrence: 2),
             actors: [Rotate("run-a"), Rotate("run-b")],
-            end: world => AssertOneRotation(world, resumed: true));
+            end: world => AssertOneRotationAsync(world, resumed: true));
 
         output.WriteLine($"Two runs taking over a moved alias: {explored} schedules explored.");
         Assert.True(explored > 50, $"only {explored} schedules");
@@ -49,9 +49,9 @@ public sealed class NewKeyInterleavingTests(ITestOutputHelper output)
             NewKey,
             setup: RecordAsAnEarlierVersionDidAsync,
             actors: [Rotate("run-a"), Rotate("run-b")],
-            end: world =>
+            end: async world =>
             {
-                AssertOneRotation(world, resumed: true);
+                await AssertOneRotationAsync(world, resumed: true);
                 var recorded = world.Kms.GetKeySnapshot("alias/keyrotation/orders/1")!;
                 Assert.Equal(recorded.KeyId, world.Kms.GetKeySnapshot(Alias)!.KeyId);
             });
@@ -76,6 +76,7 @@ public sealed class NewKeyInterleavingTests(ITestOutputHelper output)
             {
                 var rollback = Assert.Single(world.Rollbacks);
                 Assert.True(rollback.Outcome == RollbackOutcome.RolledBack || rollback.Reason.Contains("in progress", StringComparison.Ordinal) || rollback.Reason.Contains("while this rollback was reading it", StringComparison.Ordinal), rollback.Reason);
+                return Task.CompletedTask;
             });
 
         output.WriteLine($"A run and a rollback: {explored} schedules explored.");

@@ -17,10 +17,10 @@ public sealed class StrategyInterleavingTests(ITestOutputHelper output)
     public async Task TwoRuns_EveryInterleaving_ExactlyOneRotationAndTheOtherSkips(string strategy)
     {
         var explored = await ExploreAsync(
-            InterleavingStrategy.All[strategy].Options,
+            InterleavingStrategy.All[strategy],
             setup: _ => Task.CompletedTask,
             actors: [Rotate("run-a"), Rotate("run-b")],
-            end: world => AssertOneRotation(world, resumed: false));
+            end: world => AssertOneRotationAsync(world, resumed: false));
 
         output.WriteLine($"Two fresh {strategy} runs: {explored} schedules explored.");
         Assert.True(explored > 50, $"only {explored} schedules");
@@ -31,10 +31,10 @@ public sealed class StrategyInterleavingTests(ITestOutputHelper output)
     public async Task TwoRunsAfterARunDiedHoldingTheClaim_EveryInterleaving_OneTakesOverAndFinishes(string strategy)
     {
         var explored = await ExploreAsync(
-            InterleavingStrategy.All[strategy].Options,
+            InterleavingStrategy.All[strategy],
             setup: world => world.DieAtAsync(InterleavingStrategy.All[strategy].DiesHoldingTheClaimAt),
             actors: [Rotate("run-a"), Rotate("run-b")],
-            end: world => AssertOneRotation(world, resumed: true));
+            end: world => AssertOneRotationAsync(world, resumed: true));
 
         output.WriteLine($"Two {strategy} runs taking over a claimed move: {explored} schedules explored.");
         Assert.True(explored > 50, $"only {explored} schedules");
