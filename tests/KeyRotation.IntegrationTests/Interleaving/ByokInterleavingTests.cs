@@ -46,7 +46,7 @@ public sealed class ByokInterleavingTests(ITestOutputHelper output)
                 () => ProtocolInvariants.CheckStep(byok.Service, ByokHarness.Alias, "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", string.Concat(picks)));
 
             var schedule = string.Concat(picks);
-            ProtocolInvariants.CheckEnd(byok.Service, ByokHarness.Alias, results, [], byok.Notifier.Notices.Count - notices, schedule);
+            await ProtocolInvariants.CheckEndAsync(byok.Service, ByokHarness.Alias, results, [], byok.Notifier.Notices.Count - notices, schedule);
             var target = byok.AliasTarget();
             Assert.True(target.Origin == "EXTERNAL" && target.Tags.ContainsKey(RotationTags.EscrowObject), $"schedule {schedule}");
 

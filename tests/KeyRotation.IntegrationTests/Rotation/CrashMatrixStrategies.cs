@@ -16,8 +16,12 @@ internal abstract class CrashMatrixStrategy
     public static IReadOnlyDictionary<string, CrashMatrixStrategy> All { get; } = new Dictionary<string, CrashMatrixStrategy>(StringComparer.Ordinal)
     {
         [RotationStrategyNames.NewKey] = new NewKeyCrashMatrix(),
-        [RotationStrategyNames.Material] = new MaterialCrashMatrix(),
+        [RotationStrategyNames.Material] = new MaterialCrashMatrix(RotationStrategyNames.Material),
+        [RotationStrategyNames.Auto] = new MaterialCrashMatrix(RotationStrategyNames.Auto),
     };
+
+    /// <summary>The ROTATION_STRATEGY the alias's runs are configured with; null for the default (new-key).</summary>
+    protected virtual string? Configured => null;
 
     /// <summary>The distinct operations of one rotation, in the order they first appear.</summary>
     public abstract IReadOnlyList<string> Operations { get; }
@@ -27,9 +31,9 @@ internal abstract class CrashMatrixStrategy
     {
         ArgumentNullException.ThrowIfNull(world);
         var key = await world.CreateAliasedKeyAsync(Alias);
-        if (this is not NewKeyCrashMatrix)
+        if (Configured is { } strategy)
         {
-            world.UseStrategy(RotationStrategyNames.Material);
+            world.UseStrategy(strategy);
         }
 
         return key.KeyId;
@@ -69,9 +73,14 @@ internal sealed class NewKeyCrashMatrix : CrashMatrixStrategy
     }
 }
 
-/// <summary>material: the alias never moves; its key got exactly one new material, tagged with the move.</summary>
-internal sealed class MaterialCrashMatrix : CrashMatrixStrategy
+/// <summary>
+/// material, and auto on a fresh key (all 25 on-demand rotations left, far above the reserve, so auto picks material):
+/// the alias never moves; its key got exactly one new material, tagged with the move.
+/// </summary>
+internal sealed class MaterialCrashMatrix(string strategy) : CrashMatrixStrategy
 {
+    protected override string? Configured => strategy;
+
     public override IReadOnlyList<string> Operations { get; } = ["DescribeKey", "ListResourceTags", "ListKeyRotations", "CreateAlias", "TagResource", "GetKeyRotationStatus", "RotateKeyOnDemand"];
 
     public override async Task AssertConvergedAsync(RotationWorld world, string oldKeyId, JsonElement result, int index, int lastIndex, bool callTookEffect)
