@@ -107,11 +107,12 @@ internal sealed class KmsMock
                 Truncated = false,
             }));
 
-        // No key has grants. ListGrants is read through the SDK's paginator, whose factory has no public constructor.
+        // No key has grants.
         Mock.Setup(k => k.ListGrantsAsync(It.IsAny<ListGrantsRequest>(), It.IsAny<CancellationToken>()))
             .Returns((ListGrantsRequest r, CancellationToken _) => Record("ListGrants", r, () => new ListGrantsResponse { Grants = [], Truncated = false }));
-        Mock.Setup(k => k.Paginators).Returns(() => (IKeyManagementServicePaginatorFactory)Activator.CreateInstance(
-            typeof(KeyManagementServicePaginatorFactory), System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic, null, [Mock.Object], System.Globalization.CultureInfo.InvariantCulture)!);
+
+        // Every List* call is paged through the SDK's paginators, which call the setups above.
+        Mock.PageThroughSdkPaginators();
     }
 
     public Mock<IAmazonKeyManagementService> Mock { get; } = new(MockBehavior.Strict);

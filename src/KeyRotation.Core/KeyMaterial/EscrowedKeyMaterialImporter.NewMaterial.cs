@@ -72,16 +72,18 @@ public sealed partial class EscrowedKeyMaterialImporter : INewKeyMaterialImporte
     private async Task<List<RotationsListEntry>> MaterialsAsync(string keyId, CancellationToken ct)
     {
         var materials = new List<RotationsListEntry>();
-        string? marker = null;
-        do
+        try
         {
-            var page = await KmsCalls.CallAsync("ListKeyRotations", () => _kms.ListKeyRotationsAsync(
-                new ListKeyRotationsRequest { KeyId = keyId, IncludeKeyMaterial = IncludeKeyMaterial.ALL_KEY_MATERIAL, Marker = marker },
-                ct));
-            materials.AddRange(page.Rotations ?? []);
-            marker = page.Truncated == true ? page.NextMarker : null;
+            var request = new ListKeyRotationsRequest { KeyId = keyId, IncludeKeyMaterial = IncludeKeyMaterial.ALL_KEY_MATERIAL };
+            await foreach (var material in _kms.Paginators.ListKeyRotations(request).Rotations.WithCancellation(ct))
+            {
+                materials.Add(material);
+            }
         }
-        while (marker is not null);
+        catch (AmazonServiceException ex)
+        {
+            throw KmsCalls.StepFailed("ListKeyRotations", ex);
+        }
 
         return materials;
     }

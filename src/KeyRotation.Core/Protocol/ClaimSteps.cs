@@ -166,21 +166,20 @@ internal sealed class ClaimSteps
     private async Task<Dictionary<string, (DateTimeOffset Created, DateTimeOffset Updated)>> ListAsync(string keyId, CancellationToken ct)
     {
         var found = new Dictionary<string, (DateTimeOffset, DateTimeOffset)>(StringComparer.Ordinal);
-        string? next = null;
-        do
+        try
         {
-            var page = await KmsCalls.CallAsync("ListAliases", () => _kms.ListAliasesAsync(new ListAliasesRequest { KeyId = keyId, Marker = next }, ct));
-            foreach (var entry in page.Aliases ?? [])
+            await foreach (var entry in _kms.Paginators.ListAliases(new ListAliasesRequest { KeyId = keyId }).Aliases.WithCancellation(ct))
             {
                 if (entry.CreationDate is { } created)
                 {
                     found[entry.AliasName] = (Utc(created), Utc(entry.LastUpdatedDate ?? created));
                 }
             }
-
-            next = page.Truncated == true ? page.NextMarker : null;
         }
-        while (next is not null);
+        catch (AmazonServiceException ex)
+        {
+            throw KmsCalls.StepFailed("ListAliases", ex);
+        }
 
         return found;
     }

@@ -1,4 +1,6 @@
 using Amazon.Runtime;
+using Polly;
+using Polly.Retry;
 
 namespace KeyRotation.Core.Protocol;
 
@@ -31,35 +33,66 @@ internal sealed class ClaimedStepRunner
 
     public async Task<T> RunAsync<T>(RunClaim claim, Func<Task<T>> step, bool retryDenied, CancellationToken ct)
     {
-        var delay = _options.AuthorizationRetryDelay;
-        var waited = TimeSpan.Zero;
-        while (true)
+        try
         {
-            try
-            {
-                return await step();
-            }
-            catch (Exception ex) when (retryDenied && IsDenied(ex) && waited + delay <= MaxAuthorizationDelay
-                && (claim.Deadline is not { } deadline || _time.GetUtcNow() + delay < deadline))
+            return retryDenied ? await DeniedRetries<T>(claim).ExecuteAsync(async _ => await step(), ct) : await step();
+        }
+        catch (Exception ex) when (ex is RotationException or AmazonClientException or AmazonServiceException or HttpRequestException)
+        {
+            await _claims.ReleaseAsync(claim, ex.Message, ct);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Retries a denied step after the authorization retry delay, doubling up to <see cref="MaxRetryDelay"/>, while the
+    /// waits stay within <see cref="MaxAuthorizationDelay"/> and the next attempt starts before the claim's deadline.
+    /// Waiting, not time-based logic: real time (the pipeline's default), so a fake clock in tests cannot stall it; the
+    /// deadline is read on the injected clock.
+    /// </summary>
+    private ResiliencePipeline<T> DeniedRetries<T>(RunClaim claim) => new ResiliencePipelineBuilder<T>()
+        .AddRetry(new RetryStrategyOptions<T>
+        {
+            ShouldHandle = args => ValueTask.FromResult(
+                args.Outcome.Exception is { } ex && IsDenied(ex) && Waited(args.AttemptNumber) + Delay(args.AttemptNumber) <= MaxAuthorizationDelay
+                && (claim.Deadline is not { } deadline || _time.GetUtcNow() + Delay(args.AttemptNumber) < deadline)),
+            MaxRetryAttempts = int.MaxValue,
+            DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(Delay(args.AttemptNumber)),
+            OnRetry = args =>
             {
                 _log.Write(new RotationLogEntry(
                     RotationLogLevel.Warning,
-                    $"Denied; retrying in {delay.TotalSeconds:0.###} s (authorization can lag behind new keys, tags and aliases): {ex.Message}",
+                    $"Denied; retrying in {args.RetryDelay.TotalSeconds:0.###} s (authorization can lag behind new keys, tags and aliases): {args.Outcome.Exception!.Message}",
                     null,
                     null,
                     claim.MarkerTargetKeyId));
-            }
-            catch (Exception ex) when (ex is RotationException or AmazonClientException or AmazonServiceException or HttpRequestException)
-            {
-                await _claims.ReleaseAsync(claim, ex.Message, ct);
-                throw;
-            }
+                return default;
+            },
+        })
+        .Build();
 
-            // Waiting, not time-based logic: real time, so a fake clock in tests cannot stall it.
-            await Task.Delay(delay, ct);
-            waited += delay;
+    /// <summary>The wait before retry <paramref name="retry"/> (0 for the first).</summary>
+    private TimeSpan Delay(int retry)
+    {
+        var delay = _options.AuthorizationRetryDelay;
+        for (var i = 0; i < retry && delay != MaxRetryDelay; i++)
+        {
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
         }
+
+        return delay;
+    }
+
+    /// <summary>The time waited before retry <paramref name="retry"/>: the waits before the earlier retries.</summary>
+    private TimeSpan Waited(int retry)
+    {
+        var waited = TimeSpan.Zero;
+        for (var i = 0; i < retry; i++)
+        {
+            waited += Delay(i);
+        }
+
+        return waited;
     }
 
     private static bool IsDenied(Exception ex) =>

@@ -98,17 +98,15 @@ internal sealed class KeyChainReader
         }
 
         var rotations = new List<KeyMaterialRotation>();
-        string? marker = null;
         try
         {
-            do
+            await foreach (var r in _kms.Paginators.ListKeyRotations(new ListKeyRotationsRequest { KeyId = key.KeyId }).Rotations.WithCancellation(ct))
             {
-                var page = await _kms.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = key.KeyId, Marker = marker }, ct);
-                rotations.AddRange((page.Rotations ?? []).Where(r => r.RotationDate is not null && r.RotationType is not null)
-                    .Select(r => new KeyMaterialRotation(new DateTimeOffset(DateTime.SpecifyKind(r.RotationDate!.Value, DateTimeKind.Utc)), r.KeyMaterialId, r.RotationType.Value)));
-                marker = page.Truncated == true ? page.NextMarker : null;
+                if (r.RotationDate is not null && r.RotationType is not null)
+                {
+                    rotations.Add(new KeyMaterialRotation(new DateTimeOffset(DateTime.SpecifyKind(r.RotationDate.Value, DateTimeKind.Utc)), r.KeyMaterialId, r.RotationType.Value));
+                }
             }
-            while (marker is not null);
         }
         catch (Amazon.Runtime.AmazonServiceException ex) when (ex.ErrorCode is "AccessDeniedException" or "UnsupportedOperationException")
         {

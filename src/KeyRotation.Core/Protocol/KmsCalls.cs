@@ -65,18 +65,10 @@ internal sealed class KmsCalls
     {
         ArgumentNullException.ThrowIfNull(kms);
         var tags = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? marker = null;
-        do
+        await foreach (var tag in kms.Paginators.ListResourceTags(new ListResourceTagsRequest { KeyId = keyId }).Tags.WithCancellation(ct))
         {
-            var page = await kms.ListResourceTagsAsync(new ListResourceTagsRequest { KeyId = keyId, Marker = marker }, ct);
-            foreach (var tag in page.Tags ?? [])
-            {
-                tags[tag.TagKey] = tag.TagValue ?? string.Empty;
-            }
-
-            marker = page.Truncated == true ? page.NextMarker : null;
+            tags[tag.TagKey] = tag.TagValue ?? string.Empty;
         }
-        while (marker is not null);
 
         return tags;
     }

@@ -3,6 +3,8 @@ using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
 using KeyRotation.Core.Tagging;
+using Polly;
+using Polly.Retry;
 
 namespace KeyRotation.Core.Protocol;
 
@@ -15,6 +17,19 @@ internal sealed class SuccessorKey
 {
     private const int MaxTagsPerKey = 50;
     private const int CreateKeyAttempts = 8;
+
+    /// <summary>
+    /// Retries a throttled CreateKey (the request was refused, not processed) with jittered exponential backoff. Backoff
+    /// is waiting, not time-based logic: real time (the pipeline's default), so a fake clock in tests cannot stall it.
+    /// </summary>
+    private static readonly ResiliencePipeline CreateKeyThrottling = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<AmazonServiceException>(IsThrottling),
+            MaxRetryAttempts = CreateKeyAttempts - 1,
+            DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(ThrottlingDelay(args.AttemptNumber + 1)),
+        })
+        .Build();
 
     private readonly IAmazonKeyManagementService _kms;
     private readonly IAmazonKeyManagementService _createKeyClient;
@@ -199,24 +214,19 @@ internal sealed class SuccessorKey
     /// </summary>
     private async Task<KeyMetadata> CreateKeyOnceAsync(CreateKeyRequest create, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
-            {
-                return (await _createKeyClient.CreateKeyAsync(create, ct)).KeyMetadata;
-            }
-            catch (AmazonServiceException ex) when (IsThrottling(ex) && attempt < CreateKeyAttempts)
-            {
-                // Backoff is waiting, not time-based logic: real time, so a fake clock in tests cannot stall it.
-                var delay = TimeSpan.FromMilliseconds(Math.Min(5000, 100 * Math.Pow(2, attempt)) * (0.5 + (Random.Shared.NextDouble() / 2)));
-                await Task.Delay(delay, ct);
-            }
-            catch (AmazonClientException ex)
-            {
-                throw new RotationException($"KMS CreateKey failed before an answer came back ({ex.Message}); if KMS created the key anyway, the next run adopts it.", ex);
-            }
+            return await CreateKeyThrottling.ExecuteAsync(async token => (await _createKeyClient.CreateKeyAsync(create, token)).KeyMetadata, ct);
+        }
+        catch (AmazonClientException ex)
+        {
+            throw new RotationException($"KMS CreateKey failed before an answer came back ({ex.Message}); if KMS created the key anyway, the next run adopts it.", ex);
         }
     }
+
+    /// <summary>The wait after the <paramref name="attempt"/>th throttled CreateKey: 200 ms doubling up to 5 s, halved at random by up to half.</summary>
+    private static TimeSpan ThrottlingDelay(int attempt) =>
+        TimeSpan.FromMilliseconds(Math.Min(5000, 100 * Math.Pow(2, attempt)) * (0.5 + (Random.Shared.NextDouble() / 2)));
 
     private static bool IsThrottling(AmazonServiceException ex) =>
         ex.ErrorCode is "ThrottlingException" or "Throttling" or "TooManyRequestsException" || (int)ex.StatusCode == 429;

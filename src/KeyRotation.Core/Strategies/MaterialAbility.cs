@@ -58,14 +58,17 @@ internal sealed class MaterialAbility
     public async Task<int> CountOnDemandRotationsAsync(string keyId, CancellationToken ct)
     {
         var count = 0;
-        string? marker = null;
-        do
+        try
         {
-            var page = await KmsCalls.CallAsync("ListKeyRotations", () => _kms.ListKeyRotationsAsync(new ListKeyRotationsRequest { KeyId = keyId, Marker = marker }, ct));
-            count += (page.Rotations ?? []).Count(r => r.RotationType == RotationType.ON_DEMAND);
-            marker = page.Truncated == true ? page.NextMarker : null;
+            await foreach (var rotation in _kms.Paginators.ListKeyRotations(new ListKeyRotationsRequest { KeyId = keyId }).Rotations.WithCancellation(ct))
+            {
+                count += rotation.RotationType == RotationType.ON_DEMAND ? 1 : 0;
+            }
         }
-        while (marker is not null);
+        catch (Amazon.Runtime.AmazonServiceException ex)
+        {
+            throw KmsCalls.StepFailed("ListKeyRotations", ex);
+        }
 
         return count;
     }

@@ -33,6 +33,7 @@ public sealed class EscrowedKeyMaterialImporterTests
 
     public EscrowedKeyMaterialImporterTests()
     {
+        _kms.PageThroughSdkPaginators();
         _kms.Setup(k => k.ListResourceTagsAsync(It.IsAny<ListResourceTagsRequest>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((ListResourceTagsRequest r, CancellationToken _) =>
             {
