@@ -3,13 +3,14 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
-using Amazon.S3;
 using KeyRotation.Cli.Targets;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
+using KeyRotation.Core.KeyMaterial;
 using KeyRotation.Core.Pacing;
 using KeyRotation.Core.Tagging;
 using KeyRotation.Integrations.Clients;
+using KeyRotation.Integrations.Escrow;
 using KeyRotation.LocalKms;
 using Spectre.Console;
 
@@ -250,8 +251,8 @@ internal sealed class CliContext
         : Host.KmsClient is not null ? (Host.KmsClientForRegion is { } forRegion ? new KmsRegionClients(forRegion) : null)
         : new KmsRegionClients(region => Aws.CreateKmsIn(region));
 
-    /// <summary>S3 for the escrow bucket: the injected one in tests, else with the same Region and credentials as KMS.</summary>
-    public IAmazonS3 CreateS3Client() => Host.S3Client?.Invoke() ?? Aws.CreateS3();
+    /// <summary>The escrow bucket over S3: the injected client in tests, else one with the same Region and credentials as KMS.</summary>
+    public IEscrowStore CreateEscrowStore() => new S3EscrowStore(Host.S3Client?.Invoke() ?? Aws.CreateS3());
 
     /// <summary>The credentials KMS uses (--profile, the access key variables, or the SDK's chain), for S3 and SNS too.</summary>
     public AWSCredentials Credentials() => _aws?.Credentials ?? (Targets.Role is not null ? Aws.Credentials : _credentials ??= AwsSettings.ResolveCredentials(Profile, Environment, Host.DefaultCredentials).Credentials);
