@@ -100,7 +100,7 @@ internal sealed class Sandbox
     /// </summary>
     public IKeyMaterialImporter Importer(TimeProvider time, IRotationLog log) => new EscrowedKeyMaterialImporter(
         Kms,
-        Escrow.S3,
+        Escrow.Store,
         new KeyMaterialOptions
         {
             Escrow = new EscrowTarget(Escrow.Location, EscrowPublicKey.Parse(Escrow.PublicKeyPem)),

@@ -1,23 +1,20 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Reflection;
 using System.Security.Cryptography;
 using Amazon.Runtime;
-using Amazon.S3;
-using Amazon.S3.Model;
 using KeyRotation.Core.KeyMaterial;
 
 namespace KeyRotation.Cli;
 
 /// <summary>
 /// The sandbox's escrow: an RSA key pair it generates (the private key written where the operator can pass it to
-/// reimport) and a stand-in for the escrow bucket, with the two S3 semantics escrow relies on: a write with
-/// If-None-Match "*" never overwrites (412 PreconditionFailed), and a missing object answers 404 NoSuchKey. Objects
+/// reimport) and a stand-in for the escrow bucket, with the two semantics escrow relies on: a write never overwrites
+/// (an existing object refuses it), and a missing object reads as missing. Objects
 /// live in a directory next to the sandbox state file, or in memory when the sandbox is not kept.
 /// </summary>
 internal sealed class SandboxEscrow
 {
-    public const string Bucket = "sandbox-escrow";
+    public const string BucketName = "sandbox-escrow";
 
     /// <summary>A sandbox that is not kept never reimports (its private key would be gone): one key pair per process does.</summary>
     private static readonly Lazy<string> UnkeptPublicKey = new(() =>
@@ -34,19 +31,18 @@ internal sealed class SandboxEscrow
         _directory = directory;
         PublicKeyPem = publicKeyPem;
         PrivateKeyPath = privateKeyPath;
-        S3 = DispatchProxy.Create<IAmazonS3, BucketProxy>();
-        ((BucketProxy)(object)S3).Escrow = this;
+        Store = new Bucket(this);
     }
 
-    public EscrowLocation Location { get; } = new(Bucket, "keyrotation/");
+    public EscrowLocation Location { get; } = new(BucketName, "keyrotation/");
 
     public string PublicKeyPem { get; }
 
     /// <summary>The escrow private key's PEM file; null when the sandbox is not kept (nothing to reimport later).</summary>
     public string? PrivateKeyPath { get; }
 
-    /// <summary>The escrow bucket, as the importer and <c>reimport</c> use S3 (PutObject and GetObject only).</summary>
-    public IAmazonS3 S3 { get; }
+    /// <summary>The escrow bucket, as the importer, <c>reimport</c> and retention use it.</summary>
+    public IEscrowStore Store { get; }
 
     /// <summary>The escrow of a kept sandbox (its directory holds the objects and the key pair), created on first use.</summary>
     public static SandboxEscrow Open(string? directory)
@@ -115,43 +111,18 @@ internal sealed class SandboxEscrow
         return _memory.TryAdd(key, body);
     }
 
-    private static AmazonS3Exception Error(string code, HttpStatusCode status, string message) => new(message, null, ErrorType.Sender, code, "sandbox", status);
-
-    /// <summary>IAmazonS3 with PutObjectAsync and GetObjectAsync on the sandbox bucket; any other call is not supported.</summary>
-    public class BucketProxy : DispatchProxy
+    /// <summary>The store over the sandbox's one bucket (<see cref="BucketName"/>); another bucket does not exist.</summary>
+    private sealed class Bucket(SandboxEscrow escrow) : IEscrowStore
     {
-        internal SandboxEscrow Escrow { get; set; } = null!;
+        public Task<bool> PutIfAbsentAsync(string bucket, string objectKey, byte[] body, CancellationToken cancellationToken) =>
+            bucket == BucketName
+                ? Task.FromResult(escrow.TryCreate(objectKey, body.ToArray()))
+                : Task.FromException<bool>(new AmazonServiceException($"The bucket {bucket} does not exist in the sandbox (it has {BucketName}).", null, ErrorType.Sender, "NoSuchBucket", "sandbox", HttpStatusCode.NotFound));
 
-        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) => targetMethod?.Name switch
-        {
-            nameof(IAmazonS3.PutObjectAsync) => Put((PutObjectRequest)args![0]!),
-            nameof(IAmazonS3.GetObjectAsync) when args![0] is GetObjectRequest request => Get(request),
-            nameof(IDisposable.Dispose) => null,
-            _ => throw new NotSupportedException($"The sandbox escrow bucket supports PutObject and GetObject only, not {targetMethod?.Name}."),
-        };
+        public Task<byte[]?> GetAsync(string bucket, string objectKey, CancellationToken cancellationToken) =>
+            Task.FromResult(bucket == BucketName && escrow.TryRead(objectKey, out var body) ? body : null);
 
-        private Task<PutObjectResponse> Put(PutObjectRequest request)
-        {
-            using var body = new MemoryStream();
-            request.InputStream?.CopyTo(body);
-            if (request.BucketName != Bucket)
-            {
-                return Task.FromException<PutObjectResponse>(Error("NoSuchBucket", HttpStatusCode.NotFound, $"The bucket {request.BucketName} does not exist in the sandbox (it has {Bucket})."));
-            }
-
-            if (request.IfNoneMatch != "*")
-            {
-                return Task.FromException<PutObjectResponse>(new InvalidOperationException("Escrow writes must never overwrite (If-None-Match: *)."));
-            }
-
-            return Escrow.TryCreate(request.Key, body.ToArray())
-                ? Task.FromResult(new PutObjectResponse { HttpStatusCode = HttpStatusCode.OK, ServerSideEncryptionMethod = request.ServerSideEncryptionMethod })
-                : Task.FromException<PutObjectResponse>(Error("PreconditionFailed", HttpStatusCode.PreconditionFailed, "At least one of the pre-conditions you specified did not hold"));
-        }
-
-        private Task<GetObjectResponse> Get(GetObjectRequest request) =>
-            request.BucketName == Bucket && Escrow.TryRead(request.Key, out var body)
-                ? Task.FromResult(new GetObjectResponse { HttpStatusCode = HttpStatusCode.OK, BucketName = request.BucketName, Key = request.Key, ResponseStream = new MemoryStream(body, writable: false) })
-                : Task.FromException<GetObjectResponse>(Error("NoSuchKey", HttpStatusCode.NotFound, "The specified key does not exist."));
+        public Task<bool> ExistsAsync(string bucket, string objectKey, CancellationToken cancellationToken) =>
+            Task.FromResult(bucket == BucketName && escrow.TryRead(objectKey, out _));
     }
 }

@@ -6,7 +6,7 @@ namespace KeyRotation.Core;
 /// on every key behind a configured alias (<see cref="KeyPolicyStatement"/>, <see cref="NewKeySetupStatement"/>). Adding
 /// a KMS call here is the only way to widen the role.
 /// </summary>
-public static class KmsPermissions
+internal static class KmsPermissions
 {
     /// <summary>Sid of the key policy statement that lets the role manage a key it reaches through the key policy.</summary>
     public const string KeyPolicyStatementSid = "AllowKeyRotationFunction";

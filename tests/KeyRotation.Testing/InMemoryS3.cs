@@ -2,6 +2,8 @@ using System.Net;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using KeyRotation.Core.KeyMaterial;
+using KeyRotation.Integrations.Escrow;
 using Moq;
 
 namespace KeyRotation.Testing;
@@ -32,6 +34,9 @@ internal sealed class InMemoryS3
     public Mock<IAmazonS3> Mock { get; } = new(MockBehavior.Strict);
 
     public IAmazonS3 Object => Mock.Object;
+
+    /// <summary>The real S3 escrow store over this double, as a deployment builds it, so the S3 requests are the real ones.</summary>
+    public IEscrowStore Store => new S3EscrowStore(Object);
 
     public HashSet<string> Buckets { get; } = new(StringComparer.Ordinal);
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Amazon.S3;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Core.KeyMaterial;
 using Spectre.Console;
@@ -53,18 +52,18 @@ internal static class ReimportCommand
             var location = context.IsSandbox ? null : Location(context, parsed.GetValue(bucket), parsed.GetValue(prefix));
             var pem = keyFile is null ? null : await ReadPrivateKeyAsync(keyFile, ct);
             var (kms, sandbox) = await context.ConnectAsync(ct);
-            IAmazonS3 s3;
+            IEscrowStore store;
             if (sandbox is not null)
             {
                 location = sandbox.Escrow.Location;
-                s3 = sandbox.Escrow.S3;
+                store = sandbox.Escrow.Store;
                 pem ??= sandbox.Escrow.PrivateKeyPath is { } path
                     ? await ReadPrivateKeyAsync(new FileInfo(path), ct)
                     : throw new UsageException("This sandbox is not kept in a state file, so its escrow private key is gone: pass --sandbox-state FILE to keep one.");
             }
             else
             {
-                s3 = context.CreateS3Client();
+                store = context.CreateEscrowStore();
             }
 
             if (!await context.ConfirmAsync(parsed.GetValue(yes), $"Re-import the escrowed material of {key} from s3://{location!.Bucket}/{location.Prefix}?", ct))
@@ -77,8 +76,8 @@ internal static class ReimportCommand
             try
             {
                 var restore = sandbox is null
-                    ? new EscrowRestore(kms, s3, location!, context.Host.Time)
-                    : new EscrowRestore(kms, s3, location!, context.Host.Time) { WrappingKeySpec = Amazon.KeyManagementService.WrappingKeySpec.RSA_2048 };
+                    ? new EscrowRestore(kms, store, location!, context.Host.Time)
+                    : new EscrowRestore(kms, store, location!, context.Host.Time) { WrappingKeySpec = Amazon.KeyManagementService.WrappingKeySpec.RSA_2048 };
                 result = await context.WaitAsync($"Re-importing the material of {key}", () => restore.ReimportAsync(key, pem!, days, ct));
             }
             catch (EscrowRestoreException ex)

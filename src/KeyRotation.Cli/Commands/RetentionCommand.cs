@@ -169,7 +169,7 @@ internal static class RetentionCommand
 
     private static RetentionRunner Runner(CliContext context, IAmazonKeyManagementService kms, RetentionSettings settings, Notices? notices) =>
         new RotationComposition(new() { Kms = kms, Notifier = notices, Time = context.Host.Time, Log = new RotationRun.StderrLog(context) })
-            .Retention(settings, settings.Escrow is null || context.IsSandbox ? null : context.CreateS3Client());
+            .Retention(settings, settings.Escrow is null || context.IsSandbox ? null : context.CreateEscrowStore());
 
     private static void Write(CliContext context, RetentionSettings settings, IReadOnlyList<RetentionPlan> plans)
     {

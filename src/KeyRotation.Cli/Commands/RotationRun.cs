@@ -91,7 +91,7 @@ internal static class RotationRun
         }
 
         var options = KeyMaterialOptions.FromSettings(settings);
-        return new EscrowedKeyMaterialImporter(kms, options.Escrow is null ? null : context.CreateS3Client(), options, context.Host.Time, new StderrLog(context));
+        return new EscrowedKeyMaterialImporter(kms, options.Escrow is null ? null : context.CreateEscrowStore(), options, context.Host.Time, new StderrLog(context));
     }
 
     /// <summary>

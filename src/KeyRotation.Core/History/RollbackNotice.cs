@@ -4,7 +4,7 @@ using System.Text;
 namespace KeyRotation.Core.History;
 
 /// <summary>The notice for a rollback, in the same shape (subject, body, alias/outcome attributes) as a rotation's.</summary>
-public static class RollbackNotice
+internal static class RollbackNotice
 {
     /// <summary>The outcome attribute of a rollback notice, for subscription filter policies.</summary>
     public const string Outcome = "RolledBack";

@@ -6,7 +6,7 @@ namespace KeyRotation.Core.KeyMaterial;
 /// One escrow object: the key it belongs to and its material wrapped with the escrow public key.
 /// Field names are a contract with whoever restores from the bucket (this tool's reimport, or a person with openssl).
 /// </summary>
-public sealed record EscrowRecord
+internal sealed record EscrowRecord
 {
     public required string KeyId { get; init; }
 

@@ -1,10 +1,7 @@
-using System.Net;
 using System.Security.Cryptography;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
-using Amazon.S3;
-using Amazon.S3.Model;
 using KeyRotation.Core.Protocol;
 
 namespace KeyRotation.Core.KeyMaterial;
@@ -18,19 +15,19 @@ namespace KeyRotation.Core.KeyMaterial;
 public sealed class EscrowRestore
 {
     private readonly IAmazonKeyManagementService _kms;
-    private readonly IAmazonS3 _s3;
+    private readonly IEscrowStore _store;
     private readonly EscrowLocation _location;
     private readonly TimeProvider _time;
     private readonly MaterialImport _import;
 
-    public EscrowRestore(IAmazonKeyManagementService kms, IAmazonS3 s3, EscrowLocation location, TimeProvider time)
+    public EscrowRestore(IAmazonKeyManagementService kms, IEscrowStore store, EscrowLocation location, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(kms);
-        ArgumentNullException.ThrowIfNull(s3);
+        ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(location);
         ArgumentNullException.ThrowIfNull(time);
         _kms = kms;
-        _s3 = s3;
+        _store = store;
         _location = location;
         _time = time;
         _import = new MaterialImport(kms);
@@ -238,23 +235,21 @@ public sealed class EscrowRestore
 
     private async Task<EscrowRecord?> ReadAsync(string objectKey, string uri, bool required, CancellationToken ct)
     {
-        byte[] body;
+        byte[]? body;
         try
         {
-            using var response = await _s3.GetObjectAsync(new GetObjectRequest { BucketName = _location.Bucket, Key = objectKey }, ct);
-            using var copy = new MemoryStream();
-            await response.ResponseStream.CopyToAsync(copy, ct);
-            body = copy.ToArray();
-        }
-        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-        {
-            return required
-                ? throw new EscrowRestoreException($"The escrow object {uri} does not exist. Check ESCROW_BUCKET and ESCROW_PREFIX (they must be those the rotation used) and the bucket's versions (a deleted object leaves its earlier versions). Nothing was imported.", ex)
-                : null;
+            body = await _store.GetAsync(_location.Bucket, objectKey, ct);
         }
         catch (AmazonServiceException ex)
         {
             throw new EscrowRestoreException($"Could not read the escrow object {uri}: {ex.ErrorCode ?? ex.GetType().Name}: {ex.Message} (reading needs s3:GetObject; without s3:ListBucket a missing object answers AccessDenied).", ex);
+        }
+
+        if (body is null)
+        {
+            return required
+                ? throw new EscrowRestoreException($"The escrow object {uri} does not exist. Check ESCROW_BUCKET and ESCROW_PREFIX (they must be those the rotation used) and the bucket's versions (a deleted object leaves its earlier versions). Nothing was imported.")
+                : null;
         }
 
         try

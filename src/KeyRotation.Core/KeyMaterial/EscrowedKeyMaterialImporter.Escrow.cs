@@ -1,8 +1,5 @@
-using System.Net;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
-using Amazon.S3;
-using Amazon.S3.Model;
 
 namespace KeyRotation.Core.KeyMaterial;
 
@@ -27,29 +24,21 @@ public sealed partial class EscrowedKeyMaterialImporter
             var objectName = objectNameOf(attempt);
             var objectKey = escrow.Location.ObjectKey(aliasName, objectName);
             var uri = escrow.Location.Uri(objectKey);
+            bool written;
             try
             {
-                await _s3!.PutObjectAsync(
-                    new PutObjectRequest
-                    {
-                        BucketName = escrow.Location.Bucket,
-                        Key = objectKey,
-                        InputStream = new MemoryStream(body, writable: false),
-                        ContentType = "application/json",
-                        ServerSideEncryptionMethod = ServerSideEncryptionMethod.AES256,
-                        IfNoneMatch = "*",
-                    },
-                    ct);
-            }
-            catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.PreconditionFailed)
-            {
-                // Written by a run that died before importing it: its material was never imported. Keep it, use the next name.
-                _log.Write(new RotationLogEntry(RotationLogLevel.Warning, $"Escrow object {uri} already exists (an earlier run died before importing it); writing the next one", null, aliasName, null, key.KeyId));
-                continue;
+                written = await _store!.PutIfAbsentAsync(escrow.Location.Bucket, objectKey, body, ct);
             }
             catch (AmazonServiceException ex)
             {
                 throw EscrowFailed($"could not write {uri}: {ex.ErrorCode ?? ex.GetType().Name}: {ex.Message}", ex);
+            }
+
+            if (!written)
+            {
+                // Written by a run that died before importing it: its material was never imported. Keep it, use the next name.
+                _log.Write(new RotationLogEntry(RotationLogLevel.Warning, $"Escrow object {uri} already exists (an earlier run died before importing it); writing the next one", null, aliasName, null, key.KeyId));
+                continue;
             }
 
             await VerifyAsync(escrow.Location.Bucket, objectKey, uri, body, ct);
@@ -61,17 +50,20 @@ public sealed partial class EscrowedKeyMaterialImporter
 
     private async Task VerifyAsync(string bucket, string objectKey, string uri, byte[] expected, CancellationToken ct)
     {
-        byte[] actual;
+        byte[]? actual;
         try
         {
-            using var response = await _s3!.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = objectKey }, ct);
-            using var copy = new MemoryStream();
-            await response.ResponseStream.CopyToAsync(copy, ct);
-            actual = copy.ToArray();
+            actual = await _store!.GetAsync(bucket, objectKey, ct);
         }
         catch (AmazonServiceException ex)
         {
             throw EscrowFailed($"could not read back {uri}: {ex.ErrorCode ?? ex.GetType().Name}: {ex.Message}", ex);
+        }
+
+        if (actual is null)
+        {
+            // The words S3 answers for a missing key, so the message reads as it did when the 404 itself was reported.
+            throw EscrowFailed($"could not read back {uri}: NoSuchKey: The specified key does not exist.", null);
         }
 
         if (!actual.AsSpan().SequenceEqual(expected))

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
-using Amazon.S3;
 using KeyRotation.Core.Protocol;
 
 namespace KeyRotation.Core.KeyMaterial;
@@ -43,26 +42,26 @@ public sealed partial class EscrowedKeyMaterialImporter : IKeyMaterialImporter
     private static readonly TimeSpan MaxValidToMargin = TimeSpan.FromMinutes(5);
 
     private readonly IAmazonKeyManagementService _kms;
-    private readonly IAmazonS3? _s3;
+    private readonly IEscrowStore? _store;
     private readonly KeyMaterialOptions _options;
     private readonly TimeProvider _time;
     private readonly IRotationLog _log;
     private readonly MaterialImport _import;
 
-    public EscrowedKeyMaterialImporter(IAmazonKeyManagementService kms, IAmazonS3? s3, KeyMaterialOptions options, TimeProvider time, IRotationLog? log = null)
+    public EscrowedKeyMaterialImporter(IAmazonKeyManagementService kms, IEscrowStore? store, KeyMaterialOptions options, TimeProvider time, IRotationLog? log = null)
     {
         ArgumentNullException.ThrowIfNull(kms);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentOutOfRangeException.ThrowIfNegative(options.ExpirationDays);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.ExpirationDays, 365);
-        if (options.Escrow is not null && s3 is null)
+        if (options.Escrow is not null && store is null)
         {
-            throw new ArgumentException("Escrow is configured, so an S3 client is needed.", nameof(s3));
+            throw new ArgumentException("Escrow is configured, so an escrow store is needed.", nameof(store));
         }
 
         _kms = kms;
-        _s3 = s3;
+        _store = store;
         _options = options;
         _time = time;
         _log = log ?? NullRotationLog.Instance;

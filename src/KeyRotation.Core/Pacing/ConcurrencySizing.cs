@@ -37,7 +37,7 @@ public static class ConcurrencySizing
     }
 
     /// <summary>N for the statistics gathered since the run started, over <paramref name="finished"/> aliases.</summary>
-    public static int Size(KmsRequestQuotas quotas, IReadOnlyDictionary<string, KmsCallStatistics> sinceStart, int finished, int cap)
+    internal static int Size(KmsRequestQuotas quotas, IReadOnlyDictionary<string, KmsCallStatistics> sinceStart, int finished, int cap)
     {
         ArgumentNullException.ThrowIfNull(sinceStart);
         cap = Math.Max(1, cap);
@@ -58,7 +58,7 @@ public static class ConcurrencySizing
     }
 
     /// <summary>The statistics gathered between two snapshots of <see cref="KmsRequestPacer.Statistics"/>.</summary>
-    public static IReadOnlyDictionary<string, KmsCallStatistics> Since(IReadOnlyDictionary<string, KmsCallStatistics> start, IReadOnlyDictionary<string, KmsCallStatistics> now)
+    internal static IReadOnlyDictionary<string, KmsCallStatistics> Since(IReadOnlyDictionary<string, KmsCallStatistics> start, IReadOnlyDictionary<string, KmsCallStatistics> now)
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentNullException.ThrowIfNull(now);

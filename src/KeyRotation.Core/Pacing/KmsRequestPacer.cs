@@ -68,7 +68,7 @@ public sealed class KmsRequestPacer
     }
 
     /// <summary>What the calls so far showed, per operation.</summary>
-    public IReadOnlyDictionary<string, KmsCallStatistics> Statistics() => _counters.ToDictionary(
+    internal IReadOnlyDictionary<string, KmsCallStatistics> Statistics() => _counters.ToDictionary(
         c => c.Key,
         c =>
         {
@@ -112,4 +112,4 @@ public sealed class KmsRequestPacer
 }
 
 /// <summary>What the answered calls of one operation showed.</summary>
-public sealed record KmsCallStatistics(long Calls, long Throttled, TimeSpan MeanLatency);
+internal sealed record KmsCallStatistics(long Calls, long Throttled, TimeSpan MeanLatency);

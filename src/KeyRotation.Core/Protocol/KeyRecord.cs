@@ -9,7 +9,7 @@ namespace KeyRotation.Core.Protocol;
 /// marks. Code outside the protocol reads a key's state through this record and never through a tag name;
 /// <see cref="KeyRecordTags"/> is the one writer of these tags.
 /// </summary>
-public sealed record KeyRecord
+internal sealed record KeyRecord
 {
     /// <summary>The tag naming the alias, for messages that tell an operator which tag is missing.</summary>
     public const string AliasTag = RotationTags.Alias;

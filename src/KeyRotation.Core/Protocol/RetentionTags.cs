@@ -5,7 +5,7 @@ namespace KeyRotation.Core.Retention;
 /// so the chain keeps each key's whole history: when it was disabled, when its deletion was scheduled, and by which run;
 /// and, when someone still needed it, when and why it was enabled again and who used it.
 /// </summary>
-public static class RetentionTags
+internal static class RetentionTags
 {
     /// <summary>When retention disabled the key. Written just before DisableKey, so a crash in between is finished by the next run.</summary>
     public const string DisabledAt = RotationTags.Prefix + "disabled-at";

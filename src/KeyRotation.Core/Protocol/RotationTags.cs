@@ -121,7 +121,7 @@ public static class RotationTags
     public const string MaterialRotatedAt = Prefix + "material-rotated-at";
 
     /// <summary>Values of <see cref="State"/>.</summary>
-    public static class KeyStates
+    internal static class KeyStates
     {
         /// <summary>
         /// Written by CreateKey: the key's setup (the seal) has not run yet. Earlier versions kept a new key pending until

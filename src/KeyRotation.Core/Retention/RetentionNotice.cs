@@ -4,7 +4,7 @@ using System.Text;
 namespace KeyRotation.Core.Retention;
 
 /// <summary>The notice of a retention run or a re-enabled key: every key disabled, scheduled for deletion, re-enabled or whose deletion was cancelled.</summary>
-public static class RetentionNotice
+internal static class RetentionNotice
 {
     /// <summary>The outcome attribute, for subscription filter policies.</summary>
     public const string Outcome = "Retention";

@@ -4,7 +4,7 @@ namespace KeyRotation.Core.Retention;
 /// The one list of actions the retention role needs (the template's RetentionFunctionRole allows exactly these, its
 /// tests compare, and the calls a retention run makes are checked against them), and what it must never hold.
 /// </summary>
-public static class RetentionPermissions
+internal static class RetentionPermissions
 {
     /// <summary>KMS actions retention calls: reads, the four state changes, its own tags, and deleting takeover aliases.</summary>
     public static IReadOnlyList<string> Kms { get; } =

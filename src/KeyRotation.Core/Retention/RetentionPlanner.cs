@@ -17,7 +17,7 @@ public sealed record RetentionPlan(string Alias, IReadOnlyList<RetentionStep> St
 /// disable retired keys DISABLE_AFTER_DAYS after retirement, and (disable-then-delete) schedule deletion
 /// DELETE_AFTER_DAYS after disabling. Takeover aliases of finished moves older than DISABLE_AFTER_DAYS are deleted.
 /// </summary>
-public static class RetentionPlanner
+internal static class RetentionPlanner
 {
     public static RetentionPlan Plan(RetentionView view, RetentionSettings settings, DateTimeOffset now)
     {

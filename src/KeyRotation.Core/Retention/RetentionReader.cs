@@ -1,7 +1,6 @@
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
-using Amazon.S3;
 using KeyRotation.Core.KeyMaterial;
 using KeyRotation.Core.Protocol;
 
@@ -18,16 +17,16 @@ namespace KeyRotation.Core.Retention;
 internal sealed class RetentionReader
 {
     private readonly IAmazonKeyManagementService _kms;
-    private readonly IAmazonS3? _s3;
+    private readonly IEscrowStore? _store;
     private readonly EscrowLocation? _escrow;
     private readonly KmsCalls _calls;
     private readonly AliasStateReader _states;
     private readonly KeyChainReader _chain;
 
-    public RetentionReader(IAmazonKeyManagementService kms, IAmazonS3? s3, EscrowLocation? escrow)
+    public RetentionReader(IAmazonKeyManagementService kms, IEscrowStore? store, EscrowLocation? escrow)
     {
         _kms = kms;
-        _s3 = s3;
+        _store = store;
         _escrow = escrow;
         _calls = new KmsCalls(kms);
         _states = new AliasStateReader(kms);
@@ -170,23 +169,14 @@ internal sealed class RetentionReader
 
     private async Task<bool> EscrowExistsAsync(string alias, RetentionKey key, CancellationToken ct)
     {
-        if (_s3 is null || _escrow is null || key.Record.EscrowObject is not { Length: > 0 } objectName)
+        if (_store is null || _escrow is null || key.Record.EscrowObject is not { Length: > 0 } objectName)
         {
             return false;
         }
 
         try
         {
-            // GetObject rather than HeadObject: the role's escrow read permission (s3:GetObject) covers both, and the
-            // escrow copy is a small JSON document.
-            using (await _s3.GetObjectAsync(new Amazon.S3.Model.GetObjectRequest { BucketName = _escrow.Bucket, Key = _escrow.ObjectKey(alias, objectName) }, ct))
-            {
-                return true;
-            }
-        }
-        catch (AmazonS3Exception ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            return false;
+            return await _store.ExistsAsync(_escrow.Bucket, _escrow.ObjectKey(alias, objectName), ct);
         }
         catch (AmazonServiceException ex)
         {

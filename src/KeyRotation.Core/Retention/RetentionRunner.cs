@@ -1,7 +1,7 @@
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
-using Amazon.S3;
 using KeyRotation.Core.Configuration;
+using KeyRotation.Core.KeyMaterial;
 using KeyRotation.Core.Protocol;
 
 namespace KeyRotation.Core.Retention;
@@ -21,7 +21,7 @@ public sealed class RetentionRunner
     private readonly RetentionReader _reader;
     private readonly KmsCalls _calls;
 
-    public RetentionRunner(IAmazonKeyManagementService kms, IAmazonS3? s3, RetentionSettings settings, IRotationNotifier? notifier, TimeProvider time, IRotationLog log)
+    public RetentionRunner(IAmazonKeyManagementService kms, IEscrowStore? escrowStore, RetentionSettings settings, IRotationNotifier? notifier, TimeProvider time, IRotationLog log)
     {
         ArgumentNullException.ThrowIfNull(settings);
         _transitions = new RetentionTransitions(kms, settings.PendingWindowDays);
@@ -29,7 +29,7 @@ public sealed class RetentionRunner
         _notifier = notifier;
         _time = time;
         _log = log;
-        _reader = new RetentionReader(kms, s3, settings.Escrow);
+        _reader = new RetentionReader(kms, escrowStore, settings.Escrow);
         _calls = new KmsCalls(kms);
     }
 

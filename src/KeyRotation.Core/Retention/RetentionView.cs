@@ -3,7 +3,7 @@ using KeyRotation.Core.Protocol;
 namespace KeyRotation.Core.Retention;
 
 /// <summary>One key of an alias's verified chain, as retention sees it.</summary>
-public sealed record RetentionKey
+internal sealed record RetentionKey
 {
     public required string KeyId { get; init; }
 
@@ -38,10 +38,10 @@ public sealed record RetentionKey
 }
 
 /// <summary>A marker (or takeover) alias of one alias: alias/keyrotation/&lt;name&gt;/&lt;move&gt;[-takeover-&lt;n&gt;].</summary>
-public sealed record MarkerAliasEntry(string Name, long Move, bool IsTakeover, string? TargetKeyId, DateTimeOffset? LastUpdated);
+internal sealed record MarkerAliasEntry(string Name, long Move, bool IsTakeover, string? TargetKeyId, DateTimeOffset? LastUpdated);
 
 /// <summary>What retention read for one alias: the chain from the current key back, verified, and the alias's marker aliases.</summary>
-public sealed record RetentionView
+internal sealed record RetentionView
 {
     public required string Alias { get; init; }
 

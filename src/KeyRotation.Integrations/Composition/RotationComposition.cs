@@ -1,8 +1,9 @@
 using Amazon.KeyManagementService;
-using Amazon.S3;
 using KeyRotation.Core.Configuration;
+using KeyRotation.Core.KeyMaterial;
 using KeyRotation.Core.Retention;
 using KeyRotation.Integrations.Clients;
+using KeyRotation.Integrations.Escrow;
 
 namespace KeyRotation.Integrations.Composition;
 
@@ -15,7 +16,7 @@ namespace KeyRotation.Integrations.Composition;
 public sealed class RotationComposition
 {
     private readonly RotationCompositionOptions _options;
-    private readonly Lazy<IAmazonS3> _s3;
+    private readonly Lazy<IEscrowStore> _escrowStore;
     private readonly Lazy<IAmazonKeyManagementService?> _createKeyClient;
     private readonly Lazy<ITaggedKeyFinder?> _keyFinder;
     private readonly Lazy<KmsRegionClients?> _regionClients;
@@ -47,7 +48,7 @@ public sealed class RotationComposition
 
         Notifier = options.Notifier
             ?? (options.NotificationTopicArn is { } topic ? AwsClients.CreateNotifier(options.Environment, topic) : null);
-        _s3 = new(() => options.S3 ?? AwsClients.CreateS3(options.Environment));
+        _escrowStore = new(() => new S3EscrowStore(options.S3 ?? AwsClients.CreateS3(options.Environment)));
     }
 
     public IAmazonKeyManagementService Kms { get; }
@@ -63,16 +64,16 @@ public sealed class RotationComposition
     /// <summary>The supplied notifier, else one publishing to the options' topic; null: neither is configured.</summary>
     public IRotationNotifier? Notifier { get; }
 
-    /// <summary>The escrow store, built on first use.</summary>
-    public IAmazonS3 EscrowStore => _s3.Value;
+    /// <summary>The escrow store over the options' S3 client (else one from the environment), built on first use.</summary>
+    public IEscrowStore EscrowStore => _escrowStore.Value;
 
     /// <summary>The rotation engine over this composition's clients, with <paramref name="options"/>.</summary>
     public RotationEngine Engine(RotationOptions options, IKeyMaterialImporter? importer = null) =>
         Engine(Kms, Notifier ?? throw new InvalidOperationException("The rotation engine needs a notifier or a notification topic."), options, _options.Time, _options.Log, importer, CreateKeyClient, KeyFinder, RegionClients, Pacer);
 
     /// <summary>The retention runner over this composition's KMS client and notifier.</summary>
-    public RetentionRunner Retention(RetentionSettings settings, IAmazonS3? s3) =>
-        new(Kms, s3, settings, Notifier, _options.Time, _options.Log);
+    public RetentionRunner Retention(RetentionSettings settings, IEscrowStore? escrowStore) =>
+        new(Kms, escrowStore, settings, Notifier, _options.Time, _options.Log);
 
     /// <summary>
     /// The engine from explicit parts, the parameters of its constructor: for tests and harnesses that drive one

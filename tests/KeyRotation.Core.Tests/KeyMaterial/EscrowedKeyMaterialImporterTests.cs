@@ -86,7 +86,7 @@ public sealed class EscrowedKeyMaterialImporterTests
 
     private EscrowedKeyMaterialImporter Importer(int expirationDays = 0, bool escrow = true) => new(
         _kms.Object,
-        escrow ? _s3.Object : null,
+        escrow ? _s3.Store : null,
         new KeyMaterialOptions
         {
             ExpirationDays = expirationDays,

@@ -68,7 +68,7 @@ public sealed class ByokInterleavingTests(ITestOutputHelper output)
             new RotationOptions { KeyMaterialOrigin = KeyMaterialOrigin.External },
             byok.Time,
             NullRotationLog.Instance,
-            new EscrowedKeyMaterialImporter(client, byok.S3.Object, byok.Options, byok.Time),
+            new EscrowedKeyMaterialImporter(client, byok.S3.Store, byok.Options, byok.Time),
             keyFinder: LocalTagging.Finder(byok.Service, byok.Time));
         var report = await engine.RunAsync(new RotationRequest { RotationId = "race", Aliases = [ByokHarness.Alias], Force = true, ChangeOrigin = true }, CancellationToken.None);
         return Assert.Single(report.Results);

@@ -35,7 +35,7 @@ internal sealed class ByokHarness : IDisposable
             new RotationOptions { KeyMaterialOrigin = KeyMaterialOrigin.External },
             Time,
             NullRotationLog.Instance,
-            new EscrowedKeyMaterialImporter(Kms, S3.Object, Options, Time),
+            new EscrowedKeyMaterialImporter(Kms, S3.Store, Options, Time),
             keyFinder: LocalTagging.Finder(Service, Time));
     }
 
@@ -79,13 +79,13 @@ internal sealed class ByokHarness : IDisposable
             new RotationOptions { KeyMaterialOrigin = KeyMaterialOrigin.External, Strategy = RotationStrategy.Material, MaterialRotationPollDelay = TimeSpan.Zero },
             Time,
             NullRotationLog.Instance,
-            new EscrowedKeyMaterialImporter(Kms, S3.Object, Options, Time),
+            new EscrowedKeyMaterialImporter(Kms, S3.Store, Options, Time),
             keyFinder: LocalTagging.Finder(Service, Time));
         var report = await engine.RunAsync(new RotationRequest { RotationId = rotationId, Aliases = [Alias], Force = force }, CancellationToken.None);
         return Assert.Single(report.Results);
     }
 
-    public EscrowRestore Restore() => new(Kms, S3.Object, Location, Time) { WrappingKeySpec = WrappingKeySpec.RSA_2048 };
+    public EscrowRestore Restore() => new(Kms, S3.Store, Location, Time) { WrappingKeySpec = WrappingKeySpec.RSA_2048 };
 
     public Task<EscrowRestoreResult> ReimportAsync(string keyId, int expirationDays = 0) =>
         Restore().ReimportAsync(keyId, EscrowKeys.Escrow.ExportPkcs8PrivateKeyPem(), expirationDays, CancellationToken.None);

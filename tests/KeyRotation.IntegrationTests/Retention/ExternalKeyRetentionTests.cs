@@ -30,7 +30,7 @@ public sealed class ExternalKeyRetentionTests
             Escrow = h.Location,
         };
 
-        var report = await new RetentionRunner(h.Kms, h.S3.Object, settings, h.Notifier, h.Time, NullRotationLog.Instance)
+        var report = await new RetentionRunner(h.Kms, h.S3.Store, settings, h.Notifier, h.Time, NullRotationLog.Instance)
             .RunAsync("ret-test", [ByokHarness.Alias], dryRun: false, CancellationToken.None);
 
         Assert.Equal("Disabled", h.Service.GetKeySnapshot(generations[0])!.KeyState);
