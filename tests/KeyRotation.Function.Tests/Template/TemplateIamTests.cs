@@ -2,7 +2,7 @@ using KeyRotation.Core;
 
 namespace KeyRotation.Function.Tests.Template;
 
-public sealed class TemplateIamTests
+public sealed partial class TemplateIamTests
 {
     /// <summary>
     /// Actions that are not authorized for a particular resource, so IAM accepts only Resource "*" for them (KMS
@@ -21,6 +21,9 @@ public sealed class TemplateIamTests
 
     private static IEnumerable<Dictionary<string, object?>> Allows =>
         RotationStack.FunctionStatements.Where(s => (string?)s["Effect"] == "Allow" && (string?)s["Sid"] != ThroughSnsSid);
+
+    private static IEnumerable<Dictionary<string, object?>> Denies =>
+        RotationStack.FunctionStatements.Where(s => (string?)s["Effect"] == "Deny");
 
     private static string? ViaService(Dictionary<string, object?> statement, string @operator) =>
         CloudFormationTemplate.Map(statement.GetValueOrDefault("Condition") ?? new Dictionary<string, object?>()).GetValueOrDefault(@operator) is Dictionary<string, object?> keys
@@ -57,9 +60,6 @@ public sealed class TemplateIamTests
         Assert.Equal("*", statement["Resource"]);
         Assert.Null(statement.GetValueOrDefault("Condition"));
     }
-
-    private static IEnumerable<Dictionary<string, object?>> Denies =>
-        RotationStack.FunctionStatements.Where(s => (string?)s["Effect"] == "Deny");
 
     [Fact]
     public void FunctionPolicies_NeverAllowAForbiddenKmsAction()
@@ -148,164 +148,5 @@ public sealed class TemplateIamTests
             .Where(a => !ActionsThatNeedResourceStar.Contains(a));
 
         Assert.Empty(misplaced);
-    }
-
-    [Fact]
-    public void CreateKey_InFunctionPolicies_RequiresTheAliasTagAndKeepsTheLockoutCheck()
-    {
-        var statement = Assert.Single(Allows, s => (string?)s["Sid"] == "CreateKeysForConfiguredAliases");
-        var condition = CloudFormationTemplate.Map(statement["Condition"]);
-
-        // StringLike, so that a prefix pattern in AliasNames (alias/prod/*) admits the aliases it selects.
-        var like = CloudFormationTemplate.Map(condition["StringLike"]);
-        Assert.Equal<object?>(new Dictionary<string, object?> { ["Ref"] = "AliasNames" }, like["aws:RequestTag/keyrotation:alias"], new IntrinsicComparer());
-        Assert.Equal("false", CloudFormationTemplate.Map(condition["Bool"])["kms:BypassPolicyLockoutSafetyCheck"]);
-        Assert.Equal<object?>(
-            new Dictionary<string, object?> { ["Fn::If"] = new List<object?> { "HasReplicaRegions", new Dictionary<string, object?> { ["Ref"] = "AWS::NoValue" }, "false" } },
-            CloudFormationTemplate.Map(condition["Bool"])["kms:MultiRegion"],
-            new IntrinsicComparer());
-    }
-
-    [Fact]
-    public void CreateKey_ForReplicas_OnlyMultiRegionReplicasWithTheAliasTagInReplicaRegions()
-    {
-        var statement = Assert.Single(Allows, s => RotationStack.Actions(s).Contains("kms:CreateKey") && (string?)s["Sid"] != "CreateKeysForConfiguredAliases");
-        var condition = CloudFormationTemplate.Map(statement["Condition"]);
-
-        // StringLike for the alias tag, so prefix patterns (alias/prod/*) admit the aliases they select, as for CreateKey.
-        var like = CloudFormationTemplate.Map(condition["StringLike"]);
-        Assert.Equal<object?>(new Dictionary<string, object?> { ["Ref"] = "AliasNames" }, like["aws:RequestTag/keyrotation:alias"], new IntrinsicComparer());
-        var equals = CloudFormationTemplate.Map(condition["StringEquals"]);
-        Assert.False(equals.ContainsKey("aws:RequestTag/keyrotation:alias"));
-        Assert.Equal<object?>(new Dictionary<string, object?> { ["Ref"] = "ReplicaRegions" }, equals["aws:RequestedRegion"], new IntrinsicComparer());
-        Assert.Equal("REPLICA", equals["kms:MultiRegionKeyType"]);
-        Assert.Equal("true", CloudFormationTemplate.Map(condition["Bool"])["kms:MultiRegion"]);
-    }
-
-    [Fact]
-    public void KeyStatements_InFunctionPolicies_AreAllLimitedByACondition()
-    {
-        // Every statement on key resources (key/*) must narrow the keys by alias or request.
-        var unconditioned = Allows
-            .Where(s => CloudFormationTemplate.Descendants(s["Resource"]).OfType<string>().Any(r => r.EndsWith(":key/*", StringComparison.Ordinal)))
-            .Where(s => !s.ContainsKey("Condition"))
-            .Select(s => s.GetValueOrDefault("Sid"));
-
-        Assert.Empty(unconditioned);
-    }
-
-    [Fact]
-    public void AllowStatements_InFunctionPolicies_AreNeverConditionedOnATag()
-    {
-        // The role can write keyrotation:* tags on any key (KMS cannot restrict tagging during CreateKey), so a tag must
-        // never be what grants it something. Tags may only appear in Deny statements (the seal).
-        var tagConditioned = Allows
-            .Where(s => s.ContainsKey("Condition"))
-            .Where(s => CloudFormationTemplate.Map(s["Condition"]).Values.SelectMany(block => CloudFormationTemplate.Map(block).Keys)
-                .Any(key => key.StartsWith("aws:ResourceTag/", StringComparison.OrdinalIgnoreCase)))
-            .Select(s => s.GetValueOrDefault("Sid"));
-
-        Assert.Empty(tagConditioned);
-    }
-
-    [Fact]
-    public void SetOperators_InFunctionPolicies_AreUsedOnlyWithMultivaluedKeys()
-    {
-        // kms:ResourceAliases and aws:TagKeys are multivalued and need ForAnyValue/ForAllValues;
-        // single-valued keys must not use them.
-        HashSet<string> multivalued = ["kms:ResourceAliases", "aws:TagKeys"];
-        var misuse = new List<string>();
-        foreach (var statement in Allows.Where(s => s.ContainsKey("Condition")))
-        {
-            foreach (var (op, block) in CloudFormationTemplate.Map(statement["Condition"]))
-            {
-                var isSetOperator = op.StartsWith("ForAnyValue:", StringComparison.Ordinal) || op.StartsWith("ForAllValues:", StringComparison.Ordinal);
-                misuse.AddRange(CloudFormationTemplate.Map(block).Keys
-                    .Where(key => isSetOperator != multivalued.Contains(key))
-                    .Select(key => $"{statement.GetValueOrDefault("Sid")}: {op} {key}"));
-            }
-        }
-
-        Assert.Empty(misuse);
-    }
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("arn:aws:sns:eu-west-1:999988887777:key-rotation-hub")]
-    public void SnsPublish_InFunctionPolicies_IsOnlyOnTheTopicTheFunctionPublishesTo(string centralTopic)
-    {
-        var statement = Assert.Single(Allows, s => RotationStack.Actions(s).Any(a => a.StartsWith("sns:", StringComparison.Ordinal)));
-        var parameters = new Dictionary<string, string> { ["CentralNotificationTopicArn"] = centralTopic };
-
-        Assert.Equal(["sns:Publish"], RotationStack.Actions(statement));
-        Assert.Equal<object?>(
-            TemplateConditions.Resolve(RotationStack.Template, RotationStack.Environment["NOTIFICATION_TOPIC_ARN"], parameters),
-            TemplateConditions.Resolve(RotationStack.Template, statement["Resource"], parameters),
-            new IntrinsicComparer());
-    }
-
-    [Fact]
-    public void S3Actions_InFunctionPolicies_AreOnlyPutAndGetBelowTheEscrowPrefix()
-    {
-        var statements = Allows.Where(s => RotationStack.Actions(s).Any(a => a.StartsWith("s3:", StringComparison.Ordinal))).ToList();
-
-        Assert.Equal(KmsPermissions.EscrowObjects.Order(StringComparer.Ordinal), statements.SelectMany(RotationStack.Actions).Order(StringComparer.Ordinal));
-        foreach (var statement in statements)
-        {
-            var resource = CloudFormationTemplate.Intrinsic(statement["Resource"]);
-            Assert.Equal("Fn::Sub", resource?.Name);
-            var pattern = (string)CloudFormationTemplate.List(resource!.Value.Argument)[0]!;
-            Assert.EndsWith("/${Prefix}*", pattern, StringComparison.Ordinal);
-        }
-    }
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("org-escrow-bucket")]
-    public void S3Actions_InFunctionPolicies_AreOnTheBucketAndPrefixTheFunctionUses(string centralBucket)
-    {
-        var parameters = new Dictionary<string, string>
-        {
-            ["KeyMaterialOrigin"] = "EXTERNAL",
-            ["EscrowPublicKey"] = "MIIB",
-            ["EscrowBucketName"] = centralBucket.Length == 0 ? "account-escrow-bucket" : string.Empty,
-            ["CentralEscrowBucketName"] = centralBucket,
-        };
-        var bucket = TemplateConditions.Resolve(RotationStack.Template, RotationStack.Environment["ESCROW_BUCKET"], parameters);
-        var prefix = TemplateConditions.Resolve(RotationStack.Template, RotationStack.Environment["ESCROW_PREFIX"], parameters);
-
-        foreach (var statement in Allows.Where(s => RotationStack.Actions(s).Any(a => a.StartsWith("s3:", StringComparison.Ordinal))))
-        {
-            var variables = CloudFormationTemplate.Map(CloudFormationTemplate.List(CloudFormationTemplate.Intrinsic(statement["Resource"])!.Value.Argument)[1]);
-            Assert.Equal(bucket, TemplateConditions.Resolve(RotationStack.Template, variables["Bucket"], parameters));
-            Assert.Equal<object?>(prefix, TemplateConditions.Resolve(RotationStack.Template, variables["Prefix"], parameters), new IntrinsicComparer());
-        }
-
-        Assert.Equal(centralBucket.Length == 0 ? "account-escrow-bucket" : centralBucket, bucket);
-        Assert.Equal<object?>(
-            centralBucket.Length == 0 ? "key-escrow/" : new Dictionary<string, object?> { ["Fn::Sub"] = "${EscrowPrefix}${AWS::AccountId}/" },
-            prefix,
-            new IntrinsicComparer());
-    }
-
-    [Fact]
-    public void S3PutObject_InFunctionPolicies_RequiresIfNoneMatchSoEscrowCopiesAreNeverOverwritten()
-    {
-        var put = Assert.Single(Allows, s => RotationStack.Actions(s).Contains("s3:PutObject"));
-
-        Assert.Equal(["s3:PutObject"], RotationStack.Actions(put));
-        Assert.Equal("false", CloudFormationTemplate.Map(CloudFormationTemplate.Map(put["Condition"])["Null"])["s3:if-none-match"]);
-    }
-
-    [Fact]
-    public void EscrowPrefix_Parameter_EndsWithASlashAndHasNoWildcards()
-    {
-        var parameter = CloudFormationTemplate.Map(RotationStack.Template.Parameters["EscrowPrefix"]);
-        var pattern = new System.Text.RegularExpressions.Regex((string)parameter["AllowedPattern"]!);
-
-        Assert.Equal("key-escrow/", parameter["Default"]);
-        Assert.Matches(pattern, "key-escrow/");
-        Assert.DoesNotMatch(pattern, "key-escrow");
-        Assert.DoesNotMatch(pattern, "*/");
     }
 }
