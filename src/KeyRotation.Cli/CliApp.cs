@@ -40,9 +40,10 @@ internal static class CliApp
         root.Add(Register(RetentionCommand.Create));
 
         var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
+        var problems = ParseErrors.Of(parsed);
+        if (problems.Count > 0)
         {
-            await ParseErrors.WriteAsync(parsed, stderr);
+            await ParseErrors.WriteAsync(parsed, problems, stderr);
             return ExitCodes.Usage;
         }
 
