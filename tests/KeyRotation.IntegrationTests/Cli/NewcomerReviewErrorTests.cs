@@ -2,7 +2,8 @@ namespace KeyRotation.IntegrationTests.Cli;
 
 /// <summary>
 /// The errors a newcomer review found misleading, through the real parser: a mistyped command is named as the mistake
-/// (not the options or aliases that follow it), and an option whose value was left out does not swallow the next option.
+/// (not the options or aliases that follow it), an option whose value was left out does not swallow the next option,
+/// and errors found after parsing name the command as parse errors do.
 /// </summary>
 public sealed class NewcomerReviewErrorTests
 {
@@ -96,5 +97,31 @@ public sealed class NewcomerReviewErrorTests
         var run = await _cli.RunAsync("status", Alias, "--output", "json");
 
         Assert.Equal(0, run.ExitCode);
+    }
+
+    [Fact]
+    public async Task Status_NoAliasAnywhere_NamesTheCommand()
+    {
+        var run = await _cli.RunAsync("status");
+
+        AssertUsageError(run, "keyrotation status: No alias to show: name aliases (for example alias/app-data) or set ROTATION_ALIASES.");
+    }
+
+    [Fact]
+    public async Task Rotate_WithoutYesOffATerminal_NamesTheCommand()
+    {
+        await _cli.CreateAliasAsync(Alias);
+
+        var run = await _cli.RunAsync("rotate", Alias);
+
+        AssertUsageError(run, "keyrotation rotate: This command changes keys and aliases: pass --yes to confirm when stdin is not a terminal (or with --output json).");
+    }
+
+    [Fact]
+    public async Task Plan_SandboxStateWithoutSandbox_NamesTheCommand()
+    {
+        var run = await _cli.RunAsync("plan", Alias, "--sandbox-reset");
+
+        AssertUsageError(run, "keyrotation plan: --sandbox-state and --sandbox-reset apply to the sandbox only: add --sandbox.");
     }
 }
