@@ -31,8 +31,8 @@ internal static class ParseErrors
 
     private static IEnumerable<string> Problems(ParseResult parsed)
     {
-        // An option whose value was left out took the next option as its value and parsed without error: whatever
-        // else is wrong follows from that (the next option's own value became an alias), so it alone is reported.
+        // An option whose value was left out took the next option as its value, often without any parse error;
+        // whatever else is wrong follows from that (the next option's own value became an alias), so it alone is reported.
         var missing = MissingValues(parsed).ToList();
         if (missing.Count > 0)
         {
