@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Amazon.Runtime;
 using KeyRotation.Cli.Commands;
+using KeyRotation.Cli.Errors;
 using KeyRotation.Core;
 using KeyRotation.Core.Configuration;
 
@@ -9,7 +10,8 @@ namespace KeyRotation.Cli;
 /// <summary>
 /// The keyrotation command line: parses, runs one command, maps failures to exit codes
 /// (0 done, 1 something failed, 2 bad usage, configuration or input). Every error goes to stderr in one line (a parse
-/// error adds the command's usage line). Everything it touches is passed in, so tests run it in process.
+/// error adds the command's usage line; a parse error and bad usage, configuration or input name the command first).
+/// Everything it touches is passed in, so tests run it in process.
 /// </summary>
 internal static class CliApp
 {
@@ -40,9 +42,10 @@ internal static class CliApp
         root.Add(Register(RetentionCommand.Create));
 
         var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
+        var problems = ParseErrors.Of(parsed);
+        if (problems.Count > 0)
         {
-            await ParseErrors.WriteAsync(parsed, stderr);
+            await ParseErrors.WriteAsync(parsed, problems, stderr);
             return ExitCodes.Usage;
         }
 
@@ -59,7 +62,8 @@ internal static class CliApp
         }
         catch (Exception ex) when (ex is UsageException or ConfigurationException)
         {
-            await stderr.WriteLineAsync(ex.Message);
+            // Named here, once, as parse errors name it: the commands and the configuration only say what is wrong.
+            await stderr.WriteLineAsync($"{CommandNames.Path(parsed)}: {ex.Message}");
             return ExitCodes.Usage;
         }
         catch (Exception ex) when (ex is RotationException or AmazonServiceException or AmazonClientException or HttpRequestException)

@@ -12,7 +12,7 @@ public sealed record RotationNotice(string Subject, string Body, IReadOnlyDictio
     private static readonly string[] FunctionFailureAdvice =
     [
         "What to check: the function's logs for this rotation id; that the key is Enabled and customer managed;",
-        "that the key policy and the function's role allow the actions in the README's IAM section.",
+        "that the key policy and the function's role allow the actions in docs/permissions.md.",
     ];
 
     /// <summary>Builds the notice for a rotated or failed alias; <paramref name="failureAdvice"/> replaces the function's advice on a failure.</summary>

@@ -7,7 +7,7 @@ namespace KeyRotation.Function;
 /// <summary>
 /// The body of one continuation message: one alias a run could not start before its deadline, with that run's rotation
 /// id, schedule slot and flags, so the invocation that takes it rotates the alias as the original run would have, and a
-/// second delivery changes nothing (the new key records the rotation id and the slot). The README's contract.
+/// second delivery changes nothing (the new key records the rotation id and the slot). The contract in docs/events.md.
 /// </summary>
 internal sealed record ContinuationMessage
 {

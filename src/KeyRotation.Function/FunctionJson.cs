@@ -3,7 +3,7 @@ using KeyRotation.Core;
 
 namespace KeyRotation.Function;
 
-/// <summary>The invocation's response: the contract in the README.</summary>
+/// <summary>The invocation's response: the contract in docs/events.md.</summary>
 internal sealed record RotationResponse(
     [property: JsonPropertyName("rotationId")] string RotationId,
     [property: JsonPropertyName("dryRun")] bool DryRun,

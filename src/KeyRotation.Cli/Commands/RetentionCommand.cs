@@ -17,7 +17,7 @@ internal static class RetentionCommand
 {
     public static Command Create(CliContextFactory factory)
     {
-        var command = new Command("retention", "Disable and delete old generations as RETENTION_MODE allows (README, Lifecycle).");
+        var command = new Command("retention", "Disable and delete old generations as RETENTION_MODE allows (docs/retention.md).");
         command.Add(Plan(factory));
         command.Add(Run(factory));
         return command;

@@ -161,7 +161,7 @@ internal static class RotationRun
     public static IReadOnlyList<string> CliFailureAdvice(IReadOnlyList<string> aliases) =>
     [
         "What to check: the error above; that the key is Enabled and customer managed; that your AWS identity (the credentials",
-        "this CLI used) may call the KMS actions in the README's IAM section on this key, and that its key policy allows them.",
+        "this CLI used) may call the KMS actions in docs/permissions.md on this key, and that its key policy allows them.",
         $"'keyrotation status {(aliases.Count == 1 ? aliases[0] : "ALIAS")}' shows where the alias stands.",
     ];
 

@@ -35,6 +35,6 @@ internal static class UnknownAliases
         // Only names this tool could work on are offered: not AWS managed aliases, not this tool's marker aliases.
         var candidates = listed.Where(n => AliasNames.Validate(n) is null).ToList();
         var problems = missing.Select(name => $"{name} does not exist in this account and Region{ClosestNames.Hint(ClosestNames.Of(name, candidates))}");
-        throw new UsageException($"{CommandNames.Path(context.Parsed)}: {string.Join("; ", problems)}");
+        throw new UsageException(string.Join("; ", problems));
     }
 }

@@ -40,7 +40,7 @@ internal static class RetentionNotice
 
         body.AppendLine();
         body.AppendLine("A disabled key still holds its material: enabling it (kms:EnableKey) makes its data decryptable again.");
-        body.AppendLine("A key pending deletion can be saved until its deletion date: cancel the deletion, then enable it (README, Lifecycle).");
+        body.AppendLine("A key pending deletion can be saved until its deletion date: cancel the deletion, then enable it (docs/retention.md).");
         var attributes = new Dictionary<string, string>(StringComparer.Ordinal) { ["alias"] = aliases.Count == 1 ? aliases[0] : "multiple", ["outcome"] = Outcome };
         return new RotationNotice(subject, body.ToString(), attributes);
     }

@@ -190,7 +190,7 @@ public sealed class CommandTests
         var run = await _cli.RunAsync("rotate", Alias, "--yes", "--max-concurrency", "0");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("The configuration is invalid: --max-concurrency: '0' is not a whole number from 1 to 32 (aliases at once).", run.Stderr.Split('\n')[0]);
+        Assert.Equal("keyrotation rotate: The configuration is invalid: --max-concurrency: '0' is not a whole number from 1 to 32 (aliases at once).", run.Stderr.Split('\n')[0]);
         Assert.Equal(before, _cli.StateFingerprint());
     }
 

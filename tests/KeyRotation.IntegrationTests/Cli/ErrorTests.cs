@@ -91,7 +91,7 @@ public sealed class ErrorTests
         var run = await _cli.RunAsync(new CliHost { Time = _cli.Time, DefaultCredentials = NoChain }, [command, Alias, .. confirm, "--region", "us-east-1", "--endpoint-url", server.Url.ToString()]);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal([NoCredentials], Lines(run.Stderr));
+        Assert.Equal([$"keyrotation {command}: {NoCredentials}"], Lines(run.Stderr));
         Assert.Equal(string.Empty, run.Stdout);
         Assert.Empty(_cli.Service.RecordedRequests);
     }
@@ -106,7 +106,7 @@ public sealed class ErrorTests
         var run = await _cli.RunAsync(new CliHost { Time = _cli.Time, DefaultCredentials = () => new UnobtainableCredentials() }, "rotate", Alias, "--yes", "--region", "us-east-1", "--endpoint-url", server.Url.ToString());
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal([NoCredentials], Lines(run.Stderr));
+        Assert.Equal(["keyrotation rotate: " + NoCredentials], Lines(run.Stderr));
         Assert.DoesNotContain("function's role", run.Stdout + run.Stderr, StringComparison.Ordinal);
         Assert.Empty(_cli.Service.RecordedRequests);
     }
@@ -122,7 +122,7 @@ public sealed class ErrorTests
         var run = await _cli.RunAsync(new CliHost { Time = _cli.Time }, "status", Alias, "--region", "us-east-1", "--endpoint-url", server.Url.ToString());
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal(["AWS did not accept the credentials (UnrecognizedClientException): refresh them ('aws sso login', 'aws configure') or choose another --profile."], Lines(run.Stderr));
+        Assert.Equal(["keyrotation status: AWS did not accept the credentials (UnrecognizedClientException): refresh them ('aws sso login', 'aws configure') or choose another --profile."], Lines(run.Stderr));
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public sealed class ErrorTests
         var run = await _cli.RunAsync(new CliHost { Time = _cli.Time }, "status", Alias, "--region", "not-a-region");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal(["Unknown AWS Region 'not-a-region': pass a Region code such as us-east-1 or eu-west-1, or --endpoint-url for an endpoint this SDK does not know."], Lines(run.Stderr));
+        Assert.Equal(["keyrotation status: Unknown AWS Region 'not-a-region': pass a Region code such as us-east-1 or eu-west-1, or --endpoint-url for an endpoint this SDK does not know."], Lines(run.Stderr));
     }
 
     [Fact]
@@ -143,7 +143,7 @@ public sealed class ErrorTests
         var run = await _cli.RunAsync(new CliHost { Time = _cli.Time, DefaultCredentials = NoChain }, "status", Alias, "--region", "eu-west-99");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.StartsWith("Unknown AWS Region 'eu-west-99':", Assert.Single(Lines(run.Stderr)), StringComparison.Ordinal);
+        Assert.StartsWith("keyrotation status: Unknown AWS Region 'eu-west-99':", Assert.Single(Lines(run.Stderr)), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -172,7 +172,7 @@ public sealed class ErrorTests
         var run = await _cli.RunAsync(new CliHost { Time = _cli.Time }, "status", Alias);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal(["No AWS Region: pass --region, set AWS_REGION, or set region in your AWS profile ('aws configure')."], Lines(run.Stderr));
+        Assert.Equal(["keyrotation status: No AWS Region: pass --region, set AWS_REGION, or set region in your AWS profile ('aws configure')."], Lines(run.Stderr));
     }
 
     [Fact]
@@ -185,7 +185,7 @@ public sealed class ErrorTests
 
         Assert.Equal(2, run.ExitCode);
         var line = Assert.Single(Lines(run.Stderr));
-        Assert.StartsWith("Cannot connect to KMS at http://127.0.0.1:1/: Connection refused", line, StringComparison.Ordinal);
+        Assert.StartsWith("keyrotation status: Cannot connect to KMS at http://127.0.0.1:1/: Connection refused", line, StringComparison.Ordinal);
         Assert.EndsWith("Check --endpoint-url (or AWS_ENDPOINT_URL_KMS), the Region and your network.", line, StringComparison.Ordinal);
     }
 

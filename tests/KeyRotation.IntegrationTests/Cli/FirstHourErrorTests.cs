@@ -144,7 +144,7 @@ public sealed class FirstHourErrorTests
 
         var run = await _cli.RunAsync("retention", "plan", Alias);
 
-        AssertUsageError(run, "The configuration is invalid: RETENTION_MODE: 'foo' is not a retention mode; use off, disable or disable-then-delete.");
+        AssertUsageError(run, "keyrotation retention plan: The configuration is invalid: RETENTION_MODE: 'foo' is not a retention mode; use off, disable or disable-then-delete.");
     }
 
     [Fact]
@@ -196,7 +196,7 @@ public sealed class FirstHourErrorTests
         string[] flag = fromFlag ? ["--expiration-days", "soon"] : [];
         var run = await _cli.RunAsync(["reimport", "1234abcd-12ab-34cd-56ef-1234567890ab", "--yes", .. flag]);
 
-        AssertUsageError(run, expected);
+        AssertUsageError(run, "keyrotation reimport: " + expected);
     }
 
     [Fact]

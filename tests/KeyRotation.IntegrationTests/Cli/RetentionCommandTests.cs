@@ -99,4 +99,32 @@ public sealed class RetentionCommandTests
         Assert.StartsWith("keyrotation retention plan: --mode: 'delete-now' is not one of disable, disable-then-delete, off", run.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("RETENTION_MODE", run.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task RetentionRun_Notification_PointsAtTheRetentionPage()
+    {
+        await FourGenerationsAsync();
+        var sns = new FakeSns();
+        await using var server = new FakeSnsServer(sns);
+        _cli.Environment["AWS_ACCESS_KEY_ID"] = "test";
+        _cli.Environment["AWS_SECRET_ACCESS_KEY"] = "test";
+        _cli.Environment["AWS_ENDPOINT_URL_SNS"] = server.Url.ToString();
+
+        var run = await _cli.RunAsync("retention", "run", "--mode", "disable", "--yes", "--notification-topic-arn", "arn:aws:sns:us-east-1:111122223333:key-rotation");
+
+        Assert.Equal(0, run.ExitCode);
+        var message = Assert.Single(sns.Snapshot())["Message"];
+        Assert.Contains("cancel the deletion, then enable it (docs/retention.md).", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("README", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Retention_Help_PointsAtTheRetentionPage()
+    {
+        var run = await _cli.RunAsync("retention", "--help");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Disable and delete old generations as RETENTION_MODE allows (docs/retention.md).", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("README", run.Stdout, StringComparison.Ordinal);
+    }
 }

@@ -52,7 +52,7 @@ public sealed class SandboxImportedTests : IDisposable
         var run = await _cli.RunAsync(new CliHost { Time = _cli.Time }, "reimport", "1234abcd-12ab-34cd-56ef-1234567890ab", "--sandbox", "--yes");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("This sandbox is not kept in a state file, so its escrow private key is gone: pass --sandbox-state FILE to keep one.", run.Stderr.Split('\n')[0]);
+        Assert.Equal("keyrotation reimport: This sandbox is not kept in a state file, so its escrow private key is gone: pass --sandbox-state FILE to keep one.", run.Stderr.Split('\n')[0]);
     }
 
     [Fact]
@@ -61,6 +61,6 @@ public sealed class SandboxImportedTests : IDisposable
         var run = await _cli.RunAsync("reimport", "1234abcd-12ab-34cd-56ef-1234567890ab", "--yes");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("--escrow-private-key FILE is required: the PEM file of the escrow RSA private key.", run.Stderr.Split('\n')[0]);
+        Assert.Equal("keyrotation reimport: --escrow-private-key FILE is required: the PEM file of the escrow RSA private key.", run.Stderr.Split('\n')[0]);
     }
 }

@@ -79,7 +79,7 @@ public sealed class SandboxTests : IDisposable
         var run = await SandboxAsync("status", AppData);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.StartsWith("The sandbox state cannot be read (", run.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("keyrotation status: The sandbox state cannot be read (", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("pass --sandbox-reset to start again from the seed.", run.Stderr, StringComparison.Ordinal);
     }
 
@@ -89,7 +89,7 @@ public sealed class SandboxTests : IDisposable
         var run = await _cli.RunAsync("status", AppData, "--sandbox-state", StateFile);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("--sandbox-state and --sandbox-reset apply to the sandbox only: add --sandbox.", run.Stderr.Split('\n')[0]);
+        Assert.Equal("keyrotation status: --sandbox-state and --sandbox-reset apply to the sandbox only: add --sandbox.", run.Stderr.Split('\n')[0]);
     }
 
     [Fact]

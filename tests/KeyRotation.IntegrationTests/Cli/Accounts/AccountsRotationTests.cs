@@ -84,7 +84,7 @@ public sealed class AccountsRotationTests : IAsyncLifetime
         var run = await _accounts.RunAsync("rotate", Alias, "--accounts", file);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("This command changes keys and aliases: pass --yes to confirm when stdin is not a terminal (or with --output json).", Lines(run.Stderr).Single());
+        Assert.Equal("keyrotation rotate: This command changes keys and aliases: pass --yes to confirm when stdin is not a terminal (or with --output json).", Lines(run.Stderr).Single());
         Assert.Equal(beforeA, AccountsHarness.Fingerprint(_accounts.A));
         Assert.Equal(beforeB, AccountsHarness.Fingerprint(_accounts.B));
         Assert.Empty(_accounts.Sts.Requests);
@@ -155,21 +155,21 @@ public sealed class AccountsRotationTests : IAsyncLifetime
         var run = await _accounts.RunAsync("rollback", Alias, "--to", "1234abcd-12ab-34cd-56ef-1234567890ab", "--accounts", file, "--yes");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.StartsWith("--to names a key of one account and Region, but the accounts file lists 2 targets", run.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("keyrotation rollback: --to names a key of one account and Region, but the accounts file lists 2 targets", run.Stderr, StringComparison.Ordinal);
         Assert.Empty(_accounts.Sts.Requests);
     }
 
     [Theory]
-    [InlineData("unlock alias/orders --yes")]
-    [InlineData("retention plan alias/orders")]
-    public async Task Command_WithoutAccountsSupport_RefusesTheAccountsFile(string commandLine)
+    [InlineData("unlock alias/orders --yes", "unlock")]
+    [InlineData("retention plan alias/orders", "retention plan")]
+    public async Task Command_WithoutAccountsSupport_RefusesTheAccountsFile(string commandLine, string command)
     {
         var file = _accounts.WriteAccountsFile(AccountsHarness.BothAccounts);
 
         var run = await _accounts.RunAsync([.. commandLine.Split(' '), "--accounts", file]);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("--accounts works with status, plan, rotate and rollback; for this command, reach one account with --role-arn.", Lines(run.Stderr).Single());
+        Assert.Equal($"keyrotation {command}: --accounts works with status, plan, rotate and rollback; for this command, reach one account with --role-arn.", Lines(run.Stderr).Single());
         Assert.Empty(_accounts.Router.SignedBy);
     }
 }

@@ -151,7 +151,7 @@ public sealed class AccountsStatusTests : IAsyncLifetime
         var run = await _accounts.RunAsync("status", Alias, "--accounts", file);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.StartsWith($"{file} {expected}", run.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith($"keyrotation status: {file} {expected}", run.Stderr, StringComparison.Ordinal);
         Assert.Contains(AccountTargetsFormat, run.Stderr, StringComparison.Ordinal);
         Assert.Empty(run.Stdout);
         Assert.Empty(_accounts.Sts.Requests);
@@ -166,7 +166,7 @@ public sealed class AccountsStatusTests : IAsyncLifetime
         var run = await _accounts.RunAsync("status", Alias, "--accounts", file, "--region", AccountsHarness.RegionA);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("--region does not apply with --accounts: each line of the file names its Regions.", Lines(run.Stderr).Single());
+        Assert.Equal("keyrotation status: --region does not apply with --accounts: each line of the file names its Regions.", Lines(run.Stderr).Single());
         Assert.Empty(_accounts.Sts.Requests);
     }
 
@@ -178,7 +178,7 @@ public sealed class AccountsStatusTests : IAsyncLifetime
         var run = await _accounts.RunAsync("status", Alias, "--accounts", missing);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.StartsWith($"--accounts: cannot read '{missing}'", run.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith($"keyrotation status: --accounts: cannot read '{missing}'", run.Stderr, StringComparison.Ordinal);
         Assert.Empty(_accounts.Sts.Requests);
     }
 

@@ -49,7 +49,7 @@ public sealed class RoleArnTests : IAsyncLifetime
 
         Assert.Equal(2, run.ExitCode);
         Assert.Equal(
-            $"Cannot assume {AccountsHarness.RoleA} (AccessDenied: User: arn:aws:iam::999999999999:user/operator is not authorized to perform: sts:AssumeRole on resource: {AccountsHarness.RoleA}). Check the role ARN, the external id, and that the role trusts your identity.",
+            $"keyrotation status: Cannot assume {AccountsHarness.RoleA} (AccessDenied: User: arn:aws:iam::999999999999:user/operator is not authorized to perform: sts:AssumeRole on resource: {AccountsHarness.RoleA}). Check the role ARN, the external id, and that the role trusts your identity.",
             Lines(run.Stderr).Single());
         Assert.Empty(_accounts.Router.SignedBy);
     }
@@ -90,7 +90,7 @@ public sealed class RoleArnTests : IAsyncLifetime
         var run = await _accounts.RunAsync(["status", Alias, "--region", AccountsHarness.RegionA, .. options.Split(' ')]);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal(expected, Lines(run.Stderr).Single());
+        Assert.Equal("keyrotation status: " + expected, Lines(run.Stderr).Single());
         Assert.Empty(_accounts.Sts.Requests);
         Assert.Empty(_accounts.Router.SignedBy);
     }

@@ -57,7 +57,7 @@ public sealed class SsoProfileTests : IDisposable
         var exit = await CliApp.RunAsync(["status", "alias/orders", "--profile", "dev-sso", "--endpoint-url", "http://127.0.0.1:9/"], stdout, stderr, Environment, new CliHost(), CancellationToken.None);
 
         Assert.Equal(2, exit);
-        Assert.Equal(AwsSettings.NoCredentials, stderr.ToString().Trim());
+        Assert.Equal("keyrotation status: " + AwsSettings.NoCredentials, stderr.ToString().Trim());
     }
 
     [Fact]
@@ -69,6 +69,6 @@ public sealed class SsoProfileTests : IDisposable
         var exit = await CliApp.RunAsync(["status", "alias/orders", "--profile", "no-such-profile", "--endpoint-url", "http://127.0.0.1:9/"], stdout, stderr, Environment, new CliHost(), CancellationToken.None);
 
         Assert.Equal(2, exit);
-        Assert.StartsWith("The AWS profile 'no-such-profile' was not found", stderr.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("keyrotation status: The AWS profile 'no-such-profile' was not found", stderr.ToString(), StringComparison.Ordinal);
     }
 }
