@@ -7,7 +7,7 @@ using KeyRotation.Cli;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Function;
 
-// The throughput benchmark (README: Benchmark). Real time, the real SDK clients over HTTP to LocalKms on 127.0.0.1.
+// The throughput benchmark (docs/development.md: Benchmark). Real time, the real SDK clients over HTTP to LocalKms on 127.0.0.1.
 var options = BenchOptions.Parse(args);
 if (options is null)
 {

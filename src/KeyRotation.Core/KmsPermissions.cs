@@ -2,7 +2,7 @@ namespace KeyRotation.Core;
 
 /// <summary>
 /// The one list of KMS actions the rotation role needs, and where each is granted: the role's IAM policy (the template
-/// grants exactly <see cref="GrantedByIamPolicy"/>, its tests compare) or the key policy statements the README requires
+/// grants exactly <see cref="GrantedByIamPolicy"/>, its tests compare) or the key policy statements docs/permissions.md requires
 /// on every key behind a configured alias (<see cref="KeyPolicyStatement"/>, <see cref="NewKeySetupStatement"/>). Adding
 /// a KMS call here is the only way to widen the role.
 /// </summary>
@@ -94,7 +94,7 @@ internal static class KmsPermissions
     public static IReadOnlyList<string> GrantedByIamPolicy { get; } = [.. Rotation, .. ReplicateMultiRegionKeys, .. MaterialRotation];
 
     /// <summary>
-    /// The actions of the README's key policy statement <see cref="KeyPolicyStatementSid"/> (TagResource in it limited
+    /// The actions of docs/permissions.md's key policy statement <see cref="KeyPolicyStatementSid"/> (TagResource in it limited
     /// to this tool's own tag keys): everything the role does on a key it reaches through that key's policy.
     /// </summary>
     public static IReadOnlyList<string> KeyPolicyStatement { get; } =
@@ -112,7 +112,7 @@ internal static class KmsPermissions
     ];
 
     /// <summary>
-    /// The actions of the README's key policy statement <see cref="NewKeySetupStatementSid"/>, valid only while the key
+    /// The actions of docs/permissions.md's key policy statement <see cref="NewKeySetupStatementSid"/>, valid only while the key
     /// has no alias: the lockout check's PutKeyPolicy and the tags copied onto a new key before its marker alias.
     /// </summary>
     public static IReadOnlyList<string> NewKeySetupStatement { get; } =
@@ -147,7 +147,7 @@ internal static class KmsPermissions
     ];
 
     /// <summary>
-    /// The read-only status role's policy (template.yaml's StatusRole, README): key metadata, aliases and tags only, no
+    /// The read-only status role's policy (template.yaml's StatusRole, docs/cli.md): key metadata, aliases and tags only, no
     /// cryptographic operation and no change. The CLI's <c>status</c> calls stay within it (the integration tests check).
     /// </summary>
     public static IReadOnlyList<string> StatusRead { get; } =

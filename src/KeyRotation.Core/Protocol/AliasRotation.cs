@@ -5,7 +5,7 @@ using KeyRotation.Core.Tagging;
 namespace KeyRotation.Core.Protocol;
 
 /// <summary>
-/// The rotation of one alias, as transitions of the protocol (README, "The rotation protocol"): read the state once,
+/// The rotation of one alias, as transitions of the protocol (docs/how-it-works.md, "The rotation protocol"): read the state once,
 /// then from idle claim → create → seal (copied tags, sealed, active) → (import) → check → move; the engine notifies and
 /// then calls <see cref="FinishAsync"/>, which retires the old key (the marker stays on it, so the role still reaches
 /// it). From claimed, recorded (an earlier version's) or moved, take the expired or released claim over and go on

@@ -4,7 +4,7 @@ namespace KeyRotation.Core.Protocol;
 
 /// <summary>
 /// Where the rotation protocol of one alias stands, as read from KMS by <see cref="AliasStateReader"/>. Every command
-/// (rotate, plan, status, rollback) starts from this one reading; the README's state diagram names the same phases.
+/// (rotate, plan, status, rollback) starts from this one reading; docs/architecture.md's state diagram names the same phases.
 /// </summary>
 internal enum AliasPhase
 {

@@ -6,7 +6,7 @@ namespace KeyRotation.Core.Protocol;
 
 /// <summary>
 /// The replica steps of a multi-Region rotation, between recording the new primary and moving the alias in the primary
-/// Region (README, "Multi-Region keys"): replicate the new primary into every Region where the old one has a replica
+/// Region (docs/multi-region.md): replicate the new primary into every Region where the old one has a replica
 /// (each replica copying the old replica's own policy, description and tags, then sealed), then, Region by Region,
 /// retire the old replica and move that Region's alias. The primary Region's alias moves last, so until it moves the
 /// protocol's state (read there only) says "recorded", and a run that takes the move over repeats these steps: each is
@@ -119,7 +119,7 @@ internal sealed class ReplicaSet
         {
             throw new RotationException(
                 $"ReplicateKey refused the key policy copied from the replica of {old.KeyId} in {region}: {ex.Message} Add the key policy statements {KmsPermissions.KeyPolicyStatementSid} and " +
-                $"{KmsPermissions.NewKeySetupStatementSid} for this function's role to that replica's policy (README, \"Multi-Region keys\").",
+                $"{KmsPermissions.NewKeySetupStatementSid} for this function's role to that replica's policy (docs/multi-region.md, \"Key policies\").",
                 ex);
         }
         catch (AmazonServiceException ex)

@@ -40,7 +40,7 @@ public static class RotationTags
     /// On a key whose setup is finished: written on a new key right after CreateKey, in the same request as the tags
     /// copied from its predecessor, and on every key this tool retires. The role's IAM policy denies rewriting the key
     /// policy of a sealed key and giving it tags outside this prefix, and the role cannot remove a tag, so once sealed
-    /// a key stays out of the role's reach for good (README, Permissions).
+    /// a key stays out of the role's reach for good (docs/permissions.md).
     /// </summary>
     public const string Sealed = Prefix + "sealed";
 

@@ -52,7 +52,7 @@ internal sealed class SuccessorKey
     /// Finishes a new key's setup in one TagResource request: the predecessor's tags (all but this tool's own) and
     /// <see cref="RotationTags.Sealed"/>, and the key's final state (active), so that nothing is written on the key after
     /// the alias moved to it. The key policy allows it while the key has no alias yet; after it, IAM denies the role any
-    /// key policy change and any tag outside keyrotation: on this key (README, Permissions). Safe to repeat: a sealed
+    /// key policy change and any tag outside keyrotation: on this key (docs/permissions.md). Safe to repeat: a sealed
     /// key is left alone, and only the tags the key lacks are written. A key recorded by an earlier version of this
     /// tool already holds its marker alias and stays pending until its last step, so it gets the seal alone (pass no
     /// predecessor tags and no state).
@@ -147,7 +147,7 @@ internal sealed class SuccessorKey
         {
             throw new RotationException(
                 $"CreateKey refused the key policy copied from {current.KeyId}: {ex.Message} Add the key policy statements {KmsPermissions.KeyPolicyStatementSid} and {KmsPermissions.NewKeySetupStatementSid} " +
-                $"for this function's role to the policy of {current.KeyId} (README, section \"Permissions: IAM and key policy\"): KMS's policy lockout safety check requires the copied policy to let the role call kms:PutKeyPolicy on the new key. Nothing was created.",
+                $"for this function's role to the policy of {current.KeyId} (docs/permissions.md, \"Key policy (required)\"): KMS's policy lockout safety check requires the copied policy to let the role call kms:PutKeyPolicy on the new key. Nothing was created.",
                 ex);
         }
         catch (AmazonServiceException ex)

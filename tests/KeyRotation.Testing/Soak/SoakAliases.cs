@@ -31,7 +31,7 @@ internal sealed record SeededAlias(string Alias, SoakStrategy Strategy, string F
 /// <summary>Creates the aliases of one seed, every strategy present, through the SDK as an application team would.</summary>
 internal static class SoakAliases
 {
-    /// <summary>The strategy tag is a public contract (README: tags); copied, so the soak does not lean on the code it guards.</summary>
+    /// <summary>The strategy tag is a public contract (docs/how-it-works.md: tags); copied, so the soak does not lean on the code it guards.</summary>
     private const string StrategyTag = "keyrotation:strategy";
 
     public static async Task<IReadOnlyList<SeededAlias>> SeedAsync(IAmazonKeyManagementService kms, Random random, int count, CancellationToken ct)

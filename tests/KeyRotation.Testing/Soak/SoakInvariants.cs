@@ -12,7 +12,7 @@ namespace KeyRotation.Testing.Soak;
 /// </summary>
 internal sealed class SoakInvariants(IAmazonKeyManagementService kms, int seed, IReadOnlyList<SeededAlias> aliases)
 {
-    // The tag contract (README: tags), copied so the checker does not share a mistake with the code it checks.
+    // The tag contract (docs/how-it-works.md: tags), copied so the checker does not share a mistake with the code it checks.
     private const string AliasTag = "keyrotation:alias";
     private const string PreviousKeyTag = "keyrotation:previous-key";
     private const string StateTag = "keyrotation:state";

@@ -27,7 +27,7 @@ internal sealed class SoakWorld : IAsyncDisposable
     /// <summary>The function's maximum when the soak cuts a run off: the rest goes to the continuation queue.</summary>
     private const string CutOffTimeoutSeconds = "60";
 
-    /// <summary>The operations KMS_REQUEST_QUOTAS names (README: configuration).</summary>
+    /// <summary>The operations KMS_REQUEST_QUOTAS names (docs/configuration.md).</summary>
     private static readonly string[] PacedOperations =
     [
         "CancelKeyDeletion", "CreateAlias", "CreateGrant", "CreateKey", "DeleteAlias", "DeleteImportedKeyMaterial",
