@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Amazon.Runtime;
-using Amazon.Runtime.Credentials;
 using Amazon.Util;
 using Polly;
 using Polly.Retry;
@@ -21,16 +20,6 @@ public sealed class SnsPublishClient : ISnsPublisher
     {
         "Throttling", "Throttled", "ThrottlingException", "ThrottledException", "KMSThrottling",
     };
-
-    // One connection pool per process (Lambda container), re-resolving DNS every few minutes.
-    private static readonly Lazy<HttpClient> SharedHttpClient = new(() => new HttpClient(
-        new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-    {
-        Timeout = TimeSpan.FromSeconds(20),
-    });
-
-    // The SDK's default chain (environment, profile, container/IMDS...). It caches what it resolves.
-    private static readonly Lazy<DefaultAWSCredentialsIdentityResolver> DefaultCredentialsResolver = new(() => new DefaultAWSCredentialsIdentityResolver());
 
     private readonly HttpClient _httpClient;
     private readonly SnsClientOptions _options;
@@ -91,7 +80,7 @@ public sealed class SnsPublishClient : ISnsPublisher
     /// system clock. Create it once per container, not per invocation.
     /// </summary>
     public static SnsPublishClient CreateDefault(SnsClientOptions options) =>
-        new(SharedHttpClient.Value, options, ResolveDefaultCredentialsAsync, TimeProvider.System);
+        new(StandInTransport.Http, options, StandInTransport.DefaultCredentialsAsync, TimeProvider.System);
 
     /// <summary>
     /// The region from AWSSDK.Core's default region chain (AWS_REGION, AWS_DEFAULT_REGION, profile, IMDS).
@@ -247,12 +236,6 @@ public sealed class SnsPublishClient : ISnsPublisher
 
     private static string? HeaderValue(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
-
-    private static async Task<ImmutableCredentials> ResolveDefaultCredentialsAsync(CancellationToken ct)
-    {
-        var credentials = await DefaultCredentialsResolver.Value.ResolveIdentityAsync(clientConfig: null, ct);
-        return await credentials.GetCredentialsAsync();
-    }
 
     private static Func<CancellationToken, Task<ImmutableCredentials>> FromAwsCredentials(AWSCredentials credentials)
     {

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
-using Amazon.Runtime.Credentials;
 using KeyRotation.Integrations.Notifications;
 
 namespace KeyRotation.Integrations.Tagging;
@@ -25,14 +24,6 @@ public sealed class ResourceTaggingClient : ITaggedKeyFinder
 
     private const string SigningName = "tagging";
     private const string ContentType = "application/x-amz-json-1.1";
-
-    private static readonly Lazy<HttpClient> SharedHttpClient = new(() => new HttpClient(
-        new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-    {
-        Timeout = TimeSpan.FromSeconds(20),
-    });
-
-    private static readonly Lazy<DefaultAWSCredentialsIdentityResolver> DefaultCredentialsResolver = new(() => new DefaultAWSCredentialsIdentityResolver());
 
     private readonly HttpClient _http;
     private readonly string _region;
@@ -61,7 +52,7 @@ public sealed class ResourceTaggingClient : ITaggedKeyFinder
 
     /// <summary>For production: a process-wide HttpClient, AWSSDK.Core's default credential chain and the system clock.</summary>
     public static ResourceTaggingClient CreateDefault(string region, Uri? serviceUrl) =>
-        new(SharedHttpClient.Value, region, serviceUrl, ResolveDefaultCredentialsAsync, TimeProvider.System);
+        new(StandInTransport.Http, region, serviceUrl, StandInTransport.DefaultCredentialsAsync, TimeProvider.System);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<string>> FindKeyArnsAsync(IReadOnlyDictionary<string, string> tags, CancellationToken ct)
@@ -132,11 +123,5 @@ public sealed class ResourceTaggingClient : ITaggedKeyFinder
         return response.IsSuccessStatusCode
             ? throw new AmazonServiceException($"GetResources answered HTTP {(int)response.StatusCode} with an unreadable body.", null, ErrorType.Unknown, "InvalidResponse", requestId, response.StatusCode)
             : throw new AmazonServiceException(message, null, (int)response.StatusCode >= 500 ? ErrorType.Receiver : ErrorType.Sender, code, requestId, response.StatusCode);
-    }
-
-    private static async Task<ImmutableCredentials> ResolveDefaultCredentialsAsync(CancellationToken ct)
-    {
-        var credentials = await DefaultCredentialsResolver.Value.ResolveIdentityAsync(clientConfig: null, ct);
-        return await credentials.GetCredentialsAsync();
     }
 }
