@@ -111,6 +111,21 @@ internal sealed class KmsMock
         Mock.Setup(k => k.ListGrantsAsync(It.IsAny<ListGrantsRequest>(), It.IsAny<CancellationToken>()))
             .Returns((ListGrantsRequest r, CancellationToken _) => Record("ListGrants", r, () => new ListGrantsResponse { Grants = [], Truncated = false }));
 
+        // Last use: what LastUses holds for the key, with tracking from TrackingStart (or the key's creation, if later).
+        Mock.Setup(k => k.GetKeyLastUsageAsync(It.IsAny<GetKeyLastUsageRequest>(), It.IsAny<CancellationToken>()))
+            .Returns((GetKeyLastUsageRequest r, CancellationToken _) => Record("GetKeyLastUsage", r, () =>
+            {
+                var key = Resolve(r.KeyId);
+                var created = key.CreationDate ?? Time.GetUtcNow().UtcDateTime;
+                return new GetKeyLastUsageResponse
+                {
+                    KeyId = key.KeyId,
+                    KeyCreationDate = created,
+                    TrackingStartDate = created > TrackingStart.UtcDateTime ? created : TrackingStart.UtcDateTime,
+                    KeyLastUsage = LastUses.GetValueOrDefault(key.KeyId),
+                };
+            }));
+
         // Every List* call is paged through the SDK's paginators, which call the setups above.
         Mock.PageThroughSdkPaginators();
     }
@@ -119,6 +134,22 @@ internal sealed class KmsMock
 
     /// <summary>What ListKeyRotations lists for a key (none for a key not in here).</summary>
     public Dictionary<string, List<RotationsListEntry>> KeyRotations { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>What GetKeyLastUsage answers as a key's last use (never used for a key not in here).</summary>
+    public Dictionary<string, KeyLastUsageData> LastUses { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>When GetKeyLastUsage's tracking began; keys created before it are "unknown before tracking".</summary>
+    public DateTimeOffset TrackingStart { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Records a use of the key <paramref name="ago"/> before now, as KMS would after a successful call.</summary>
+    public void Use(string keyId, string operation, TimeSpan ago) =>
+        LastUses[keyId] = new KeyLastUsageData
+        {
+            Operation = operation,
+            Timestamp = (Time.GetUtcNow() - ago).UtcDateTime,
+            CloudTrailEventId = $"event-{keyId}",
+            KmsRequestId = $"request-{keyId}",
+        };
 
     /// <summary>Keys with KMS's automatic rotation enabled, and its period in days.</summary>
     public Dictionary<string, int> AutomaticRotation { get; } = new(StringComparer.Ordinal);
