@@ -50,6 +50,7 @@ public sealed partial class LocalKmsService
         "GenerateMac" => GenerateMac(request),
         "VerifyMac" => VerifyMac(request),
         "GetKeyLastUsage" => GetKeyLastUsage(request),
+        "ReEncrypt" => ReEncrypt(request, caller),
         "GetParametersForImport" => GetParametersForImport(request, pregenerated),
         "ImportKeyMaterial" => ImportKeyMaterial(request),
         "DeleteImportedKeyMaterial" => DeleteImportedKeyMaterial(request),

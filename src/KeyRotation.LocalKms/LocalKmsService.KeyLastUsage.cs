@@ -84,12 +84,12 @@ public sealed partial class LocalKmsService
     /// Records a successful cryptographic call on <paramref name="key"/>; called once the call can no longer fail.
     /// The KMS request id is the one the call is answered with; the CloudTrail event id is new for each call.
     /// </summary>
-    private void RecordUse(KmsKey key, string operation)
+    private void RecordUse(KmsKey key, string operation, string? cloudTrailEventId = null)
     {
         var now = _time.GetUtcNow();
         if (now >= _trackingStartDate)
         {
-            key.LastUsage = new LocalKmsKeyUsage(operation, now, Guid.NewGuid().ToString(), _servingRequestId);
+            key.LastUsage = new LocalKmsKeyUsage(operation, now, cloudTrailEventId ?? Guid.NewGuid().ToString(), _servingRequestId);
         }
     }
 

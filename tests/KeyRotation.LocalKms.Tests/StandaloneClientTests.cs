@@ -7,7 +7,7 @@ namespace KeyRotation.LocalKms.Tests;
 /// <summary>
 /// The standalone server (the built KeyRotation.LocalKms program, as <c>dotnet run</c> starts it) driven by boto3 and
 /// the AWS CLI, as a user drives it: Clients/key_policies.py checks PutKeyPolicy, GetKeyPolicy and ListKeyPolicies,
-/// Clients/key_last_usage.py GetKeyLastUsage, answer exactly what the KMS API reference documents. Needs python3 with boto3 and the aws command on the PATH;
+/// Clients/key_last_usage.py GetKeyLastUsage, Clients/re_encrypt.py ReEncrypt, answer exactly what the KMS API reference documents. Needs python3 with boto3 and the aws command on the PATH;
 /// without them the test fails and says so.
 /// </summary>
 public sealed partial class StandaloneClientTests
@@ -56,6 +56,26 @@ public sealed partial class StandaloneClientTests
             lateTracking.Kill(entireProcessTree: true);
             await server.WaitForExitAsync();
             await lateTracking.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ReEncrypt_Boto3AndAwsCli_GetTheDocumentedAnswers()
+    {
+        using var server = StartServer();
+        try
+        {
+            var url = await ListeningUrlAsync(server);
+
+            var (exit, output) = await RunScriptAsync("re_encrypt.py", url);
+
+            Assert.True(exit == 0, $"re_encrypt.py exited {exit}:\n{output}");
+            Assert.Matches(SummaryLine(), output);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
         }
     }
 
