@@ -40,6 +40,7 @@ public sealed partial class LocalKmsService
         var ciphertext = key.KeySpec == KeySpecs.SymmetricDefault
             ? SealSymmetric(key, plaintext, context)
             : ((RSA)key.KeyPair!).Encrypt(plaintext, OaepPadding(algorithm));
+        RecordUse(key, "Encrypt");
         return new JsonObject
         {
             ["CiphertextBlob"] = Convert.ToBase64String(ciphertext),
@@ -84,6 +85,7 @@ public sealed partial class LocalKmsService
             }
         }
 
+        RecordUse(key, "Decrypt");
         return new JsonObject
         {
             ["KeyId"] = key.Arn,
@@ -124,12 +126,14 @@ public sealed partial class LocalKmsService
             result["Plaintext"] = Convert.ToBase64String(dataKey);
         }
 
+        RecordUse(key, includePlaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext");
         return result;
     }
 
     private JsonObject GenerateMac(KmsRequest request)
     {
         var (key, algorithm, mac) = ComputeMac(request);
+        RecordUse(key, "GenerateMac");
         return new JsonObject { ["Mac"] = Convert.ToBase64String(mac), ["MacAlgorithm"] = algorithm, ["KeyId"] = key.Arn };
     }
 
@@ -142,6 +146,7 @@ public sealed partial class LocalKmsService
             throw new KmsErrorException("KMSInvalidMacException", "The MAC is not valid for this message, key and algorithm.");
         }
 
+        RecordUse(key, "VerifyMac");
         return new JsonObject { ["KeyId"] = key.Arn, ["MacValid"] = true, ["MacAlgorithm"] = algorithm };
     }
 
