@@ -6,7 +6,7 @@ namespace KeyRotation.Bench;
 
 /// <summary>
 /// The command line: --aliases N, --latency-ms N, --paths handler,cli, --continuation [--deadline-seconds N], or
-/// --soak [--seeds N] [--seeds-from N] (the chaos soak, large).
+/// --soak [--seeds N] [--seeds-from N] (the chaos soak, large), or --retention [--generations N] (retirement at the quota limit).
 /// </summary>
 internal sealed record BenchOptions
 {
@@ -28,6 +28,12 @@ internal sealed record BenchOptions
     public int Seeds { get; init; } = 10;
 
     public int SeedsFrom { get; init; } = 1;
+
+    /// <summary>Measure retirement (disabling, then scheduling deletion) instead of rotation.</summary>
+    public bool Retention { get; init; }
+
+    /// <summary>How many generations the retirement run retires (rounded up to whole aliases of eight).</summary>
+    public int Generations { get; init; } = 1000;
 
     /// <summary>Simulated seconds per real second in the continuation run.</summary>
     public double TimeScale { get; init; } = 10;
@@ -62,7 +68,9 @@ internal sealed record BenchOptions
                     "--soak" => options with { Soak = true },
                     "--seeds" => options with { Seeds = Number(1, 100_000) },
                     "--seeds-from" => options with { SeedsFrom = Number(0, 1_000_000_000) },
-                    _ => throw new FormatException($"Unknown option {option}: use --aliases N, --latency-ms N, --paths handler,cli, --continuation, --deadline-seconds N, --time-scale N, --soak, --seeds N, --seeds-from N."),
+                    "--retention" => options with { Retention = true },
+                    "--generations" => options with { Generations = Number(8, 100_000) },
+                    _ => throw new FormatException($"Unknown option {option}: use --aliases N, --latency-ms N, --paths handler,cli, --continuation, --deadline-seconds N, --time-scale N, --soak, --seeds N, --seeds-from N, --retention, --generations N."),
                 };
                 continuationDefault &= option != "--aliases";
             }

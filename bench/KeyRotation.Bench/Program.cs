@@ -22,6 +22,7 @@ Console.WriteLine($"Machine: {Environment.ProcessorCount} logical CPUs, {BenchOp
 
 return options.Soak ? await SoakBench.RunAsync(options)
     : options.Continuation ? await ContinuationBench.RunAsync(options)
+    : options.Retention ? await RetentionBench.RunAsync(options)
     : await RunThroughputAsync(options);
 
 static async Task<int> RunThroughputAsync(BenchOptions options)

@@ -33,7 +33,7 @@ public sealed class RetentionHandler
     }
 
     /// <summary>Composition for tests: a client left null is built from the environment as in Lambda.</summary>
-    internal RetentionHandler(IReadOnlyDictionary<string, string> environment, IAmazonKeyManagementService? kms, IRotationNotifier? notifier, TimeProvider time, TextWriter output, IAmazonS3? s3 = null)
+    internal RetentionHandler(IReadOnlyDictionary<string, string> environment, IAmazonKeyManagementService? kms, IRotationNotifier? notifier, TimeProvider time, TextWriter output, IAmazonS3? s3 = null, KmsRegionClients? regionClients = null)
     {
         _time = time;
         _log = new JsonLinesLog(output, time);
@@ -51,6 +51,7 @@ public sealed class RetentionHandler
                 Kms = kms,
                 Notifier = notifier,
                 S3 = s3,
+                RegionClients = regionClients,
             });
             _kms = composition.Kms;
             _runner = composition.Retention(_settings, _settings.Escrow is null ? null : composition.EscrowStore);

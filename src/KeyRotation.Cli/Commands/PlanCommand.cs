@@ -54,7 +54,7 @@ internal static class PlanCommand
                 GrantsSection.Write(context, report, grants);
             }
 
-            var retention = await RetentionCommand.PlanIfConfiguredAsync(context, kms, request.Aliases, ct);
+            var retention = await RetentionCommand.PlanIfConfiguredAsync(context, kms, request.Aliases, sandbox, ct);
             if (context.Json)
             {
                 var document = RotationRun.ToJson(report);

@@ -32,9 +32,9 @@ internal static class RetentionCommand
         {
             var context = factory.For(parsed);
             var settings = Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), parsed.GetValue(mode));
-            var (kms, _) = await context.ConnectAsync(ct);
+            var (kms, sandbox) = await context.ConnectAsync(ct);
             var listed = await UnknownAliases.RefuseAsync(context, kms, settings.Selection.Names, ct);
-            var plans = await RetentionUntouched.WithRolledBackAsync(kms, await Runner(context, kms, settings, null).PlanAsync(settings.Selection.Resolve(listed.Names), ct), ct);
+            var plans = await RetentionUntouched.WithRolledBackAsync(kms, await Runner(context, kms, settings, null, sandbox).PlanAsync(settings.Selection.Resolve(listed.Names), ct), ct);
             if (context.Json)
             {
                 context.WriteJson(ToJson(settings, plans));
@@ -60,7 +60,7 @@ internal static class RetentionCommand
         {
             var context = factory.For(parsed);
             var settings = Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), parsed.GetValue(mode));
-            var (kms, _) = await context.ConnectAsync(ct);
+            var (kms, sandbox) = await context.ConnectAsync(ct);
             var listed = await UnknownAliases.RefuseAsync(context, kms, settings.Selection.Names, ct);
             if (!await context.ConfirmAsync(parsed.GetValue(yes), $"Retention ({RetentionSettings.ModeValue(settings.Mode)}) may disable keys and schedule their deletion for {string.Join(", ", settings.Aliases)}. Go on?", ct))
             {
@@ -70,7 +70,7 @@ internal static class RetentionCommand
 
             var topicArn = parsed.GetValue(topic) ?? context.Environment.GetValueOrDefault(SettingNames.NotificationTopicArn);
             var notices = Notices.Create(context, string.IsNullOrWhiteSpace(topicArn) ? null : topicArn.Trim());
-            var report = await Runner(context, kms, settings, notices).RunAsync(RotationRun.NewRunId(context, "retention"), settings.Selection.Resolve(listed.Names), dryRun: false, ct);
+            var report = await Runner(context, kms, settings, notices, sandbox).RunAsync(RotationRun.NewRunId(context, "retention"), settings.Selection.Resolve(listed.Names), dryRun: false, ct);
             if (context.Json)
             {
                 context.WriteJson(new JsonObject
@@ -78,6 +78,7 @@ internal static class RetentionCommand
                     ["runId"] = report.RunId,
                     ["mode"] = RetentionSettings.ModeValue(settings.Mode),
                     ["actions"] = new JsonArray([.. report.Results.Where(r => r.Step.Action != RetentionAction.Keep || r.Outcome == RetentionOutcome.Failed).Select(r => (JsonNode)StepJson(r.Step, r.Outcome.ToString(), r.Error))]),
+                    ["refused"] = RetentionEvidence.Refused(report),
                     ["skipped"] = new JsonArray([.. report.Skipped.Select(s => (JsonNode)new JsonObject { ["alias"] = s.Step.Alias, ["reason"] = s.Step.Reason })]),
                     ["notificationError"] = report.NotificationError,
                     ["notifications"] = RotationRun.NoticesToJson(notices.Printed),
@@ -88,15 +89,17 @@ internal static class RetentionCommand
                 foreach (var result in report.Results.Where(r => r.Step.Action != RetentionAction.Keep || r.Outcome == RetentionOutcome.Failed))
                 {
                     var colour = result.Outcome == RetentionOutcome.Failed ? "red" : "green";
-                    context.Console.MarkupLine($"[{colour}]{result.Outcome}[/] {result.Step.Action} {Markup.Escape(result.Step.MarkerAlias ?? result.Step.KeyId)} ({Markup.Escape(result.Step.Alias)}): {Markup.Escape(result.Error ?? result.Step.Reason)}");
+                    context.Console.MarkupLine($"[{colour}]{result.Outcome}[/] {result.Step.Action} {Markup.Escape(result.Step.MarkerAlias ?? result.Step.KeyId)} ({Markup.Escape(result.Step.Alias)}): {Markup.Escape(result.Error ?? RetentionEvidence.Why(result.Step))}");
                 }
+
+                RetentionEvidence.WriteRefusals(context, report);
 
                 foreach (var skipped in report.Skipped)
                 {
                     context.Console.MarkupLine($"[yellow]Left alone[/] {Markup.Escape(skipped.Step.Alias)}: {Markup.Escape(skipped.Step.Reason)}");
                 }
 
-                if (!report.Acted.Any() && !report.Failed.Any())
+                if (!report.Acted.Any() && !report.Failed.Any() && !report.Refused.Any())
                 {
                     context.Console.WriteLine("Nothing to do.");
                 }
@@ -110,7 +113,7 @@ internal static class RetentionCommand
     }
 
     /// <summary>For <c>plan</c>: the retention section, when RETENTION_MODE is set in the environment.</summary>
-    public static async Task<JsonObject?> PlanIfConfiguredAsync(CliContext context, IAmazonKeyManagementService kms, IReadOnlyList<string> aliases, CancellationToken ct)
+    public static async Task<JsonObject?> PlanIfConfiguredAsync(CliContext context, IAmazonKeyManagementService kms, IReadOnlyList<string> aliases, Sandbox? sandbox, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(context.Environment.GetValueOrDefault(SettingNames.RetentionMode)))
         {
@@ -118,7 +121,7 @@ internal static class RetentionCommand
         }
 
         var settings = Settings(context, aliases, null);
-        var plans = await RetentionUntouched.WithRolledBackAsync(kms, await Runner(context, kms, settings, null).PlanAsync(await settings.Selection.ResolveAsync(kms, ct), ct), ct);
+        var plans = await RetentionUntouched.WithRolledBackAsync(kms, await Runner(context, kms, settings, null, sandbox).PlanAsync(await settings.Selection.ResolveAsync(kms, ct), ct), ct);
         if (!context.Json)
         {
             Write(context, settings, plans);
@@ -151,7 +154,7 @@ internal static class RetentionCommand
         }
         else if (context.IsSandbox && !variables.ContainsKey(SettingNames.RotationAliases))
         {
-            variables[SettingNames.RotationAliases] = string.Join(',', Sandbox.DemoAliases);
+            variables[SettingNames.RotationAliases] = string.Join(',', Sandbox.RetentionDemoAliases);
         }
 
         if (mode is not null)
@@ -167,13 +170,14 @@ internal static class RetentionCommand
         return RetentionSettings.Parse(variables);
     }
 
-    private static RetentionRunner Runner(CliContext context, IAmazonKeyManagementService kms, RetentionSettings settings, Notices? notices) =>
-        new RotationComposition(new() { Kms = kms, Notifier = notices, Time = context.Host.Time, Log = new RotationRun.StderrLog(context) })
+    private static RetentionRunner Runner(CliContext context, IAmazonKeyManagementService kms, RetentionSettings settings, Notices? notices, Sandbox? sandbox) =>
+        new RotationComposition(new() { Kms = kms, Notifier = notices, Time = context.Host.Time, Log = new RotationRun.StderrLog(context), RegionClients = context.RegionClients(sandbox) })
             .Retention(settings, settings.Escrow is null || context.IsSandbox ? null : context.CreateEscrowStore());
 
     private static void Write(CliContext context, RetentionSettings settings, IReadOnlyList<RetentionPlan> plans)
     {
         context.Console.MarkupLine($"[bold]Retention[/] ({RetentionSettings.ModeValue(settings.Mode)}; keep {settings.RetainGenerations} behind the current key, disable after {settings.DisableAfterDays} days, schedule deletion after {settings.DeleteAfterDays} more, waiting period {settings.PendingWindowDays} days)");
+        context.Console.MarkupLine($"Each disable and deletion needs the key (and each replica) proven unused for {settings.RetireUnusedForDays} days ({SettingNames.RetireUnusedForDays}); the alias's first key is {(settings.RetireOriginalKey ? "retired like the others" : "never touched")} ({SettingNames.RetireOriginalKey}).");
         foreach (var plan in plans)
         {
             if (plan.SkipReason is { } skip)
@@ -190,8 +194,8 @@ internal static class RetentionCommand
                 table.AddRow(
                     step.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     Markup.Escape(step.MarkerAlias ?? step.KeyId),
-                    step.Action.ToString(),
-                    Markup.Escape(step.Reason));
+                    Markup.Escape(RetentionEvidence.Action(step)),
+                    Markup.Escape(RetentionEvidence.Why(step)));
             }
 
             context.Console.Write(table);
@@ -209,7 +213,7 @@ internal static class RetentionCommand
         })]),
     };
 
-    private static JsonObject StepJson(RetentionStep step, string? outcome, string? error) => new()
+    private static JsonObject StepJson(RetentionStep step, string? outcome, string? error) => RetentionEvidence.With(new()
     {
         ["alias"] = step.Alias,
         ["keyId"] = step.KeyId,
@@ -219,5 +223,5 @@ internal static class RetentionCommand
         ["outcome"] = outcome,
         ["reason"] = step.Reason,
         ["error"] = error,
-    };
+    }, step);
 }

@@ -24,6 +24,7 @@ public sealed record RetentionSettings
     public const int DefaultDisableAfterDays = 30;
     public const int DefaultDeleteAfterDays = 90;
     public const int DefaultPendingWindowDays = 30;
+    public const int DefaultRetireUnusedForDays = 30;
 
     /// <summary>The entries of ROTATION_ALIASES: names and prefix patterns (resolved per run through <see cref="Selection"/>).</summary>
     public required IReadOnlyList<string> Aliases { get; init; }
@@ -46,6 +47,15 @@ public sealed record RetentionSettings
 
     /// <summary>The waiting period of ScheduleKeyDeletion (KMS accepts 7 to 30).</summary>
     public int PendingWindowDays { get; init; } = DefaultPendingWindowDays;
+
+    /// <summary>
+    /// Days of proven non-use (GetKeyLastUsage, on the key and each of its replicas) a key needs before retention
+    /// disables it, and again before it schedules its deletion.
+    /// </summary>
+    public int RetireUnusedForDays { get; init; } = DefaultRetireUnusedForDays;
+
+    /// <summary>Whether retention may retire the alias's first key (the one behind it before this tool's first move); off by default.</summary>
+    public bool RetireOriginalKey { get; init; }
 
     /// <summary>Where EXTERNAL keys' escrow copies are confirmed; null: no escrow, so no EXTERNAL key is ever retired.</summary>
     public EscrowLocation? Escrow { get; init; }
@@ -81,6 +91,8 @@ public sealed record RetentionSettings
         var disableAfter = RotationSettings.ParseInt(Get(SettingNames.DisableAfterDays), SettingNames.DisableAfterDays, DefaultDisableAfterDays, 0, 3650, "days from retirement to disabling", problems);
         var deleteAfter = RotationSettings.ParseInt(Get(SettingNames.DeleteAfterDays), SettingNames.DeleteAfterDays, DefaultDeleteAfterDays, 0, 3650, "days from disabling to scheduling deletion", problems);
         var window = RotationSettings.ParseInt(Get(SettingNames.PendingWindowDays), SettingNames.PendingWindowDays, DefaultPendingWindowDays, 7, 30, "days of KMS's deletion waiting period", problems);
+        var unusedFor = RotationSettings.ParseInt(Get(SettingNames.RetireUnusedForDays), SettingNames.RetireUnusedForDays, DefaultRetireUnusedForDays, 0, 3650, "days a key must be proven unused before each retirement step", problems);
+        var retireOriginal = RotationSettings.ParseBool(Get(SettingNames.RetireOriginalKey), SettingNames.RetireOriginalKey, problems);
 
         var bucket = Get(SettingNames.EscrowBucket);
         var prefix = Get(SettingNames.EscrowPrefix);
@@ -113,6 +125,8 @@ public sealed record RetentionSettings
             DisableAfterDays = disableAfter,
             DeleteAfterDays = deleteAfter,
             PendingWindowDays = window,
+            RetireUnusedForDays = unusedFor,
+            RetireOriginalKey = retireOriginal,
             Escrow = bucket is null ? null : new EscrowLocation(bucket, prefix ?? string.Empty),
         };
     }

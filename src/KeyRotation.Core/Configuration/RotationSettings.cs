@@ -192,7 +192,7 @@ public sealed record RotationSettings
         return value;
     }
 
-    private static bool ParseBool(string? text, string name, List<string> problems) => text?.ToUpperInvariant() switch
+    internal static bool ParseBool(string? text, string name, List<string> problems) => text?.ToUpperInvariant() switch
     {
         null or "FALSE" => false,
         "TRUE" => true,

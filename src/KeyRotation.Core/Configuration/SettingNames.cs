@@ -28,6 +28,10 @@ public static class SettingNames
     public const string DeleteAfterDays = "DELETE_AFTER_DAYS";
     public const string PendingWindowDays = "PENDING_WINDOW_DAYS";
 
+    // Retirement proof (docs/retention.md, "Proof of non-use").
+    public const string RetireUnusedForDays = "RETIRE_UNUSED_FOR_DAYS";
+    public const string RetireOriginalKey = "RETIRE_ORIGINAL_KEY";
+
     /// <summary>Every setting the rotation function reads.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
@@ -44,5 +48,6 @@ public static class SettingNames
     [
         RotationAliases, NotificationTopicArn, EscrowBucket, EscrowPrefix,
         RetentionMode, RetainGenerations, DisableAfterDays, DeleteAfterDays, PendingWindowDays,
+        RetireUnusedForDays, RetireOriginalKey,
     ];
 }

@@ -24,6 +24,10 @@ public sealed class KmsRequestQuotas
         ["DescribeKey"] = 2000,
         ["DisableKey"] = 5,
         ["EnableKey"] = 5,
+        // GetKeyLastUsage (retention's proof of non-use) is not in the Developer Guide's table as of this writing: paced
+        // with the per-key reads (ListResourceTags, GetKeyRotationStatus, ListGrants). Retention reads it once per key
+        // just before a DisableKey or ScheduleKeyDeletion, so in practice those 5/s quotas bound it.
+        ["GetKeyLastUsage"] = 100,
         ["GetKeyPolicy"] = 1000,
         ["GetKeyRotationStatus"] = 100,
         ["GetParametersForImport"] = 0.25,

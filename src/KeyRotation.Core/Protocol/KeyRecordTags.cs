@@ -38,11 +38,19 @@ internal static class KeyRecordTags
     /// <summary>A key about to import material: the escrow object holding that material.</summary>
     public static Dictionary<string, string> EscrowObject(string objectName) => Tags((RotationTags.EscrowObject, objectName));
 
-    /// <summary>A retired key retention is about to disable.</summary>
-    public static Dictionary<string, string> Disabled(string now, string runId) => Tags((RetentionTags.DisabledAt, now), (RetentionTags.DisabledBy, runId));
+    /// <summary>A retired key retention is about to disable, and the proof of non-use it read just before.</summary>
+    public static Dictionary<string, string> Disabled(string now, string runId, string proof) =>
+        Tags((RetentionTags.DisabledAt, now), (RetentionTags.DisabledBy, runId), (RetentionTags.DisableProof, ProofValue(proof)));
 
-    /// <summary>A disabled key whose deletion retention is about to schedule.</summary>
-    public static Dictionary<string, string> DeletionScheduled(string now, string runId) => Tags((RetentionTags.DeletionScheduledAt, now), (RetentionTags.DeletionScheduledBy, runId));
+    /// <summary>
+    /// The proof alone, on a key an interrupted run already tagged disabled: its disabled-at and -by stay as the first
+    /// run wrote them, and the proof is the one read just before this run's DisableKey.
+    /// </summary>
+    public static Dictionary<string, string> DisableProof(string proof) => Tags((RetentionTags.DisableProof, ProofValue(proof)));
+
+    /// <summary>A disabled key whose deletion retention is about to schedule, and the proof of non-use it read just before.</summary>
+    public static Dictionary<string, string> DeletionScheduled(string now, string runId, string proof) =>
+        Tags((RetentionTags.DeletionScheduledAt, now), (RetentionTags.DeletionScheduledBy, runId), (RetentionTags.DeletionProof, ProofValue(proof)));
 
     /// <summary>A key retention enables again because someone tried to use it: when, why and who (each cut to KMS's 256 characters).</summary>
     public static Dictionary<string, string> Reenabled(string now, string because, string usedBy) => Tags(
@@ -63,4 +71,11 @@ internal static class KeyRecordTags
 
     /// <summary>KMS tag values are at most 256 characters.</summary>
     private static string TagValue(string value) => value.Length <= 256 ? value : value[..256];
+
+    /// <summary>
+    /// A proof as a tag value: only the characters every AWS tagging API accepts (letters, digits, spaces and
+    /// _ . : / = + - @; anything else becomes a space), at most 256 of them.
+    /// </summary>
+    internal static string ProofValue(string proof) =>
+        TagValue(new string([.. proof.Select(c => char.IsLetterOrDigit(c) || c is ' ' or '_' or '.' or ':' or '/' or '=' or '+' or '-' or '@' ? c : ' ')]));
 }

@@ -30,4 +30,13 @@ internal static class RetentionTags
 
     /// <summary>Who tried to use the key (the CloudTrail event's userIdentity ARN).</summary>
     public const string UsedBy = RotationTags.Prefix + "used-by";
+
+    /// <summary>
+    /// The proof of non-use retention read just before it disabled the key (GetKeyLastUsage on the key and each replica):
+    /// when it was read, how long the key was proven unused, and what KMS answered. Written with <see cref="DisabledAt"/>.
+    /// </summary>
+    public const string DisableProof = RotationTags.Prefix + "disable-proof";
+
+    /// <summary>The proof of non-use read again just before retention scheduled the key's deletion. Written with <see cref="DeletionScheduledAt"/>.</summary>
+    public const string DeletionProof = RotationTags.Prefix + "deletion-proof";
 }

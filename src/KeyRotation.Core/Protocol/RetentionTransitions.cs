@@ -23,21 +23,22 @@ internal sealed class RetentionTransitions
         _pendingWindowDays = pendingWindowDays;
     }
 
-    /// <summary>Tags the key disabled (unless an interrupted run already did), then DisableKey.</summary>
-    public async Task DisableAsync(string keyId, string runId, string now, CancellationToken ct)
+    /// <summary>
+    /// Tags the key disabled (unless an interrupted run already did) with the proof of non-use read just before, then
+    /// DisableKey.
+    /// </summary>
+    public async Task DisableAsync(string keyId, string runId, string now, string proof, CancellationToken ct)
     {
-        if (KeyRecord.From(await _calls.TagsAsync(keyId, ct)).DisabledAt is null)
-        {
-            await _calls.TagAsync(keyId, KeyRecordTags.Disabled(now, runId), ct);
-        }
+        var tags = KeyRecord.From(await _calls.TagsAsync(keyId, ct)).DisabledAt is null ? KeyRecordTags.Disabled(now, runId, proof) : KeyRecordTags.DisableProof(proof);
+        await _calls.TagAsync(keyId, tags, ct);
 
         await KmsCalls.CallAsync("DisableKey", () => _kms.DisableKeyAsync(new DisableKeyRequest { KeyId = keyId }, ct));
     }
 
-    /// <summary>Tags the key's deletion as scheduled, then ScheduleKeyDeletion with the configured waiting period.</summary>
-    public async Task ScheduleDeletionAsync(string keyId, string runId, string now, CancellationToken ct)
+    /// <summary>Tags the key's deletion as scheduled with the proof read just before, then ScheduleKeyDeletion with the configured waiting period.</summary>
+    public async Task ScheduleDeletionAsync(string keyId, string runId, string now, string proof, CancellationToken ct)
     {
-        await _calls.TagAsync(keyId, KeyRecordTags.DeletionScheduled(now, runId), ct);
+        await _calls.TagAsync(keyId, KeyRecordTags.DeletionScheduled(now, runId, proof), ct);
         await KmsCalls.CallAsync("ScheduleKeyDeletion", () => _kms.ScheduleKeyDeletionAsync(new ScheduleKeyDeletionRequest { KeyId = keyId, PendingWindowInDays = _pendingWindowDays }, ct));
     }
 

@@ -6,10 +6,10 @@ public enum RetentionAction
     /// <summary>Left as it is; the reason says why.</summary>
     Keep,
 
-    /// <summary>Tag the key disabled (when, by which run), then DisableKey.</summary>
+    /// <summary>Prove the key (and each replica) unused, tag it disabled (when, by which run, the proof), then DisableKey.</summary>
     Disable,
 
-    /// <summary>Tag the key (when, by which run), then ScheduleKeyDeletion with the configured waiting period.</summary>
+    /// <summary>Prove it unused again, tag it (when, by which run, the proof), then ScheduleKeyDeletion with the configured waiting period.</summary>
     ScheduleDeletion,
 
     /// <summary>Delete a marker alias of a finished move.</summary>
@@ -36,6 +36,24 @@ public sealed record RetentionStep
     public string? MarkerAlias { get; init; }
 
     public required string Reason { get; init; }
+
+    /// <summary>
+    /// The proof of non-use read for a <see cref="RetentionAction.Disable"/> or <see cref="RetentionAction.ScheduleDeletion"/>
+    /// step (or for the step it refused); null for other steps and for a plan that did not read it yet.
+    /// </summary>
+    public RetirementProof? Proof { get; init; }
+
+    /// <summary>
+    /// Set on a kept key whose retirement step the proof of non-use refused (a use within RETIRE_UNUSED_FOR_DAYS): the
+    /// step it would have been. <see cref="Reason"/> then says which use.
+    /// </summary>
+    public RetentionAction? Refused { get; init; }
+
+    /// <summary>The Regions of the key's replicas (a multi-Region primary), whose last use the proof reads too.</summary>
+    internal IReadOnlyList<string> ReplicaRegions { get; init; } = [];
+
+    /// <summary>True for the steps that need a proof of non-use just before their KMS call.</summary>
+    internal bool NeedsProof => Action is RetentionAction.Disable or RetentionAction.ScheduleDeletion;
 }
 
 /// <summary>What happened to one step.</summary>
@@ -87,4 +105,7 @@ public sealed record RetentionReport
     public IEnumerable<RetentionResult> Acted => Results.Where(r => r.Step.Action != RetentionAction.Keep && r.Outcome is RetentionOutcome.Done or RetentionOutcome.Planned);
 
     public IEnumerable<RetentionResult> Failed => Results.Where(r => r.Outcome == RetentionOutcome.Failed);
+
+    /// <summary>Kept keys whose retirement step the proof of non-use refused: still in use.</summary>
+    public IEnumerable<RetentionResult> Refused => Results.Where(r => r.Step.Refused is not null);
 }

@@ -3,7 +3,11 @@ using System.Text;
 
 namespace KeyRotation.Core.Retention;
 
-/// <summary>The notice of a retention run or a re-enabled key: every key disabled, scheduled for deletion, re-enabled or whose deletion was cancelled.</summary>
+/// <summary>
+/// The notice of a retention run or a re-enabled key: every key disabled, scheduled for deletion, re-enabled or whose
+/// deletion was cancelled, with the proof of non-use each retirement read; and every retired key kept because it was
+/// still used (a consumer someone may have forgotten).
+/// </summary>
 internal static class RetentionNotice
 {
     /// <summary>The outcome attribute, for subscription filter policies.</summary>
@@ -15,14 +19,17 @@ internal static class RetentionNotice
         ArgumentNullException.ThrowIfNull(report);
         var acted = report.Acted.Where(r => r.Step.Action != RetentionAction.DeleteMarkerAlias).ToList();
         var failed = report.Failed.ToList();
-        if (acted.Count == 0 && failed.Count == 0)
+        var refused = report.Refused.ToList();
+        if (acted.Count == 0 && failed.Count == 0 && refused.Count == 0)
         {
             return null;
         }
 
-        var aliases = acted.Concat(failed).Select(r => r.Step.Alias).Distinct(StringComparer.Ordinal).ToList();
+        var aliases = acted.Concat(failed).Concat(refused).Select(r => r.Step.Alias).Distinct(StringComparer.Ordinal).ToList();
         var reenabled = acted.Any(r => r.Step.Action == RetentionAction.Reenable);
-        var subject = reenabled ? "KMS key re-enabled after attempted use" : $"KMS key retention: {acted.Count} key(s) changed";
+        var subject = reenabled ? "KMS key re-enabled after attempted use"
+            : acted.Count == 0 && failed.Count == 0 ? $"KMS key retention: {refused.Count} retired key(s) still in use, kept"
+            : $"KMS key retention: {acted.Count} key(s) changed";
         var body = new StringBuilder();
         body.AppendLine(CultureInfo.InvariantCulture, $"Run:     {report.RunId}{(report.DryRun ? " (dry run: nothing was changed)" : string.Empty)}");
         body.AppendLine(CultureInfo.InvariantCulture, $"Time:    {RecordedTime.Format(time)}");
@@ -31,6 +38,15 @@ internal static class RetentionNotice
         foreach (var result in acted)
         {
             body.AppendLine(CultureInfo.InvariantCulture, $"{Verb(result)}: {result.Step.KeyId} (generation {result.Step.Generation} of {result.Step.Alias}): {result.Step.Reason}");
+            if (result.Step.Proof is { } proof)
+            {
+                body.AppendLine(CultureInfo.InvariantCulture, $"  Proof: {proof.Describe()}");
+            }
+        }
+
+        foreach (var result in refused)
+        {
+            body.AppendLine(CultureInfo.InvariantCulture, $"Kept ({result.Step.Refused} refused, still in use): {result.Step.KeyId} (generation {result.Step.Generation} of {result.Step.Alias}): {result.Step.Reason}");
         }
 
         foreach (var result in failed)

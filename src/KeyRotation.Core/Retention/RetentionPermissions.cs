@@ -6,12 +6,16 @@ namespace KeyRotation.Core.Retention;
 /// </summary>
 internal static class RetentionPermissions
 {
-    /// <summary>KMS actions retention calls: reads, the four state changes, its own tags, and deleting takeover aliases.</summary>
+    /// <summary>
+    /// KMS actions retention calls: reads (GetKeyLastUsage for the proof of non-use, on retired keys of the configured
+    /// aliases and their replicas), the four state changes, its own tags, and deleting takeover aliases.
+    /// </summary>
     public static IReadOnlyList<string> Kms { get; } =
     [
         "kms:ListAliases",
         "kms:DescribeKey",
         "kms:ListResourceTags",
+        "kms:GetKeyLastUsage",
         "kms:DisableKey",
         "kms:EnableKey",
         "kms:CancelKeyDeletion",
@@ -30,6 +34,8 @@ internal static class RetentionPermissions
         RetentionTags.ReenabledAt,
         RetentionTags.ReenabledBecause,
         RetentionTags.UsedBy,
+        RetentionTags.DisableProof,
+        RetentionTags.DeletionProof,
     ];
 
     /// <summary>

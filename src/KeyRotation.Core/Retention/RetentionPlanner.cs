@@ -12,10 +12,12 @@ public sealed record RetentionPlan(string Alias, IReadOnlyList<RetentionStep> St
 
 /// <summary>
 /// Decides, without calling anything, what retention does with each key of a verified chain: never the current key or
-/// the RETAIN_GENERATIONS keys right behind it, never the alias's first key (not created by this tool), never a key
+/// the RETAIN_GENERATIONS keys right behind it, never the alias's first key (not created by this tool) unless
+/// RETIRE_ORIGINAL_KEY is on and its first move's marker shows the key was behind the alias before it, never a key
 /// another alias points at, never an EXTERNAL key whose escrow copy was not found, never a key someone needed again;
 /// disable retired keys DISABLE_AFTER_DAYS after retirement, and (disable-then-delete) schedule deletion
 /// DELETE_AFTER_DAYS after disabling. Takeover aliases of finished moves older than DISABLE_AFTER_DAYS are deleted.
+/// Each disable and deletion step still needs its proof of non-use, read by the runner just before the KMS call.
 /// </summary>
 internal static class RetentionPlanner
 {
@@ -36,8 +38,13 @@ internal static class RetentionPlanner
         var steps = new List<RetentionStep>();
         foreach (var key in view.Keys)
         {
-            var (action, reason) = Decide(key, settings, now);
-            steps.Add(new RetentionStep { Alias = view.Alias, Action = action, KeyId = key.KeyId, Generation = key.Generation, Reason = reason });
+            var (action, reason) = Decide(view, key, settings, now);
+            if (!key.CreatedByTool && action != RetentionAction.Keep)
+            {
+                reason += OriginalKey.Note(view, key);
+            }
+
+            steps.Add(new RetentionStep { Alias = view.Alias, Action = action, KeyId = key.KeyId, Generation = key.Generation, Reason = reason, ReplicaRegions = key.ReplicaRegions });
         }
 
         if (settings.Mode != RetentionMode.Off && view.Keys.Count > 0)
@@ -59,7 +66,7 @@ internal static class RetentionPlanner
         return new RetentionPlan(view.Alias, steps, null);
     }
 
-    private static (RetentionAction Action, string Reason) Decide(RetentionKey key, RetentionSettings settings, DateTimeOffset now)
+    private static (RetentionAction Action, string Reason) Decide(RetentionView view, RetentionKey key, RetentionSettings settings, DateTimeOffset now)
     {
         var record = key.Record;
         if (key.Index == 0)
@@ -72,9 +79,9 @@ internal static class RetentionPlanner
             return Keep($"one of the {settings.RetainGenerations} generation(s) kept enabled behind the current key ({SettingNames.RetainGenerations}), so a rollback target always works");
         }
 
-        if (!key.CreatedByTool)
+        if (!key.CreatedByTool && OriginalKey.Refuse(view, key, settings) is { } original)
         {
-            return Keep("the alias's first key, which this tool did not create: retention never touches it");
+            return Keep(original);
         }
 
         if (key.OtherAliases.Count > 0)

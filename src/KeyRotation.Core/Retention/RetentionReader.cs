@@ -74,6 +74,7 @@ internal sealed class RetentionReader
                 Origin = metadata.Origin?.Value,
                 DeletionDate = metadata.DeletionDate is { } d ? new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)) : null,
                 Tags = link.Tags,
+                ReplicaRegions = MultiRegionKeys.ReplicaRegions(metadata),
                 OtherAliases = [.. aliases.Where(a => a.TargetKeyId == metadata.KeyId && a.AliasName != alias && !markers.Any(m => m.Name == a.AliasName)).Select(a => a.AliasName)],
             });
         }

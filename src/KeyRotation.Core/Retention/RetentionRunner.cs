@@ -9,9 +9,11 @@ namespace KeyRotation.Core.Retention;
 /// <summary>
 /// Runs retention: for each configured alias, read and verify its chain, plan, then carry out each step as small
 /// idempotent calls whose intent is tagged on the key first (a key pending deletion cannot be tagged), so a run that
-/// dies anywhere is finished by the next one. Also re-enables a retired key someone tried to use.
+/// dies anywhere is finished by the next one. Just before each disable and each deletion it reads the proof of
+/// non-use (GetKeyLastUsage on the key and each replica): a key used within RETIRE_UNUSED_FOR_DAYS is kept, and one
+/// whose last use cannot be read is not touched. Also re-enables a retired key someone tried to use.
 /// </summary>
-public sealed class RetentionRunner
+public sealed partial class RetentionRunner
 {
     private readonly RetentionTransitions _transitions;
     private readonly RetentionSettings _settings;
@@ -20,8 +22,13 @@ public sealed class RetentionRunner
     private readonly IRotationLog _log;
     private readonly RetentionReader _reader;
     private readonly KmsCalls _calls;
+    private readonly NonUseProofReader _proofs;
 
-    public RetentionRunner(IAmazonKeyManagementService kms, IEscrowStore? escrowStore, RetentionSettings settings, IRotationNotifier? notifier, TimeProvider time, IRotationLog log)
+    /// <summary>Aliases read at once (each read is a few DescribeKey and ListResourceTags calls per generation).</summary>
+    private const int ReadAhead = 4;
+
+    /// <param name="regions">KMS clients of the replica Regions, for the last use of multi-Region keys' replicas.</param>
+    public RetentionRunner(IAmazonKeyManagementService kms, IEscrowStore? escrowStore, RetentionSettings settings, IRotationNotifier? notifier, TimeProvider time, IRotationLog log, KmsRegionClients? regions = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         _transitions = new RetentionTransitions(kms, settings.PendingWindowDays);
@@ -31,28 +38,70 @@ public sealed class RetentionRunner
         _log = log;
         _reader = new RetentionReader(kms, escrowStore, settings.Escrow);
         _calls = new KmsCalls(kms);
+        _proofs = new NonUseProofReader(kms, regions, settings.RetireUnusedForDays);
     }
 
-    /// <summary>What retention would do for each alias now; reads only.</summary>
+    /// <summary>
+    /// What retention would do for each alias now, with the proof of non-use of each disable and deletion step (a step
+    /// the proof refuses is shown kept, with the use or the failed read that refused it); reads only.
+    /// </summary>
     public async Task<IReadOnlyList<RetentionPlan>> PlanAsync(IReadOnlyList<string> aliases, CancellationToken ct)
+    {
+        var plans = new List<RetentionPlan>();
+        foreach (var plan in await PlanWithoutProofAsync(aliases, ct))
+        {
+            var steps = new List<RetentionStep>(plan.Steps.Count);
+            foreach (var step in plan.Steps)
+            {
+                steps.Add(step.NeedsProof ? Proven(step, await ProofAsync(step, ct), refuseUnreadable: true) : step);
+            }
+
+            plans.Add(plan with { Steps = steps });
+        }
+
+        return plans;
+    }
+
+    /// <summary>The planner's decisions, before any proof of non-use is read.</summary>
+    private async Task<IReadOnlyList<RetentionPlan>> PlanWithoutProofAsync(IReadOnlyList<string> aliases, CancellationToken ct)
+    {
+        var plans = new List<RetentionPlan>();
+        foreach (var plan in await StartPlansAsync(aliases, ct))
+        {
+            plans.Add(await plan);
+        }
+
+        return plans;
+    }
+
+    /// <summary>
+    /// Starts reading every alias, <see cref="ReadAhead"/> at a time, in order: a run carries out one alias's steps
+    /// while the next ones are read, so the chain reads do not hold back the 5-per-second state changes. Reads only.
+    /// </summary>
+    private async Task<List<Task<RetentionPlan>>> StartPlansAsync(IReadOnlyList<string> aliases, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(aliases);
         var listed = await _reader.ListAliasesAsync(ct);
-        var plans = new List<RetentionPlan>();
-        foreach (var alias in aliases)
+        var reads = new SemaphoreSlim(ReadAhead);
+        async Task<RetentionPlan> PlanOneAsync(string alias)
         {
+            await reads.WaitAsync(ct);
             try
             {
-                plans.Add(RetentionPlanner.Plan(await _reader.ReadAsync(alias, listed, ct), _settings, _time.GetUtcNow()));
+                return RetentionPlanner.Plan(await _reader.ReadAsync(alias, listed, ct), _settings, _time.GetUtcNow());
             }
             catch (RotationException ex)
             {
                 // One alias that cannot be read (a key policy that refuses the role, say) does not stop the others.
-                plans.Add(new RetentionPlan(alias, [], $"{alias} could not be read: {ex.Message}") { ReadFailed = true });
+                return new RetentionPlan(alias, [], $"{alias} could not be read: {ex.Message}") { ReadFailed = true };
+            }
+            finally
+            {
+                reads.Release();
             }
         }
 
-        return plans;
+        return [.. aliases.Select(PlanOneAsync)];
     }
 
     /// <summary>Plans and (unless a dry run) carries out retention for the aliases, then notifies about every key changed.</summary>
@@ -60,8 +109,9 @@ public sealed class RetentionRunner
     {
         var results = new List<RetentionResult>();
         var skipped = new List<RetentionResult>();
-        foreach (var plan in await PlanAsync(aliases, ct))
+        foreach (var reading in await StartPlansAsync(aliases, ct))
         {
+            var plan = await reading;
             if (plan.SkipReason is { } reason)
             {
                 _log.Write(new RotationLogEntry(plan.ReadFailed ? RotationLogLevel.Error : RotationLogLevel.Warning, "Left alone: " + reason, runId, plan.Alias));
@@ -71,20 +121,36 @@ public sealed class RetentionRunner
             }
 
             var failed = false;
-            foreach (var step in plan.Steps)
+            foreach (var planned in plan.Steps)
             {
+                var step = planned;
                 if (step.Action == RetentionAction.Keep)
                 {
                     results.Add(new RetentionResult { Step = step, Outcome = RetentionOutcome.Kept });
+                    continue;
                 }
-                else if (dryRun)
-                {
-                    results.Add(new RetentionResult { Step = step, Outcome = RetentionOutcome.Planned });
-                }
-                else if (failed)
+
+                if (failed && !dryRun)
                 {
                     // The alias's state is not what the plan saw: its remaining steps wait for the next run.
                     results.Add(new RetentionResult { Step = step, Outcome = RetentionOutcome.Failed, Error = "Not attempted: an earlier step of this alias failed." });
+                    continue;
+                }
+
+                if (step.NeedsProof)
+                {
+                    // Read just before the step's calls, so no use between the plan and the call goes unseen.
+                    step = Proven(step, await ProofAsync(step, ct), refuseUnreadable: false);
+                    if (step.Refused is not null || step.Proof?.Verdict == RetirementVerdict.Unreadable)
+                    {
+                        results.Add(Refusal(runId, step));
+                        continue;
+                    }
+                }
+
+                if (dryRun)
+                {
+                    results.Add(new RetentionResult { Step = step, Outcome = RetentionOutcome.Planned });
                 }
                 else
                 {
@@ -163,11 +229,11 @@ public sealed class RetentionRunner
             switch (step.Action)
             {
                 case RetentionAction.Disable:
-                    await _transitions.DisableAsync(step.KeyId, runId, now, ct);
+                    await _transitions.DisableAsync(step.KeyId, runId, now, ProofOf(step).TagText(), ct);
                     break;
 
                 case RetentionAction.ScheduleDeletion:
-                    await _transitions.ScheduleDeletionAsync(step.KeyId, runId, now, ct);
+                    await _transitions.ScheduleDeletionAsync(step.KeyId, runId, now, ProofOf(step).TagText(), ct);
                     break;
 
                 case RetentionAction.DeleteMarkerAlias:
@@ -189,7 +255,7 @@ public sealed class RetentionRunner
             return new RetentionResult { Step = step, Outcome = RetentionOutcome.Failed, Error = ex.Message, DeletionCancelled = cancelled };
         }
 
-        _log.Write(new RotationLogEntry(RotationLogLevel.Information, $"{step.Action}{(step.MarkerAlias is { } m ? " " + m : string.Empty)}: {step.Reason}", runId, step.Alias, step.KeyId));
+        _log.Write(new RotationLogEntry(RotationLogLevel.Information, $"{step.Action}{(step.MarkerAlias is { } m ? " " + m : string.Empty)}: {step.Reason}{(step.Proof is { } p ? "; " + p.Describe() : string.Empty)}", runId, step.Alias, step.KeyId));
         return new RetentionResult { Step = step, Outcome = RetentionOutcome.Done, DeletionCancelled = cancelled };
     }
 

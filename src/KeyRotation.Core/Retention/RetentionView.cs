@@ -30,6 +30,9 @@ internal sealed record RetentionKey
     /// <summary>Aliases other than this alias's own marker aliases that point at the key.</summary>
     public IReadOnlyList<string> OtherAliases { get; init; } = [];
 
+    /// <summary>The Regions of the key's replicas (a multi-Region primary); empty for a single-Region key.</summary>
+    public IReadOnlyList<string> ReplicaRegions { get; init; } = [];
+
     /// <summary>For an EXTERNAL key: whether its escrow copy was found; null when not checked.</summary>
     public bool? EscrowConfirmed { get; init; }
 

@@ -71,9 +71,9 @@ public sealed class RotationComposition
     public RotationEngine Engine(RotationOptions options, IKeyMaterialImporter? importer = null) =>
         Engine(Kms, Notifier ?? throw new InvalidOperationException("The rotation engine needs a notifier or a notification topic."), options, _options.Time, _options.Log, importer, CreateKeyClient, KeyFinder, RegionClients, Pacer);
 
-    /// <summary>The retention runner over this composition's KMS client and notifier.</summary>
+    /// <summary>The retention runner over this composition's KMS client, notifier and replica Region clients (for replicas' last use).</summary>
     public RetentionRunner Retention(RetentionSettings settings, IEscrowStore? escrowStore) =>
-        new(Kms, escrowStore, settings, Notifier, _options.Time, _options.Log);
+        new(Kms, escrowStore, settings, Notifier, _options.Time, _options.Log, RegionClients);
 
     /// <summary>
     /// The engine from explicit parts, the parameters of its constructor: for tests and harnesses that drive one

@@ -12,7 +12,8 @@ internal sealed class CliHarness
 {
     public CliHarness()
     {
-        Service = new LocalKmsService(new LocalKmsOptions(), Time);
+        // This clock runs before KMS began tracking key use (2026-04-27): its LocalKms tracks from the start.
+        Service = new LocalKmsService(new LocalKmsOptions { TrackingStartDate = Time.GetUtcNow() }, Time);
         Kms = Service.CreateClient();
     }
 

@@ -21,7 +21,8 @@ internal sealed class ByokHarness : IDisposable
 
     public ByokHarness(int expirationDays = 0)
     {
-        Service = new LocalKmsService(new LocalKmsOptions(), Time);
+        // This clock runs before KMS began tracking key use (2026-04-27): its LocalKms tracks from the start.
+        Service = new LocalKmsService(new LocalKmsOptions { TrackingStartDate = Time.GetUtcNow() }, Time);
         Kms = Service.CreateClient(c => c.MaxErrorRetry = 0);
         Options = new KeyMaterialOptions
         {

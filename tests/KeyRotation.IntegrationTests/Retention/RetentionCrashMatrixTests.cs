@@ -51,7 +51,7 @@ public sealed class RetentionCrashMatrixTests
     {
         var operations = CallsOfOneRun().Select(row => (string)row[0]).Distinct().Order(StringComparer.Ordinal).ToList();
 
-        Assert.Equal(["DescribeKey", "DisableKey", "ListAliases", "ListResourceTags", "ScheduleKeyDeletion", "TagResource"], operations);
+        Assert.Equal(["DescribeKey", "DisableKey", "GetKeyLastUsage", "ListAliases", "ListResourceTags", "ScheduleKeyDeletion", "TagResource"], operations);
     }
 
     [Fact]
