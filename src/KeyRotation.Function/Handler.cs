@@ -24,6 +24,7 @@ public sealed class Handler
     private readonly ConfigurationException? _configurationError;
     private readonly RotationEngine? _engine;
     private readonly ContinuationRunner? _continuation;
+    private readonly CryptoperiodCheck? _cryptoperiods;
     private readonly IAmazonKeyManagementService? _kms;
     private readonly TimeProvider _time;
     private readonly JsonLinesLog _log;
@@ -106,6 +107,7 @@ public sealed class Handler
             return;
         }
         _continuation = new ContinuationRunner(_engine, _configuration, continuationQueue, time, _log);
+        _cryptoperiods = new CryptoperiodCheck(_kms, _configuration.Compliance, time, _log, _configuration.Options.TimeNeededPerAlias);
     }
 
     /// <summary>
@@ -190,7 +192,9 @@ public sealed class Handler
         var report = await _continuation!.HandOffAsync(request, await _engine!.RunAsync(request, CancellationToken.None), CancellationToken.None);
         var response = RotationResponse.From(report);
         var body = JsonSerializer.SerializeToUtf8Bytes(response, FunctionJsonContext.Default.RotationResponse);
-        _log.WriteMetrics(report, request.ScheduleSlot is null ? null : _functionName);
+        // Every scheduled run measures every configured alias, rotated or not, for the overdue metric and alarm.
+        var cryptoperiods = request.ScheduleSlot is null ? null : await _cryptoperiods!.MeasureAsync(request, CancellationToken.None);
+        _log.WriteMetrics(report, request.ScheduleSlot is null ? null : _functionName, cryptoperiods);
         _log.Write(new RotationLogEntry(RotationLogLevel.Information, "Finished", request.RotationId), response);
 
         var problems = report.Problems.ToList();
