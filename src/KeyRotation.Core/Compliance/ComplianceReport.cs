@@ -41,6 +41,12 @@ public sealed record AliasCompliance
 {
     public required string Alias { get; init; }
 
+    /// <summary>With --accounts: the account the alias was read in; null for the caller's own.</summary>
+    public string? Account { get; init; }
+
+    /// <summary>With --accounts: the Region the alias was read in; null for the caller's own.</summary>
+    public string? Region { get; init; }
+
     /// <summary>What status shows for the alias; null when it could not be read.</summary>
     public AliasStatus? Status { get; init; }
 

@@ -45,6 +45,8 @@ public static class ComplianceReportJson
         var json = new JsonObject
         {
             ["alias"] = alias.Alias,
+            ["account"] = alias.Account,
+            ["region"] = alias.Region,
             ["standing"] = period is null ? null : Standing(period.Standing),
             ["overdue"] = period?.IsOverdue,
             ["dueSoon"] = period is null ? null : period.Standing == CryptoperiodStanding.DueSoon,

@@ -25,6 +25,18 @@ public sealed record ComplianceSettings
 
     public RotationSchedule Schedule { get; init; } = RotationSchedule.Default;
 
+    /// <summary>
+    /// Reads only the three variables (the CLI's report needs no topic and no aliases from the environment); throws one
+    /// <see cref="ConfigurationException"/> naming each bad value.
+    /// </summary>
+    public static ComplianceSettings Parse(IReadOnlyDictionary<string, string> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var problems = new List<string>();
+        var settings = Parse(name => environment.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null, problems);
+        return problems.Count > 0 ? throw new ConfigurationException("The configuration is invalid: " + string.Join(" ", problems)) : settings;
+    }
+
     /// <summary>Reads MAX_KEY_AGE_DAYS, ROTATION_SCHEDULE and ROTATION_SCHEDULE_TIMEZONE; each bad value adds a problem naming it.</summary>
     internal static ComplianceSettings Parse(Func<string, string?> get, List<string> problems)
     {
