@@ -25,6 +25,7 @@ public sealed class Handler
     private readonly RotationEngine? _engine;
     private readonly ContinuationRunner? _continuation;
     private readonly CryptoperiodCheck? _cryptoperiods;
+    private readonly ReportEventResponder? _report;
     private readonly IAmazonKeyManagementService? _kms;
     private readonly TimeProvider _time;
     private readonly JsonLinesLog _log;
@@ -107,6 +108,7 @@ public sealed class Handler
             return;
         }
         _continuation = new ContinuationRunner(_engine, _configuration, continuationQueue, time, _log);
+        _report = new ReportEventResponder(_kms, _configuration, time, _log);
         _cryptoperiods = new CryptoperiodCheck(_kms, _configuration.Compliance, time, _log, _configuration.Options.TimeNeededPerAlias);
     }
 
@@ -143,6 +145,11 @@ public sealed class Handler
             // An SQS batch: never thrown for an alias, or SQS would deliver the whole batch again; failures are answered.
             var answer = await _continuation!.RunAsync(continuations, started, CancellationToken.None);
             return new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(answer, FunctionJsonContext.Default.BatchResponse), writable: false);
+        }
+
+        if (invocation.Kind == InvocationKind.Report)
+        {
+            return await _report!.AnswerAsync(invocation, CancellationToken.None);
         }
 
         IReadOnlyList<string> aliases;
