@@ -24,7 +24,7 @@ internal static class ReportOutput
         var across = report.Aliases.Any(a => a.Account is not null);
         Tabular.Write(context, [.. Prefix(across).Concat(AliasColumns).Select(h => new TabularColumn(h))], [.. report.Aliases.Select(a => (IReadOnlyList<TabularCell>)[.. Where(a, across).Concat(AliasCells(a)).Select(c => new TabularCell(c))])]);
         context.Stdout.WriteLine();
-        var generations = report.Aliases.SelectMany(a => a.Generations.Select(g => (IReadOnlyList<TabularCell>)[.. Where(a, across).Concat(GenerationCells(a, g)).Select(c => new TabularCell(c))])).ToList();
+        var generations = report.Aliases.SelectMany(a => a.Generations.SelectMany(g => RowsOf(a, g)).Select(cells => (IReadOnlyList<TabularCell>)[.. Where(a, across).Concat(cells).Select(c => new TabularCell(c))])).ToList();
         if (generations.Count > 0)
         {
             Tabular.Write(context, [.. Prefix(across).Concat(GenerationColumns).Select(h => new TabularColumn(h, Wraps: h == "Last use"))], generations);
@@ -50,9 +50,14 @@ internal static class ReportOutput
             ];
             var rows = alias.Generations.Count == 0
                 ? [[.. aliasFields, null, null, null, null, null, null, null, null, null, alias.Error]]
-                : alias.Generations.Select(g => (string?[])[
-                    .. aliasFields, g.Key.Generation.ToString(CultureInfo.InvariantCulture), g.Key.KeyId, g.Role, g.Key.Missing ? "NotFound" : g.Key.KeyState,
-                    g.Lifecycle, Time(g.Key.DeletionDate), g.LastUse?.Kind, Time(g.LastUse?.At), g.MonthlyDollars.ToString("0.00", CultureInfo.InvariantCulture), alias.Error]);
+                : alias.Generations.SelectMany(g => new[]
+                {
+                    (string?[])[
+                        .. aliasFields, g.Key.Generation.ToString(CultureInfo.InvariantCulture), g.Key.KeyId, g.Role, g.Key.Missing ? "NotFound" : g.Key.KeyState,
+                        g.Lifecycle, Time(g.Key.DeletionDate), g.LastUse?.Kind, Time(g.LastUse?.At), g.MonthlyDollars.ToString("0.00", CultureInfo.InvariantCulture), alias.Error],
+                }.Concat(g.Replicas.Select(r => (string?[])[
+                    .. aliasFields, g.Key.Generation.ToString(CultureInfo.InvariantCulture), r.KeyId, $"replica in {r.Region}", r.KeyState,
+                    null, null, r.LastUse?.Kind, Time(r.LastUse?.At), null, alias.Error])));
             foreach (var row in rows)
             {
                 output.Write(string.Join(',', row.Select(Csv)) + "\r\n");
@@ -84,7 +89,7 @@ internal static class ReportOutput
 
             if (alias.Generations.Count > 0)
             {
-                MarkdownTable(output, GenerationColumns[1..], alias.Generations.Select(g => GenerationCells(alias, g).Skip(1).ToList()));
+                MarkdownTable(output, GenerationColumns[1..], alias.Generations.SelectMany(g => RowsOf(alias, g)).Select(cells => cells.Skip(1).ToList()));
             }
         }
     }
@@ -125,6 +130,19 @@ internal static class ReportOutput
         generation.LastUse?.Description ?? "not read",
         Dollars(generation.MonthlyDollars),
     ];
+
+    /// <summary>A generation's row, then, for a multi-Region current key, one row per replica with its own last use (its cost is not in status's count).</summary>
+    private static IEnumerable<IReadOnlyList<string>> RowsOf(AliasCompliance alias, GenerationCompliance generation) =>
+        new[] { (IReadOnlyList<string>)[.. GenerationCells(alias, generation)] }.Concat(generation.Replicas.Select(r => (IReadOnlyList<string>)
+        [
+            alias.Alias,
+            generation.Key.Generation.ToString(CultureInfo.InvariantCulture),
+            r.KeyId,
+            $"replica in {r.Region}",
+            r.KeyState ?? "-",
+            r.LastUse?.Description ?? "not read",
+            "-",
+        ]));
 
     private static void MarkdownTable(TextWriter output, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows)
     {

@@ -79,6 +79,9 @@ public sealed record GenerationCompliance
     /// <summary>GetKeyLastUsage's evidence; null when it was not read.</summary>
     public LastUseEvidence? LastUse { get; init; }
 
+    /// <summary>For a multi-Region primary that is the current key: each replica's own last use (KMS tracks them apart).</summary>
+    public IReadOnlyList<ReplicaLastUse> Replicas { get; init; } = [];
+
     /// <summary>KeyCost's price for this key: charged unless it is pending deletion or gone.</summary>
     public decimal MonthlyDollars => KeyCost.MonthlyDollarsOf(Key);
 
@@ -94,6 +97,9 @@ public sealed record GenerationCompliance
         var other => other ?? "unknown",
     };
 }
+
+/// <summary>One replica of a multi-Region current key, in its Region, with its KMS key state and its own last use (null: not read).</summary>
+public sealed record ReplicaLastUse(string Region, string KeyId, string? KeyState, LastUseEvidence? LastUse);
 
 /// <summary>What GetKeyLastUsage proves about a key, as the report shows it.</summary>
 /// <param name="Kind">used, never-used, unused-since-tracking, or unknown (the call failed).</param>

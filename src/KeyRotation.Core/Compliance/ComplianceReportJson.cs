@@ -91,17 +91,26 @@ public static class ComplianceReportJson
             ["state"] = key.State,
             ["createdAt"] = Time(key.CreatedAt),
             ["retiredAt"] = key.RetiredAt,
-            ["lastUse"] = generation.LastUse is not { } use ? null : new JsonObject
+            ["lastUse"] = LastUse(generation.LastUse),
+            ["replicas"] = new JsonArray([.. generation.Replicas.Select(r => (JsonNode)new JsonObject
             {
-                ["kind"] = use.Kind,
-                ["at"] = Time(use.At),
-                ["operation"] = use.Operation,
-                ["cloudTrailEventId"] = use.CloudTrailEventId,
-                ["description"] = use.Description,
-            },
+                ["region"] = r.Region,
+                ["keyId"] = r.KeyId,
+                ["keyState"] = r.KeyState,
+                ["lastUse"] = LastUse(r.LastUse),
+            })]),
             ["monthlyDollars"] = generation.MonthlyDollars,
         };
     }
+
+    private static JsonObject? LastUse(LastUseEvidence? use) => use is null ? null : new JsonObject
+    {
+        ["kind"] = use.Kind,
+        ["at"] = Time(use.At),
+        ["operation"] = use.Operation,
+        ["cloudTrailEventId"] = use.CloudTrailEventId,
+        ["description"] = use.Description,
+    };
 
     /// <summary>The standing as the JSON, CSV and docs spell it.</summary>
     public static string Standing(CryptoperiodStanding standing) => standing switch

@@ -77,7 +77,13 @@ public sealed class ComplianceReporter
         var generations = new List<GenerationCompliance>();
         foreach (var (role, key) in Keys(status))
         {
-            generations.Add(new GenerationCompliance { Role = role, Key = key, LastUse = _readLastUse && !key.Missing ? await LastUseAsync(key.KeyId, ct) : null });
+            generations.Add(new GenerationCompliance
+            {
+                Role = role,
+                Key = key,
+                LastUse = _readLastUse && !key.Missing ? await LastUseAsync(_kms, key.KeyId, ct) : null,
+                Replicas = role == "current" ? await ReplicasAsync(status, ct) : [],
+            });
         }
 
         return new AliasCompliance
@@ -113,7 +119,20 @@ public sealed class ComplianceReporter
         return material is { } rotated && (moved.At is null || rotated > moved.At) ? (rotated, "ListKeyRotations") : moved;
     }
 
-    private async Task<LastUseEvidence> LastUseAsync(string keyId, CancellationToken ct) => await KeyLastUseReader.ReadAsync(_kms, keyId, ct) switch
+    /// <summary>The current key's replicas that exist, each with its own last use, read in its Region (primary and replicas track use apart).</summary>
+    private async Task<IReadOnlyList<ReplicaLastUse>> ReplicasAsync(AliasStatus status, CancellationToken ct)
+    {
+        var replicas = new List<ReplicaLastUse>();
+        foreach (var replica in status.Replicas.Where(r => r.Error is null && r.KeyState != "NotFound"))
+        {
+            var lastUse = _readLastUse && _regions is not null ? await LastUseAsync(_regions.For(replica.Region), replica.Arn ?? replica.KeyId, ct) : null;
+            replicas.Add(new ReplicaLastUse(replica.Region, replica.KeyId, replica.KeyState, lastUse));
+        }
+
+        return replicas;
+    }
+
+    private static async Task<LastUseEvidence> LastUseAsync(IAmazonKeyManagementService kms, string keyId, CancellationToken ct) => await KeyLastUseReader.ReadAsync(kms, keyId, ct) switch
     {
         KeyLastUse.Used used => new("used", used.At, used.Operation, used.CloudTrailEventId, used.Describe()),
         KeyLastUse.NeverUsed never => new("never-used", never.CreatedAt, null, null, never.Describe()),
