@@ -24,6 +24,8 @@ public sealed class Handler
     private readonly ConfigurationException? _configurationError;
     private readonly RotationEngine? _engine;
     private readonly ContinuationRunner? _continuation;
+    private readonly CryptoperiodCheck? _cryptoperiods;
+    private readonly ReportEventResponder? _report;
     private readonly IAmazonKeyManagementService? _kms;
     private readonly TimeProvider _time;
     private readonly JsonLinesLog _log;
@@ -106,6 +108,8 @@ public sealed class Handler
             return;
         }
         _continuation = new ContinuationRunner(_engine, _configuration, continuationQueue, time, _log);
+        _report = new ReportEventResponder(_kms, _configuration, time, _log);
+        _cryptoperiods = new CryptoperiodCheck(_kms, _configuration.Compliance, time, _log, _configuration.Options.TimeNeededPerAlias);
     }
 
     /// <summary>
@@ -141,6 +145,11 @@ public sealed class Handler
             // An SQS batch: never thrown for an alias, or SQS would deliver the whole batch again; failures are answered.
             var answer = await _continuation!.RunAsync(continuations, started, CancellationToken.None);
             return new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(answer, FunctionJsonContext.Default.BatchResponse), writable: false);
+        }
+
+        if (invocation.Kind == InvocationKind.Report)
+        {
+            return await _report!.AnswerAsync(invocation, CancellationToken.None);
         }
 
         IReadOnlyList<string> aliases;
@@ -190,7 +199,9 @@ public sealed class Handler
         var report = await _continuation!.HandOffAsync(request, await _engine!.RunAsync(request, CancellationToken.None), CancellationToken.None);
         var response = RotationResponse.From(report);
         var body = JsonSerializer.SerializeToUtf8Bytes(response, FunctionJsonContext.Default.RotationResponse);
-        _log.WriteMetrics(report, request.ScheduleSlot is null ? null : _functionName);
+        // Every scheduled run measures every configured alias, rotated or not, for the overdue metric and alarm.
+        var cryptoperiods = request.ScheduleSlot is null ? null : await _cryptoperiods!.MeasureAsync(request, CancellationToken.None);
+        _log.WriteMetrics(report, request.ScheduleSlot is null ? null : _functionName, cryptoperiods);
         _log.Write(new RotationLogEntry(RotationLogLevel.Information, "Finished", request.RotationId), response);
 
         var problems = report.Problems.ToList();

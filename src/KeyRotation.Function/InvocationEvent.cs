@@ -18,6 +18,9 @@ internal enum InvocationKind
 
     /// <summary>A batch of the continuation queue's messages (the SQS event source): {"Records":[{"eventSource":"aws:sqs",...}]}.</summary>
     Continuation,
+
+    /// <summary>The compliance report, changing nothing: {"report":{}} or {"report":{"aliases":[...]}} (InvocationEvent.Report.cs).</summary>
+    Report,
 }
 
 /// <summary>
@@ -91,6 +94,11 @@ internal sealed partial record InvocationEvent
         if (root.TryGetProperty("trigger", out _))
         {
             return ParseSchedulerPayload(root);
+        }
+
+        if (root.TryGetProperty("report", out _))
+        {
+            return ParseReport(root);
         }
 
         return ParseManual(root);

@@ -18,6 +18,12 @@ internal sealed class JsonLinesLog : IRotationLog
     /// </summary>
     public const string ScheduledRunSucceededMetric = "ScheduledRunSucceeded";
 
+    /// <summary>
+    /// Written for scheduled runs, per function, with <see cref="ScheduledRunSucceededMetric"/>: how many configured aliases
+    /// are past their cryptoperiod (the overdue alarm watches it), how many are due soon, and how many could not be measured.
+    /// </summary>
+    public static readonly IReadOnlyList<string> CryptoperiodMetrics = ["AliasesOverdue", "AliasesDueSoon", "AliasesNotMeasured"];
+
     /// <summary>The dimension of <see cref="ScheduledRunSucceededMetric"/>: the function's name, so stacks sharing an account and Region stay apart.</summary>
     public const string FunctionNameDimension = "FunctionName";
 
@@ -53,7 +59,7 @@ internal sealed class JsonLinesLog : IRotationLog
     /// Writes the run's counts per outcome as one EMF document; for a scheduled run of the function named
     /// <paramref name="scheduledRunOf"/>, the same document also carries <see cref="ScheduledRunSucceededMetric"/>.
     /// </summary>
-    public void WriteMetrics(RotationReport report, string? scheduledRunOf = null)
+    public void WriteMetrics(RotationReport report, string? scheduledRunOf = null, Core.Compliance.CryptoperiodMeasurements? cryptoperiods = null)
     {
         ArgumentNullException.ThrowIfNull(report);
         var counts = Enum.GetValues<RotationOutcome>().ToDictionary(o => o.ToString(), o => report.Results.Count(r => r.Outcome == o));
@@ -100,6 +106,10 @@ internal sealed class JsonLinesLog : IRotationLog
                 json.WriteEndObject();
                 json.WriteEndArray();
                 json.WriteEndObject();
+                if (cryptoperiods is not null)
+                {
+                    WriteDirective(json, FunctionNameDimension, CryptoperiodMetrics);
+                }
             }
 
             json.WriteEndArray();
@@ -109,6 +119,12 @@ internal sealed class JsonLinesLog : IRotationLog
             {
                 json.WriteString(FunctionNameDimension, scheduledRunOf);
                 json.WriteNumber(ScheduledRunSucceededMetric, report.Problems.Any() ? 0 : 1);
+                if (cryptoperiods is not null)
+                {
+                    json.WriteNumber(CryptoperiodMetrics[0], cryptoperiods.Overdue);
+                    json.WriteNumber(CryptoperiodMetrics[1], cryptoperiods.DueSoon);
+                    json.WriteNumber(CryptoperiodMetrics[2], cryptoperiods.NotMeasured.Count);
+                }
             }
 
             json.WriteString("rotationId", report.RotationId);
@@ -121,6 +137,29 @@ internal sealed class JsonLinesLog : IRotationLog
         }
 
         WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    /// <summary>One CloudWatchMetrics directive: the namespace, one dimension set, the metrics' names as counts.</summary>
+    private static void WriteDirective(Utf8JsonWriter json, string dimension, IEnumerable<string> metrics)
+    {
+        json.WriteStartObject();
+        json.WriteString("Namespace", MetricNamespace);
+        json.WriteStartArray("Dimensions");
+        json.WriteStartArray();
+        json.WriteStringValue(dimension);
+        json.WriteEndArray();
+        json.WriteEndArray();
+        json.WriteStartArray("Metrics");
+        foreach (var name in metrics)
+        {
+            json.WriteStartObject();
+            json.WriteString("Name", name);
+            json.WriteString("Unit", "Count");
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 
     private void WriteLine(string line)

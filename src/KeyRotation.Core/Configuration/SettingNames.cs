@@ -32,12 +32,18 @@ public static class SettingNames
     public const string RetireUnusedForDays = "RETIRE_UNUSED_FOR_DAYS";
     public const string RetireOriginalKey = "RETIRE_ORIGINAL_KEY";
 
+    // The cryptoperiod and the schedule it is measured against (Compliance/ComplianceSettings).
+    public const string MaxKeyAgeDays = "MAX_KEY_AGE_DAYS";
+    public const string RotationSchedule = "ROTATION_SCHEDULE";
+    public const string RotationScheduleTimezone = "ROTATION_SCHEDULE_TIMEZONE";
+
     /// <summary>Every setting the rotation function reads.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         RotationAliases, NotificationTopicArn, KeyMaterialOrigin, MinKeyAgeHours, DryRun, MaxConcurrency,
         FunctionTimeoutSeconds, KeyMaterialExpirationDays, EscrowBucket, EscrowPrefix, EscrowPublicKey, EscrowDisabled,
         KmsRequestQuotas, ContinuationQueueUrl, RotationStrategy, RotationMaterialReserve,
+        MaxKeyAgeDays, RotationSchedule, RotationScheduleTimezone,
     ];
 
     /// <summary>

@@ -38,6 +38,9 @@ public sealed record KeyGeneration
 
     public string? KeyUsage { get; init; }
 
+    /// <summary>For a key pending deletion: when KMS deletes it (its DeletionDate); null otherwise.</summary>
+    public DateTimeOffset? DeletionDate { get; init; }
+
     /// <summary>True when the key could not be found (deleted, or not visible to the caller).</summary>
     public bool Missing { get; init; }
 

@@ -10,8 +10,13 @@ namespace KeyRotation.Core.Protocol;
 internal sealed class AliasSnapshot
 {
     private readonly Dictionary<string, string?> _targets;
+    private readonly Dictionary<string, DateTimeOffset> _updated;
 
-    public AliasSnapshot(IEnumerable<KeyValuePair<string, string?>> targets) => _targets = new Dictionary<string, string?>(targets, StringComparer.Ordinal);
+    public AliasSnapshot(IEnumerable<KeyValuePair<string, string?>> targets, IEnumerable<KeyValuePair<string, DateTimeOffset>>? updated = null)
+    {
+        _targets = new Dictionary<string, string?>(targets, StringComparer.Ordinal);
+        _updated = new Dictionary<string, DateTimeOffset>(updated ?? [], StringComparer.Ordinal);
+    }
 
     /// <summary>Every alias name the listing held.</summary>
     public IEnumerable<string> Names => _targets.Keys;
@@ -26,14 +31,22 @@ internal sealed class AliasSnapshot
         return KmsCalls.CallAsync("ListAliases", async () =>
         {
             var targets = new List<KeyValuePair<string, string?>>();
+            var updated = new List<KeyValuePair<string, DateTimeOffset>>();
             await foreach (var entry in kms.Paginators.ListAliases(new Amazon.KeyManagementService.Model.ListAliasesRequest { Limit = 100 }).Aliases.WithCancellation(ct))
             {
                 targets.Add(new(entry.AliasName, entry.TargetKeyId));
+                if (entry.LastUpdatedDate is { } at)
+                {
+                    updated.Add(new(entry.AliasName, new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc))));
+                }
             }
 
-            return new AliasSnapshot(targets);
+            return new AliasSnapshot(targets, updated);
         });
     }
+
+    /// <summary>When KMS last pointed the alias at a key (its LastUpdatedDate), as listed; null when not listed.</summary>
+    public DateTimeOffset? LastUpdatedOf(string alias) => _updated.TryGetValue(alias, out var at) ? at : null;
 
     /// <summary>The key id the alias pointed at when listed; null when it did not exist (or pointed at no key).</summary>
     public string? TargetOf(string alias) => _targets.GetValueOrDefault(alias);

@@ -132,6 +132,7 @@ internal sealed class KeyChainReader
         State = record.State,
         Retired = record.IsRetired,
         CreatedAt = key.CreationDate is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : null,
+        DeletionDate = key.DeletionDate is { } deletion ? new DateTimeOffset(DateTime.SpecifyKind(deletion, DateTimeKind.Utc)) : null,
         RetiredAt = record.RetiredAt,
         RestoredAt = record.RestoredAt,
         RolledBackAt = record.RolledBackAt,

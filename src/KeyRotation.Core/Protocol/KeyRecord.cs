@@ -59,6 +59,9 @@ internal sealed record KeyRecord
     /// <summary>The strategy the operator set for the alias on this key (new-key, material, auto), as written.</summary>
     public string? Strategy { get; init; }
 
+    /// <summary>The cryptoperiod the operator set for the alias on this key, in days as written (checked by ComplianceSettings).</summary>
+    public string? MaxKeyAgeDays { get; init; }
+
     /// <summary>The KeyMaterialId this tool's last material rotation made current.</summary>
     public string? KeyMaterialId { get; init; }
 
@@ -103,6 +106,7 @@ internal sealed record KeyRecord
             RolledBackAt = tags.GetValueOrDefault(RotationTags.RolledBackAt),
             EscrowObject = tags.GetValueOrDefault(RotationTags.EscrowObject),
             Strategy = tags.GetValueOrDefault(RotationTags.Strategy),
+            MaxKeyAgeDays = tags.GetValueOrDefault(RotationTags.MaxKeyAgeDays),
             KeyMaterialId = tags.GetValueOrDefault(RotationTags.KeyMaterialId),
             MaterialRotatedAt = tags.GetValueOrDefault(RotationTags.MaterialRotatedAt),
             DisabledAt = tags.GetValueOrDefault(RetentionTags.DisabledAt),

@@ -102,6 +102,12 @@ public static class RotationTags
     public const string Strategy = Prefix + "strategy";
 
     /// <summary>
+    /// Set by you on an alias's current key: that alias's cryptoperiod in days, overriding MAX_KEY_AGE_DAYS (the report
+    /// and the overdue metric). A new key inherits it from the key it replaces.
+    /// </summary>
+    public const string MaxKeyAgeDays = Prefix + "max-key-age-days";
+
+    /// <summary>
     /// On a key whose material this tool rotates: the move number of its latest material rotation, written once the move
     /// is claimed and before RotateKeyOnDemand, so a run that takes the move over knows it is a material move.
     /// </summary>

@@ -113,6 +113,12 @@ internal sealed class SuccessorKey
             own[RotationTags.Strategy] = strategy;
         }
 
+        if (state.CurrentTags.TryGetValue(RotationTags.MaxKeyAgeDays, out var cryptoperiod))
+        {
+            // So is its cryptoperiod.
+            own[RotationTags.MaxKeyAgeDays] = cryptoperiod;
+        }
+
         if (state.MovedByHandFrom is { } movedFrom)
         {
             own[RotationTags.MovedByHandFrom] = movedFrom;

@@ -28,6 +28,13 @@ public sealed record KeyCost(int Enabled, int Disabled, int PendingDeletion, int
             keys.Count(k => k.KeyState is not ("Enabled" or "Disabled" or "PendingDeletion")));
     }
 
+    /// <summary>What one key costs a month: charged while it exists and is not pending deletion, as <see cref="For"/> counts it.</summary>
+    public static decimal MonthlyDollarsOf(KeyGeneration key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return key.Missing || key.KeyState == "PendingDeletion" ? 0m : DollarsPerKeyMonth;
+    }
+
     /// <summary>One line for a terminal: the counts and the estimate.</summary>
     public string Describe() => string.Create(
         System.Globalization.CultureInfo.InvariantCulture,

@@ -174,7 +174,7 @@ public sealed partial class TemplateIntegrityTests
     }
 
     [Fact]
-    public void Alarms_InTemplate_CoverFunctionErrorsDeadLetterMessagesAndMissedRunsAndPublishToTheAlarmTopic()
+    public void Alarms_InTemplate_CoverFunctionErrorsDeadLetterMessagesMissedRunsAndOverdueAliasesAndPublishToTheAlarmTopic()
     {
         // Alarms with actions notify; the missed-run alarm's two inputs have none (the composite alarm notifies).
         var notifying = Template.Resources.Keys
@@ -182,9 +182,9 @@ public sealed partial class TemplateIntegrityTests
             .Where(id => Template.Properties(id).ContainsKey("AlarmActions"))
             .ToList();
 
-        Assert.Equal(["ContinuationDeadLetterQueueAlarm", "DeadLetterQueueAlarm", "FunctionErrorsAlarm", "MissedRunAlarm"], notifying.Order(StringComparer.Ordinal));
+        Assert.Equal(["AliasesOverdueAlarm", "ContinuationDeadLetterQueueAlarm", "DeadLetterQueueAlarm", "FunctionErrorsAlarm", "MissedRunAlarm"], notifying.Order(StringComparer.Ordinal));
         Assert.Equal(
-            ["ApproximateNumberOfMessagesVisible", "ApproximateNumberOfMessagesVisible", "Errors"],
+            ["AliasesOverdue", "ApproximateNumberOfMessagesVisible", "ApproximateNumberOfMessagesVisible", "Errors"],
             notifying.Select(Template.Properties).Where(a => a.ContainsKey("MetricName")).Select(a => (string)a["MetricName"]!).Order(StringComparer.Ordinal));
         Assert.All(notifying.Select(Template.Properties), alarm =>
         {
