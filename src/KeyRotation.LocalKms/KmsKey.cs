@@ -74,6 +74,9 @@ internal sealed class KmsKey
 
     public List<KeyValuePair<string, string>> Tags { get; } = [];
 
+    /// <summary>The last successful cryptographic operation (GetKeyLastUsage); per key, so per Region for a multi-Region set.</summary>
+    public LocalKmsKeyUsage? LastUsage { get; set; }
+
     public bool IsExternal => Origin == "EXTERNAL";
 
     /// <summary>

@@ -54,9 +54,21 @@ internal static class LocalKmsHost
                 r.AddError("--latency-ms must be a whole number of milliseconds from 0 to 600000.");
             }
         });
+        var trackingStart = new Option<string?>("--tracking-start-date")
+        {
+            Description = "From when GetKeyLastUsage records key use, as an ISO 8601 date or UTC time (default 2026-04-27, the day KMS released it); a key created earlier answers this date as its TrackingStartDate.",
+            HelpName = "DATE",
+        };
+        trackingStart.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } text && TrackingStartDateOf(text) is null)
+            {
+                r.AddError($"--tracking-start-date: '{text}' is not an ISO 8601 date or time such as 2026-04-27 or 2026-04-27T12:00:00Z.");
+            }
+        });
         var root = new RootCommand("LocalKms: a KMS-compatible endpoint on 127.0.0.1 for the AWS CLI, boto3 or any SDK (any credentials work).")
         {
-            port, region, account, data, quotas, latency,
+            port, region, account, data, quotas, latency, trackingStart,
         };
         root.SetAction(async (parsed, ct) =>
         {
@@ -67,6 +79,7 @@ internal static class LocalKmsHost
                 EnforceQuotas = parsed.GetResult(quotas) is not null,
                 QuotaOverrides = QuotaOverrides(parsed.GetValue(quotas)),
                 Latency = TimeSpan.FromMilliseconds(parsed.GetValue(latency)),
+                TrackingStartDate = parsed.GetValue(trackingStart) is { } start ? TrackingStartDateOf(start) : null,
             };
             var service = new LocalKmsService(options);
             var file = parsed.GetValue(data) is { } path ? new LocalKmsStateFile(path.FullName) : null;
@@ -120,6 +133,17 @@ internal static class LocalKmsHost
         var exit = await result.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, stop);
         return result.Errors.Count > 0 ? 2 : exit;
     }
+
+    /// <summary>An ISO 8601 date or time (UTC unless it names an offset), or null when <paramref name="text"/> is not one.</summary>
+    internal static DateTimeOffset? TrackingStartDateOf(string text) =>
+        DateTimeOffset.TryParseExact(
+            text,
+            ["yyyy-MM-dd", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm"],
+            CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal,
+            out var at)
+            ? at
+            : null;
 
     /// <summary>Why a --quotas value is not usable, or null when it is.</summary>
     internal static string? QuotaProblem(string? text)

@@ -23,13 +23,14 @@ public sealed class LocalKmsHttpMessageHandler : HttpMessageHandler
         var body = request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken);
         // The SDK adds Authorization without validation, so the typed Headers.Authorization property stays null.
         var authorization = request.Headers.TryGetValues("Authorization", out var auth) ? auth.FirstOrDefault() : null;
-        var result = await _service.HandleAsync(target, body, authorization, cancellationToken);
+        var requestId = Guid.NewGuid().ToString();
+        var result = await _service.HandleAsync(target, body, authorization, requestId, cancellationToken);
         var response = new HttpResponseMessage((HttpStatusCode)result.StatusCode)
         {
             Content = new StringContent(result.Body, Encoding.UTF8, LocalKmsResponse.ContentType),
             RequestMessage = request,
         };
-        response.Headers.Add("x-amzn-RequestId", Guid.NewGuid().ToString());
+        response.Headers.Add("x-amzn-RequestId", requestId);
         return response;
     }
 }

@@ -17,4 +17,10 @@ public sealed class LocalKmsOptions
 
     /// <summary>Requests per second per operation (or quota group name), replacing the KMS defaults.</summary>
     public IReadOnlyDictionary<string, double> QuotaOverrides { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>
+    /// From when GetKeyLastUsage records key use (null: <see cref="LocalKmsService.DefaultTrackingStartDate"/>, the
+    /// day KMS released it). A key created earlier answers this date as its TrackingStartDate.
+    /// </summary>
+    public DateTimeOffset? TrackingStartDate { get; init; }
 }

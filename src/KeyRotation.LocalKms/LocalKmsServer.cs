@@ -114,6 +114,7 @@ public sealed class LocalKmsServer : IAsyncDisposable
         var response = context.Response;
         try
         {
+            var requestId = Guid.NewGuid().ToString();
             LocalKmsResponse result;
             if (context.Request.HttpMethod != "POST")
             {
@@ -125,7 +126,7 @@ public sealed class LocalKmsServer : IAsyncDisposable
                 var body = await reader.ReadToEndAsync(_stopping.Token);
                 try
                 {
-                    result = await _service.HandleAsync(context.Request.Headers["X-Amz-Target"], body, context.Request.Headers["Authorization"], _stopping.Token);
+                    result = await _service.HandleAsync(context.Request.Headers["X-Amz-Target"], body, context.Request.Headers["Authorization"], requestId, _stopping.Token);
                     _afterEachRequest?.Invoke();
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
@@ -138,7 +139,7 @@ public sealed class LocalKmsServer : IAsyncDisposable
             var bytes = Encoding.UTF8.GetBytes(result.Body);
             response.StatusCode = result.StatusCode;
             response.ContentType = LocalKmsResponse.ContentType;
-            response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+            response.Headers["x-amzn-RequestId"] = requestId;
             response.ContentLength64 = bytes.Length;
             await response.OutputStream.WriteAsync(bytes, _stopping.Token);
             response.Close();

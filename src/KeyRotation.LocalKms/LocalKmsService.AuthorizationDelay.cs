@@ -28,17 +28,33 @@ public sealed partial class LocalKmsService
             return;
         }
 
-        var now = _time.GetUtcNow();
         foreach (var name in new[] { "KeyId", "TargetKeyId" })
         {
-            if (request.String(name) is { } reference && TryResolve(reference) is { } key
-                && _authorizationChangedAt.TryGetValue(key.KeyId, out var changed) && now - changed < AuthorizationDelay)
+            if (request.String(name) is { } reference && TryResolve(reference) is { } key)
             {
-                OnAuthorizationDenied?.Invoke(operation);
-                throw new KmsErrorException(
-                    "AccessDeniedException",
-                    $"User: arn:aws:sts::{AccountId}:assumed-role/{caller} is not authorized to perform: kms:{operation} on resource: {key.Arn} because no identity-based policy allows the kms:{operation} action");
+                DenyWhileAuthorizationPropagates(operation, operation, key, caller);
             }
+        }
+    }
+
+    /// <summary>
+    /// Denies <paramref name="caller"/> the permission <paramref name="action"/> ("ReEncryptFrom") on
+    /// <paramref name="key"/> while the key's authorization change propagates; for operations that find a key
+    /// elsewhere than in KeyId (ReEncrypt's source key comes from the ciphertext).
+    /// </summary>
+    private void DenyWhileAuthorizationPropagates(string operation, string action, KmsKey key, string? caller)
+    {
+        if (AuthorizationDelay <= TimeSpan.Zero || caller is null || caller == AdminAccessKeyId)
+        {
+            return;
+        }
+
+        if (_authorizationChangedAt.TryGetValue(key.KeyId, out var changed) && _time.GetUtcNow() - changed < AuthorizationDelay)
+        {
+            OnAuthorizationDenied?.Invoke(operation);
+            throw new KmsErrorException(
+                "AccessDeniedException",
+                $"User: arn:aws:sts::{AccountId}:assumed-role/{caller} is not authorized to perform: kms:{action} on resource: {key.Arn} because no identity-based policy allows the kms:{action} action");
         }
     }
 

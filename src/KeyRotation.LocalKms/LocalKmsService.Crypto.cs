@@ -40,6 +40,7 @@ public sealed partial class LocalKmsService
         var ciphertext = key.KeySpec == KeySpecs.SymmetricDefault
             ? SealSymmetric(key, plaintext, context)
             : ((RSA)key.KeyPair!).Encrypt(plaintext, OaepPadding(algorithm));
+        RecordUse(key, "Encrypt");
         return new JsonObject
         {
             ["CiphertextBlob"] = Convert.ToBase64String(ciphertext),
@@ -52,38 +53,10 @@ public sealed partial class LocalKmsService
     {
         var blob = request.Blob("CiphertextBlob") ?? throw KmsErrorException.Validation("CiphertextBlob is required.");
         var algorithm = request.Enum("EncryptionAlgorithm", EncryptionAlgorithmValues) ?? KeySpecs.SymmetricDefault;
-        var requestedKeyId = request.String("KeyId");
         var context = request.StringMap("EncryptionContext");
-        KmsKey key;
-        byte[] plaintext;
-        if (algorithm == KeySpecs.SymmetricDefault)
-        {
-            var header = ParseHeader(blob);
-            key = _keys.GetValueOrDefault(header.KeyId)
-                ?? throw new KmsErrorException("InvalidCiphertextException", "The ciphertext refers to a key that does not exist.");
-            if (requestedKeyId is not null && Resolve(requestedKeyId, allowAlias: true).KeyId != key.KeyId)
-            {
-                throw new KmsErrorException("IncorrectKeyException", "The key ID in the request does not identify the key that encrypted the ciphertext.");
-            }
-
-            RequireUsable(key, KeySpecs.EncryptDecrypt);
-            plaintext = OpenSymmetric(key, blob, header, context);
-        }
-        else
-        {
-            key = Resolve(requestedKeyId ?? throw KmsErrorException.Validation("KeyId is required to decrypt with an asymmetric key."), allowAlias: true);
-            RequireUsable(key, KeySpecs.EncryptDecrypt);
-            RequireAlgorithm(key, algorithm);
-            try
-            {
-                plaintext = ((RSA)key.KeyPair!).Decrypt(blob, OaepPadding(algorithm));
-            }
-            catch (CryptographicException)
-            {
-                throw new KmsErrorException("InvalidCiphertextException", "The ciphertext is not valid for this key and algorithm.");
-            }
-        }
-
+        var (key, header) = CiphertextKey(blob, algorithm, request.String("KeyId"), "KeyId");
+        var (plaintext, _) = Open(key, blob, header, algorithm, context);
+        RecordUse(key, "Decrypt");
         return new JsonObject
         {
             ["KeyId"] = key.Arn,
@@ -124,12 +97,14 @@ public sealed partial class LocalKmsService
             result["Plaintext"] = Convert.ToBase64String(dataKey);
         }
 
+        RecordUse(key, includePlaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext");
         return result;
     }
 
     private JsonObject GenerateMac(KmsRequest request)
     {
         var (key, algorithm, mac) = ComputeMac(request);
+        RecordUse(key, "GenerateMac");
         return new JsonObject { ["Mac"] = Convert.ToBase64String(mac), ["MacAlgorithm"] = algorithm, ["KeyId"] = key.Arn };
     }
 
@@ -142,6 +117,7 @@ public sealed partial class LocalKmsService
             throw new KmsErrorException("KMSInvalidMacException", "The MAC is not valid for this message, key and algorithm.");
         }
 
+        RecordUse(key, "VerifyMac");
         return new JsonObject { ["KeyId"] = key.Arn, ["MacValid"] = true, ["MacAlgorithm"] = algorithm };
     }
 
@@ -232,7 +208,7 @@ public sealed partial class LocalKmsService
         return new CiphertextHeader(keyId, materialId, 2 + blob[1] + materialIdSize);
     }
 
-    private static byte[] OpenSymmetric(KmsKey key, byte[] blob, CiphertextHeader header, SortedDictionary<string, string> context)
+    private static (byte[] Plaintext, string MaterialId) OpenSymmetric(KmsKey key, byte[] blob, CiphertextHeader header, SortedDictionary<string, string> context)
     {
         var material = header.MaterialId is null
             ? key.Materials.All.FirstOrDefault(m => m.IsInitial)
@@ -257,7 +233,7 @@ public sealed partial class LocalKmsService
             throw new KmsErrorException("InvalidCiphertextException", "The ciphertext or encryption context is not valid.");
         }
 
-        return plaintext;
+        return (plaintext, material.Id);
     }
 
     private static byte[] AssociatedData(string keyId, SortedDictionary<string, string> context)

@@ -49,6 +49,8 @@ public sealed partial class LocalKmsService
         "GenerateDataKeyWithoutPlaintext" => GenerateDataKey(request, includePlaintext: false),
         "GenerateMac" => GenerateMac(request),
         "VerifyMac" => VerifyMac(request),
+        "GetKeyLastUsage" => GetKeyLastUsage(request),
+        "ReEncrypt" => ReEncrypt(request, caller),
         "GetParametersForImport" => GetParametersForImport(request, pregenerated),
         "ImportKeyMaterial" => ImportKeyMaterial(request),
         "DeleteImportedKeyMaterial" => DeleteImportedKeyMaterial(request),

@@ -35,6 +35,7 @@ public sealed partial class LocalKmsService
         _latencyTicks = options.Latency.Ticks;
         _quotas = new RequestQuotas(options.QuotaOverrides);
         _time = timeProvider ?? TimeProvider.System;
+        _trackingStartDate = options.TrackingStartDate ?? DefaultTrackingStartDate;
         _region = new RegionState(Region);
         _regions.Add(Region, _region);
         (_keys, _aliases, _importTokens) = (_region.Keys, _region.Aliases, _region.ImportTokens);
@@ -112,7 +113,15 @@ public sealed partial class LocalKmsService
     /// and its access key id the caller, which matters only for <see cref="AuthorizationDelay"/>. Null: the default
     /// <see cref="Region"/>, as the admin.
     /// </summary>
-    public async Task<LocalKmsResponse> HandleAsync(string? target, string? body, string? authorization, CancellationToken cancellationToken)
+    public Task<LocalKmsResponse> HandleAsync(string? target, string? body, string? authorization, CancellationToken cancellationToken) =>
+        HandleAsync(target, body, authorization, Guid.NewGuid().ToString(), cancellationToken);
+
+    /// <summary>
+    /// As <see cref="HandleAsync(string?, string?, string?, CancellationToken)"/>, for a transport that answers with
+    /// <paramref name="requestId"/> in its x-amzn-RequestId header: GetKeyLastUsage reports it as the KmsRequestId of
+    /// the key's last use.
+    /// </summary>
+    public async Task<LocalKmsResponse> HandleAsync(string? target, string? body, string? authorization, string requestId, CancellationToken cancellationToken)
     {
         body ??= string.Empty;
         var region = SigV4.RegionOf(authorization) ?? Region;
@@ -156,6 +165,7 @@ public sealed partial class LocalKmsService
             {
                 ExpireLapsedState();
                 EnterRegion(region);
+                _servingRequestId = requestId;
                 try
                 {
                     DenyWhileAuthorizationPropagates(operation, request, caller);

@@ -113,6 +113,13 @@ internal static partial class LocalKmsStateJson
             PendingWindowInDays = (int?)node["PendingWindowInDays"],
             Materials = parts.Materials,
             KeyPair = parts.KeyPair,
+            LastUsage = node["LastUsage"] is JsonObject usage
+                ? new LocalKmsKeyUsage(
+                    Required(usage, "Operation"),
+                    Time(usage, "Timestamp") ?? throw new FormatException($"LastUsage.Timestamp of {keyId} is missing"),
+                    Required(usage, "CloudTrailEventId"),
+                    Required(usage, "KmsRequestId"))
+                : null,
         };
         foreach (var (name, value) in node["Tags"]?.AsObject() ?? [])
         {
@@ -162,6 +169,15 @@ internal static partial class LocalKmsStateJson
             ["DeletionDate"] = Text(key.DeletionDate),
             ["PendingWindowInDays"] = key.PendingWindowInDays,
             ["Tags"] = tags,
+            ["LastUsage"] = key.LastUsage is { } usage
+                ? new JsonObject
+                {
+                    ["Operation"] = usage.Operation,
+                    ["Timestamp"] = Text(usage.Timestamp),
+                    ["CloudTrailEventId"] = usage.CloudTrailEventId,
+                    ["KmsRequestId"] = usage.KmsRequestId,
+                }
+                : null,
         };
         if (key.MultiRegionSet is null)
         {

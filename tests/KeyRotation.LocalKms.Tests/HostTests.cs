@@ -183,6 +183,7 @@ public sealed class HostTests : IDisposable
     [InlineData("--latency-ms", "-5", "--latency-ms must be")]
     [InlineData("--port", "70000", "--port must be")]
     [InlineData("--prot", "5", "Unrecognized command or argument '--prot'.")]
+    [InlineData("--tracking-start-date", "27/04/2026", "--tracking-start-date: '27/04/2026' is not an ISO 8601 date")]
     public async Task Run_BadArgument_ExitsTwoNamingIt(string option, string value, string message)
     {
         var (exit, stdout, stderr) = await RunAsync([option, value]);
@@ -190,6 +191,20 @@ public sealed class HostTests : IDisposable
         Assert.Equal(2, exit);
         Assert.DoesNotContain("listening", stdout, StringComparison.Ordinal);
         Assert.Contains(message, stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_TrackingStartDate_IsTheTrackingStartOfOlderKeys()
+    {
+        GetKeyLastUsageResponse? usage = null;
+        await RunAsync(["--port", "0", "--tracking-start-date", "2099-01-02"], async server =>
+        {
+            using var client = ClientFor(server.Url);
+            var key = await client.CreateKeyAsync(new CreateKeyRequest());
+            usage = await client.GetKeyLastUsageAsync(new GetKeyLastUsageRequest { KeyId = key.KeyMetadata.KeyId });
+        });
+
+        Assert.Equal(new DateTime(2099, 1, 2, 0, 0, 0, DateTimeKind.Utc), usage!.TrackingStartDate);
     }
 
     [Fact]

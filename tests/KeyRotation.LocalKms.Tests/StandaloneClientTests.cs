@@ -6,8 +6,8 @@ namespace KeyRotation.LocalKms.Tests;
 
 /// <summary>
 /// The standalone server (the built KeyRotation.LocalKms program, as <c>dotnet run</c> starts it) driven by boto3 and
-/// the AWS CLI, as a user drives it: Clients/key_policies.py checks PutKeyPolicy, GetKeyPolicy and ListKeyPolicies
-/// answer exactly what the KMS API reference documents. Needs python3 with boto3 and the aws command on the PATH;
+/// the AWS CLI, as a user drives it: Clients/key_policies.py checks PutKeyPolicy, GetKeyPolicy and ListKeyPolicies,
+/// Clients/key_last_usage.py GetKeyLastUsage, Clients/re_encrypt.py ReEncrypt, answer exactly what the KMS API reference documents. Needs python3 with boto3 and the aws command on the PATH;
 /// without them the test fails and says so.
 /// </summary>
 public sealed partial class StandaloneClientTests
@@ -35,7 +35,51 @@ public sealed partial class StandaloneClientTests
         }
     }
 
-    private static Process StartServer()
+    [Fact]
+    public async Task KeyLastUsage_Boto3AndAwsCli_GetTheDocumentedAnswers()
+    {
+        using var server = StartServer();
+        using var lateTracking = StartServer("--tracking-start-date", "2099-01-01");
+        try
+        {
+            var url = await ListeningUrlAsync(server);
+            var lateUrl = await ListeningUrlAsync(lateTracking);
+
+            var (exit, output) = await RunScriptAsync("key_last_usage.py", url, lateUrl);
+
+            Assert.True(exit == 0, $"key_last_usage.py exited {exit}:\n{output}");
+            Assert.Matches(SummaryLine(), output);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            lateTracking.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            await lateTracking.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ReEncrypt_Boto3AndAwsCli_GetTheDocumentedAnswers()
+    {
+        using var server = StartServer();
+        try
+        {
+            var url = await ListeningUrlAsync(server);
+
+            var (exit, output) = await RunScriptAsync("re_encrypt.py", url);
+
+            Assert.True(exit == 0, $"re_encrypt.py exited {exit}:\n{output}");
+            Assert.Matches(SummaryLine(), output);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+    }
+
+    private static Process StartServer(params string[] arguments)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
         var start = new ProcessStartInfo(dotnet)
@@ -47,6 +91,11 @@ public sealed partial class StandaloneClientTests
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "KeyRotation.LocalKms.dll"));
         start.ArgumentList.Add("--port");
         start.ArgumentList.Add("0");
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         return Process.Start(start) ?? throw new InvalidOperationException($"{dotnet} did not start the LocalKms server");
     }
 
@@ -61,7 +110,7 @@ public sealed partial class StandaloneClientTests
             : throw new InvalidOperationException("The LocalKms server did not say where it listens: " + line);
     }
 
-    private static async Task<(int Exit, string Output)> RunScriptAsync(string script, string url)
+    private static async Task<(int Exit, string Output)> RunScriptAsync(string script, params string[] urls)
     {
         var start = new ProcessStartInfo("python3")
         {
@@ -70,7 +119,10 @@ public sealed partial class StandaloneClientTests
             UseShellExecute = false,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Clients", script));
-        start.ArgumentList.Add(url);
+        foreach (var url in urls)
+        {
+            start.ArgumentList.Add(url);
+        }
 
         // Only the endpoint and these dummy credentials: no profile, config file or endpoint variable of the machine.
         foreach (var name in new[] { "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_KMS", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION" })
