@@ -102,6 +102,18 @@ public sealed class ReencryptCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Reencrypt_EncryptionContextFromAFile_IsReadAsTheAwsCliReadsFileUrls()
+    {
+        var context = new Dictionary<string, string> { ["tenant"] = "acme" };
+        var file = _cli.File("context.json", "{\"tenant\": \"acme\"}\n"u8.ToArray());
+
+        var run = await _cli.RunWithStdinAsync(Lines(Convert.ToBase64String(_cli.UnderPrevious("key one", context))), "reencrypt", Alias, "--encryption-context", "file://" + file);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(context, Assert.Single(_cli.ReEncrypts).SourceEncryptionContext);
+    }
+
+    [Fact]
     public async Task Reencrypt_DestinationEncryptionContext_BindsTheNewCiphertextToIt()
     {
         var run = await _cli.RunWithStdinAsync(
