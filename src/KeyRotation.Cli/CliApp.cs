@@ -41,6 +41,7 @@ internal static class CliApp
         root.Add(Register(UnlockCommand.Create));
         root.Add(Register(RetentionCommand.Create));
         root.Add(Register(ReportCommand.Create));
+        root.Add(Register(ReencryptCommand.Create));
 
         var parsed = root.Parse(args);
         var problems = ParseErrors.Of(parsed);

@@ -158,6 +158,20 @@ internal static class KmsPermissions
         "kms:ListResourceTags",
     ];
 
+    /// <summary>
+    /// What the operator's own identity needs for <c>keyrotation reencrypt</c> (docs/consumers.md gives the policy): the
+    /// alias check, the alias's generations (current key and chain), and ReEncrypt from a generation to the current key.
+    /// Never the rotation or retention role's: both are denied every ReEncrypt (<see cref="Forbidden"/>).
+    /// </summary>
+    public static IReadOnlyList<string> OperatorReencryption { get; } =
+    [
+        "kms:ListAliases",
+        "kms:DescribeKey",
+        "kms:ListResourceTags",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+    ];
+
     /// <summary>Everything the deployed role is granted, by its IAM policy or by the required key policy statements.</summary>
     public static IReadOnlyList<string> All { get; } =
         [.. Rotation, .. ReplicateMultiRegionKeys, .. MaterialRotation, .. ImportKeyMaterial, .. RequiredByPolicyLockoutCheck];

@@ -1,0 +1,110 @@
+using System.Globalization;
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+using Amazon.Runtime;
+
+namespace KeyRotation.Core.Reencryption;
+
+/// <summary>
+/// Re-encrypts stored ciphertexts under an alias's current key with KMS ReEncrypt, so the plaintext never leaves KMS.
+/// The source key is the one KMS finds in the ciphertext (symmetric ciphertexts carry it); the result is kept only
+/// when that key is one of the alias's generations. ReEncrypt changes no key state, so this lives beside the
+/// protocol, not in it. Every KMS error becomes the item's reason: one ciphertext failing never stops the others.
+/// </summary>
+internal sealed class CiphertextReencryptor
+{
+    private readonly IAmazonKeyManagementService _kms;
+    private readonly ReencryptionTarget _target;
+
+    public CiphertextReencryptor(IAmazonKeyManagementService kms, ReencryptionTarget target)
+    {
+        _kms = kms;
+        _target = target;
+    }
+
+    /// <summary>
+    /// One ReEncrypt to the current key's ARN. A dry run asks KMS with DryRun (permissions and the ciphertext are
+    /// checked; KMS does not say which key the ciphertext is under, so another alias's key is only found in a real run).
+    /// </summary>
+    public async Task<ReencryptionResult> ReencryptAsync(byte[] ciphertext, ReencryptionContexts contexts, bool dryRun, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(ciphertext);
+        ArgumentNullException.ThrowIfNull(contexts);
+        ReEncryptResponse answer;
+        try
+        {
+            answer = await _kms.ReEncryptAsync(Request(ciphertext, contexts, dryRun), ct);
+        }
+        catch (DryRunOperationException) when (dryRun)
+        {
+            return new ReencryptionResult(ReencryptionOutcome.Planned, $"KMS would re-encrypt it under {_target.CurrentKey.KeyId} (DryRun; the key it is under is not checked in a dry run).");
+        }
+        catch (AmazonServiceException ex)
+        {
+            return Failed(ex);
+        }
+
+        if (answer.SourceKeyId is not { Length: > 0 } source)
+        {
+            return new ReencryptionResult(ReencryptionOutcome.Failed, "KMS did not say which key the ciphertext was under, so it cannot be checked against the alias's generations.");
+        }
+
+        (bool IsGeneration, long? Generation) found;
+        try
+        {
+            found = await _target.FindAsync(source, ct);
+        }
+        catch (RotationException ex)
+        {
+            return new ReencryptionResult(ReencryptionOutcome.Failed, $"it is under key {source}, which could not be checked against {_target.Alias}'s generations: {ex.Message}") { SourceKeyArn = source };
+        }
+
+        if (!found.IsGeneration)
+        {
+            var others = _target.AliasesOf(source);
+            var whose = others.Count > 0 ? $" (a key of {string.Join(", ", others)})" : string.Empty;
+            return new ReencryptionResult(ReencryptionOutcome.Failed, $"it is under key {source}{whose}, which is not a generation of {_target.Alias}.") { SourceKeyArn = source };
+        }
+
+        var sameMaterial = answer.SourceKeyMaterialId == answer.DestinationKeyMaterialId;
+        if (_target.IsCurrent(source) && sameMaterial && contexts.Unchanged)
+        {
+            // Already current: the stored ciphertext stays (KMS's new one would differ only in its random parts).
+            return new ReencryptionResult(ReencryptionOutcome.Skipped, $"already under the current key {_target.CurrentKey.KeyId} and its current key material.") { Ciphertext = ciphertext, SourceKeyArn = source };
+        }
+
+        var from = _target.IsCurrent(source)
+            ? sameMaterial ? $"the current key {_target.CurrentKey.KeyId}, with the new encryption context" : $"an older key material of the current key {_target.CurrentKey.KeyId}"
+            : $"key {ReencryptionTarget.KeyIdOf(source)}{(found.Generation is { } generation ? string.Create(CultureInfo.InvariantCulture, $" (generation {generation})") : string.Empty)}";
+        return new ReencryptionResult(ReencryptionOutcome.ReEncrypted, $"re-encrypted from {from} to {_target.CurrentKey.KeyId}.")
+        {
+            Ciphertext = answer.CiphertextBlob.ToArray(),
+            SourceKeyArn = source,
+        };
+    }
+
+    private ReEncryptRequest Request(byte[] ciphertext, ReencryptionContexts contexts, bool dryRun) => new()
+    {
+        CiphertextBlob = new MemoryStream(ciphertext, writable: false),
+        DestinationKeyId = _target.CurrentKey.Arn,
+        SourceEncryptionContext = contexts.Source.Count > 0 ? new Dictionary<string, string>(contexts.Source, StringComparer.Ordinal) : null,
+        DestinationEncryptionContext = contexts.Destination.Count > 0 ? new Dictionary<string, string>(contexts.Destination, StringComparer.Ordinal) : null,
+        DryRun = dryRun ? true : null,
+    };
+
+    /// <summary>KMS's error code and message, with what the code means here when KMS's own message says little.</summary>
+    private static ReencryptionResult Failed(AmazonServiceException ex)
+    {
+        var code = ex.ErrorCode ?? ex.GetType().Name;
+        var message = string.IsNullOrWhiteSpace(ex.Message) ? string.Empty : " " + ex.Message.TrimEnd('.') + ".";
+        var meaning = ex switch
+        {
+            InvalidCiphertextException => " KMS cannot decrypt it: it is not a KMS ciphertext, it is damaged, or it was encrypted with another encryption context than --encryption-context gives.",
+            IncorrectKeyException => " It was encrypted under another key than the one named.",
+            NotFoundException => " The key it was encrypted under may have been deleted.",
+            DisabledException or KMSInvalidStateException => " The key it was encrypted under is not usable now (disabled or pending deletion): enable it, or cancel its deletion, and run again.",
+            _ => string.Empty,
+        };
+        return new ReencryptionResult(ReencryptionOutcome.Failed, $"{code}:{message}{meaning}");
+    }
+}
