@@ -1,5 +1,7 @@
 using KeyRotation.Core.Consumers;
 using KeyRotation.Integrations.Consumers.DynamoDb;
+using KeyRotation.Integrations.Consumers.Ec2;
+using KeyRotation.Integrations.Consumers.Ssm;
 
 namespace KeyRotation.Integrations.Consumers;
 
@@ -28,6 +30,9 @@ public static class ConsumerComposition
         return
         [
             new DynamoDbTableSource(clients.DynamoDb, pacer),
+            new SsmParameterSource(clients.Ssm, pacer),
+            new EbsVolumeSource(clients.Ec2, pacer),
+            new EbsSnapshotSource(clients.Ec2, pacer),
         ];
     }
 
@@ -39,6 +44,8 @@ public static class ConsumerComposition
         return
         [
             new DynamoDbTableMigrator(clients.DynamoDb, pacer),
+            new SsmParameterMigrator(clients.Ssm, pacer),
+            new EbsRunbook(clients.Ec2, pacer),
         ];
     }
 }
