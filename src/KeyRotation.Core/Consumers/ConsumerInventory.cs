@@ -60,6 +60,8 @@ public sealed class ConsumerInventory
             await using var findings = source.ScanAsync(ct).GetAsyncEnumerator(ct);
             while (true)
             {
+                // A source that pages without calls (or between them) still stops when the run is cancelled.
+                ct.ThrowIfCancellationRequested();
                 ConsumerFinding finding;
                 try
                 {

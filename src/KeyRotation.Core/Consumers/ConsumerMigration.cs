@@ -83,6 +83,7 @@ public sealed class ConsumerMigration
         var old = report.OnOldGenerations.ToList();
         for (var i = 0; i < old.Count; i++)
         {
+            ct.ThrowIfCancellationRequested();
             items.Add(new MigrationItem(old[i], await MigrateAsync(old[i], target, dryRun, ct)));
             if ((i + 1) % _progressEvery == 0)
             {
