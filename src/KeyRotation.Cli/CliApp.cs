@@ -42,6 +42,8 @@ internal static class CliApp
         root.Add(Register(RetentionCommand.Create));
         root.Add(Register(ReportCommand.Create));
         root.Add(Register(ReencryptCommand.Create));
+        root.Add(Register(ConsumersCommand.Create));
+        root.Add(Register(MigrateCommand.Create));
 
         var parsed = root.Parse(args);
         var problems = ParseErrors.Of(parsed);

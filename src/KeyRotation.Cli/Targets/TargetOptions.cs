@@ -30,7 +30,7 @@ internal sealed class TargetOptions
 
     public Option<FileInfo?> Accounts { get; } = new("--accounts")
     {
-        Description = $"File of accounts to work on, one per line: {AccountTargets.Format} (status, plan, rotate, rollback and report).",
+        Description = $"File of accounts to work on, one per line: {AccountTargets.Format} (status, plan, rotate, rollback, report, consumers and migrate).",
         HelpName = "FILE",
         Recursive = true,
     };

@@ -1,0 +1,32 @@
+namespace KeyRotation.Core.Consumers;
+
+/// <summary>
+/// The IAM actions the operator's own identity needs per consumer type: to list it (<c>consumers</c>) and to move it
+/// (<c>migrate</c>, which also lists). One place: docs/migration.md shows them (a test checks it), and a test checks that
+/// the rotation and retention roles are granted none of the services' actions.
+/// </summary>
+public static class ConsumerPermissions
+{
+    public static IReadOnlyList<ConsumerActions> All { get; } =
+    [
+        new(
+            "DynamoDB tables",
+            ["dynamodb:ListTables", "dynamodb:DescribeTable"],
+            // DynamoDB creates its grant on the new key with the caller's identity, and re-wraps the table key under it.
+            ["dynamodb:UpdateTable", "kms:DescribeKey", "kms:CreateGrant", "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]),
+        new(
+            "SSM SecureString parameters",
+            ["ssm:DescribeParameters"],
+            // The value is read decrypted (old key) and written again encrypted (current key): Encrypt for the standard
+            // tier, GenerateDataKey for the advanced tier's envelope.
+            ["ssm:GetParameter", "ssm:PutParameter", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]),
+        new(
+            "EBS volumes and snapshots",
+            ["ec2:DescribeVolumes", "ec2:DescribeSnapshots"],
+            // Not moved by the tool: the runbook it prints needs these when the operator runs it.
+            ["ec2:CreateSnapshot", "ec2:CopySnapshot", "ec2:CreateVolume", "ec2:StopInstances", "ec2:DetachVolume", "ec2:AttachVolume", "ec2:StartInstances", "kms:DescribeKey", "kms:CreateGrant", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKeyWithoutPlaintext"]),
+    ];
+}
+
+/// <summary>One consumer type's actions: <paramref name="Inventory"/> to list it, <paramref name="Migration"/> in addition to move it.</summary>
+public sealed record ConsumerActions(string Consumer, IReadOnlyList<string> Inventory, IReadOnlyList<string> Migration);
