@@ -79,6 +79,7 @@ public sealed record RotationSettings
         var escrowDisabled = ParseBool(Get(SettingNames.EscrowDisabled), SettingNames.EscrowDisabled, problems);
         var quotas = KmsRequestQuotas.Parse(Get(SettingNames.KmsRequestQuotas), SettingNames.KmsRequestQuotas, problems);
         var continuationQueue = ParseQueueUrl(Get(SettingNames.ContinuationQueueUrl), problems);
+        var hooks = Hooks.MoveHookOptions.Parse(Get, problems);
 
         KeyMaterial.KeyMaterialOptions.Validate(origin, escrowDisabled, Get(SettingNames.EscrowBucket), Get(SettingNames.EscrowPrefix), Get(SettingNames.EscrowPublicKey), problems);
 
@@ -108,6 +109,7 @@ public sealed record RotationSettings
                 Strategy = strategy,
                 MaterialReserve = reserve,
                 RunTimeout = timeout == 0 ? new RotationOptions().RunTimeout : TimeSpan.FromSeconds(timeout),
+                MoveHooks = hooks,
             },
         };
     }

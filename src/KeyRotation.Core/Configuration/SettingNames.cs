@@ -28,12 +28,18 @@ public static class SettingNames
     public const string DeleteAfterDays = "DELETE_AFTER_DAYS";
     public const string PendingWindowDays = "PENDING_WINDOW_DAYS";
 
+    // The move hooks (docs/hooks.md).
+    public const string PreMoveHookArn = "PRE_MOVE_HOOK_ARN";
+    public const string PostMoveHookArn = "POST_MOVE_HOOK_ARN";
+    public const string MoveHookTimeoutSeconds = "MOVE_HOOK_TIMEOUT_SECONDS";
+
     /// <summary>Every setting the rotation function reads.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         RotationAliases, NotificationTopicArn, KeyMaterialOrigin, MinKeyAgeHours, DryRun, MaxConcurrency,
         FunctionTimeoutSeconds, KeyMaterialExpirationDays, EscrowBucket, EscrowPrefix, EscrowPublicKey, EscrowDisabled,
         KmsRequestQuotas, ContinuationQueueUrl, RotationStrategy, RotationMaterialReserve,
+        PreMoveHookArn, PostMoveHookArn, MoveHookTimeoutSeconds,
     ];
 
     /// <summary>
