@@ -1,6 +1,7 @@
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using KeyRotation.Core.Grants;
+using KeyRotation.Core.Hooks;
 using KeyRotation.Core.Pacing;
 using KeyRotation.Core.Protocol;
 using KeyRotation.Core.Tagging;
@@ -24,6 +25,7 @@ public sealed class RotationEngine
     private readonly IKeyMaterialImporter? _importer;
     private readonly KmsRequestPacer? _pacer;
     private readonly KeyGrantsReader _grants;
+    private readonly AfterMoveHook _afterMove;
 
     public RotationEngine(
         IAmazonKeyManagementService kms,
@@ -35,7 +37,8 @@ public sealed class RotationEngine
         IAmazonKeyManagementService? createKeyClient = null,
         ITaggedKeyFinder? keyFinder = null,
         KmsRegionClients? regionClients = null,
-        KmsRequestPacer? pacer = null)
+        KmsRequestPacer? pacer = null,
+        IHookFunctions? hooks = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.KeyMaterialOrigin == KeyMaterialOrigin.External && importer is null)
@@ -50,7 +53,8 @@ public sealed class RotationEngine
         _importer = importer;
         _pacer = pacer;
         _grants = new KeyGrantsReader(kms);
-        _rotation = new AliasRotation(kms, createKeyClient ?? kms, options, time, log, importer, keyFinder, regionClients);
+        _rotation = new AliasRotation(kms, createKeyClient ?? kms, options, time, log, importer, keyFinder, regionClients, hooks);
+        _afterMove = new AfterMoveHook(hooks, options, time, log);
     }
 
     /// <summary>
@@ -221,6 +225,8 @@ public sealed class RotationEngine
                 return result with { Outcome = RotationOutcome.Skipped, Reason = $"This run moved {result.Alias} to {result.NewKeyId}, but stopped before the notification: {ex.Message}" };
             }
         }
+
+        result = await _afterMove.RunAsync(request, result, ct);
 
         var notice = RotationNotice.For(result, request.RotationId, _time.GetUtcNow(), _options.FailureAdvice);
         try

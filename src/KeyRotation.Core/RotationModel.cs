@@ -88,6 +88,9 @@ public sealed record RotationOptions
     /// died); doubling up to 30 seconds, never past the run's deadline. On the engine's TimeProvider.
     /// </summary>
     public TimeSpan MaterialRotationPollDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The pre- and post-move hooks every alias gets unless its key's tags name others (docs/hooks.md); default: none.</summary>
+    public Hooks.MoveHookOptions MoveHooks { get; init; } = Hooks.MoveHookOptions.None;
 }
 
 /// <summary>One run: which aliases, and how.</summary>
@@ -152,6 +155,12 @@ public sealed record AliasRotationResult
 
     /// <summary>Set when the notification for this alias could not be published.</summary>
     public string? NotificationError { get; init; }
+
+    /// <summary>Set when the post-move hook could not be invoked; the move stands (docs/hooks.md).</summary>
+    public string? PostMoveHookError { get; init; }
+
+    /// <summary>The post-move hook for this alias (configured, or named by its key's tag), resolved when the run read the alias.</summary>
+    internal Hooks.MoveHookArn? PostMoveHook { get; init; }
 
     /// <summary>The key's spec (for the notification: asymmetric keys' consumers must refetch the public key).</summary>
     public string? KeySpec { get; init; }

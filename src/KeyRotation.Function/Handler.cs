@@ -53,7 +53,8 @@ public sealed class Handler
         IAmazonS3? s3 = null,
         ITaggedKeyFinder? keyFinder = null,
         KmsRegionClients? regionClients = null,
-        IContinuationQueue? continuationQueue = null)
+        IContinuationQueue? continuationQueue = null,
+        Core.Hooks.IHookFunctions? hooks = null)
     {
         _time = time;
         _log = new JsonLinesLog(output, time);
@@ -85,6 +86,7 @@ public sealed class Handler
                 KeyFinder = keyFinder,
                 RegionClients = regionClients,
                 S3 = s3,
+                HookFunctions = hooks,
             });
             if (continuationQueue is null && _configuration.ContinuationQueueUrl is { } queueUrl)
             {

@@ -144,13 +144,19 @@ internal static class StatusCommand
         }
         if (status.InProgress is { } progress)
         {
+            // The step (docs/hooks.md) as Secrets Manager shows a pending stage: only while something is unfinished.
+            var step = status.Step is { } known && known != RotationStep.Finished ? RotationSteps.Name(known) : null;
             if (context.Format == OutputFormat.Text)
             {
                 context.Stdout.WriteLine($"{alias}\tin progress\t{progress}");
+                if (step is not null)
+                {
+                    context.Stdout.WriteLine($"{alias}\tstep\t{step}");
+                }
             }
             else
             {
-                console.MarkupLine($"[yellow]In progress:[/] {Markup.Escape(progress)}");
+                console.MarkupLine($"[yellow]In progress:[/] {Markup.Escape(progress)}{(step is null ? string.Empty : $" (step: {step})")}");
             }
         }
 
@@ -184,6 +190,7 @@ internal static class StatusCommand
             ["earlier"] = new JsonArray([.. status.Earlier.Select(k => (JsonNode)ToJson(k))]),
             ["rolledBack"] = new JsonArray([.. status.RolledBack.Select(k => (JsonNode)ToJson(k))]),
             ["inProgress"] = status.InProgress,
+            ["step"] = status.Step is { } step ? RotationSteps.Name(step) : null,
             ["replicas"] = new JsonArray([.. status.Replicas.Select(r => (JsonNode)new JsonObject
             {
                 ["region"] = r.Region,

@@ -83,6 +83,7 @@ public sealed record RotationSettings
         var quotas = KmsRequestQuotas.Parse(Get(SettingNames.KmsRequestQuotas), SettingNames.KmsRequestQuotas, problems);
         var continuationQueue = ParseQueueUrl(Get(SettingNames.ContinuationQueueUrl), problems);
         var compliance = Core.Compliance.ComplianceSettings.Parse(Get, problems);
+        var hooks = Hooks.MoveHookOptions.Parse(Get, problems);
 
         KeyMaterial.KeyMaterialOptions.Validate(origin, escrowDisabled, Get(SettingNames.EscrowBucket), Get(SettingNames.EscrowPrefix), Get(SettingNames.EscrowPublicKey), problems);
 
@@ -113,6 +114,7 @@ public sealed record RotationSettings
                 Strategy = strategy,
                 MaterialReserve = reserve,
                 RunTimeout = timeout == 0 ? new RotationOptions().RunTimeout : TimeSpan.FromSeconds(timeout),
+                MoveHooks = hooks,
             },
         };
     }

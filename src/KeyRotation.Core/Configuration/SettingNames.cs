@@ -36,6 +36,10 @@ public static class SettingNames
     public const string MaxKeyAgeDays = "MAX_KEY_AGE_DAYS";
     public const string RotationSchedule = "ROTATION_SCHEDULE";
     public const string RotationScheduleTimezone = "ROTATION_SCHEDULE_TIMEZONE";
+    // The move hooks (docs/hooks.md).
+    public const string PreMoveHookArn = "PRE_MOVE_HOOK_ARN";
+    public const string PostMoveHookArn = "POST_MOVE_HOOK_ARN";
+    public const string MoveHookTimeoutSeconds = "MOVE_HOOK_TIMEOUT_SECONDS";
 
     /// <summary>Every setting the rotation function reads.</summary>
     public static IReadOnlyList<string> All { get; } =
@@ -44,6 +48,7 @@ public static class SettingNames
         FunctionTimeoutSeconds, KeyMaterialExpirationDays, EscrowBucket, EscrowPrefix, EscrowPublicKey, EscrowDisabled,
         KmsRequestQuotas, ContinuationQueueUrl, RotationStrategy, RotationMaterialReserve,
         MaxKeyAgeDays, RotationSchedule, RotationScheduleTimezone,
+        PreMoveHookArn, PostMoveHookArn, MoveHookTimeoutSeconds,
     ];
 
     /// <summary>

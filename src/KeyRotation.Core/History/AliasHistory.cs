@@ -59,13 +59,15 @@ public sealed class AliasHistory
             earlier[i] = await _reader.WithMaterialRotationsAsync(earlier[i], cancellationToken);
         }
 
+        var state = await _states.ReadAsync(alias, key, tags, _snapshot, cancellationToken);
         return new AliasStatus
         {
             Alias = alias,
             Current = current,
             Earlier = earlier,
             RolledBack = rolledBack,
-            InProgress = await InProgressAsync(alias, key, tags, cancellationToken),
+            InProgress = MoveInProgress.ForStatus(state),
+            Step = RotationSteps.Of(state),
             Replicas = await _replicas.ReadAsync(alias, key, cancellationToken),
         };
     }
@@ -89,8 +91,4 @@ public sealed class AliasHistory
 
         return found;
     }
-
-    /// <summary>What the protocol's state says is unfinished, in words; null when the alias is idle.</summary>
-    private async Task<string?> InProgressAsync(string alias, Amazon.KeyManagementService.Model.KeyMetadata current, Dictionary<string, string> tags, CancellationToken ct) =>
-        MoveInProgress.ForStatus(await _states.ReadAsync(alias, current, tags, _snapshot, ct));
 }

@@ -73,6 +73,9 @@ public sealed record AliasStatus
     /// <summary>A rotation (or rollback) that started and has not finished; null when none.</summary>
     public string? InProgress { get; init; }
 
+    /// <summary>Where the alias's rotation stands (created, tested, moved, finished), from the same reading; null when it has no step.</summary>
+    public Protocol.RotationStep? Step { get; init; }
+
     /// <summary>For a multi-Region primary: its replicas, one per Region, and where each Region's alias points.</summary>
     public IReadOnlyList<ReplicaStatus> Replicas { get; init; } = [];
 

@@ -1,12 +1,13 @@
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
+using KeyRotation.Core.Hooks;
 using KeyRotation.Core.Tagging;
 
 namespace KeyRotation.Core.Protocol;
 
 /// <summary>
 /// The rotation of one alias, as transitions of the protocol (docs/how-it-works.md, "The rotation protocol"): read the state once,
-/// then from idle claim → create → seal (copied tags, sealed, active) → (import) → check → move; the engine notifies and
+/// then from idle claim → create → seal (copied tags, sealed, active) → (import) → check → test (the pre-move hook, docs/hooks.md) → move; the engine notifies and
 /// then calls <see cref="FinishAsync"/>, which retires the old key (the marker stays on it, so the role still reaches
 /// it). From claimed, recorded (an earlier version's) or moved, take the expired or released claim over and go on
 /// from where its run stopped. Every visible write is fenced: a run that lost its claim, or is past its deadline,
@@ -27,8 +28,9 @@ internal sealed partial class AliasRotation
     private readonly ReplicaSet _replicas;
     private readonly MaterialRotation _material;
     private readonly AutomaticRotationCarryOver _carryOver;
+    private readonly PreMoveTest _test;
 
-    public AliasRotation(IAmazonKeyManagementService kms, IAmazonKeyManagementService createKeyClient, RotationOptions options, TimeProvider time, IRotationLog log, IKeyMaterialImporter? importer, ITaggedKeyFinder? keyFinder, KmsRegionClients? regionClients = null)
+    public AliasRotation(IAmazonKeyManagementService kms, IAmazonKeyManagementService createKeyClient, RotationOptions options, TimeProvider time, IRotationLog log, IKeyMaterialImporter? importer, ITaggedKeyFinder? keyFinder, KmsRegionClients? regionClients = null, IHookFunctions? hooks = null)
     {
         _reader = new AliasStateReader(kms);
         _claims = new ClaimSteps(kms);
@@ -41,7 +43,8 @@ internal sealed partial class AliasRotation
         _log = log;
         _importer = importer;
         _replicas = new ReplicaSet(kms, regionClients, _claims, _steps, options, time);
-        _material = new MaterialRotation(kms, createKeyClient, _claims, _steps, options, time, log, importer);
+        _test = new PreMoveTest(kms, _claims, _steps, hooks, options, time, log);
+        _material = new MaterialRotation(kms, createKeyClient, _claims, _steps, options, time, log, importer, _test);
         _carryOver = new AutomaticRotationCarryOver(kms);
     }
 
@@ -90,6 +93,7 @@ internal sealed partial class AliasRotation
             PreviousKeyArn = state.Current.Arn,
             KeySpec = state.Current.KeySpec?.Value,
             Reason = string.Empty,
+            PostMoveHook = MoveHookChoice.PostMove(state, _options.MoveHooks).Hook,
         };
         try
         {
@@ -115,6 +119,11 @@ internal sealed partial class AliasRotation
         if (RotationDecisions.Refuse(state.Alias, current, _options, _importer, request.ChangeOrigin) is { } refusal)
         {
             return result with { Reason = refusal };
+        }
+
+        if (MoveHookChoice.Refusal(state, _options.MoveHooks) is { } badHook)
+        {
+            return result with { Reason = badHook };
         }
 
         if (RotationDecisions.Defer(request, current, state.CurrentTags, _time.GetUtcNow(), _options.MinKeyAge) is { } later)
@@ -194,6 +203,13 @@ internal sealed partial class AliasRotation
             var reason = $"{notReady} The alias still points at {current.KeyId}.";
             await _claims.ReleaseAsync(claim, reason, ct);
             return result with { NewKeyId = ready.KeyId, NewKeyArn = ready.Arn, Reason = reason };
+        }
+
+        // The pre-move test, before anything else becomes visible (the replica Regions' aliases move next). Refused, the
+        // release names the new key, so the next run adopts it and asks again instead of creating another.
+        if (await _test.RunAsync(request, state, ready, claim, RotationMethod.NewKey, ct) is { } untested)
+        {
+            return await ReleasedAsync(claim, $"{untested} The alias still points at {current.KeyId}; the next run tests {ready.KeyId} again.", result with { NewKeyId = ready.KeyId, NewKeyArn = ready.Arn }, ct);
         }
 
         // Multi-Region: replicas, then each replica Region's alias, before this Region's alias (which moves last).

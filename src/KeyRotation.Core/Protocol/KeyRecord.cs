@@ -61,6 +61,14 @@ internal sealed record KeyRecord
 
     /// <summary>The cryptoperiod the operator set for the alias on this key, in days as written (checked by ComplianceSettings).</summary>
     public string? MaxKeyAgeDays { get; init; }
+    /// <summary>The pre-move hook the operator set for the alias on this key (a Lambda function ARN, or none), as written.</summary>
+    public string? PreMoveHook { get; init; }
+
+    /// <summary>The post-move hook the operator set for the alias on this key, as written.</summary>
+    public string? PostMoveHook { get; init; }
+
+    /// <summary>The move whose new generation the pre-move hook accepted (tagged on the key the move starts from); null when none.</summary>
+    public long? TestedMove { get; init; }
 
     /// <summary>The KeyMaterialId this tool's last material rotation made current.</summary>
     public string? KeyMaterialId { get; init; }
@@ -107,6 +115,9 @@ internal sealed record KeyRecord
             EscrowObject = tags.GetValueOrDefault(RotationTags.EscrowObject),
             Strategy = tags.GetValueOrDefault(RotationTags.Strategy),
             MaxKeyAgeDays = tags.GetValueOrDefault(RotationTags.MaxKeyAgeDays),
+            PreMoveHook = tags.GetValueOrDefault(RotationTags.PreMoveHook),
+            PostMoveHook = tags.GetValueOrDefault(RotationTags.PostMoveHook),
+            TestedMove = ReadLong(tags, RotationTags.Tested),
             KeyMaterialId = tags.GetValueOrDefault(RotationTags.KeyMaterialId),
             MaterialRotatedAt = tags.GetValueOrDefault(RotationTags.MaterialRotatedAt),
             DisabledAt = tags.GetValueOrDefault(RetentionTags.DisabledAt),

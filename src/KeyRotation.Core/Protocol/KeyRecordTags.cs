@@ -35,6 +35,15 @@ internal static class KeyRecordTags
     /// <summary>The operator's choice of strategy for an alias, as set on its current key (the sandbox seeds it).</summary>
     public static (string Key, string Value) Strategy(string strategy) => (RotationTags.Strategy, strategy);
 
+    /// <summary>The key a move starts from, once the pre-move hook accepted the move's new generation (docs/hooks.md).</summary>
+    public static Dictionary<string, string> Tested(long move) => Tags((RotationTags.Tested, move.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>An alias's own pre-move hook (a Lambda function ARN, or none), as set on its current key (the sandbox seeds it).</summary>
+    public static (string Key, string Value) PreMoveHook(string hook) => (RotationTags.PreMoveHook, hook);
+
+    /// <summary>An alias's own post-move hook, as set on its current key (the sandbox seeds it).</summary>
+    public static (string Key, string Value) PostMoveHook(string hook) => (RotationTags.PostMoveHook, hook);
+
     /// <summary>A key about to import material: the escrow object holding that material.</summary>
     public static Dictionary<string, string> EscrowObject(string objectName) => Tags((RotationTags.EscrowObject, objectName));
 

@@ -12,7 +12,7 @@ namespace KeyRotation.Core.Protocol;
 /// CurrentKeyMaterialId whether the rotation happened and never rotates twice; completion tags the key with the move's
 /// sequence (the reader then walks on from the next marker) and state pending until the notification went out.
 /// </summary>
-internal sealed class MaterialRotation
+internal sealed partial class MaterialRotation
 {
     private static readonly TimeSpan MaxPollDelay = TimeSpan.FromSeconds(30);
 
@@ -34,8 +34,9 @@ internal sealed class MaterialRotation
     /// The client without the SDK's retries (CreateKey's): RotateKeyOnDemand is not idempotent, and the SDK counts
     /// LimitExceededException, KMS's refusal at the cap, as throttling and would repeat it.
     /// </param>
-    public MaterialRotation(IAmazonKeyManagementService kms, IAmazonKeyManagementService noRetryClient, ClaimSteps claims, ClaimedStepRunner steps, RotationOptions options, TimeProvider time, IRotationLog log, IKeyMaterialImporter? importer)
+    public MaterialRotation(IAmazonKeyManagementService kms, IAmazonKeyManagementService noRetryClient, ClaimSteps claims, ClaimedStepRunner steps, RotationOptions options, TimeProvider time, IRotationLog log, IKeyMaterialImporter? importer, PreMoveTest test)
     {
+        _test = test;
         _kms = kms;
         _noRetryClient = noRetryClient;
         _calls = new KmsCalls(kms);
@@ -152,6 +153,11 @@ internal sealed class MaterialRotation
         // Imported material: the tag keyrotation:escrow-object moves to the copy of the material now current.
         var imported = key.Origin == OriginType.EXTERNAL ? await Step(claim, () => _importer!.DescribeCurrentMaterialAsync(state.Alias, now, ct), ct) : null;
         var materialId = now.CurrentKeyMaterialId ?? string.Empty;
+        if (await UntestedAsync(request, state, now, claim, result, ct) is { } untested)
+        {
+            return untested;
+        }
+
         await FenceAsync(request, claim, ct);
         var done = new Dictionary<string, string>(StringComparer.Ordinal)
         {

@@ -108,6 +108,22 @@ public static class RotationTags
     public const string MaxKeyAgeDays = Prefix + "max-key-age-days";
 
     /// <summary>
+    /// Set by you on an alias's current key: the Lambda function ARN of the alias's pre-move hook, or none, overriding
+    /// PRE_MOVE_HOOK_ARN (docs/hooks.md). A new key inherits it from the key it replaces.
+    /// </summary>
+    public const string PreMoveHook = Prefix + "pre-move-hook";
+
+    /// <summary>As <see cref="PreMoveHook"/>, for the post-move hook (POST_MOVE_HOOK_ARN).</summary>
+    public const string PostMoveHook = Prefix + "post-move-hook";
+
+    /// <summary>
+    /// On the key a move starts from (the alias's key until the move; for a material move, the key itself): the move
+    /// number whose new generation the pre-move hook accepted. Written after the hook answered and before the move, so a
+    /// run that takes the move over moves without asking the hook again.
+    /// </summary>
+    public const string Tested = Prefix + "tested";
+
+    /// <summary>
     /// On a key whose material this tool rotates: the move number of its latest material rotation, written once the move
     /// is claimed and before RotateKeyOnDemand, so a run that takes the move over knows it is a material move.
     /// </summary>

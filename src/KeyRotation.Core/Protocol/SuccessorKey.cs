@@ -107,10 +107,13 @@ internal sealed class SuccessorKey
             own[RotationTags.ScheduleSlot] = RecordedTime.FormatSlot(slot);
         }
 
-        if (state.CurrentTags.TryGetValue(RotationTags.Strategy, out var strategy))
+        foreach (var perAlias in (string[])[RotationTags.Strategy, RotationTags.PreMoveHook, RotationTags.PostMoveHook])
         {
-            // The alias's own strategy follows it to each new key.
-            own[RotationTags.Strategy] = strategy;
+            if (state.CurrentTags.TryGetValue(perAlias, out var chosen))
+            {
+                // The alias's own strategy and hooks follow it to each new key.
+                own[perAlias] = chosen;
+            }
         }
 
         if (state.CurrentTags.TryGetValue(RotationTags.MaxKeyAgeDays, out var cryptoperiod))

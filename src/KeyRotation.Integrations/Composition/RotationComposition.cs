@@ -1,9 +1,11 @@
 using Amazon.KeyManagementService;
 using KeyRotation.Core.Configuration;
+using KeyRotation.Core.Hooks;
 using KeyRotation.Core.KeyMaterial;
 using KeyRotation.Core.Retention;
 using KeyRotation.Integrations.Clients;
 using KeyRotation.Integrations.Escrow;
+using KeyRotation.Integrations.Hooks;
 
 namespace KeyRotation.Integrations.Composition;
 
@@ -20,6 +22,7 @@ public sealed class RotationComposition
     private readonly Lazy<IAmazonKeyManagementService?> _createKeyClient;
     private readonly Lazy<ITaggedKeyFinder?> _keyFinder;
     private readonly Lazy<KmsRegionClients?> _regionClients;
+    private readonly Lazy<IHookFunctions> _hooks;
 
     public RotationComposition(RotationCompositionOptions options)
     {
@@ -49,6 +52,10 @@ public sealed class RotationComposition
         Notifier = options.Notifier
             ?? (options.NotificationTopicArn is { } topic ? AwsClients.CreateNotifier(options.Environment, topic) : null);
         _escrowStore = new(() => new S3EscrowStore(options.S3 ?? AwsClients.CreateS3(options.Environment)));
+
+        // Built even when no hook is configured: an alias's own tag may name one (docs/hooks.md). Nothing is sent until then.
+        var lambdaEndpoint = AwsEndpoints.Resolve(options.Environment, "LAMBDA");
+        _hooks = new(() => options.HookFunctions ?? LambdaInvokeClient.CreateDefault(lambdaEndpoint));
     }
 
     public IAmazonKeyManagementService Kms { get; }
@@ -64,12 +71,15 @@ public sealed class RotationComposition
     /// <summary>The supplied notifier, else one publishing to the options' topic; null: neither is configured.</summary>
     public IRotationNotifier? Notifier { get; }
 
+    /// <summary>What invokes the move hooks: the supplied one, else Lambda Invoke (AWS_ENDPOINT_URL_LAMBDA, then AWS_ENDPOINT_URL).</summary>
+    public IHookFunctions HookFunctions => _hooks.Value;
+
     /// <summary>The escrow store over the options' S3 client (else one from the environment), built on first use.</summary>
     public IEscrowStore EscrowStore => _escrowStore.Value;
 
     /// <summary>The rotation engine over this composition's clients, with <paramref name="options"/>.</summary>
     public RotationEngine Engine(RotationOptions options, IKeyMaterialImporter? importer = null) =>
-        Engine(Kms, Notifier ?? throw new InvalidOperationException("The rotation engine needs a notifier or a notification topic."), options, _options.Time, _options.Log, importer, CreateKeyClient, KeyFinder, RegionClients, Pacer);
+        Engine(Kms, Notifier ?? throw new InvalidOperationException("The rotation engine needs a notifier or a notification topic."), options, _options.Time, _options.Log, importer, CreateKeyClient, KeyFinder, RegionClients, Pacer, HookFunctions);
 
     /// <summary>The retention runner over this composition's KMS client, notifier and replica Region clients (for replicas' last use).</summary>
     public RetentionRunner Retention(RetentionSettings settings, IEscrowStore? escrowStore) =>
@@ -89,6 +99,7 @@ public sealed class RotationComposition
         IAmazonKeyManagementService? createKeyClient = null,
         ITaggedKeyFinder? keyFinder = null,
         KmsRegionClients? regionClients = null,
-        KmsRequestPacer? pacer = null) =>
-        new RotationEngine(kms, notifier, options, time, log, importer, createKeyClient, keyFinder, regionClients, pacer);
+        KmsRequestPacer? pacer = null,
+        IHookFunctions? hooks = null) =>
+        new RotationEngine(kms, notifier, options, time, log, importer, createKeyClient, keyFinder, regionClients, pacer, hooks);
 }

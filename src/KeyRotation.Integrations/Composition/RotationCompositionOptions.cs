@@ -40,6 +40,9 @@ public sealed record RotationCompositionOptions
 
     public KmsRequestPacer? Pacer { get; init; }
 
+    /// <summary>What invokes the move hooks (the sandbox's and the tests' in-process hooks); null: Lambda Invoke from <see cref="Environment"/>.</summary>
+    public Core.Hooks.IHookFunctions? HookFunctions { get; init; }
+
     /// <summary>The escrow store; null: built from <see cref="Environment"/> when first asked for.</summary>
     public IAmazonS3? S3 { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using KeyRotation.Core;
+using KeyRotation.Core.Configuration;
 
 namespace KeyRotation.IntegrationTests.Rotation;
 
@@ -18,7 +19,18 @@ internal abstract class CrashMatrixStrategy
         [RotationStrategyNames.NewKey] = new NewKeyCrashMatrix(),
         [RotationStrategyNames.Material] = new MaterialCrashMatrix(RotationStrategyNames.Material),
         [RotationStrategyNames.Auto] = new MaterialCrashMatrix(RotationStrategyNames.Auto),
+
+        // With a pre-move hook that accepts (docs/hooks.md): the test's tag joins the calls, so the matrix also kills a
+        // run after the test and before the move.
+        [RotationStrategyNames.NewKey + "+test"] = new NewKeyCrashMatrix { PreMoveTest = true },
+        [RotationStrategyNames.Material + "+test"] = new MaterialCrashMatrix(RotationStrategyNames.Material) { PreMoveTest = true },
     };
+
+    /// <summary>The pre-move hook the strategies with <see cref="PreMoveTest"/> configure.</summary>
+    public const string PreMoveHookArn = "arn:aws:lambda:us-east-1:111122223333:function:crash-matrix-test";
+
+    /// <summary>True: the alias has a pre-move hook (in process, accepting), so each rotation is tested before it moves.</summary>
+    public bool PreMoveTest { get; init; }
 
     /// <summary>The ROTATION_STRATEGY the alias's runs are configured with; null for the default (new-key).</summary>
     protected virtual string? Configured => null;
@@ -34,6 +46,11 @@ internal abstract class CrashMatrixStrategy
         if (Configured is { } strategy)
         {
             world.UseStrategy(strategy);
+        }
+
+        if (PreMoveTest)
+        {
+            world.Environment[SettingNames.PreMoveHookArn] = PreMoveHookArn;
         }
 
         return key.KeyId;

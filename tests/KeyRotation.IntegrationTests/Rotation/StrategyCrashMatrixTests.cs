@@ -1,3 +1,5 @@
+using KeyRotation.Core;
+
 namespace KeyRotation.IntegrationTests.Rotation;
 
 /// <summary>
@@ -86,6 +88,39 @@ public sealed class StrategyCrashMatrixTests
         // The last step (its fence, then retiring the old key or the active tag) comes after the notification went out:
         // dying there repeats the notification (at least once); every earlier point sends exactly one.
         Assert.Equal(index >= lastIndex - 1 ? 2 : 1, world.Sns.Snapshot().Count);
+        if (CrashMatrixStrategy.All[strategy].PreMoveTest)
+        {
+            AssertTestedOnceUnlessKilledBeforeItsTag(strategy, world, oldKeyId, index, callTookEffect);
+        }
+    }
+
+    /// <summary>
+    /// The hook is asked right before the tested tag is written. A run killed at that TagResource before it took effect
+    /// asked the hook without recording the answer, so the next run asks again; killed after it took effect (after the
+    /// test, before the move), the next run moves without asking; at every other point the hook is asked exactly once.
+    /// </summary>
+    private static void AssertTestedOnceUnlessKilledBeforeItsTag(string strategy, RotationWorld world, string oldKeyId, int index, bool callTookEffect)
+    {
+        var testedTag = TestedTagIndex(strategy);
+        var asked = world.Hooks.Of(Core.Hooks.MoveHookPayload.TestNewKey).Count;
+
+        Assert.Equal(index == testedTag && !callTookEffect ? 2 : 1, asked);
+        // The tag is on the key the move started from (for a material move, the key itself).
+        Assert.Equal("1", world.Key(oldKeyId).Tags[RotationTags.Tested]);
+    }
+
+    /// <summary>The index of the TagResource that records the test, in one uninterrupted rotation with the strategy (recorded once per strategy).</summary>
+    private static int TestedTagIndex(string strategy) => TestedTagIndexes.GetOrAdd(strategy, RecordTestedTagIndex);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> TestedTagIndexes = new(StringComparer.Ordinal);
+
+    private static int RecordTestedTagIndex(string strategy)
+    {
+        using var world = new RotationWorld();
+        CrashMatrixStrategy.All[strategy].SetUpAsync(world).GetAwaiter().GetResult();
+        world.Kms.ClearRecordedRequests();
+        world.InvokeAsync("{}", Alias).GetAwaiter().GetResult();
+        return world.Kms.RecordedRequests.Select((r, i) => (r, i)).Single(x => x.r.Operation == "TagResource" && x.r.Body.Contains(RotationTags.Tested, StringComparison.Ordinal)).i;
     }
 
     /// <summary>The calls of one uninterrupted rotation with the strategy, recorded against a fresh world.</summary>

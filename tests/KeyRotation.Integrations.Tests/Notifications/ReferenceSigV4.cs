@@ -4,8 +4,9 @@ using System.Text;
 namespace KeyRotation.Integrations.Tests.Notifications;
 
 /// <summary>
-/// An independent, minimal SigV4 (AWS General Reference, "Create a signed AWS API request") for a POST to "/"
-/// with no query string, so tests check the client's Authorization header against arithmetic they own. The payload
+/// An independent, minimal SigV4 (AWS General Reference, "Create a signed AWS API request") for a POST with no query
+/// string (to "/" unless a canonical URI is given, already encoded as SigV4 wants it), so tests check the client's
+/// Authorization header against arithmetic they own. The payload
 /// hash is always signed as x-amz-content-sha256, as AWSSDK.Core's public signer does.
 /// </summary>
 internal static class ReferenceSigV4
@@ -17,7 +18,8 @@ internal static class ReferenceSigV4
         string service,
         DateTimeOffset time,
         IReadOnlyList<(string Name, string Value)> signedHeaders,
-        string body)
+        string body,
+        string canonicalUri = "/")
     {
         var amzDate = time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
         var date = amzDate[..8];
@@ -26,7 +28,7 @@ internal static class ReferenceSigV4
         var canonicalHeaders = string.Concat(sorted.Select(h => $"{h.Name}:{h.Value}\n"));
         var signedHeaderNames = string.Join(';', sorted.Select(h => h.Name));
 
-        var canonicalRequest = $"POST\n/\n\n{canonicalHeaders}\n{signedHeaderNames}\n{payloadHash}";
+        var canonicalRequest = $"POST\n{canonicalUri}\n\n{canonicalHeaders}\n{signedHeaderNames}\n{payloadHash}";
         var scope = $"{date}/{region}/{service}/aws4_request";
         var stringToSign = $"AWS4-HMAC-SHA256\n{amzDate}\n{scope}\n{Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalRequest)))}";
 
