@@ -48,7 +48,7 @@ internal sealed record LocalS3Object
 
     public string ETag { get; init; } = string.Empty;
 
-    public string LastModified { get; init; } = "Mon, 01 Dec 2026 00:00:00 GMT";
+    public string LastModified { get; init; } = "Tue, 01 Dec 2026 00:00:00 GMT";
 
     /// <summary>"AES256", "aws:kms" or "aws:kms:dsse".</summary>
     public string Sse { get; init; } = "AES256";

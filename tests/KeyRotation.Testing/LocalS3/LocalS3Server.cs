@@ -47,8 +47,11 @@ internal sealed partial class LocalS3Server : IAsyncDisposable
     /// </summary>
     public Action<LocalS3Call>? OnCall { get; set; }
 
-    /// <summary>Runs after a request took effect; true drops the answer (the connection is aborted), as a crash after the call would.</summary>
-    public Func<LocalS3Call, bool>? DropAnswer { get; set; }
+    /// <summary>
+    /// Runs after a request took effect; true loses its answer: the client gets 500 InternalError instead, as when the
+    /// answer does not reach it, and the SDK retries a request that already took effect.
+    /// </summary>
+    public Func<LocalS3Call, bool>? LoseAnswer { get; set; }
 
     /// <summary>Answers ListBuckets as if bucket-region were not sent, as some S3-compatible endpoints do.</summary>
     public bool IgnoreBucketRegion { get; set; }
@@ -129,7 +132,7 @@ internal sealed partial class LocalS3Server : IAsyncDisposable
         {
             VersionId = versioned ? $"v{_writes:D4}" : null,
             ETag = item.ETag.Length > 0 ? item.ETag : $"\"{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes($"{bucket.Name}/{item.Key}#{_writes}")))[..32]}\"",
-            LastModified = $"Mon, 01 Dec 2026 {_writes / 3600 % 24:D2}:{_writes / 60 % 60:D2}:{_writes % 60:D2} GMT",
+            LastModified = $"Tue, 01 Dec 2026 {_writes / 3600 % 24:D2}:{_writes / 60 % 60:D2}:{_writes % 60:D2} GMT",
         };
         if (!bucket.Objects.TryGetValue(item.Key, out var versions) || !versioned)
         {
@@ -180,10 +183,9 @@ internal sealed partial class LocalS3Server : IAsyncDisposable
                 answer = Handle(call);
             }
 
-            if (DropAnswer?.Invoke(call) == true)
+            if (LoseAnswer?.Invoke(call) == true)
             {
-                response.Abort();
-                return;
+                throw new LocalS3Error(500, "InternalError", "We encountered an internal error. Please try again.");
             }
 
             await WriteAsync(response, call, answer.Status, answer.Headers, answer.Body);
