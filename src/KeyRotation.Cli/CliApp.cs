@@ -40,6 +40,8 @@ internal static class CliApp
         root.Add(Register(ReimportCommand.Create));
         root.Add(Register(UnlockCommand.Create));
         root.Add(Register(RetentionCommand.Create));
+        root.Add(Register(ConsumersCommand.Create));
+        root.Add(Register(MigrateCommand.Create));
 
         var parsed = root.Parse(args);
         var problems = ParseErrors.Of(parsed);

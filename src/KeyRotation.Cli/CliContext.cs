@@ -48,10 +48,11 @@ internal sealed partial class CliContext
         Stderr = stderr;
         Environment = environment;
         Host = host;
-        Format = parsed.GetValue(globals.Output) switch
+        Format = OutputOptions.FormatOf(parsed, globals.Output) switch
         {
             "json" => OutputFormat.Json,
             "text" => OutputFormat.Text,
+            "csv" => OutputFormat.Csv,
             _ => OutputFormat.Table,
         };
         IsSandbox = parsed.GetValue(globals.Sandbox);
@@ -151,16 +152,19 @@ internal sealed partial class CliContext
     /// The confirmation a change needs: --yes, or "y" typed on a terminal. Without a terminal and without --yes the
     /// command refuses (exit 2), so a script never hangs on a prompt nor changes keys by accident.
     /// </summary>
-    public async Task<bool> ConfirmAsync(bool yes, string question, CancellationToken ct)
+    public Task<bool> ConfirmAsync(bool yes, string question, CancellationToken ct) => ConfirmAsync(yes, question, "keys and aliases", ct);
+
+    /// <summary>The same, for a command that changes <paramref name="changes"/> (named in the refusal without --yes).</summary>
+    public async Task<bool> ConfirmAsync(bool yes, string question, string changes, CancellationToken ct)
     {
         if (yes)
         {
             return true;
         }
 
-        if (!Host.StdinIsTerminal || !Host.StdoutIsTerminal || Json)
+        if (!Host.StdinIsTerminal || !Host.StdoutIsTerminal || Json || Format == OutputFormat.Csv)
         {
-            throw new UsageException("This command changes keys and aliases: pass --yes to confirm when stdin is not a terminal (or with --output json).");
+            throw new UsageException($"This command changes {changes}: pass --yes to confirm when stdin is not a terminal (or with --output json).");
         }
 
         Console.Markup($"{Markup.Escape(question)} [[y/N]] ");
@@ -169,10 +173,11 @@ internal sealed partial class CliContext
     }
 }
 
-/// <summary>--output, with the AWS CLI's meanings: table for people, text (tab-separated) and json for scripts.</summary>
+/// <summary>--output, with the AWS CLI's meanings: table for people, text (tab-separated) and json for scripts; csv where a command offers it.</summary>
 internal enum OutputFormat
 {
     Table,
     Text,
     Json,
+    Csv,
 }

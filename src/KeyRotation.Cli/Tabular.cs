@@ -16,7 +16,7 @@ internal readonly record struct TabularCell(string Text, string? Colour = null)
 /// Rows written the way the output format and the screen call for, as the AWS CLI does: <c>--output text</c> is one
 /// tab-separated line per row; <c>--output table</c> on a terminal is a bordered table whose ids never wrap, or, when
 /// the terminal is too narrow for that, one block per row (stacked); redirected, it is plain text in aligned columns
-/// with a header line and no separator lines.
+/// with a header line and no separator lines; <c>--output csv</c> (where a command offers it) is RFC 4180 CSV with a header row.
 /// </summary>
 internal static class Tabular
 {
@@ -28,6 +28,12 @@ internal static class Tabular
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(rows);
+        if (context.Format == OutputFormat.Csv)
+        {
+            TabularCsv.Write(context.Stdout, columns, rows);
+            return;
+        }
+
         if (context.Format == OutputFormat.Text)
         {
             foreach (var row in rows)

@@ -30,7 +30,7 @@ internal sealed class TargetOptions
 
     public Option<FileInfo?> Accounts { get; } = new("--accounts")
     {
-        Description = $"File of accounts to work on, one per line: {AccountTargets.Format} (status, plan, rotate and rollback).",
+        Description = $"File of accounts to work on, one per line: {AccountTargets.Format} (status, plan, rotate, rollback, consumers and migrate).",
         HelpName = "FILE",
         Recursive = true,
     };

@@ -1,7 +1,7 @@
 namespace KeyRotation.Core.Consumers;
 
 /// <summary>What a scan learned about one resource: the key it references, or why it could not be checked.</summary>
-internal abstract record ConsumerFinding(ConsumerResource Resource)
+public abstract record ConsumerFinding(ConsumerResource Resource)
 {
     /// <summary>The resource references <see cref="ConsumerResource.KeyReference"/> (any key; the inventory matches generations).</summary>
     public sealed record Found(ConsumerResource Resource) : ConsumerFinding(Resource);

@@ -7,4 +7,4 @@ namespace KeyRotation.Core.Consumers;
 /// <paramref name="KeyReference"/> exactly what the resource stores (key id, key ARN, alias name or alias ARN), null when
 /// it could not be read.
 /// </summary>
-internal sealed record ConsumerResource(string Service, string Kind, string Id, string? KeyReference, string? VersionId = null);
+public sealed record ConsumerResource(string Service, string Kind, string Id, string? KeyReference, string? VersionId = null);

@@ -5,21 +5,22 @@ namespace KeyRotation.Core.Consumers;
 /// itself where the service stores the alias and resolves it per request. Idempotent: a resource already on the
 /// target is <see cref="MigrationResult.AlreadyCurrent"/>. A dry run changes nothing and answers <see cref="MigrationResult.WouldMove"/>.
 /// </summary>
-internal interface IConsumerMigrator
+public interface IConsumerMigrator
 {
     /// <summary>True for the resources (service and kind) this migrator moves.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1716", Justification = "C# only; the contract's name for it.")]
     bool Handles(ConsumerResource resource);
 
     Task<MigrationOutcome> MigrateAsync(ConsumerResource resource, MigrationTarget target, bool dryRun, CancellationToken ct);
 }
 
 /// <summary>Where a migration moves resources to: the alias (name and ARN) and the key it points at now.</summary>
-internal sealed record MigrationTarget(string AliasName, string AliasArn, string CurrentKeyArn);
+public sealed record MigrationTarget(string AliasName, string AliasArn, string CurrentKeyArn);
 
 /// <summary>What a migration did to one resource; <paramref name="Detail"/> is the reason, the new reference or the runbook.</summary>
-internal sealed record MigrationOutcome(MigrationResult Result, string Detail);
+public sealed record MigrationOutcome(MigrationResult Result, string Detail);
 
-internal enum MigrationResult
+public enum MigrationResult
 {
     /// <summary>Moved to the target and checked.</summary>
     Moved,

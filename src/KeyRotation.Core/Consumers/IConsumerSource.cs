@@ -6,7 +6,7 @@ namespace KeyRotation.Core.Consumers;
 /// A source yields every KMS-encrypted resource it sees with the reference it stores; the inventory decides which
 /// generation of an alias that reference names. Reading is paged and paced by the source.
 /// </summary>
-internal interface IConsumerSource
+public interface IConsumerSource
 {
     /// <summary>What the source scans, for progress lines and errors ("S3 buckets", "DynamoDB tables").</summary>
     string Name { get; }
