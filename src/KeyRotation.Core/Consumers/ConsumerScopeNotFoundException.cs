@@ -4,7 +4,7 @@ namespace KeyRotation.Core.Consumers;
 /// What an operator asked to scan does not exist (a bucket, or a prefix with no object under it): bad input, so the
 /// command stops with a one-line error naming it (exit 2) and nothing is changed.
 /// </summary>
-internal sealed class ConsumerScopeNotFoundException : Exception
+public sealed class ConsumerScopeNotFoundException : Exception
 {
     public ConsumerScopeNotFoundException(string message)
         : base(message)

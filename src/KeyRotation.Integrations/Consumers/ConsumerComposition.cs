@@ -1,5 +1,6 @@
 using KeyRotation.Core.Consumers;
 using KeyRotation.Integrations.Consumers.DynamoDb;
+using KeyRotation.Integrations.Consumers.S3;
 
 namespace KeyRotation.Integrations.Consumers;
 
@@ -28,6 +29,8 @@ public static class ConsumerComposition
         return
         [
             new DynamoDbTableSource(clients.DynamoDb, pacer),
+            new S3BucketEncryptionSource(clients.S3, clients.Region, pacer),
+            .. options.Bucket is { } bucket ? [new S3ObjectSource(clients.S3, bucket, options.Prefix ?? string.Empty, pacer)] : Array.Empty<IConsumerSource>(),
         ];
     }
 
@@ -39,6 +42,8 @@ public static class ConsumerComposition
         return
         [
             new DynamoDbTableMigrator(clients.DynamoDb, pacer),
+            new S3BucketEncryptionMigrator(clients.S3, pacer),
+            new S3ObjectMigrator(clients.S3, pacer),
         ];
     }
 }

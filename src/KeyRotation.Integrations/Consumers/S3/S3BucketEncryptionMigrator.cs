@@ -16,11 +16,14 @@ namespace KeyRotation.Integrations.Consumers.S3;
 internal sealed class S3BucketEncryptionMigrator : IConsumerMigrator
 {
     private readonly IAmazonS3 _s3;
+    private readonly ConsumerRequestPacer _pacer;
 
-    public S3BucketEncryptionMigrator(IAmazonS3 s3)
+    public S3BucketEncryptionMigrator(IAmazonS3 s3, ConsumerRequestPacer pacer)
     {
         ArgumentNullException.ThrowIfNull(s3);
+        ArgumentNullException.ThrowIfNull(pacer);
         _s3 = s3;
+        _pacer = pacer;
     }
 
     public bool Handles(ConsumerResource resource) => resource is { Service: S3ConsumerNames.Service, Kind: S3ConsumerNames.BucketKind };
@@ -43,6 +46,11 @@ internal sealed class S3BucketEncryptionMigrator : IConsumerMigrator
             return new MigrationOutcome(MigrationResult.AlreadyCurrent, $"default encryption already names {current}");
         }
 
+        if (resource.KeyReference is { } scanned && current != scanned)
+        {
+            return new MigrationOutcome(MigrationResult.Failed, $"default encryption now names {current}, not {scanned} as scanned: run again; left as it is");
+        }
+
         var kept = $"SSEAlgorithm {rule.ServerSideEncryptionByDefault.ServerSideEncryptionAlgorithm.Value}, BucketKeyEnabled {BucketKey(rule)} kept";
         if (dryRun)
         {
@@ -53,6 +61,7 @@ internal sealed class S3BucketEncryptionMigrator : IConsumerMigrator
         rule.ServerSideEncryptionByDefault.ServerSideEncryptionKeyManagementServiceKeyId = target.AliasArn;
         try
         {
+            await _pacer.WaitAsync(S3ConsumerNames.Service, "PutBucketEncryption", ct);
             await _s3.PutBucketEncryptionAsync(new PutBucketEncryptionRequest { BucketName = bucket, ServerSideEncryptionConfiguration = configuration }, ct);
         }
         catch (AmazonS3Exception ex)
@@ -76,6 +85,7 @@ internal sealed class S3BucketEncryptionMigrator : IConsumerMigrator
         ServerSideEncryptionConfiguration configuration;
         try
         {
+            await _pacer.WaitAsync(S3ConsumerNames.Service, "GetBucketEncryption", ct);
             configuration = (await _s3.GetBucketEncryptionAsync(new GetBucketEncryptionRequest { BucketName = bucket }, ct)).ServerSideEncryptionConfiguration;
         }
         catch (AmazonS3Exception ex) when (ex.ErrorCode == "ServerSideEncryptionConfigurationNotFoundError")

@@ -18,11 +18,14 @@ internal sealed class S3BucketEncryptionSource : IConsumerSource
 {
     private readonly IAmazonS3 _s3;
     private readonly string _region;
+    private readonly ConsumerRequestPacer _pacer;
     private readonly int _pageSize;
 
-    public S3BucketEncryptionSource(IAmazonS3 s3, string region, int pageSize = 1000)
+    public S3BucketEncryptionSource(IAmazonS3 s3, string region, ConsumerRequestPacer pacer, int pageSize = 1000)
     {
         ArgumentNullException.ThrowIfNull(s3);
+        ArgumentNullException.ThrowIfNull(pacer);
+        _pacer = pacer;
         ArgumentException.ThrowIfNullOrWhiteSpace(region);
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
         _s3 = s3;
@@ -37,6 +40,7 @@ internal sealed class S3BucketEncryptionSource : IConsumerSource
         string? token = null;
         do
         {
+            await _pacer.WaitAsync(S3ConsumerNames.Service, "ListBuckets", ct);
             var page = await _s3.ListBucketsAsync(new ListBucketsRequest { BucketRegion = _region, MaxBuckets = _pageSize, ContinuationToken = token }, ct);
             foreach (var bucket in page.Buckets ?? [])
             {
@@ -62,6 +66,7 @@ internal sealed class S3BucketEncryptionSource : IConsumerSource
         ServerSideEncryptionConfiguration? configuration;
         try
         {
+            await _pacer.WaitAsync(S3ConsumerNames.Service, "GetBucketEncryption", ct);
             configuration = (await _s3.GetBucketEncryptionAsync(new GetBucketEncryptionRequest { BucketName = bucket }, ct)).ServerSideEncryptionConfiguration;
         }
         catch (AmazonS3Exception ex) when (ex.ErrorCode is "ServerSideEncryptionConfigurationNotFoundError" or "NoSuchBucket")

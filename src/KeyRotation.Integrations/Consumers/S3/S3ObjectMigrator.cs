@@ -22,10 +22,10 @@ internal sealed class S3ObjectMigrator : IConsumerMigrator
     public const long MaxCopySize = 5L * 1024 * 1024 * 1024;
 
     private readonly IAmazonS3 _s3;
-    private readonly S3ObjectPacer _pacer;
+    private readonly ConsumerRequestPacer _pacer;
     private readonly ConcurrentDictionary<string, Task<string>> _versioning = new(StringComparer.Ordinal);
 
-    public S3ObjectMigrator(IAmazonS3 s3, S3ObjectPacer pacer)
+    public S3ObjectMigrator(IAmazonS3 s3, ConsumerRequestPacer pacer)
     {
         ArgumentNullException.ThrowIfNull(s3);
         ArgumentNullException.ThrowIfNull(pacer);
@@ -47,7 +47,7 @@ internal sealed class S3ObjectMigrator : IConsumerMigrator
         }
 
         var state = before.State!;
-        if (Refusal(state, target) is { } refusal)
+        if (Refusal(state, resource, target) is { } refusal)
         {
             return refusal;
         }
@@ -55,7 +55,7 @@ internal sealed class S3ObjectMigrator : IConsumerMigrator
         GetObjectAclResponse acl;
         try
         {
-            await _pacer.WaitAsync(ct);
+            await _pacer.WaitAsync(S3ConsumerNames.Service, "GetObjectAcl", ct);
             acl = await _s3.GetObjectAclAsync(new GetObjectAclRequest { BucketName = bucket, Key = key }, ct);
         }
         catch (AmazonS3Exception ex)
@@ -63,7 +63,7 @@ internal sealed class S3ObjectMigrator : IConsumerMigrator
             return Failed(S3Errors.Reason(ex, "GetObjectAcl", "s3:GetObjectAcl"));
         }
 
-        var versioning = await _versioning.GetOrAdd(bucket, VersioningAsync);
+        var versioning = await _versioning.GetOrAdd(bucket, b => VersioningAsync(b, ct));
         if (dryRun)
         {
             return new MigrationOutcome(MigrationResult.WouldMove, $"would copy onto itself under {target.CurrentKeyArn} (from {state.KmsKeyId}){VersioningNote(versioning, state.VersionId, null)}");
@@ -72,7 +72,7 @@ internal sealed class S3ObjectMigrator : IConsumerMigrator
         CopyObjectResponse copy;
         try
         {
-            await _pacer.WaitAsync(ct);
+            await _pacer.WaitAsync(S3ConsumerNames.Service, "CopyObject", ct);
             copy = await _s3.CopyObjectAsync(S3ObjectCopy.Build(bucket, key, state, acl, target.CurrentKeyArn), ct);
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.PreconditionFailed)
@@ -98,9 +98,10 @@ internal sealed class S3ObjectMigrator : IConsumerMigrator
             : new MigrationOutcome(MigrationResult.Moved, $"under {target.CurrentKeyArn} (was {state.KmsKeyId}); checked {Checked(state)}{VersioningNote(versioning, state.VersionId, copied.VersionId)}");
     }
 
-    private static MigrationOutcome? Refusal(S3ObjectState state, MigrationTarget target) =>
+    private static MigrationOutcome? Refusal(S3ObjectState state, ConsumerResource resource, MigrationTarget target) =>
         !S3ConsumerNames.IsKms(state.Sse) ? Failed($"no longer encrypted with a KMS key (now {state.Sse ?? "none"})")
         : state.KmsKeyId == target.CurrentKeyArn ? new MigrationOutcome(MigrationResult.AlreadyCurrent, $"already under {target.CurrentKeyArn}")
+        : resource.KeyReference is { } scanned && state.KmsKeyId != scanned ? Failed($"now under {state.KmsKeyId}, not {scanned} as scanned: run again")
         : state.Size > MaxCopySize ? Failed($"{state.Size} bytes, over CopyObject's 5 GB: it needs a multipart copy (UploadPartCopy), which this tool does not make")
         : state.Archived || state.StorageClass is "GLACIER" or "DEEP_ARCHIVE" ? Failed($"archived in {state.StorageClass}: restore it first (RestoreObject)")
         : null;
@@ -122,7 +123,7 @@ internal sealed class S3ObjectMigrator : IConsumerMigrator
     {
         try
         {
-            await _pacer.WaitAsync(ct);
+            await _pacer.WaitAsync(S3ConsumerNames.Service, "HeadObject", ct);
             var head = await _s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key, EtagToMatch = etag, ChecksumMode = ChecksumMode.ENABLED }, ct);
             return (S3ObjectState.Of(head), null);
         }
@@ -140,11 +141,12 @@ internal sealed class S3ObjectMigrator : IConsumerMigrator
         }
     }
 
-    private async Task<string> VersioningAsync(string bucket)
+    private async Task<string> VersioningAsync(string bucket, CancellationToken ct)
     {
         try
         {
-            var answer = await _s3.GetBucketVersioningAsync(new GetBucketVersioningRequest { BucketName = bucket });
+            await _pacer.WaitAsync(S3ConsumerNames.Service, "GetBucketVersioning", ct);
+            var answer = await _s3.GetBucketVersioningAsync(new GetBucketVersioningRequest { BucketName = bucket }, ct);
             return answer.VersioningConfig?.Status?.Value ?? "Off";
         }
         catch (AmazonS3Exception ex) when (S3Errors.IsAccessDenied(ex))

@@ -17,10 +17,10 @@ internal sealed class S3ObjectSource : IConsumerSource
     private readonly IAmazonS3 _s3;
     private readonly string _bucket;
     private readonly string _prefix;
-    private readonly S3ObjectPacer _pacer;
+    private readonly ConsumerRequestPacer _pacer;
     private readonly int _pageSize;
 
-    public S3ObjectSource(IAmazonS3 s3, string bucket, string prefix, S3ObjectPacer pacer, int pageSize = 1000)
+    public S3ObjectSource(IAmazonS3 s3, string bucket, string prefix, ConsumerRequestPacer pacer, int pageSize = 1000)
     {
         ArgumentNullException.ThrowIfNull(s3);
         ArgumentException.ThrowIfNullOrWhiteSpace(bucket);
@@ -72,6 +72,7 @@ internal sealed class S3ObjectSource : IConsumerSource
     {
         try
         {
+            await _pacer.WaitAsync(S3ConsumerNames.Service, "ListObjectsV2", ct);
             return await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _bucket, Prefix = _prefix, MaxKeys = _pageSize, ContinuationToken = token }, ct);
         }
         catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchBucket")
@@ -86,7 +87,7 @@ internal sealed class S3ObjectSource : IConsumerSource
 
     private async Task<ConsumerFinding?> ReadAsync(string key, CancellationToken ct)
     {
-        await _pacer.WaitAsync(ct);
+        await _pacer.WaitAsync(S3ConsumerNames.Service, "HeadObject", ct);
         GetObjectMetadataResponse head;
         try
         {

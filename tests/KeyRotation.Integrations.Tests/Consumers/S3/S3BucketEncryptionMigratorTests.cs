@@ -13,7 +13,7 @@ public sealed class S3BucketEncryptionMigratorTests
         await using var world = new S3World();
         world.Server.AddBucket("app", encryption: new("aws:kms", S3World.OldKeyArn, true));
 
-        var outcomes = await S3World.MigrateAllAsync(new S3BucketEncryptionSource(world.Client, S3World.Region), new S3BucketEncryptionMigrator(world.Client));
+        var outcomes = await S3World.MigrateAllAsync(new S3BucketEncryptionSource(world.Client, S3World.Region, world.Pacer), new S3BucketEncryptionMigrator(world.Client, world.Pacer));
 
         var (_, outcome) = Assert.Single(outcomes);
         Assert.Equal(MigrationResult.Moved, outcome.Result);
@@ -33,7 +33,7 @@ public sealed class S3BucketEncryptionMigratorTests
         await using var world = new S3World();
         world.Server.AddBucket("dsse", encryption: new("aws:kms:dsse", S3World.OldKeyArn, null));
 
-        var outcome = await new S3BucketEncryptionMigrator(world.Client).MigrateAsync(new("s3", "bucket", "arn:aws:s3:::dsse", S3World.OldKeyArn), S3World.Target, dryRun: false, CancellationToken.None);
+        var outcome = await new S3BucketEncryptionMigrator(world.Client, world.Pacer).MigrateAsync(new("s3", "bucket", "arn:aws:s3:::dsse", S3World.OldKeyArn), S3World.Target, dryRun: false, CancellationToken.None);
 
         Assert.Equal(MigrationResult.Moved, outcome.Result);
         Assert.Equal([new LocalS3EncryptionRule("aws:kms:dsse", S3World.Target.AliasArn, null)], world.Server.EncryptionOf("dsse"));
@@ -44,7 +44,7 @@ public sealed class S3BucketEncryptionMigratorTests
     {
         await using var world = new S3World();
         world.Server.AddBucket("app", encryption: new("aws:kms", S3World.OldKeyArn, false));
-        var migrator = new S3BucketEncryptionMigrator(world.Client);
+        var migrator = new S3BucketEncryptionMigrator(world.Client, world.Pacer);
         var bucket = new ConsumerResource("s3", "bucket", "arn:aws:s3:::app", S3World.OldKeyArn);
         await migrator.MigrateAsync(bucket, S3World.Target, dryRun: false, CancellationToken.None);
 
@@ -60,7 +60,7 @@ public sealed class S3BucketEncryptionMigratorTests
         await using var world = new S3World();
         world.Server.AddBucket("app", encryption: new("aws:kms", "alias/app-data", null));
 
-        var outcome = await new S3BucketEncryptionMigrator(world.Client).MigrateAsync(new("s3", "bucket", "arn:aws:s3:::app", "alias/app-data"), S3World.Target, dryRun: false, CancellationToken.None);
+        var outcome = await new S3BucketEncryptionMigrator(world.Client, world.Pacer).MigrateAsync(new("s3", "bucket", "arn:aws:s3:::app", "alias/app-data"), S3World.Target, dryRun: false, CancellationToken.None);
 
         Assert.Equal(MigrationResult.AlreadyCurrent, outcome.Result);
         Assert.Empty(world.Server.CallsOf("PutBucketEncryption"));
@@ -72,7 +72,7 @@ public sealed class S3BucketEncryptionMigratorTests
         await using var world = new S3World();
         world.Server.AddBucket("app", encryption: new("aws:kms", S3World.OldKeyArn, true));
 
-        var outcome = await new S3BucketEncryptionMigrator(world.Client).MigrateAsync(new("s3", "bucket", "arn:aws:s3:::app", S3World.OldKeyArn), S3World.Target, dryRun: true, CancellationToken.None);
+        var outcome = await new S3BucketEncryptionMigrator(world.Client, world.Pacer).MigrateAsync(new("s3", "bucket", "arn:aws:s3:::app", S3World.OldKeyArn), S3World.Target, dryRun: true, CancellationToken.None);
 
         Assert.Equal(new MigrationOutcome(MigrationResult.WouldMove, $"would set KMSMasterKeyID {S3World.OldKeyArn} -> {S3World.Target.AliasArn} (SSEAlgorithm aws:kms, BucketKeyEnabled true kept)"), outcome);
         Assert.Equal([new LocalS3EncryptionRule("aws:kms", S3World.OldKeyArn, true)], world.Server.EncryptionOf("app"));
@@ -85,7 +85,7 @@ public sealed class S3BucketEncryptionMigratorTests
         await using var world = new S3World();
         world.Server.AddBucket("app", encryption: new("aws:kms", S3World.OldKeyArn, true)).Denied.Add("PutBucketEncryption");
 
-        var outcome = await new S3BucketEncryptionMigrator(world.Client).MigrateAsync(new("s3", "bucket", "arn:aws:s3:::app", S3World.OldKeyArn), S3World.Target, dryRun: false, CancellationToken.None);
+        var outcome = await new S3BucketEncryptionMigrator(world.Client, world.Pacer).MigrateAsync(new("s3", "bucket", "arn:aws:s3:::app", S3World.OldKeyArn), S3World.Target, dryRun: false, CancellationToken.None);
 
         Assert.Equal(new MigrationOutcome(MigrationResult.Failed, "AccessDenied: PutBucketEncryption needs s3:PutEncryptionConfiguration; left as it was"), outcome);
         Assert.Equal([new LocalS3EncryptionRule("aws:kms", S3World.OldKeyArn, true)], world.Server.EncryptionOf("app"));

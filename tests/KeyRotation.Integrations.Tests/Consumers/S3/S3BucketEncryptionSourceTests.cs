@@ -16,7 +16,7 @@ public sealed class S3BucketEncryptionSourceTests
         world.Server.AddBucket("aws-managed", encryption: new("aws:kms", null, null));
         world.Server.AddBucket("no-configuration");
 
-        var findings = await ScanAsync(new S3BucketEncryptionSource(world.Client, S3World.Region));
+        var findings = await ScanAsync(new S3BucketEncryptionSource(world.Client, S3World.Region, world.Pacer));
 
         Assert.Equal(
             [
@@ -40,7 +40,7 @@ public sealed class S3BucketEncryptionSourceTests
             world.Server.AddBucket(name, encryption: new("aws:kms", S3World.OldKeyArn, false));
         }
 
-        var findings = await ScanAsync(new S3BucketEncryptionSource(world.Client, S3World.Region, pageSize: 2));
+        var findings = await ScanAsync(new S3BucketEncryptionSource(world.Client, S3World.Region, world.Pacer, pageSize: 2));
 
         Assert.Equal(["b1", "b2", "b3", "b4", "b5"], findings.Select(f => f.Resource.Id["arn:aws:s3:::".Length..]));
         var pages = world.Server.CallsOf("ListBuckets");
@@ -58,7 +58,7 @@ public sealed class S3BucketEncryptionSourceTests
         world.Server.AddBucket("a-locked", encryption: new("aws:kms", S3World.OldKeyArn, null)).Denied.Add("GetBucketEncryption");
         world.Server.AddBucket("b-open", encryption: new("aws:kms", S3World.OldKeyArn, null));
 
-        var findings = await ScanAsync(new S3BucketEncryptionSource(world.Client, S3World.Region));
+        var findings = await ScanAsync(new S3BucketEncryptionSource(world.Client, S3World.Region, world.Pacer));
 
         Assert.Equal(
             [
@@ -75,7 +75,7 @@ public sealed class S3BucketEncryptionSourceTests
         world.Server.AddBucket("here", encryption: new("aws:kms", S3World.OldKeyArn, null));
         world.Server.AddBucket("elsewhere", region: "eu-west-1", encryption: new("aws:kms", S3World.OldKeyArn, null));
 
-        var findings = await ScanAsync(new S3BucketEncryptionSource(world.Client, S3World.Region));
+        var findings = await ScanAsync(new S3BucketEncryptionSource(world.Client, S3World.Region, world.Pacer));
 
         Assert.Equal("arn:aws:s3:::here", Assert.Single(findings).Resource.Id);
         Assert.Equal(["here"], world.Server.CallsOf("GetBucketEncryption").Select(c => c.Bucket));
@@ -88,7 +88,7 @@ public sealed class S3BucketEncryptionSourceTests
         world.Server.IgnoreBucketRegion = true;
         world.Server.AddBucket("elsewhere", region: "eu-west-1", encryption: new("aws:kms", S3World.OldKeyArn, null));
 
-        var findings = await ScanAsync(new S3BucketEncryptionSource(world.Client, S3World.Region));
+        var findings = await ScanAsync(new S3BucketEncryptionSource(world.Client, S3World.Region, world.Pacer));
 
         Assert.Equal(new ConsumerFinding.NotChecked(new("s3", "bucket", "arn:aws:s3:::elsewhere", null), "in Region eu-west-1, not us-east-1: scan that Region"), Assert.Single(findings));
         Assert.Empty(world.Server.CallsOf("GetBucketEncryption"));

@@ -3,7 +3,6 @@ using Amazon.S3;
 using KeyRotation.Core.Consumers;
 using KeyRotation.Integrations.Consumers.S3;
 using KeyRotation.Testing.LocalS3;
-using Microsoft.Extensions.Time.Testing;
 
 namespace KeyRotation.Integrations.Tests.Consumers.S3;
 
@@ -23,15 +22,15 @@ internal sealed class S3World : IAsyncDisposable
         Client = new AmazonS3Client(
             new BasicAWSCredentials("test", "test"),
             new AmazonS3Config { ServiceURL = Server.Url.ToString(), ForcePathStyle = true, AuthenticationRegion = Region, RetryMode = RequestRetryMode.Standard, MaxErrorRetry = 2 });
-        // Fast enough never to wait in these tests; S3ObjectPacerTests covers the pacing itself.
-        Pacer = new S3ObjectPacer(new FakeTimeProvider(), rate: 1_000_000);
+        // The local endpoint does not throttle; ConsumerRequestPacer's own tests cover the pacing.
+        Pacer = ConsumerRequestPacer.Unpaced();
     }
 
     public LocalS3Server Server { get; } = new();
 
     public AmazonS3Client Client { get; }
 
-    public S3ObjectPacer Pacer { get; }
+    public ConsumerRequestPacer Pacer { get; }
 
     public S3ObjectSource Objects(string bucket, string prefix, int pageSize = 1000) => new(Client, bucket, prefix, Pacer, pageSize);
 
