@@ -1,6 +1,7 @@
 using Amazon.KeyManagementService.Model;
 using KeyRotation.IntegrationTests.Cli;
 using KeyRotation.Testing.Consumers;
+using KeyRotation.Testing.LocalS3;
 
 namespace KeyRotation.IntegrationTests.Consumers;
 
@@ -19,11 +20,15 @@ internal sealed class ConsumerHarness : IAsyncDisposable
         Cli.Environment["AWS_ACCESS_KEY_ID"] = "AKIDOPERATOR";
         Cli.Environment["AWS_SECRET_ACCESS_KEY"] = "operator-secret";
         Cli.Environment["AWS_ENDPOINT_URL_DYNAMODB"] = DynamoDb.Url.ToString();
+        Cli.Environment["AWS_ENDPOINT_URL_S3"] = S3.Url.ToString();
     }
 
     public CliHarness Cli { get; } = new();
 
     public FakeDynamoDb DynamoDb { get; } = new();
+
+    /// <summary>S3 (path-style, AWS_ENDPOINT_URL_S3): bucket default encryption is scanned on every run.</summary>
+    public LocalS3Server S3 { get; } = new();
 
     /// <summary>The key ARNs of the alias's generations, oldest first: [0] generation 1 ... [^1] the current key.</summary>
     public IReadOnlyList<string> Generations { get; private set; } = [];
@@ -62,6 +67,7 @@ internal sealed class ConsumerHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await DynamoDb.DisposeAsync();
+        await S3.DisposeAsync();
         Cli.Kms.Dispose();
     }
 }
