@@ -113,7 +113,8 @@ internal static class MigrationOutput
         _ => result.ToString(),
     };
 
-    private static string FirstLine(string text) => text.Split('\n') is { Length: > 1 } lines ? $"{lines[0]} (runbook below)" : text;
+    /// <summary>A runbook's place in the table: it follows the table, step by step.</summary>
+    private static string FirstLine(string text) => text.Split('\n') is { Length: > 1 } lines ? $"runbook below ({lines.Length} steps)" : text;
 
     private static IEnumerable<IReadOnlyList<TabularCell>> Rows(TargetMigration result)
     {

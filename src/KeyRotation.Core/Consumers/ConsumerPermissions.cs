@@ -25,6 +25,17 @@ public static class ConsumerPermissions
             // CopyObject decrypts with the old key and encrypts with the new one in the caller's name; the tag-set and the
             // ACL (as x-amz-grant-* headers) travel with the copy.
             ["s3:GetObjectAcl", "s3:GetBucketVersioning", "s3:PutObject", "s3:GetObjectTagging", "s3:PutObjectTagging", "s3:PutObjectAcl", "kms:Decrypt", "kms:GenerateDataKey"]),
+        new(
+            "SSM SecureString parameters",
+            ["ssm:DescribeParameters"],
+            // The value is read decrypted (old key) and written again encrypted (current key): Encrypt for the standard
+            // tier, GenerateDataKey for the advanced tier's envelope.
+            ["ssm:GetParameter", "ssm:PutParameter", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]),
+        new(
+            "EBS volumes and snapshots",
+            ["ec2:DescribeVolumes", "ec2:DescribeSnapshots"],
+            // Not moved by the tool: the runbook it prints needs these when the operator runs it.
+            ["ec2:CreateSnapshot", "ec2:CopySnapshot", "ec2:CreateVolume", "ec2:StopInstances", "ec2:DetachVolume", "ec2:AttachVolume", "ec2:StartInstances", "kms:DescribeKey", "kms:CreateGrant", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKeyWithoutPlaintext"]),
     ];
 }
 

@@ -25,5 +25,15 @@ public static class ConsumerRequestRates
         ["s3:HeadObject"] = 100,
         ["s3:GetObjectAcl"] = 100,
         ["s3:CopyObject"] = 50,
+
+        // Parameter Store: DescribeParameters and PutParameter have low default throughput (a few per second, shared
+        // with every writer of the account); GetParameter's is higher.
+        ["ssm:DescribeParameters"] = 2,
+        ["ssm:GetParameter"] = 10,
+        ["ssm:PutParameter"] = 2,
+
+        // EC2 throttles describe calls per account with a token bucket shared by every non-mutating action.
+        ["ec2:DescribeVolumes"] = 5,
+        ["ec2:DescribeSnapshots"] = 5,
     };
 }

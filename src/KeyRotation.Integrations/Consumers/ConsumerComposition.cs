@@ -1,6 +1,8 @@
 using KeyRotation.Core.Consumers;
 using KeyRotation.Integrations.Consumers.DynamoDb;
 using KeyRotation.Integrations.Consumers.S3;
+using KeyRotation.Integrations.Consumers.Ec2;
+using KeyRotation.Integrations.Consumers.Ssm;
 
 namespace KeyRotation.Integrations.Consumers;
 
@@ -31,6 +33,9 @@ public static class ConsumerComposition
             new DynamoDbTableSource(clients.DynamoDb, pacer),
             new S3BucketEncryptionSource(clients.S3, clients.Region, pacer),
             .. options.Bucket is { } bucket ? [new S3ObjectSource(clients.S3, bucket, options.Prefix ?? string.Empty, pacer)] : Array.Empty<IConsumerSource>(),
+            new SsmParameterSource(clients.Ssm, pacer),
+            new EbsVolumeSource(clients.Ec2, pacer),
+            new EbsSnapshotSource(clients.Ec2, pacer),
         ];
     }
 
@@ -44,6 +49,8 @@ public static class ConsumerComposition
             new DynamoDbTableMigrator(clients.DynamoDb, pacer),
             new S3BucketEncryptionMigrator(clients.S3, pacer),
             new S3ObjectMigrator(clients.S3, pacer),
+            new SsmParameterMigrator(clients.Ssm, pacer),
+            new EbsRunbook(clients.Ec2, pacer),
         ];
     }
 }

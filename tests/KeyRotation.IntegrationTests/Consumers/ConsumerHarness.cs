@@ -6,7 +6,7 @@ using KeyRotation.Testing.LocalS3;
 namespace KeyRotation.IntegrationTests.Consumers;
 
 /// <summary>
-/// The CLI in process against LocalKms and the consumer services' local endpoints (DynamoDB, SSM, EC2 on 127.0.0.1),
+/// The CLI in process against LocalKms and the consumer services' local endpoints (DynamoDB, SSM, EC2, each on 127.0.0.1),
 /// which the real SDK clients reach through AWS_ENDPOINT_URL_&lt;SERVICE&gt; as they would on a developer's machine;
 /// the alias app-data has three generations (two rotations). Disposed by the test: the endpoints stop.
 /// </summary>
@@ -21,6 +21,8 @@ internal sealed class ConsumerHarness : IAsyncDisposable
         Cli.Environment["AWS_SECRET_ACCESS_KEY"] = "operator-secret";
         Cli.Environment["AWS_ENDPOINT_URL_DYNAMODB"] = DynamoDb.Url.ToString();
         Cli.Environment["AWS_ENDPOINT_URL_S3"] = S3.Url.ToString();
+        Cli.Environment["AWS_ENDPOINT_URL_SSM"] = Ssm.Url.ToString();
+        Cli.Environment["AWS_ENDPOINT_URL_EC2"] = Ec2.Url.ToString();
     }
 
     public CliHarness Cli { get; } = new();
@@ -29,6 +31,12 @@ internal sealed class ConsumerHarness : IAsyncDisposable
 
     /// <summary>S3 (path-style, AWS_ENDPOINT_URL_S3): bucket default encryption is scanned on every run.</summary>
     public LocalS3Server S3 { get; } = new();
+    public FakeSsm Ssm { get; } = new();
+
+    public FakeEc2 Ec2 { get; } = new();
+
+    /// <summary>Every request any consumer service was sent.</summary>
+    public int ServiceRequests => DynamoDb.Requests.Count + Ssm.Requests.Count + Ec2.Requests.Count + S3.Calls.Count;
 
     /// <summary>The key ARNs of the alias's generations, oldest first: [0] generation 1 ... [^1] the current key.</summary>
     public IReadOnlyList<string> Generations { get; private set; } = [];
@@ -68,6 +76,8 @@ internal sealed class ConsumerHarness : IAsyncDisposable
     {
         await DynamoDb.DisposeAsync();
         await S3.DisposeAsync();
+        await Ssm.DisposeAsync();
+        await Ec2.DisposeAsync();
         Cli.Kms.Dispose();
     }
 }

@@ -77,7 +77,7 @@ public sealed class ConsumersCommandTests
         Assert.Equal(2, run.ExitCode);
         Assert.Equal(string.Empty, run.Stdout);
         Assert.Equal("keyrotation consumers: alias/app-dta does not exist in this account and Region (did you mean alias/app-data?)", run.Stderr.Trim());
-        Assert.Empty(harness.DynamoDb.Requests);
+        Assert.Equal(0, harness.ServiceRequests);
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class ConsumersCommandTests
 
         Assert.Equal(2, run.ExitCode);
         Assert.Equal("keyrotation consumers: --prefix needs --bucket: it names objects of one bucket.", run.Stderr.Trim());
-        Assert.Empty(harness.DynamoDb.Requests);
+        Assert.Equal(0, harness.ServiceRequests);
     }
 
     [Fact]

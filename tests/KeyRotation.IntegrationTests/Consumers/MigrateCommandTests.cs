@@ -99,7 +99,7 @@ public sealed class MigrateCommandTests
 
         Assert.Equal(2, run.ExitCode);
         Assert.Equal("keyrotation migrate: alias/app-dat does not exist in this account and Region (did you mean alias/app-data?)", run.Stderr.Trim());
-        Assert.Empty(harness.DynamoDb.Requests);
+        Assert.Equal(0, harness.ServiceRequests);
     }
 
     [Fact]
