@@ -41,6 +41,14 @@ internal static class ConsumerScan
         var generations = await context.WaitAsync($"Reading the generations of {alias}", () => AliasGenerations.ReadAsync(kms, alias, ct));
         var matcher = new KeyReferenceMatcher(generations, snapshot.Names.ToDictionary(n => n, snapshot.TargetOf, StringComparer.Ordinal));
         var inventory = new ConsumerInventory(ConsumerComposition.Sources(clients, options, pacer), line => context.Error($"Scanning: {line}"));
-        return await context.WaitAsync($"Looking for the resources that use {alias}", () => inventory.ScanAsync(matcher, generations, ct));
+        try
+        {
+            return await context.WaitAsync($"Looking for the resources that use {alias}", () => inventory.ScanAsync(matcher, generations, ct));
+        }
+        catch (ConsumerScopeNotFoundException ex)
+        {
+            // --bucket or --prefix names nothing: bad input (exit 2), found before anything was changed.
+            throw new UsageException(ex.Message, ex);
+        }
     }
 }

@@ -15,6 +15,17 @@ public static class ConsumerPermissions
             // DynamoDB creates its grant on the new key with the caller's identity, and re-wraps the table key under it.
             ["dynamodb:UpdateTable", "kms:DescribeKey", "kms:CreateGrant", "kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]),
         new(
+            "S3 buckets",
+            ["s3:ListAllMyBuckets", "s3:GetEncryptionConfiguration"],
+            // S3 stores the alias ARN as given; the applications that write need kms:GenerateDataKey on the keys it resolves to.
+            ["s3:PutEncryptionConfiguration"]),
+        new(
+            "S3 objects",
+            ["s3:ListBucket", "s3:GetObject"],
+            // CopyObject decrypts with the old key and encrypts with the new one in the caller's name; the tag-set and the
+            // ACL (as x-amz-grant-* headers) travel with the copy.
+            ["s3:GetObjectAcl", "s3:GetBucketVersioning", "s3:PutObject", "s3:GetObjectTagging", "s3:PutObjectTagging", "s3:PutObjectAcl", "kms:Decrypt", "kms:GenerateDataKey"]),
+        new(
             "SSM SecureString parameters",
             ["ssm:DescribeParameters"],
             // The value is read decrypted (old key) and written again encrypted (current key): Encrypt for the standard

@@ -15,6 +15,17 @@ public static class ConsumerRequestRates
         ["dynamodb:DescribeTable"] = 10,
         ["dynamodb:UpdateTable"] = 1,
 
+        // S3: bucket configuration calls are control-plane reads and writes; the object calls stay far below the 5,500
+        // GET/HEAD and 3,500 PUT/COPY requests a second S3 takes per prefix, leaving them to the bucket's applications.
+        ["s3:ListBuckets"] = 10,
+        ["s3:GetBucketEncryption"] = 20,
+        ["s3:PutBucketEncryption"] = 5,
+        ["s3:GetBucketVersioning"] = 10,
+        ["s3:ListObjectsV2"] = 10,
+        ["s3:HeadObject"] = 100,
+        ["s3:GetObjectAcl"] = 100,
+        ["s3:CopyObject"] = 50,
+
         // Parameter Store: DescribeParameters and PutParameter have low default throughput (a few per second, shared
         // with every writer of the account); GetParameter's is higher.
         ["ssm:DescribeParameters"] = 2,

@@ -2,6 +2,7 @@ using Amazon;
 using Amazon.DynamoDBv2;
 using Amazon.EC2;
 using Amazon.Runtime;
+using Amazon.S3;
 using Amazon.SimpleSystemsManagement;
 using KeyRotation.Integrations.Clients;
 
@@ -9,17 +10,25 @@ namespace KeyRotation.Integrations.Consumers;
 
 /// <summary>
 /// The SDK clients the consumer sources and migrators call, for one account and Region, with the operator's
-/// credentials (never the rotation role's). A service's endpoint setting (AWS_ENDPOINT_URL_DYNAMODB, _SSM, _EC2, then
-/// AWS_ENDPOINT_URL) is used as its ServiceURL, signed for the Region; otherwise the Region's own endpoint.
+/// credentials (never the rotation role's). A service's endpoint setting (AWS_ENDPOINT_URL_DYNAMODB, _SSM, _EC2, _S3, then
+/// AWS_ENDPOINT_URL) is used as its ServiceURL, signed for the Region (S3 then addressed path-style, as local endpoints
+/// need); otherwise the Region's own endpoint.
 /// </summary>
 public sealed class ConsumerClients : IDisposable
 {
-    public ConsumerClients(IAmazonDynamoDB dynamoDb, IAmazonSimpleSystemsManagement ssm, IAmazonEC2 ec2)
+    public ConsumerClients(IAmazonDynamoDB dynamoDb, IAmazonSimpleSystemsManagement ssm, IAmazonEC2 ec2, IAmazonS3 s3, string region)
     {
         DynamoDb = dynamoDb;
         Ssm = ssm;
         Ec2 = ec2;
+        S3 = s3;
+        Region = region;
     }
+
+    /// <summary>The Region the clients are in (S3's bucket listing asks for this Region's buckets).</summary>
+    public string Region { get; }
+
+    public IAmazonS3 S3 { get; }
 
     public IAmazonDynamoDB DynamoDb { get; }
 
@@ -36,7 +45,9 @@ public sealed class ConsumerClients : IDisposable
         return new ConsumerClients(
             new AmazonDynamoDBClient(credentials, Place(new AmazonDynamoDBConfig(), environment, "DynamoDB", region)),
             new AmazonSimpleSystemsManagementClient(credentials, Place(new AmazonSimpleSystemsManagementConfig(), environment, "SSM", region)),
-            new AmazonEC2Client(credentials, Place(new AmazonEC2Config(), environment, "EC2", region)));
+            new AmazonEC2Client(credentials, Place(new AmazonEC2Config(), environment, "EC2", region)),
+            new AmazonS3Client(credentials, PlaceS3(environment, region)),
+            region);
     }
 
     public void Dispose()
@@ -44,6 +55,14 @@ public sealed class ConsumerClients : IDisposable
         DynamoDb.Dispose();
         Ssm.Dispose();
         Ec2.Dispose();
+        S3.Dispose();
+    }
+
+    private static AmazonS3Config PlaceS3(IReadOnlyDictionary<string, string> environment, string region)
+    {
+        var config = Place(new AmazonS3Config(), environment, "S3", region);
+        config.ForcePathStyle = config.ServiceURL is not null;
+        return config;
     }
 
     /// <summary>Standard retries (throttling that pacing did not prevent), and the endpoint of the service's setting or the Region.</summary>

@@ -1,5 +1,6 @@
 using KeyRotation.Core.Consumers;
 using KeyRotation.Integrations.Consumers.DynamoDb;
+using KeyRotation.Integrations.Consumers.S3;
 using KeyRotation.Integrations.Consumers.Ec2;
 using KeyRotation.Integrations.Consumers.Ssm;
 
@@ -30,6 +31,8 @@ public static class ConsumerComposition
         return
         [
             new DynamoDbTableSource(clients.DynamoDb, pacer),
+            new S3BucketEncryptionSource(clients.S3, clients.Region, pacer),
+            .. options.Bucket is { } bucket ? [new S3ObjectSource(clients.S3, bucket, options.Prefix ?? string.Empty, pacer)] : Array.Empty<IConsumerSource>(),
             new SsmParameterSource(clients.Ssm, pacer),
             new EbsVolumeSource(clients.Ec2, pacer),
             new EbsSnapshotSource(clients.Ec2, pacer),
@@ -44,6 +47,8 @@ public static class ConsumerComposition
         return
         [
             new DynamoDbTableMigrator(clients.DynamoDb, pacer),
+            new S3BucketEncryptionMigrator(clients.S3, pacer),
+            new S3ObjectMigrator(clients.S3, pacer),
             new SsmParameterMigrator(clients.Ssm, pacer),
             new EbsRunbook(clients.Ec2, pacer),
         ];

@@ -1,6 +1,7 @@
 using Amazon.KeyManagementService.Model;
 using KeyRotation.IntegrationTests.Cli;
 using KeyRotation.Testing.Consumers;
+using KeyRotation.Testing.LocalS3;
 
 namespace KeyRotation.IntegrationTests.Consumers;
 
@@ -19,6 +20,7 @@ internal sealed class ConsumerHarness : IAsyncDisposable
         Cli.Environment["AWS_ACCESS_KEY_ID"] = "AKIDOPERATOR";
         Cli.Environment["AWS_SECRET_ACCESS_KEY"] = "operator-secret";
         Cli.Environment["AWS_ENDPOINT_URL_DYNAMODB"] = DynamoDb.Url.ToString();
+        Cli.Environment["AWS_ENDPOINT_URL_S3"] = S3.Url.ToString();
         Cli.Environment["AWS_ENDPOINT_URL_SSM"] = Ssm.Url.ToString();
         Cli.Environment["AWS_ENDPOINT_URL_EC2"] = Ec2.Url.ToString();
     }
@@ -27,12 +29,14 @@ internal sealed class ConsumerHarness : IAsyncDisposable
 
     public FakeDynamoDb DynamoDb { get; } = new();
 
+    /// <summary>S3 (path-style, AWS_ENDPOINT_URL_S3): bucket default encryption is scanned on every run.</summary>
+    public LocalS3Server S3 { get; } = new();
     public FakeSsm Ssm { get; } = new();
 
     public FakeEc2 Ec2 { get; } = new();
 
     /// <summary>Every request any consumer service was sent.</summary>
-    public int ServiceRequests => DynamoDb.Requests.Count + Ssm.Requests.Count + Ec2.Requests.Count;
+    public int ServiceRequests => DynamoDb.Requests.Count + Ssm.Requests.Count + Ec2.Requests.Count + S3.Calls.Count;
 
     /// <summary>The key ARNs of the alias's generations, oldest first: [0] generation 1 ... [^1] the current key.</summary>
     public IReadOnlyList<string> Generations { get; private set; } = [];
@@ -71,6 +75,7 @@ internal sealed class ConsumerHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await DynamoDb.DisposeAsync();
+        await S3.DisposeAsync();
         await Ssm.DisposeAsync();
         await Ec2.DisposeAsync();
         Cli.Kms.Dispose();
