@@ -2,7 +2,7 @@ namespace KeyRotation.Core.Consumers;
 
 /// <summary>
 /// The IAM actions the operator's own identity needs per consumer type: to list it (<c>consumers</c>) and to move it
-/// (<c>migrate</c>, which also lists). One place: docs/migration.md shows them (a test checks it), and a test checks that
+/// (<c>migrate</c>, which also lists). One place: docs/consumers.md shows them (a test checks it), and a test checks that
 /// the rotation and retention roles are granted none of the services' actions.
 /// </summary>
 public static class ConsumerPermissions

@@ -2,7 +2,7 @@ namespace KeyRotation.Core.Consumers;
 
 /// <summary>
 /// Requests per second the inventory and the migration allow themselves per service and operation, well below what
-/// each service throttles at, so that a scan never starves the applications of the account (docs/migration.md lists
+/// each service throttles at, so that a scan never starves the applications of the account (docs/consumers.md lists
 /// them with each service's limits). One line per operation a source or migrator calls.
 /// </summary>
 public static class ConsumerRequestRates
