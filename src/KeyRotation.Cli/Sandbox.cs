@@ -14,7 +14,7 @@ namespace KeyRotation.Cli;
 /// Nothing leaves the machine. Its state is kept in a file between commands (<see cref="LocalKmsStateFile"/>, the
 /// standalone LocalKms's --data format), so rotate, status and rollback can be tried one after the other.
 /// </summary>
-internal sealed class Sandbox
+internal sealed partial class Sandbox
 {
     private readonly LocalKmsStateFile? _state;
 

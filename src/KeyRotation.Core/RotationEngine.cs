@@ -1,5 +1,6 @@
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
+using KeyRotation.Core.Events;
 using KeyRotation.Core.Grants;
 using KeyRotation.Core.Pacing;
 using KeyRotation.Core.Protocol;
@@ -14,7 +15,7 @@ namespace KeyRotation.Core;
 /// (<see cref="ConcurrencySizing"/>), up to <see cref="RotationOptions.MaxConcurrency"/>; without one, that many at once.
 /// Throttling that still happens is left to the AWS SDK's retry, which the caller configures on the client.
 /// </summary>
-public sealed class RotationEngine
+public sealed partial class RotationEngine
 {
     private readonly AliasRotation _rotation;
     private readonly IRotationNotifier _notifier;
@@ -24,6 +25,7 @@ public sealed class RotationEngine
     private readonly IKeyMaterialImporter? _importer;
     private readonly KmsRequestPacer? _pacer;
     private readonly KeyGrantsReader _grants;
+    private readonly LifecycleEventPublisher? _events;
 
     public RotationEngine(
         IAmazonKeyManagementService kms,
@@ -35,7 +37,8 @@ public sealed class RotationEngine
         IAmazonKeyManagementService? createKeyClient = null,
         ITaggedKeyFinder? keyFinder = null,
         KmsRegionClients? regionClients = null,
-        KmsRequestPacer? pacer = null)
+        KmsRequestPacer? pacer = null,
+        LifecycleEventPublisher? events = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.KeyMaterialOrigin == KeyMaterialOrigin.External && importer is null)
@@ -50,7 +53,8 @@ public sealed class RotationEngine
         _importer = importer;
         _pacer = pacer;
         _grants = new KeyGrantsReader(kms);
-        _rotation = new AliasRotation(kms, createKeyClient ?? kms, options, time, log, importer, keyFinder, regionClients);
+        _events = events;
+        _rotation = new AliasRotation(kms, createKeyClient ?? kms, options, time, log, importer, keyFinder, regionClients, events);
     }
 
     /// <summary>
@@ -204,7 +208,7 @@ public sealed class RotationEngine
             result = await NotifyAsync(request, result, ct);
         }
 
-        return result;
+        return await PutEventsAsync(request, result, ct);
     }
 
     private async Task<AliasRotationResult> NotifyAsync(RotationRequest request, AliasRotationResult result, CancellationToken ct)

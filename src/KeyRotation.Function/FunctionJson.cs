@@ -21,10 +21,11 @@ internal sealed record AliasResult(
     [property: JsonPropertyName("newKeyId")] string? NewKeyId,
     [property: JsonPropertyName("reason")] string Reason,
     [property: JsonPropertyName("notificationError")] string? NotificationError,
-    [property: JsonPropertyName("method")] string? Method)
+    [property: JsonPropertyName("method")] string? Method,
+    [property: JsonPropertyName("eventError"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? EventError = null)
 {
     public static AliasResult From(AliasRotationResult result) =>
-        new(result.Alias, result.Outcome, result.PreviousKeyId, result.NewKeyId, result.Reason, result.NotificationError, result.Method is { } method ? RotationStrategyNames.Name(method) : null);
+        new(result.Alias, result.Outcome, result.PreviousKeyId, result.NewKeyId, result.Reason, result.NotificationError, result.Method is { } method ? RotationStrategyNames.Name(method) : null, result.EventError);
 }
 
 /// <summary>One log line on stdout.</summary>

@@ -10,7 +10,8 @@ internal sealed record RetentionResponse(
     [property: JsonPropertyName("dryRun")] bool DryRun,
     [property: JsonPropertyName("actions")] IReadOnlyList<RetentionActionResult> Actions,
     [property: JsonPropertyName("skipped")] IReadOnlyList<RetentionSkip> Skipped,
-    [property: JsonPropertyName("notificationError")] string? NotificationError)
+    [property: JsonPropertyName("notificationError")] string? NotificationError,
+    [property: JsonPropertyName("eventError"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? EventError = null)
 {
     public static RetentionResponse From(RetentionReport report, string mode) => new(
         report.RunId,
@@ -18,7 +19,8 @@ internal sealed record RetentionResponse(
         report.DryRun,
         [.. report.Results.Where(r => r.Step.Action != RetentionAction.Keep || r.Outcome == RetentionOutcome.Failed).Select(RetentionActionResult.From)],
         [.. report.Skipped.Select(s => new RetentionSkip(s.Step.Alias, s.Step.KeyId.Length == 0 ? null : s.Step.KeyId, s.Step.Reason))],
-        report.NotificationError);
+        report.NotificationError,
+        report.EventError);
 }
 
 /// <summary>One key (or marker alias) acted on.</summary>

@@ -50,6 +50,9 @@ public sealed record RetentionSettings
     /// <summary>Where EXTERNAL keys' escrow copies are confirmed; null: no escrow, so no EXTERNAL key is ever retired.</summary>
     public EscrowLocation? Escrow { get; init; }
 
+    /// <summary>Where the disabled, scheduled-for-deletion and re-enabled events go; off unless configured.</summary>
+    public EventSettings Events { get; init; } = EventSettings.None;
+
     /// <summary>The <see cref="SettingNames.RetentionMode"/> value of a mode.</summary>
     public static string ModeValue(RetentionMode mode) => mode switch
     {
@@ -82,6 +85,7 @@ public sealed record RetentionSettings
         var deleteAfter = RotationSettings.ParseInt(Get(SettingNames.DeleteAfterDays), SettingNames.DeleteAfterDays, DefaultDeleteAfterDays, 0, 3650, "days from disabling to scheduling deletion", problems);
         var window = RotationSettings.ParseInt(Get(SettingNames.PendingWindowDays), SettingNames.PendingWindowDays, DefaultPendingWindowDays, 7, 30, "days of KMS's deletion waiting period", problems);
 
+        var events = EventSettings.Parse(environment, problems);
         var bucket = Get(SettingNames.EscrowBucket);
         var prefix = Get(SettingNames.EscrowPrefix);
         if (bucket is not null && EscrowLocation.ValidateBucket(bucket) is { } bucketProblem)
@@ -114,6 +118,7 @@ public sealed record RetentionSettings
             DeleteAfterDays = deleteAfter,
             PendingWindowDays = window,
             Escrow = bucket is null ? null : new EscrowLocation(bucket, prefix ?? string.Empty),
+            Events = events,
         };
     }
 }

@@ -43,6 +43,9 @@ public sealed record RotationSettings
     /// </summary>
     public Uri? ContinuationQueueUrl { get; init; }
 
+    /// <summary>Where lifecycle events go (EVENT_BUS_NAME, EVENT_SOURCE); off unless configured.</summary>
+    public EventSettings Events { get; init; } = EventSettings.None;
+
     /// <summary>The most aliases rotated at once when MAX_CONCURRENCY is not set; the pacer sizes the run below it.</summary>
     public const int DefaultMaxConcurrency = 16;
 
@@ -79,6 +82,7 @@ public sealed record RotationSettings
         var escrowDisabled = ParseBool(Get(SettingNames.EscrowDisabled), SettingNames.EscrowDisabled, problems);
         var quotas = KmsRequestQuotas.Parse(Get(SettingNames.KmsRequestQuotas), SettingNames.KmsRequestQuotas, problems);
         var continuationQueue = ParseQueueUrl(Get(SettingNames.ContinuationQueueUrl), problems);
+        var events = EventSettings.Parse(environment, problems);
 
         KeyMaterial.KeyMaterialOptions.Validate(origin, escrowDisabled, Get(SettingNames.EscrowBucket), Get(SettingNames.EscrowPrefix), Get(SettingNames.EscrowPublicKey), problems);
 
@@ -100,6 +104,7 @@ public sealed record RotationSettings
             EscrowDisabled = escrowDisabled,
             RequestQuotas = quotas!,
             ContinuationQueueUrl = continuationQueue,
+            Events = events,
             Options = new RotationOptions
             {
                 MinKeyAge = TimeSpan.FromHours(minAge),

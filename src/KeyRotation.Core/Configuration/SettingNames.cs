@@ -27,6 +27,8 @@ public static class SettingNames
     public const string DisableAfterDays = "DISABLE_AFTER_DAYS";
     public const string DeleteAfterDays = "DELETE_AFTER_DAYS";
     public const string PendingWindowDays = "PENDING_WINDOW_DAYS";
+    public const string EventBusName = "EVENT_BUS_NAME";
+    public const string EventSource = "EVENT_SOURCE";
 
     /// <summary>Every setting the rotation function reads.</summary>
     public static IReadOnlyList<string> All { get; } =
@@ -34,6 +36,7 @@ public static class SettingNames
         RotationAliases, NotificationTopicArn, KeyMaterialOrigin, MinKeyAgeHours, DryRun, MaxConcurrency,
         FunctionTimeoutSeconds, KeyMaterialExpirationDays, EscrowBucket, EscrowPrefix, EscrowPublicKey, EscrowDisabled,
         KmsRequestQuotas, ContinuationQueueUrl, RotationStrategy, RotationMaterialReserve,
+        EventBusName, EventSource,
     ];
 
     /// <summary>
@@ -44,5 +47,6 @@ public static class SettingNames
     [
         RotationAliases, NotificationTopicArn, EscrowBucket, EscrowPrefix,
         RetentionMode, RetainGenerations, DisableAfterDays, DeleteAfterDays, PendingWindowDays,
+        EventBusName, EventSource,
     ];
 }

@@ -37,7 +37,7 @@ internal static class RetentionPlanner
         foreach (var key in view.Keys)
         {
             var (action, reason) = Decide(key, settings, now);
-            steps.Add(new RetentionStep { Alias = view.Alias, Action = action, KeyId = key.KeyId, Generation = key.Generation, Reason = reason });
+            steps.Add(new RetentionStep { Alias = view.Alias, Action = action, KeyId = key.KeyId, KeyArn = key.Arn, Generation = key.Generation, Reason = reason });
         }
 
         if (settings.Mode != RetentionMode.Off && view.Keys.Count > 0)

@@ -1,6 +1,7 @@
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using KeyRotation.Core.Configuration;
+using KeyRotation.Core.Events;
 using KeyRotation.Core.KeyMaterial;
 using KeyRotation.Core.Protocol;
 
@@ -20,9 +21,12 @@ public sealed class RetentionRunner
     private readonly IRotationLog _log;
     private readonly RetentionReader _reader;
     private readonly KmsCalls _calls;
+    private readonly LifecycleEventPublisher? _events;
 
-    public RetentionRunner(IAmazonKeyManagementService kms, IEscrowStore? escrowStore, RetentionSettings settings, IRotationNotifier? notifier, TimeProvider time, IRotationLog log)
+    /// <param name="events">Where the disabled, scheduled-for-deletion and re-enabled events go; null: none are put.</param>
+    public RetentionRunner(IAmazonKeyManagementService kms, IEscrowStore? escrowStore, RetentionSettings settings, IRotationNotifier? notifier, TimeProvider time, IRotationLog log, LifecycleEventPublisher? events = null)
     {
+        _events = events;
         ArgumentNullException.ThrowIfNull(settings);
         _transitions = new RetentionTransitions(kms, settings.PendingWindowDays);
         _settings = settings;
@@ -147,6 +151,7 @@ public sealed class RetentionRunner
             Alias = alias,
             Action = RetentionAction.Reenable,
             KeyId = key.KeyId,
+            KeyArn = key.Arn,
             Generation = inChain.Generation,
             Reason = $"{use.UsedBy} called {use.EventName}{(use.EventTime is { } t ? " at " + RecordedTime.Format(t) : string.Empty)} and got {use.ErrorCode}: the key is still needed",
         };
@@ -193,7 +198,16 @@ public sealed class RetentionRunner
         return new RetentionResult { Step = step, Outcome = RetentionOutcome.Done, DeletionCancelled = cancelled };
     }
 
+    /// <summary>The notice, then one lifecycle event per key changed; a failure of either is reported and changes no step.</summary>
     private async Task<RetentionReport> NotifyAsync(RetentionReport report, CancellationToken ct)
+    {
+        report = await SendNoticeAsync(report, ct);
+        return _events is null
+            ? report
+            : report with { EventError = await _events.PutAsync(LifecycleEvents.ForRetention(report, _time.GetUtcNow()), report.RunId, alias: null, ct) };
+    }
+
+    private async Task<RetentionReport> SendNoticeAsync(RetentionReport report, CancellationToken ct)
     {
         if (report.DryRun || _notifier is null || RetentionNotice.For(report, _time.GetUtcNow()) is not { } notice)
         {

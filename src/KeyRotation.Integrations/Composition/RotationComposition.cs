@@ -1,5 +1,6 @@
 using Amazon.KeyManagementService;
 using KeyRotation.Core.Configuration;
+using KeyRotation.Core.Events;
 using KeyRotation.Core.KeyMaterial;
 using KeyRotation.Core.Retention;
 using KeyRotation.Integrations.Clients;
@@ -49,6 +50,8 @@ public sealed class RotationComposition
         Notifier = options.Notifier
             ?? (options.NotificationTopicArn is { } topic ? AwsClients.CreateNotifier(options.Environment, topic) : null);
         _escrowStore = new(() => new S3EscrowStore(options.S3 ?? AwsClients.CreateS3(options.Environment)));
+        var sink = options.EventSink ?? (options.Events.Enabled ? AwsClients.CreateEventSink(options.Environment, options.Events) : null);
+        Events = sink is null ? null : new LifecycleEventPublisher(sink, options.Log);
     }
 
     public IAmazonKeyManagementService Kms { get; }
@@ -64,16 +67,19 @@ public sealed class RotationComposition
     /// <summary>The supplied notifier, else one publishing to the options' topic; null: neither is configured.</summary>
     public IRotationNotifier? Notifier { get; }
 
+    /// <summary>Where the engine, the retention runner and a rollback put lifecycle events; null: events are off.</summary>
+    public LifecycleEventPublisher? Events { get; }
+
     /// <summary>The escrow store over the options' S3 client (else one from the environment), built on first use.</summary>
     public IEscrowStore EscrowStore => _escrowStore.Value;
 
     /// <summary>The rotation engine over this composition's clients, with <paramref name="options"/>.</summary>
     public RotationEngine Engine(RotationOptions options, IKeyMaterialImporter? importer = null) =>
-        Engine(Kms, Notifier ?? throw new InvalidOperationException("The rotation engine needs a notifier or a notification topic."), options, _options.Time, _options.Log, importer, CreateKeyClient, KeyFinder, RegionClients, Pacer);
+        Engine(Kms, Notifier ?? throw new InvalidOperationException("The rotation engine needs a notifier or a notification topic."), options, _options.Time, _options.Log, importer, CreateKeyClient, KeyFinder, RegionClients, Pacer, Events);
 
     /// <summary>The retention runner over this composition's KMS client and notifier.</summary>
     public RetentionRunner Retention(RetentionSettings settings, IEscrowStore? escrowStore) =>
-        new(Kms, escrowStore, settings, Notifier, _options.Time, _options.Log);
+        new(Kms, escrowStore, settings, Notifier, _options.Time, _options.Log, Events);
 
     /// <summary>
     /// The engine from explicit parts, the parameters of its constructor: for tests and harnesses that drive one
@@ -89,6 +95,7 @@ public sealed class RotationComposition
         IAmazonKeyManagementService? createKeyClient = null,
         ITaggedKeyFinder? keyFinder = null,
         KmsRegionClients? regionClients = null,
-        KmsRequestPacer? pacer = null) =>
-        new RotationEngine(kms, notifier, options, time, log, importer, createKeyClient, keyFinder, regionClients, pacer);
+        KmsRequestPacer? pacer = null,
+        LifecycleEventPublisher? events = null) =>
+        new RotationEngine(kms, notifier, options, time, log, importer, createKeyClient, keyFinder, regionClients, pacer, events);
 }

@@ -1,5 +1,7 @@
 using Amazon.KeyManagementService;
 using Amazon.S3;
+using KeyRotation.Core.Configuration;
+using KeyRotation.Core.Events;
 
 namespace KeyRotation.Integrations.Composition;
 
@@ -39,6 +41,12 @@ public sealed record RotationCompositionOptions
     public KmsRegionClients? RegionClients { get; init; }
 
     public KmsRequestPacer? Pacer { get; init; }
+
+    /// <summary>Where lifecycle events go; with <see cref="EventSink"/> null and events on, an EventBridge sink is built from <see cref="Environment"/>.</summary>
+    public EventSettings Events { get; init; } = EventSettings.None;
+
+    /// <summary>The sink lifecycle events go to (a sandbox's recorder, a test's double), whatever <see cref="Events"/> says.</summary>
+    public ILifecycleEventSink? EventSink { get; init; }
 
     /// <summary>The escrow store; null: built from <see cref="Environment"/> when first asked for.</summary>
     public IAmazonS3? S3 { get; init; }
