@@ -1,5 +1,6 @@
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
+using KeyRotation.Core.Events;
 using KeyRotation.Core.Grants;
 using KeyRotation.Core.Hooks;
 using KeyRotation.Core.Pacing;
@@ -15,7 +16,7 @@ namespace KeyRotation.Core;
 /// (<see cref="ConcurrencySizing"/>), up to <see cref="RotationOptions.MaxConcurrency"/>; without one, that many at once.
 /// Throttling that still happens is left to the AWS SDK's retry, which the caller configures on the client.
 /// </summary>
-public sealed class RotationEngine
+public sealed partial class RotationEngine
 {
     private readonly AliasRotation _rotation;
     private readonly IRotationNotifier _notifier;
@@ -26,6 +27,7 @@ public sealed class RotationEngine
     private readonly KmsRequestPacer? _pacer;
     private readonly KeyGrantsReader _grants;
     private readonly AfterMoveHook _afterMove;
+    private readonly LifecycleEventPublisher? _events;
 
     public RotationEngine(
         IAmazonKeyManagementService kms,
@@ -38,7 +40,8 @@ public sealed class RotationEngine
         ITaggedKeyFinder? keyFinder = null,
         KmsRegionClients? regionClients = null,
         KmsRequestPacer? pacer = null,
-        IHookFunctions? hooks = null)
+        IHookFunctions? hooks = null,
+        LifecycleEventPublisher? events = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.KeyMaterialOrigin == KeyMaterialOrigin.External && importer is null)
@@ -53,8 +56,9 @@ public sealed class RotationEngine
         _importer = importer;
         _pacer = pacer;
         _grants = new KeyGrantsReader(kms);
-        _rotation = new AliasRotation(kms, createKeyClient ?? kms, options, time, log, importer, keyFinder, regionClients, hooks);
+        _rotation = new AliasRotation(kms, createKeyClient ?? kms, options, time, log, importer, keyFinder, regionClients, hooks, events);
         _afterMove = new AfterMoveHook(hooks, options, time, log);
+        _events = events;
     }
 
     /// <summary>
@@ -208,7 +212,7 @@ public sealed class RotationEngine
             result = await NotifyAsync(request, result, ct);
         }
 
-        return result;
+        return await PutEventsAsync(request, result, ct);
     }
 
     private async Task<AliasRotationResult> NotifyAsync(RotationRequest request, AliasRotationResult result, CancellationToken ct)

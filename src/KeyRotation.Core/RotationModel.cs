@@ -161,6 +161,11 @@ public sealed record AliasRotationResult
 
     /// <summary>The post-move hook for this alias (configured, or named by its key's tag), resolved when the run read the alias.</summary>
     internal Hooks.MoveHookArn? PostMoveHook { get; init; }
+    /// <summary>Set when this alias's lifecycle events could not be put (the rotation itself stands; docs/events.md).</summary>
+    public string? EventError { get; init; }
+
+    /// <summary>The generation (keyrotation:generation) a new-key move of this run makes: the key the alias points at once it moved.</summary>
+    public long? Generation { get; init; }
 
     /// <summary>The key's spec (for the notification: asymmetric keys' consumers must refetch the public key).</summary>
     public string? KeySpec { get; init; }

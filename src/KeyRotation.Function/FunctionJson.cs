@@ -22,10 +22,11 @@ internal sealed record AliasResult(
     [property: JsonPropertyName("reason")] string Reason,
     [property: JsonPropertyName("notificationError")] string? NotificationError,
     [property: JsonPropertyName("method")] string? Method,
-    [property: JsonPropertyName("postMoveHookError"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PostMoveHookError = null)
+    [property: JsonPropertyName("postMoveHookError"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PostMoveHookError = null,
+    [property: JsonPropertyName("eventError"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? EventError = null)
 {
     public static AliasResult From(AliasRotationResult result) =>
-        new(result.Alias, result.Outcome, result.PreviousKeyId, result.NewKeyId, result.Reason, result.NotificationError, result.Method is { } method ? RotationStrategyNames.Name(method) : null, result.PostMoveHookError);
+        new(result.Alias, result.Outcome, result.PreviousKeyId, result.NewKeyId, result.Reason, result.NotificationError, result.Method is { } method ? RotationStrategyNames.Name(method) : null, result.PostMoveHookError, result.EventError);
 }
 
 /// <summary>One log line on stdout.</summary>

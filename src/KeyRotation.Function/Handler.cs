@@ -41,7 +41,8 @@ public sealed class Handler
     /// Composition for tests: any client left null is built from the environment as in Lambda (the tagging client
     /// only along with KMS: a test that injects KMS and reaches adoption injects <paramref name="keyFinder"/> too). With
     /// KEY_MATERIAL_ORIGIN=EXTERNAL and no <paramref name="importer"/>, the escrowing importer is built on
-    /// <paramref name="kms"/> and <paramref name="s3"/> (S3 only when escrow is configured).
+    /// <paramref name="kms"/> and <paramref name="s3"/> (S3 only when escrow is configured). Lifecycle events go to
+    /// <paramref name="eventSink"/> when given, else where EVENT_BUS_NAME says.
     /// </summary>
     internal Handler(
         IReadOnlyDictionary<string, string> environment,
@@ -54,7 +55,8 @@ public sealed class Handler
         ITaggedKeyFinder? keyFinder = null,
         KmsRegionClients? regionClients = null,
         IContinuationQueue? continuationQueue = null,
-        Core.Hooks.IHookFunctions? hooks = null)
+        Core.Hooks.IHookFunctions? hooks = null,
+        Core.Events.ILifecycleEventSink? eventSink = null)
     {
         _time = time;
         _log = new JsonLinesLog(output, time);
@@ -81,6 +83,8 @@ public sealed class Handler
                 Time = time,
                 Log = _log,
                 NotificationTopicArn = _configuration.NotificationTopicArn,
+                Events = _configuration.Events,
+                EventSink = eventSink,
                 Kms = kms,
                 Notifier = notifier,
                 KeyFinder = keyFinder,

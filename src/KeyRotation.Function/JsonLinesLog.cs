@@ -27,6 +27,9 @@ internal sealed class JsonLinesLog : IRotationLog
     /// <summary>The dimension of <see cref="ScheduledRunSucceededMetric"/>: the function's name, so stacks sharing an account and Region stay apart.</summary>
     public const string FunctionNameDimension = "FunctionName";
 
+    /// <summary>Aliases (of a rotation run) or retention runs whose lifecycle events could not be put: the rotation stands, the events are missing.</summary>
+    public const string EventPutFailedMetric = "EventPutFailed";
+
     private readonly TextWriter _output;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
@@ -64,6 +67,7 @@ internal sealed class JsonLinesLog : IRotationLog
         ArgumentNullException.ThrowIfNull(report);
         var counts = Enum.GetValues<RotationOutcome>().ToDictionary(o => o.ToString(), o => report.Results.Count(r => r.Outcome == o));
         counts["NotificationFailed"] = report.Results.Count(r => r.NotificationError is not null);
+        counts[EventPutFailedMetric] = report.Results.Count(r => r.EventError is not null);
 
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -160,6 +164,39 @@ internal sealed class JsonLinesLog : IRotationLog
 
         json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    /// <summary>A retention run's <see cref="EventPutFailedMetric"/> as one EMF document (the rotation's is in <see cref="WriteMetrics"/>).</summary>
+    public void WriteEventMetrics(string runId, int failed)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("_aws");
+            json.WriteNumber("Timestamp", _time.GetUtcNow().ToUnixTimeMilliseconds());
+            json.WriteStartArray("CloudWatchMetrics");
+            json.WriteStartObject();
+            json.WriteString("Namespace", MetricNamespace);
+            json.WriteStartArray("Dimensions");
+            json.WriteStartArray();
+            json.WriteEndArray();
+            json.WriteEndArray();
+            json.WriteStartArray("Metrics");
+            json.WriteStartObject();
+            json.WriteString("Name", EventPutFailedMetric);
+            json.WriteString("Unit", "Count");
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteString("runId", runId);
+            json.WriteNumber(EventPutFailedMetric, failed);
+            json.WriteEndObject();
+        }
+
+        WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
     private void WriteLine(string line)

@@ -33,7 +33,7 @@ public sealed class RetentionHandler
     }
 
     /// <summary>Composition for tests: a client left null is built from the environment as in Lambda.</summary>
-    internal RetentionHandler(IReadOnlyDictionary<string, string> environment, IAmazonKeyManagementService? kms, IRotationNotifier? notifier, TimeProvider time, TextWriter output, IAmazonS3? s3 = null, KmsRegionClients? regionClients = null)
+    internal RetentionHandler(IReadOnlyDictionary<string, string> environment, IAmazonKeyManagementService? kms, IRotationNotifier? notifier, TimeProvider time, TextWriter output, IAmazonS3? s3 = null, KmsRegionClients? regionClients = null, Core.Events.ILifecycleEventSink? eventSink = null)
     {
         _time = time;
         _log = new JsonLinesLog(output, time);
@@ -48,6 +48,8 @@ public sealed class RetentionHandler
                 Time = time,
                 Log = _log,
                 NotificationTopicArn = _settings.NotificationTopicArn,
+                Events = _settings.Events,
+                EventSink = eventSink,
                 Kms = kms,
                 Notifier = notifier,
                 S3 = s3,
@@ -120,6 +122,10 @@ public sealed class RetentionHandler
         var body = JsonSerializer.SerializeToUtf8Bytes(response, RetentionJsonContext.Default.RetentionResponse);
         var acted = response.Actions.Where(a => a.Outcome != RetentionOutcome.Failed).Select(a => $"{a.Action} {a.MarkerAlias ?? a.KeyId}").ToList();
         _log.Write(new RotationLogEntry(RotationLogLevel.Information, $"Finished: {(acted.Count == 0 ? "nothing changed" : string.Join(", ", acted))}", runId));
+        if (settings.Events.Enabled)
+        {
+            _log.WriteEventMetrics(runId, report.EventError is null ? 0 : 1);
+        }
 
         var failed = report.Failed.ToList();
         if (failed.Count > 0 || report.NotificationError is not null)

@@ -14,7 +14,8 @@ internal sealed record RetentionResponse(
     [property: JsonPropertyName("actions")] IReadOnlyList<RetentionActionResult> Actions,
     [property: JsonPropertyName("refused")] IReadOnlyList<RetentionRefusal> Refused,
     [property: JsonPropertyName("skipped")] IReadOnlyList<RetentionSkip> Skipped,
-    [property: JsonPropertyName("notificationError")] string? NotificationError)
+    [property: JsonPropertyName("notificationError")] string? NotificationError,
+    [property: JsonPropertyName("eventError"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? EventError = null)
 {
     public static RetentionResponse From(RetentionReport report, string mode) => new(
         report.RunId,
@@ -23,7 +24,8 @@ internal sealed record RetentionResponse(
         [.. report.Results.Where(r => r.Step.Action != RetentionAction.Keep || r.Outcome == RetentionOutcome.Failed).Select(RetentionActionResult.From)],
         [.. report.Refused.Select(RetentionRefusal.From)],
         [.. report.Skipped.Select(s => new RetentionSkip(s.Step.Alias, s.Step.KeyId.Length == 0 ? null : s.Step.KeyId, s.Step.Reason))],
-        report.NotificationError);
+        report.NotificationError,
+        report.EventError);
 }
 
 /// <summary>A retirement step the proof of non-use refused: the key is kept, and why (which use, when, which CloudTrail event).</summary>

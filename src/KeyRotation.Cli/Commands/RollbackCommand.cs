@@ -43,7 +43,7 @@ internal static class RollbackCommand
                 return ExitCodes.Failed;
             }
 
-            var rollback = new AliasRollback(kms, notices, context.Host.Time, context.RegionClients(sandbox));
+            var rollback = new AliasRollback(kms, notices, context.Host.Time, context.RegionClients(sandbox), context.EventPublisher(sandbox));
             var rollbackId = RotationRun.NewRunId(context, "rollback");
             var result = await context.WaitAsync($"Rolling back {name}", () => rollback.RollBackAsync(new RollbackRequest { Alias = name, TargetKeyId = target, RollbackId = rollbackId }, ct));
             if (context.Json)
@@ -61,6 +61,7 @@ internal static class RollbackCommand
             }
             else if (result.Outcome == RollbackOutcome.RolledBack)
             {
+                sandbox?.Events.Write(context, parsed.GetValue(verbose));
                 RollbackOutput.Write(context, rollbackId, result, notices, parsed.GetValue(verbose));
             }
 

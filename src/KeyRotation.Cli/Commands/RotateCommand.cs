@@ -66,6 +66,7 @@ internal static class RotateCommand
                 KeyFinder = context.KeyFinder(sandbox),
                 RegionClients = context.RegionClients(sandbox),
                 Pacer = context.Pacer,
+                EventSink = context.EventSink(sandbox),
             }).Engine(settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(selected), ListPreviousKeyGrants = true }, RotationRun.Importer(context, settings, kms));
             var request = new RotationRequest
             {
@@ -99,6 +100,7 @@ internal static class RotateCommand
                     }
 
                     RotationRun.WriteNotices(context, notices);
+                    sandbox?.Events.Write(context);
                     if (context.Format == OutputFormat.Table)
                     {
                         context.Console.WriteLine();

@@ -60,6 +60,9 @@ public sealed record RetentionSettings
     /// <summary>Where EXTERNAL keys' escrow copies are confirmed; null: no escrow, so no EXTERNAL key is ever retired.</summary>
     public EscrowLocation? Escrow { get; init; }
 
+    /// <summary>Where the disabled, scheduled-for-deletion and re-enabled events go; off unless configured.</summary>
+    public EventSettings Events { get; init; } = EventSettings.None;
+
     /// <summary>The <see cref="SettingNames.RetentionMode"/> value of a mode.</summary>
     public static string ModeValue(RetentionMode mode) => mode switch
     {
@@ -94,6 +97,7 @@ public sealed record RetentionSettings
         var unusedFor = RotationSettings.ParseInt(Get(SettingNames.RetireUnusedForDays), SettingNames.RetireUnusedForDays, DefaultRetireUnusedForDays, 0, 3650, "days a key must be proven unused before each retirement step", problems);
         var retireOriginal = RotationSettings.ParseBool(Get(SettingNames.RetireOriginalKey), SettingNames.RetireOriginalKey, problems);
 
+        var events = EventSettings.Parse(environment, problems);
         var bucket = Get(SettingNames.EscrowBucket);
         var prefix = Get(SettingNames.EscrowPrefix);
         if (bucket is not null && EscrowLocation.ValidateBucket(bucket) is { } bucketProblem)
@@ -128,6 +132,7 @@ public sealed record RetentionSettings
             RetireUnusedForDays = unusedFor,
             RetireOriginalKey = retireOriginal,
             Escrow = bucket is null ? null : new EscrowLocation(bucket, prefix ?? string.Empty),
+            Events = events,
         };
     }
 }

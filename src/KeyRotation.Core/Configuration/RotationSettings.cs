@@ -45,6 +45,8 @@ public sealed record RotationSettings
 
     /// <summary>The cryptoperiod (MAX_KEY_AGE_DAYS) and the schedule it is measured against.</summary>
     public Compliance.ComplianceSettings Compliance { get; init; } = Core.Compliance.ComplianceSettings.Default;
+    /// <summary>Where lifecycle events go (EVENT_BUS_NAME, EVENT_SOURCE); off unless configured.</summary>
+    public EventSettings Events { get; init; } = EventSettings.None;
 
     /// <summary>The most aliases rotated at once when MAX_CONCURRENCY is not set; the pacer sizes the run below it.</summary>
     public const int DefaultMaxConcurrency = 16;
@@ -84,6 +86,7 @@ public sealed record RotationSettings
         var continuationQueue = ParseQueueUrl(Get(SettingNames.ContinuationQueueUrl), problems);
         var compliance = Core.Compliance.ComplianceSettings.Parse(Get, problems);
         var hooks = Hooks.MoveHookOptions.Parse(Get, problems);
+        var events = EventSettings.Parse(environment, problems);
 
         KeyMaterial.KeyMaterialOptions.Validate(origin, escrowDisabled, Get(SettingNames.EscrowBucket), Get(SettingNames.EscrowPrefix), Get(SettingNames.EscrowPublicKey), problems);
 
@@ -106,6 +109,7 @@ public sealed record RotationSettings
             RequestQuotas = quotas!,
             ContinuationQueueUrl = continuationQueue,
             Compliance = compliance,
+            Events = events,
             Options = new RotationOptions
             {
                 MinKeyAge = TimeSpan.FromHours(minAge),

@@ -27,6 +27,8 @@ public static class SettingNames
     public const string DisableAfterDays = "DISABLE_AFTER_DAYS";
     public const string DeleteAfterDays = "DELETE_AFTER_DAYS";
     public const string PendingWindowDays = "PENDING_WINDOW_DAYS";
+    public const string EventBusName = "EVENT_BUS_NAME";
+    public const string EventSource = "EVENT_SOURCE";
 
     // Retirement proof (docs/retention.md, "Proof of non-use").
     public const string RetireUnusedForDays = "RETIRE_UNUSED_FOR_DAYS";
@@ -49,6 +51,7 @@ public static class SettingNames
         KmsRequestQuotas, ContinuationQueueUrl, RotationStrategy, RotationMaterialReserve,
         MaxKeyAgeDays, RotationSchedule, RotationScheduleTimezone,
         PreMoveHookArn, PostMoveHookArn, MoveHookTimeoutSeconds,
+        EventBusName, EventSource,
     ];
 
     /// <summary>
@@ -60,5 +63,6 @@ public static class SettingNames
         RotationAliases, NotificationTopicArn, EscrowBucket, EscrowPrefix,
         RetentionMode, RetainGenerations, DisableAfterDays, DeleteAfterDays, PendingWindowDays,
         RetireUnusedForDays, RetireOriginalKey,
+        EventBusName, EventSource,
     ];
 }

@@ -126,6 +126,9 @@ public sealed record RollbackResult
 
     /// <summary>Set when the notification could not be sent (the rollback itself is done).</summary>
     public string? NotificationError { get; init; }
+
+    /// <summary>Set when the lifecycle event could not be put (the rollback itself is done).</summary>
+    public string? EventError { get; init; }
 }
 
 /// <summary>One replica of a multi-Region primary, in its Region, and where that Region's alias points.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
+using KeyRotation.Core.Events;
 using KeyRotation.Core.History;
 
 namespace KeyRotation.Core.Protocol;
@@ -30,10 +31,13 @@ public sealed class AliasRollback
     private readonly IRotationNotifier _notifier;
     private readonly TimeProvider _time;
     private readonly ReplicaRegions _replicas;
+    private readonly LifecycleEventPublisher? _events;
 
     /// <param name="regions">KMS in the replica Regions, for an alias whose key is a multi-Region primary.</param>
-    public AliasRollback(IAmazonKeyManagementService kms, IRotationNotifier notifier, TimeProvider time, KmsRegionClients? regions = null)
+    /// <param name="events">Where the rolled-back event goes; null: none is put.</param>
+    public AliasRollback(IAmazonKeyManagementService kms, IRotationNotifier notifier, TimeProvider time, KmsRegionClients? regions = null, LifecycleEventPublisher? events = null)
     {
+        _events = events;
         _replicas = new ReplicaRegions(regions);
         _kms = kms;
         _reader = new KeyChainReader(kms);
@@ -215,6 +219,11 @@ public sealed class AliasRollback
         catch (Exception ex) when (ex is RotationException or AmazonClientException or HttpRequestException or NotificationFailedException)
         {
             result = result with { NotificationError = $"The notification could not be sent: {ex.Message}" };
+        }
+
+        if (_events is not null)
+        {
+            result = result with { EventError = await _events.PutAsync([LifecycleEvents.RolledBack(result, target.Generation, request.RollbackId, _time.GetUtcNow())], request.RollbackId, alias, cancellationToken) };
         }
 
         await _calls.TagAsync(target.KeyId, KeyRecordTags.Restored(now, current.KeyId), cancellationToken);

@@ -1,5 +1,6 @@
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
+using KeyRotation.Core.Events;
 using KeyRotation.Core.Hooks;
 using KeyRotation.Core.Tagging;
 
@@ -29,9 +30,11 @@ internal sealed partial class AliasRotation
     private readonly MaterialRotation _material;
     private readonly AutomaticRotationCarryOver _carryOver;
     private readonly PreMoveTest _test;
+    private readonly LifecycleEventPublisher? _events;
 
-    public AliasRotation(IAmazonKeyManagementService kms, IAmazonKeyManagementService createKeyClient, RotationOptions options, TimeProvider time, IRotationLog log, IKeyMaterialImporter? importer, ITaggedKeyFinder? keyFinder, KmsRegionClients? regionClients = null, IHookFunctions? hooks = null)
+    public AliasRotation(IAmazonKeyManagementService kms, IAmazonKeyManagementService createKeyClient, RotationOptions options, TimeProvider time, IRotationLog log, IKeyMaterialImporter? importer, ITaggedKeyFinder? keyFinder, KmsRegionClients? regionClients = null, IHookFunctions? hooks = null, LifecycleEventPublisher? events = null)
     {
+        _events = events;
         _reader = new AliasStateReader(kms);
         _claims = new ClaimSteps(kms);
         _steps = new ClaimedStepRunner(_claims, options, time, log);
@@ -44,7 +47,7 @@ internal sealed partial class AliasRotation
         _importer = importer;
         _replicas = new ReplicaSet(kms, regionClients, _claims, _steps, options, time);
         _test = new PreMoveTest(kms, _claims, _steps, hooks, options, time, log);
-        _material = new MaterialRotation(kms, createKeyClient, _claims, _steps, options, time, log, importer, _test);
+        _material = new MaterialRotation(kms, createKeyClient, _claims, _steps, options, time, log, importer, _test, events);
         _carryOver = new AutomaticRotationCarryOver(kms);
     }
 
@@ -92,6 +95,7 @@ internal sealed partial class AliasRotation
             PreviousKeyId = state.Current!.KeyId,
             PreviousKeyArn = state.Current.Arn,
             KeySpec = state.Current.KeySpec?.Value,
+            Generation = AliasStateReader.ReadLong(state.CurrentTags, RotationTags.Generation, 1) + (state.Phase == AliasPhase.Moved ? 0 : 1),
             Reason = string.Empty,
             PostMoveHook = MoveHookChoice.PostMove(state, _options.MoveHooks).Hook,
         };
@@ -150,6 +154,7 @@ internal sealed partial class AliasRotation
         }
 
         Log(RotationLogLevel.Information, $"Claimed {state.Marker}{(state.Phase == AliasPhase.MovedByHand ? $" (the alias was pointed back at {current.KeyId} by hand; this tool had moved it to {state.MovedByHandFrom})" : string.Empty)}", request, state);
+        await (_events?.StartedAsync(request.RotationId, state, RotationMethod.NewKey, _time.GetUtcNow(), ct) ?? Task.CompletedTask);
         return await CompleteAsync(request, state, new RunClaim(state.Marker!, 0, current.KeyId) { Deadline = request.Deadline }, newKey: null, resumed: false, result, ct);
     }
 

@@ -29,14 +29,16 @@ internal sealed partial class MaterialRotation
     private readonly TimeProvider _time;
     private readonly IRotationLog _log;
     private readonly INewKeyMaterialImporter? _importer;
+    private readonly Events.LifecycleEventPublisher? _events;
 
     /// <param name="noRetryClient">
     /// The client without the SDK's retries (CreateKey's): RotateKeyOnDemand is not idempotent, and the SDK counts
     /// LimitExceededException, KMS's refusal at the cap, as throttling and would repeat it.
     /// </param>
-    public MaterialRotation(IAmazonKeyManagementService kms, IAmazonKeyManagementService noRetryClient, ClaimSteps claims, ClaimedStepRunner steps, RotationOptions options, TimeProvider time, IRotationLog log, IKeyMaterialImporter? importer, PreMoveTest test)
+    public MaterialRotation(IAmazonKeyManagementService kms, IAmazonKeyManagementService noRetryClient, ClaimSteps claims, ClaimedStepRunner steps, RotationOptions options, TimeProvider time, IRotationLog log, IKeyMaterialImporter? importer, PreMoveTest test, Events.LifecycleEventPublisher? events = null)
     {
         _test = test;
+        _events = events;
         _kms = kms;
         _noRetryClient = noRetryClient;
         _calls = new KmsCalls(kms);
@@ -96,6 +98,7 @@ internal sealed partial class MaterialRotation
         }
 
         _log.Write(new RotationLogEntry(RotationLogLevel.Information, $"Claimed {state.Marker} for new key material", request.RotationId, state.Alias, key.KeyId));
+        await (_events?.StartedAsync(request.RotationId, state, RotationMethod.Material, _time.GetUtcNow(), ct) ?? Task.CompletedTask);
         return await RotateAsync(request, state, new RunClaim(state.Marker!, 0, key.KeyId) { Deadline = request.Deadline }, resumed: false, result, fallback, ct);
     }
 

@@ -29,6 +29,9 @@ public sealed record RetentionStep
     /// <summary>The key acted on or kept (for a marker alias, the key it points at).</summary>
     public required string KeyId { get; init; }
 
+    /// <summary>The key's ARN when known (the resources of its lifecycle event).</summary>
+    public string? KeyArn { get; init; }
+
     /// <summary>The key's place in the chain (0 for a marker alias).</summary>
     public long Generation { get; init; }
 
@@ -100,6 +103,9 @@ public sealed record RetentionReport
 
     /// <summary>Set when the notification could not be sent (the actions themselves are done).</summary>
     public string? NotificationError { get; init; }
+
+    /// <summary>Set when lifecycle events could not be put (the actions themselves are done).</summary>
+    public string? EventError { get; init; }
 
     /// <summary>The steps that changed something (or would, in a dry run).</summary>
     public IEnumerable<RetentionResult> Acted => Results.Where(r => r.Step.Action != RetentionAction.Keep && r.Outcome is RetentionOutcome.Done or RetentionOutcome.Planned);

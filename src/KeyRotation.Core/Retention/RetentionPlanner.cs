@@ -44,7 +44,7 @@ internal static class RetentionPlanner
                 reason += OriginalKey.Note(view, key);
             }
 
-            steps.Add(new RetentionStep { Alias = view.Alias, Action = action, KeyId = key.KeyId, Generation = key.Generation, Reason = reason, ReplicaRegions = key.ReplicaRegions });
+            steps.Add(new RetentionStep { Alias = view.Alias, Action = action, KeyId = key.KeyId, KeyArn = key.Arn, Generation = key.Generation, Reason = reason, ReplicaRegions = key.ReplicaRegions });
         }
 
         if (settings.Mode != RetentionMode.Off && view.Keys.Count > 0)

@@ -1,6 +1,7 @@
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using KeyRotation.Core.Configuration;
+using KeyRotation.Core.Events;
 using KeyRotation.Core.KeyMaterial;
 using KeyRotation.Core.Protocol;
 
@@ -23,13 +24,16 @@ public sealed partial class RetentionRunner
     private readonly RetentionReader _reader;
     private readonly KmsCalls _calls;
     private readonly NonUseProofReader _proofs;
+    private readonly LifecycleEventPublisher? _events;
 
     /// <summary>Aliases read at once (each read is a few DescribeKey and ListResourceTags calls per generation).</summary>
     private const int ReadAhead = 4;
 
     /// <param name="regions">KMS clients of the replica Regions, for the last use of multi-Region keys' replicas.</param>
-    public RetentionRunner(IAmazonKeyManagementService kms, IEscrowStore? escrowStore, RetentionSettings settings, IRotationNotifier? notifier, TimeProvider time, IRotationLog log, KmsRegionClients? regions = null)
+    /// <param name="events">Where the disabled, scheduled-for-deletion and re-enabled events go; null: none are put.</param>
+    public RetentionRunner(IAmazonKeyManagementService kms, IEscrowStore? escrowStore, RetentionSettings settings, IRotationNotifier? notifier, TimeProvider time, IRotationLog log, KmsRegionClients? regions = null, LifecycleEventPublisher? events = null)
     {
+        _events = events;
         ArgumentNullException.ThrowIfNull(settings);
         _transitions = new RetentionTransitions(kms, settings.PendingWindowDays);
         _settings = settings;
@@ -213,6 +217,7 @@ public sealed partial class RetentionRunner
             Alias = alias,
             Action = RetentionAction.Reenable,
             KeyId = key.KeyId,
+            KeyArn = key.Arn,
             Generation = inChain.Generation,
             Reason = $"{use.UsedBy} called {use.EventName}{(use.EventTime is { } t ? " at " + RecordedTime.Format(t) : string.Empty)} and got {use.ErrorCode}: the key is still needed",
         };
@@ -259,7 +264,16 @@ public sealed partial class RetentionRunner
         return new RetentionResult { Step = step, Outcome = RetentionOutcome.Done, DeletionCancelled = cancelled };
     }
 
+    /// <summary>The notice, then one lifecycle event per key changed; a failure of either is reported and changes no step.</summary>
     private async Task<RetentionReport> NotifyAsync(RetentionReport report, CancellationToken ct)
+    {
+        report = await SendNoticeAsync(report, ct);
+        return _events is null
+            ? report
+            : report with { EventError = await _events.PutAsync(LifecycleEvents.ForRetention(report, _time.GetUtcNow()), report.RunId, alias: null, ct) };
+    }
+
+    private async Task<RetentionReport> SendNoticeAsync(RetentionReport report, CancellationToken ct)
     {
         if (report.DryRun || _notifier is null || RetentionNotice.For(report, _time.GetUtcNow()) is not { } notice)
         {

@@ -11,7 +11,7 @@ using KeyRotation.Integrations.Tagging;
 namespace KeyRotation.Integrations.Clients;
 
 /// <summary>Builds the real AWS clients from the standard AWS settings (region, credentials, endpoint URLs).</summary>
-public static class AwsClients
+public static partial class AwsClients
 {
     /// <summary>
     /// KMS with every request paced by <paramref name="pacer"/> (one per process, shared by all clients), so calls stay

@@ -1,5 +1,6 @@
 using Amazon.KeyManagementService;
 using KeyRotation.Core.Configuration;
+using KeyRotation.Core.Events;
 using KeyRotation.Core.Hooks;
 using KeyRotation.Core.KeyMaterial;
 using KeyRotation.Core.Retention;
@@ -56,6 +57,8 @@ public sealed class RotationComposition
         // Built even when no hook is configured: an alias's own tag may name one (docs/hooks.md). Nothing is sent until then.
         var lambdaEndpoint = AwsEndpoints.Resolve(options.Environment, "LAMBDA");
         _hooks = new(() => options.HookFunctions ?? LambdaInvokeClient.CreateDefault(lambdaEndpoint));
+        var sink = options.EventSink ?? (options.Events.Enabled ? AwsClients.CreateEventSink(options.Environment, options.Events) : null);
+        Events = sink is null ? null : new LifecycleEventPublisher(sink, options.Log);
     }
 
     public IAmazonKeyManagementService Kms { get; }
@@ -74,16 +77,19 @@ public sealed class RotationComposition
     /// <summary>What invokes the move hooks: the supplied one, else Lambda Invoke (AWS_ENDPOINT_URL_LAMBDA, then AWS_ENDPOINT_URL).</summary>
     public IHookFunctions HookFunctions => _hooks.Value;
 
+    /// <summary>Where the engine, the retention runner and a rollback put lifecycle events; null: events are off.</summary>
+    public LifecycleEventPublisher? Events { get; }
+
     /// <summary>The escrow store over the options' S3 client (else one from the environment), built on first use.</summary>
     public IEscrowStore EscrowStore => _escrowStore.Value;
 
     /// <summary>The rotation engine over this composition's clients, with <paramref name="options"/>.</summary>
     public RotationEngine Engine(RotationOptions options, IKeyMaterialImporter? importer = null) =>
-        Engine(Kms, Notifier ?? throw new InvalidOperationException("The rotation engine needs a notifier or a notification topic."), options, _options.Time, _options.Log, importer, CreateKeyClient, KeyFinder, RegionClients, Pacer, HookFunctions);
+        Engine(Kms, Notifier ?? throw new InvalidOperationException("The rotation engine needs a notifier or a notification topic."), options, _options.Time, _options.Log, importer, CreateKeyClient, KeyFinder, RegionClients, Pacer, HookFunctions, Events);
 
     /// <summary>The retention runner over this composition's KMS client, notifier and replica Region clients (for replicas' last use).</summary>
     public RetentionRunner Retention(RetentionSettings settings, IEscrowStore? escrowStore) =>
-        new(Kms, escrowStore, settings, Notifier, _options.Time, _options.Log, RegionClients);
+        new(Kms, escrowStore, settings, Notifier, _options.Time, _options.Log, RegionClients, Events);
 
     /// <summary>
     /// The engine from explicit parts, the parameters of its constructor: for tests and harnesses that drive one
@@ -100,6 +106,7 @@ public sealed class RotationComposition
         ITaggedKeyFinder? keyFinder = null,
         KmsRegionClients? regionClients = null,
         KmsRequestPacer? pacer = null,
-        IHookFunctions? hooks = null) =>
-        new RotationEngine(kms, notifier, options, time, log, importer, createKeyClient, keyFinder, regionClients, pacer, hooks);
+        IHookFunctions? hooks = null,
+        LifecycleEventPublisher? events = null) =>
+        new RotationEngine(kms, notifier, options, time, log, importer, createKeyClient, keyFinder, regionClients, pacer, hooks, events);
 }

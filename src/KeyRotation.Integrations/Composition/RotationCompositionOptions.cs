@@ -1,5 +1,7 @@
 using Amazon.KeyManagementService;
 using Amazon.S3;
+using KeyRotation.Core.Configuration;
+using KeyRotation.Core.Events;
 
 namespace KeyRotation.Integrations.Composition;
 
@@ -42,6 +44,11 @@ public sealed record RotationCompositionOptions
 
     /// <summary>What invokes the move hooks (the sandbox's and the tests' in-process hooks); null: Lambda Invoke from <see cref="Environment"/>.</summary>
     public Core.Hooks.IHookFunctions? HookFunctions { get; init; }
+    /// <summary>Where lifecycle events go; with <see cref="EventSink"/> null and events on, an EventBridge sink is built from <see cref="Environment"/>.</summary>
+    public EventSettings Events { get; init; } = EventSettings.None;
+
+    /// <summary>The sink lifecycle events go to (a sandbox's recorder, a test's double), whatever <see cref="Events"/> says.</summary>
+    public ILifecycleEventSink? EventSink { get; init; }
 
     /// <summary>The escrow store; null: built from <see cref="Environment"/> when first asked for.</summary>
     public IAmazonS3? S3 { get; init; }

@@ -62,7 +62,7 @@ internal sealed class RetentionHarness : IDisposable
     /// <summary>Invokes the real retention handler (built per invocation, as a new container would be).</summary>
     public async Task<JsonElement> InvokeAsync(string json = "{}")
     {
-        var handler = new RetentionHandler(Environment, World.Client, World.Notifier, World.Time, World.Output, regionClients: World.RegionClients);
+        var handler = new RetentionHandler(Environment, World.Client, World.Notifier, World.Time, World.Output, regionClients: World.RegionClients, eventSink: World.EventSink);
         using var input = new MemoryStream(Encoding.UTF8.GetBytes(json));
         await using var output = await handler.HandleAsync(input);
         return (await JsonDocument.ParseAsync(output)).RootElement.Clone();

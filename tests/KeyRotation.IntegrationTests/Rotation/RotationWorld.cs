@@ -66,6 +66,9 @@ internal sealed class RotationWorld : IDisposable
     /// <summary>The move hooks every invocation reaches (in process; the Lambda transport has tests of its own).</summary>
     public ScriptedHooks Hooks { get; } = new();
 
+    /// <summary>Where the handlers put lifecycle events; null: where the environment says (nowhere without EVENT_BUS_NAME).</summary>
+    public Core.Events.ILifecycleEventSink? EventSink { get; set; }
+
     private readonly StringWriter _log = new();
 
     /// <summary>Where the handlers write their log lines; synchronized because concurrent invocations share it.</summary>
@@ -121,7 +124,7 @@ internal sealed class RotationWorld : IDisposable
     /// <summary>Invokes the real handler with its own KMS client (for example one whose calls a test holds up).</summary>
     public async Task<JsonElement> InvokeAsync(IAmazonKeyManagementService client, string json)
     {
-        var handler = new Handler(Environment, client, Notifier, Time, Output, keyFinder: KeyFinder, regionClients: RegionClients, hooks: Hooks);
+        var handler = new Handler(Environment, client, Notifier, Time, Output, keyFinder: KeyFinder, regionClients: RegionClients, hooks: Hooks, eventSink: EventSink);
         using var input = new MemoryStream(Encoding.UTF8.GetBytes(json));
         await using var output = await handler.HandleAsync(input);
         return (await JsonDocument.ParseAsync(output)).RootElement.Clone();
