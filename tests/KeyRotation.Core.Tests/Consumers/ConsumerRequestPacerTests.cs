@@ -36,6 +36,6 @@ public sealed class ConsumerRequestPacerTests
     public void Defaults_PaceEveryOperationAtMostAHundredPerSecond()
     {
         Assert.All(ConsumerRequestRates.Defaults, rate => Assert.InRange(rate.Value, 0.1, 100));
-        Assert.All(ConsumerRequestRates.Defaults.Keys, key => Assert.Matches("^[a-z0-9]+:[A-Z][A-Za-z]+$", key));
+        Assert.All(ConsumerRequestRates.Defaults.Keys, key => Assert.Matches("^[a-z0-9]+:[A-Z][A-Za-z0-9]+$", key));
     }
 }
