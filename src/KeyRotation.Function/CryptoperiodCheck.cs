@@ -3,6 +3,7 @@ using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using KeyRotation.Core;
 using KeyRotation.Core.Compliance;
+using KeyRotation.Core.Events;
 
 namespace KeyRotation.Function;
 
@@ -10,7 +11,9 @@ namespace KeyRotation.Function;
 /// After every scheduled run: every configured alias, the skipped and failed ones too, measured against its
 /// cryptoperiod, one log line per alias that is overdue, due soon or could not be measured, and the counts for the EMF
 /// document (AliasesOverdue, which the overdue alarm watches). An alias whose rotation keeps failing keeps its old key
-/// material, so it stays overdue until it rotates. Reads only, with the rotation role's own rights.
+/// material, so it stays overdue until it rotates. Reads only, with the rotation role's own rights. With events on,
+/// each overdue alias also gets an Alias Rotation Overdue event (docs/events.md); a failed put is logged by the
+/// publisher and changes nothing else.
 /// </summary>
 internal sealed class CryptoperiodCheck
 {
@@ -18,10 +21,13 @@ internal sealed class CryptoperiodCheck
     private readonly IRotationLog _log;
     private readonly TimeProvider _time;
     private readonly TimeSpan _timeNeeded;
+    private readonly LifecycleEventPublisher? _events;
 
     /// <param name="timeNeeded">Left before the run's deadline for the measurement to start, as for an alias's rotation.</param>
-    public CryptoperiodCheck(IAmazonKeyManagementService kms, ComplianceSettings settings, TimeProvider time, IRotationLog log, TimeSpan timeNeeded)
+    /// <param name="events">Where the overdue events go; null: events are off.</param>
+    public CryptoperiodCheck(IAmazonKeyManagementService kms, ComplianceSettings settings, TimeProvider time, IRotationLog log, TimeSpan timeNeeded, LifecycleEventPublisher? events = null)
     {
+        _events = events;
         _meter = new CryptoperiodMeter(kms, settings, time);
         _log = log;
         _time = time;
@@ -59,6 +65,10 @@ internal sealed class CryptoperiodCheck
         foreach (var measured in measurements.Measured.Where(m => m.Standing != CryptoperiodStanding.Compliant))
         {
             _log.Write(new RotationLogEntry(RotationLogLevel.Warning, Describe(measured), request.RotationId, measured.Alias, measured.KeyId));
+            if (measured.IsOverdue && _events is not null)
+            {
+                await _events.PutOverdueAsync(measured.Alias, measured.KeyArn ?? measured.KeyId, measured.DueBy, measured.Age, request.RotationId, _time.GetUtcNow(), ct);
+            }
         }
 
         foreach (var (alias, problem) in measurements.NotMeasured)

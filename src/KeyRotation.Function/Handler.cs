@@ -25,6 +25,7 @@ public sealed class Handler
     private readonly RotationEngine? _engine;
     private readonly ContinuationRunner? _continuation;
     private readonly CryptoperiodCheck? _cryptoperiods;
+    private readonly Core.Events.LifecycleEventPublisher? _events;
     private readonly ReportEventResponder? _report;
     private readonly IAmazonKeyManagementService? _kms;
     private readonly TimeProvider _time;
@@ -105,6 +106,7 @@ public sealed class Handler
             // The notice lists the previous key's grants: they are not carried over, and whoever relied on them must be told.
             _engine = composition.Engine(_configuration.Options with { ListPreviousKeyGrants = true }, importer);
             _kms = composition.Kms;
+            _events = composition.Events;
         }
         catch (ArgumentException ex)
         {
@@ -115,7 +117,7 @@ public sealed class Handler
         }
         _continuation = new ContinuationRunner(_engine, _configuration, continuationQueue, time, _log);
         _report = new ReportEventResponder(_kms, _configuration, time, _log);
-        _cryptoperiods = new CryptoperiodCheck(_kms, _configuration.Compliance, time, _log, _configuration.Options.TimeNeededPerAlias);
+        _cryptoperiods = new CryptoperiodCheck(_kms, _configuration.Compliance, time, _log, _configuration.Options.TimeNeededPerAlias, _events);
     }
 
     /// <summary>

@@ -43,6 +43,30 @@ public sealed class HandlerCryptoperiodTests
     }
 
     [Fact]
+    public async Task ScheduledRun_AnOverdueAlias_PutsAnAliasRotationOverdueEventNamingItsKey()
+    {
+        var key = _kms.AddKey("alias/orders", age: TimeSpan.FromDays(40));
+        var events = new RecordingEventSink();
+
+        await ScheduledRunAsync("2026-12-01T03:00:00Z", failCreateKey: true, events);
+
+        var overdue = Assert.Single(events.Events, e => e.DetailType == Core.Events.LifecycleDetailTypes.AliasRotationOverdue);
+        Assert.Equal(("alias/orders", key.KeyId), (overdue.Detail.Alias, overdue.Detail.KeyId));
+        Assert.Equal([key.Arn], overdue.Resources);
+    }
+
+    [Fact]
+    public async Task ScheduledRun_ACompliantAlias_PutsNoOverdueEvent()
+    {
+        _kms.AddKey("alias/orders", age: TimeSpan.FromDays(2));
+        var events = new RecordingEventSink();
+
+        await ScheduledRunAsync("2026-12-01T03:00:00Z", failCreateKey: false, events);
+
+        Assert.DoesNotContain(events.Events, e => e.DetailType == Core.Events.LifecycleDetailTypes.AliasRotationOverdue);
+    }
+
+    [Fact]
     public async Task ScheduledRun_SkippedAndDueSoonAliases_AreMeasuredToo()
     {
         _environment[SettingNames.RotationAliases] = "alias/orders,alias/billing,alias/reports";
@@ -97,7 +121,7 @@ public sealed class HandlerCryptoperiodTests
         Assert.NotNull(handler);
     }
 
-    private async Task<(JsonElement Metrics, List<JsonElement> Log)> ScheduledRunAsync(string slot, bool failCreateKey)
+    private async Task<(JsonElement Metrics, List<JsonElement> Log)> ScheduledRunAsync(string slot, bool failCreateKey, RecordingEventSink? events = null)
     {
         if (failCreateKey)
         {
@@ -105,7 +129,7 @@ public sealed class HandlerCryptoperiodTests
         }
 
         var output = new StringWriter();
-        var handler = new Handler(_environment, _kms.Object, new SilentNotifier(), _time, output, keyFinder: _kms.Finder);
+        var handler = new Handler(_environment, _kms.Object, new SilentNotifier(), _time, output, keyFinder: _kms.Finder, eventSink: events);
         try
         {
             using var response = await handler.HandleAsync(new MemoryStream(Encoding.UTF8.GetBytes($$"""{"trigger":"schedule","scheduledTime":"{{slot}}"}""")));

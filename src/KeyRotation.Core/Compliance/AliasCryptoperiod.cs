@@ -35,6 +35,9 @@ public sealed record AliasCryptoperiod
     /// <summary>The key the alias points at.</summary>
     public required string KeyId { get; init; }
 
+    /// <summary>Its ARN, when the reading had it (the Alias Rotation Overdue event lists it in its resources).</summary>
+    public string? KeyArn { get; init; }
+
     /// <summary>Since when the current key material is in use: the key's CreationDate, or its latest material rotation.</summary>
     public required DateTimeOffset MaterialSince { get; init; }
 

@@ -72,7 +72,7 @@ public sealed class CryptoperiodMeter
         var (days, source, problem) = settings.CryptoperiodOf(alias, current.KeyId, record);
         return problem is not null
             ? (null, problem)
-            : (AliasCryptoperiod.Measure(alias, current.KeyId, since, days!.Value, source, settings.Schedule, now), null);
+            : (AliasCryptoperiod.Measure(alias, current.KeyId, since, days!.Value, source, settings.Schedule, now) with { KeyArn = current.Arn }, null);
     }
 
     /// <summary>Since when the key's current material is in use: its latest material rotation, else its creation.</summary>
