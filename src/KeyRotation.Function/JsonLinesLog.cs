@@ -76,40 +76,10 @@ internal sealed class JsonLinesLog : IRotationLog
             json.WriteStartObject("_aws");
             json.WriteNumber("Timestamp", _time.GetUtcNow().ToUnixTimeMilliseconds());
             json.WriteStartArray("CloudWatchMetrics");
-            json.WriteStartObject();
-            json.WriteString("Namespace", MetricNamespace);
-            json.WriteStartArray("Dimensions");
-            json.WriteStartArray();
-            json.WriteStringValue("DryRun");
-            json.WriteEndArray();
-            json.WriteEndArray();
-            json.WriteStartArray("Metrics");
-            foreach (var name in counts.Keys)
-            {
-                json.WriteStartObject();
-                json.WriteString("Name", name);
-                json.WriteString("Unit", "Count");
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
+            WriteDirective(json, "DryRun", counts.Keys);
             if (scheduledRunOf is not null)
             {
-                json.WriteStartObject();
-                json.WriteString("Namespace", MetricNamespace);
-                json.WriteStartArray("Dimensions");
-                json.WriteStartArray();
-                json.WriteStringValue(FunctionNameDimension);
-                json.WriteEndArray();
-                json.WriteEndArray();
-                json.WriteStartArray("Metrics");
-                json.WriteStartObject();
-                json.WriteString("Name", ScheduledRunSucceededMetric);
-                json.WriteString("Unit", "Count");
-                json.WriteEndObject();
-                json.WriteEndArray();
-                json.WriteEndObject();
+                WriteDirective(json, FunctionNameDimension, [ScheduledRunSucceededMetric]);
                 if (cryptoperiods is not null)
                 {
                     WriteDirective(json, FunctionNameDimension, CryptoperiodMetrics);
@@ -143,14 +113,18 @@ internal sealed class JsonLinesLog : IRotationLog
         WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
-    /// <summary>One CloudWatchMetrics directive: the namespace, one dimension set, the metrics' names as counts.</summary>
-    private static void WriteDirective(Utf8JsonWriter json, string dimension, IEnumerable<string> metrics)
+    /// <summary>One CloudWatchMetrics directive: the namespace, one dimension set (empty for null), the metrics' names as counts.</summary>
+    private static void WriteDirective(Utf8JsonWriter json, string? dimension, IEnumerable<string> metrics)
     {
         json.WriteStartObject();
         json.WriteString("Namespace", MetricNamespace);
         json.WriteStartArray("Dimensions");
         json.WriteStartArray();
-        json.WriteStringValue(dimension);
+        if (dimension is not null)
+        {
+            json.WriteStringValue(dimension);
+        }
+
         json.WriteEndArray();
         json.WriteEndArray();
         json.WriteStartArray("Metrics");
@@ -176,19 +150,7 @@ internal sealed class JsonLinesLog : IRotationLog
             json.WriteStartObject("_aws");
             json.WriteNumber("Timestamp", _time.GetUtcNow().ToUnixTimeMilliseconds());
             json.WriteStartArray("CloudWatchMetrics");
-            json.WriteStartObject();
-            json.WriteString("Namespace", MetricNamespace);
-            json.WriteStartArray("Dimensions");
-            json.WriteStartArray();
-            json.WriteEndArray();
-            json.WriteEndArray();
-            json.WriteStartArray("Metrics");
-            json.WriteStartObject();
-            json.WriteString("Name", EventPutFailedMetric);
-            json.WriteString("Unit", "Count");
-            json.WriteEndObject();
-            json.WriteEndArray();
-            json.WriteEndObject();
+            WriteDirective(json, null, [EventPutFailedMetric]);
             json.WriteEndArray();
             json.WriteEndObject();
             json.WriteString("runId", runId);
