@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Threading.RateLimiting;
+using KeyRotation.Core.Pacing;
 
 namespace KeyRotation.Core.Consumers;
 
@@ -13,7 +13,7 @@ public sealed class ConsumerRequestPacer : IDisposable
 {
     private readonly IReadOnlyDictionary<string, double> _rates;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<string, Lazy<Bucket>> _buckets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<PacedBucket>> _buckets = new(StringComparer.Ordinal);
 
     public ConsumerRequestPacer(IReadOnlyDictionary<string, double> rates, TimeProvider time)
     {
@@ -35,7 +35,7 @@ public sealed class ConsumerRequestPacer : IDisposable
             return;
         }
 
-        var bucket = _buckets.GetOrAdd(name, _ => new Lazy<Bucket>(() => Create(rate))).Value;
+        var bucket = _buckets.GetOrAdd(name, _ => new Lazy<PacedBucket>(() => new PacedBucket(rate, _time))).Value;
         using var lease = await bucket.Limiter.AcquireAsync(1, ct);
     }
 
@@ -43,29 +43,7 @@ public sealed class ConsumerRequestPacer : IDisposable
     {
         foreach (var bucket in _buckets.Values.Where(b => b.IsValueCreated).Select(b => b.Value))
         {
-            bucket.Timer.Dispose();
-            bucket.Limiter.Dispose();
+            bucket.Dispose();
         }
     }
-
-    /// <summary>A bucket of max(1, ⌊rate × 100 ms⌋) tokens refilled every tokens / rate seconds, as the KMS pacer's: the rate, never a burst above it.</summary>
-    private Bucket Create(double rate)
-    {
-        var tokens = Math.Max(1, (int)Math.Floor(rate / 10));
-        var period = TimeSpan.FromSeconds(tokens / rate);
-        var limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = tokens,
-            TokensPerPeriod = tokens,
-            // Refilled by the timer below on the TimeProvider; the limiter's own period is one tick so it never ignores a refill.
-            ReplenishmentPeriod = TimeSpan.FromTicks(1),
-            AutoReplenishment = false,
-            QueueLimit = int.MaxValue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        });
-        var timer = _time.CreateTimer(static state => ((TokenBucketRateLimiter)state!).TryReplenish(), limiter, period, period);
-        return new Bucket(limiter, timer);
-    }
-
-    private sealed record Bucket(TokenBucketRateLimiter Limiter, ITimer Timer);
 }

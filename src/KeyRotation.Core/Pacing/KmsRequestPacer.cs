@@ -12,11 +12,8 @@ namespace KeyRotation.Core.Pacing;
 /// </summary>
 public sealed class KmsRequestPacer
 {
-    /// <summary>The shortest refill period for fast operations: a bucket of rate × 100 ms tokens, refilled every 100 ms.</summary>
-    private static readonly TimeSpan ShortestPeriod = TimeSpan.FromMilliseconds(100);
-
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<string, Paced> _limiters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PacedBucket> _limiters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, OperationCounters> _counters = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
@@ -51,7 +48,7 @@ public sealed class KmsRequestPacer
 
         lock (_gate)
         {
-            return _limiters.GetOrAdd(operation, _ => Create(rate)).Limiter;
+            return _limiters.GetOrAdd(operation, _ => new PacedBucket(rate, _time)).Limiter;
         }
     }
 
@@ -76,32 +73,6 @@ public sealed class KmsRequestPacer
             return new KmsCallStatistics(calls, Interlocked.Read(ref c.Value.Throttled), calls == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(Interlocked.Read(ref c.Value.LatencyTicks) / calls));
         },
         StringComparer.Ordinal);
-
-    /// <summary>
-    /// A bucket of max(1, ⌊rate × 100 ms⌋) tokens refilled to full every tokens / rate seconds: exactly the rate, never a
-    /// burst above one period's share (5/s: one token every 200 ms; 100/s: ten every 100 ms; 0.25/s: one every 4 s).
-    /// </summary>
-    private Paced Create(double rate)
-    {
-        var tokens = Math.Max(1, (int)Math.Floor(rate * ShortestPeriod.TotalSeconds));
-        var period = TimeSpan.FromSeconds(tokens / rate);
-        var limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = tokens,
-            TokensPerPeriod = tokens,
-            // Refilled by the timer below, on the TimeProvider, every period. The limiter itself would also ignore a
-            // manual refill less than its period after the last one by the real clock, so its own period is one tick.
-            // A refill it still ignores (two timer ticks within 100 ns) only slows the pace, never speeds it.
-            ReplenishmentPeriod = TimeSpan.FromTicks(1),
-            AutoReplenishment = false,
-            QueueLimit = int.MaxValue,
-            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        });
-        var timer = _time.CreateTimer(static state => ((TokenBucketRateLimiter)state!).TryReplenish(), limiter, period, period);
-        return new Paced(limiter, timer);
-    }
-
-    private sealed record Paced(TokenBucketRateLimiter Limiter, ITimer Timer);
 
     private sealed class OperationCounters
     {
