@@ -53,6 +53,7 @@ public static class ComplianceReportJson
             ["currentKeyId"] = alias.Status?.Current.KeyId,
             ["currentKeyArn"] = alias.Status?.Current.Arn,
             ["generation"] = alias.Status?.Current.Generation,
+            ["step"] = alias.Status?.Step is { } step ? Protocol.RotationSteps.Name(step) : null,
             ["keyCreatedAt"] = Time(alias.Status?.Current.CreatedAt),
             ["materialSince"] = Time(period?.MaterialSince),
             ["ageDays"] = period is null ? null : Math.Round(period.Age.TotalDays, 1),
