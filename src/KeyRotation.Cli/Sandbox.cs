@@ -161,6 +161,9 @@ internal sealed partial class Sandbox
 
         clock.Offset = TimeSpan.Zero;
         await SeedRetirementAsync(sandbox, kms, clock, ct);
+        clock.Offset = TimeSpan.FromDays(-90);
+        await SeedHooksAsync(kms, ct);
+        clock.Offset = TimeSpan.Zero;
     }
 
     private static async Task<string> CreateAliasedKeyAsync(AmazonKeyManagementServiceClient kms, string alias, KeySpec spec, KeyUsageType usage, string description, (string Key, string Value) tag, CancellationToken ct)
