@@ -1,7 +1,7 @@
 using Amazon.KeyManagementService.Model;
 using KeyRotation.IntegrationTests.Cli;
-using KeyRotation.Testing.Consumers;
-using KeyRotation.Testing.LocalS3;
+using KeyRotation.LocalConsumers;
+using KeyRotation.LocalConsumers.S3;
 
 namespace KeyRotation.IntegrationTests.Consumers;
 
@@ -27,13 +27,13 @@ internal sealed class ConsumerHarness : IAsyncDisposable
 
     public CliHarness Cli { get; } = new();
 
-    public FakeDynamoDb DynamoDb { get; } = new();
+    public LocalDynamoDb DynamoDb { get; } = new();
 
     /// <summary>S3 (path-style, AWS_ENDPOINT_URL_S3): bucket default encryption is scanned on every run.</summary>
     public LocalS3Server S3 { get; } = new();
-    public FakeSsm Ssm { get; } = new();
+    public LocalSsm Ssm { get; } = new();
 
-    public FakeEc2 Ec2 { get; } = new();
+    public LocalEc2 Ec2 { get; } = new();
 
     /// <summary>Every request any consumer service was sent.</summary>
     public int ServiceRequests => DynamoDb.Requests.Count + Ssm.Requests.Count + Ec2.Requests.Count + S3.Calls.Count;

@@ -1,4 +1,4 @@
-using KeyRotation.Testing.Consumers;
+using KeyRotation.LocalConsumers;
 
 namespace KeyRotation.IntegrationTests.Consumers;
 

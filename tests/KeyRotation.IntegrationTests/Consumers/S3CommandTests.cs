@@ -1,4 +1,4 @@
-using KeyRotation.Testing.LocalS3;
+using KeyRotation.LocalConsumers.S3;
 
 namespace KeyRotation.IntegrationTests.Consumers;
 

@@ -1,6 +1,6 @@
 using Amazon.S3;
 using Amazon.S3.Model;
-using KeyRotation.Testing.LocalS3;
+using KeyRotation.LocalConsumers.S3;
 
 namespace KeyRotation.Integrations.Tests.Consumers.S3;
 

@@ -1,7 +1,7 @@
 using System.Xml.Linq;
 using KeyRotation.Core.Consumers;
 using KeyRotation.Integrations.Consumers.S3;
-using KeyRotation.Testing.LocalS3;
+using KeyRotation.LocalConsumers.S3;
 
 namespace KeyRotation.Integrations.Tests.Consumers.S3;
 

@@ -1,5 +1,5 @@
 using KeyRotation.Core.Consumers;
-using KeyRotation.Testing.LocalS3;
+using KeyRotation.LocalConsumers.S3;
 
 namespace KeyRotation.Integrations.Tests.Consumers.S3;
 

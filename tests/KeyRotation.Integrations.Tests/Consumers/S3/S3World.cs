@@ -2,7 +2,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using KeyRotation.Core.Consumers;
 using KeyRotation.Integrations.Consumers.S3;
-using KeyRotation.Testing.LocalS3;
+using KeyRotation.LocalConsumers.S3;
 
 namespace KeyRotation.Integrations.Tests.Consumers.S3;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 
-namespace KeyRotation.Testing.LocalS3;
+namespace KeyRotation.LocalConsumers.S3;
 
 /// <summary>
 /// One request <see cref="LocalS3Server"/> received: the operation it names (by method, path and subresource, as the S3

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace KeyRotation.Testing.Consumers;
+namespace KeyRotation.LocalConsumers;
 
 /// <summary>
 /// DynamoDB's control plane for the consumer inventory, in the AWS JSON 1.0 protocol AWSSDK.DynamoDBv2 speaks
@@ -11,13 +11,13 @@ namespace KeyRotation.Testing.Consumers;
 /// SSEDescription is UPDATING, the table's own ENABLED at once). Tables in <see cref="Denied"/> answer
 /// AccessDeniedException. Errors are HTTP 400 with {"__type": "com.amazonaws.dynamodb.v20120810#Name", "message"}.
 /// </summary>
-internal sealed class FakeDynamoDb : LocalAwsEndpoint
+internal sealed class LocalDynamoDb : LocalAwsEndpoint
 {
     private const string Prefix = "com.amazonaws.dynamodb.v20120810#";
     private readonly Lock _gate = new();
     private readonly SortedDictionary<string, Table> _tables = new(StringComparer.Ordinal);
 
-    public FakeDynamoDb(string region = "us-east-1", string account = "111122223333")
+    public LocalDynamoDb(string region = "us-east-1", string account = "111122223333")
     {
         Region = region;
         Account = account;

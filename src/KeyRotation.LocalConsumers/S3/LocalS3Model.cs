@@ -1,4 +1,4 @@
-namespace KeyRotation.Testing.LocalS3;
+namespace KeyRotation.LocalConsumers.S3;
 
 /// <summary>One bucket of <see cref="LocalS3Server"/>: its Region, default encryption rules and versioning status.</summary>
 internal sealed class LocalS3Bucket

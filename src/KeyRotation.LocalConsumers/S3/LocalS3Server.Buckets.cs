@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Xml.Linq;
 
-namespace KeyRotation.Testing.LocalS3;
+namespace KeyRotation.LocalConsumers.S3;
 
 /// <summary>The bucket operations: ListBuckets (paged), Get/PutBucketEncryption and GetBucketVersioning.</summary>
 internal sealed partial class LocalS3Server

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Web;
 
-namespace KeyRotation.Testing.Consumers;
+namespace KeyRotation.LocalConsumers;
 
 /// <summary>One request a local endpoint answered: its operation (X-Amz-Target's, or the Query protocol's Action) and its body.</summary>
 internal sealed record RecordedRequest(string Operation, string Body)

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Xml.Linq;
 
-namespace KeyRotation.Testing.LocalS3;
+namespace KeyRotation.LocalConsumers.S3;
 
 /// <summary>The object reads: ListObjectsV2 (paged), HeadObject, GetObjectAcl, PutObjectAcl and GetObjectTagging.</summary>
 internal sealed partial class LocalS3Server

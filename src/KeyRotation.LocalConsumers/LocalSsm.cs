@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace KeyRotation.Testing.Consumers;
+namespace KeyRotation.LocalConsumers;
 
 /// <summary>
 /// Parameter Store for the consumer inventory, in the AWS JSON 1.1 protocol AWSSDK.SimpleSystemsManagement speaks
@@ -13,7 +13,7 @@ namespace KeyRotation.Testing.Consumers;
 /// A field PutParameter leaves out is not carried over from the version before, so a writer that drops one shows.
 /// Names in <see cref="DeniedDecryption"/> answer GetParameter with AccessDeniedException (the key's Decrypt denied).
 /// </summary>
-internal sealed class FakeSsm : LocalAwsEndpoint
+internal sealed class LocalSsm : LocalAwsEndpoint
 {
     private readonly Lock _gate = new();
     private readonly SortedDictionary<string, List<Version>> _parameters = new(StringComparer.Ordinal);

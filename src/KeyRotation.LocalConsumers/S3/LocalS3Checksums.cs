@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace KeyRotation.Testing.LocalS3;
+namespace KeyRotation.LocalConsumers.S3;
 
 /// <summary>
 /// The full-object checksums S3 computes (x-amz-checksum-*): base64 of the big-endian digest. The CRCs are the reflected

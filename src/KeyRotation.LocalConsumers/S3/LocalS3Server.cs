@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using System.Xml.Linq;
 
-namespace KeyRotation.Testing.LocalS3;
+namespace KeyRotation.LocalConsumers.S3;
 
 /// <summary>
 /// An S3 endpoint on 127.0.0.1 for the consumer inventory and migration tests, addressed path-style

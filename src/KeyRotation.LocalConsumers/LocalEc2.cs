@@ -1,7 +1,7 @@
 using System.Security;
 using System.Text;
 
-namespace KeyRotation.Testing.Consumers;
+namespace KeyRotation.LocalConsumers;
 
 /// <summary>
 /// EC2's EBS describe calls for the consumer inventory, in the EC2 Query protocol AWSSDK.EC2 speaks (a form body
@@ -10,7 +10,7 @@ namespace KeyRotation.Testing.Consumers;
 /// attachmentSet) and DescribeSnapshots (Owner.N self, Filter.N encrypted; snapshotSet items). Pages hold at most
 /// <see cref="PageSize"/> items. Operations in <see cref="Denied"/> answer 403 UnauthorizedOperation, as EC2 does.
 /// </summary>
-internal sealed class FakeEc2 : LocalAwsEndpoint
+internal sealed class LocalEc2 : LocalAwsEndpoint
 {
     private const string Namespace = "http://ec2.amazonaws.com/doc/2016-11-15/";
     private readonly Lock _gate = new();

@@ -1,6 +1,6 @@
 using System.Xml.Linq;
 
-namespace KeyRotation.Testing.LocalS3;
+namespace KeyRotation.LocalConsumers.S3;
 
 /// <summary>What a handler answers: status, headers and the XML body (none for HEAD and empty answers).</summary>
 internal sealed record LocalS3Answer(int Status, IReadOnlyList<KeyValuePair<string, string>> Headers, XElement? Body);

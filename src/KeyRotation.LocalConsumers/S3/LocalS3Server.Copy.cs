@@ -1,4 +1,4 @@
-namespace KeyRotation.Testing.LocalS3;
+namespace KeyRotation.LocalConsumers.S3;
 
 /// <summary>
 /// CopyObject as the API reference describes it: x-amz-copy-source (optionally ?versionId=), the metadata and tagging
