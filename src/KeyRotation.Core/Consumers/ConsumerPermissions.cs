@@ -23,8 +23,10 @@ public static class ConsumerPermissions
             "S3 objects",
             ["s3:ListBucket", "s3:GetObject"],
             // CopyObject decrypts with the old key and encrypts with the new one in the caller's name; the tag-set and the
-            // ACL (as x-amz-grant-* headers) travel with the copy.
-            ["s3:GetObjectAcl", "s3:GetBucketVersioning", "s3:PutObject", "s3:GetObjectTagging", "s3:PutObjectTagging", "s3:PutObjectAcl", "kms:Decrypt", "kms:GenerateDataKey"]),
+            // ACL (as x-amz-grant-* headers) travel with the copy. Objects over 5 GiB are copied in parts (s3:PutObject
+            // covers the upload's calls; S3 needs kms:Decrypt on the new key too); failed uploads and the ones a stopped
+            // run left are aborted, found with ListMultipartUploads.
+            ["s3:GetObjectAcl", "s3:GetBucketVersioning", "s3:PutObject", "s3:GetObjectTagging", "s3:PutObjectTagging", "s3:PutObjectAcl", "s3:AbortMultipartUpload", "s3:ListBucketMultipartUploads", "kms:Decrypt", "kms:GenerateDataKey"]),
         new(
             "SSM SecureString parameters",
             ["ssm:DescribeParameters"],

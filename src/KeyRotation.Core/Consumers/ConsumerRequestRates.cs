@@ -26,6 +26,15 @@ public static class ConsumerRequestRates
         ["s3:GetObjectAcl"] = 100,
         ["s3:CopyObject"] = 50,
 
+        // S3's multipart copy of objects over CopyObject's 5 GiB: each UploadPartCopy copies up to a part (512 MiB by
+        // default) inside S3, a PUT like CopyObject; the upload's own calls come once per object, the tag read too.
+        ["s3:GetObjectTagging"] = 100,
+        ["s3:CreateMultipartUpload"] = 10,
+        ["s3:UploadPartCopy"] = 50,
+        ["s3:CompleteMultipartUpload"] = 10,
+        ["s3:AbortMultipartUpload"] = 10,
+        ["s3:ListMultipartUploads"] = 10,
+
         // Parameter Store: DescribeParameters and PutParameter have low default throughput (a few per second, shared
         // with every writer of the account); GetParameter's is higher.
         ["ssm:DescribeParameters"] = 2,

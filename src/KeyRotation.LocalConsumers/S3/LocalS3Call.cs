@@ -59,6 +59,11 @@ internal sealed record LocalS3Call(
             ("GET", false, false) when query.ContainsKey("acl") => "GetObjectAcl",
             ("PUT", false, false) when query.ContainsKey("acl") => "PutObjectAcl",
             ("GET", false, false) when query.ContainsKey("tagging") => "GetObjectTagging",
+            ("POST", false, false) when query.ContainsKey("uploads") => "CreateMultipartUpload",
+            ("PUT", false, false) when query.ContainsKey("uploadId") && headers.ContainsKey("x-amz-copy-source") => "UploadPartCopy",
+            ("POST", false, false) when query.ContainsKey("uploadId") => "CompleteMultipartUpload",
+            ("DELETE", false, false) when query.ContainsKey("uploadId") => "AbortMultipartUpload",
+            ("GET", false, true) when query.ContainsKey("uploads") => "ListMultipartUploads",
             ("PUT", false, false) when headers.ContainsKey("x-amz-copy-source") => "CopyObject",
             _ => $"{method} (not implemented)",
         };

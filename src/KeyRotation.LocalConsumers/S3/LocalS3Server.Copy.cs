@@ -4,7 +4,7 @@ namespace KeyRotation.LocalConsumers.S3;
 /// CopyObject as the API reference describes it: x-amz-copy-source (optionally ?versionId=), the metadata and tagging
 /// directives (COPY by default), the SSE headers (else the destination bucket's default encryption), storage class
 /// (STANDARD unless given), website redirect (never copied), the ACL (private unless x-amz-acl or x-amz-grant-* are sent),
-/// the checksum (copied, or computed with x-amz-checksum-algorithm), x-amz-copy-source-if-match, the 5 GB limit, archived
+/// the checksum (copied, or computed with x-amz-checksum-algorithm), x-amz-copy-source-if-match, the 5 GB limit (CopyLimit), archived
 /// storage classes, and the rule that a copy onto itself must change something.
 /// </summary>
 internal sealed partial class LocalS3Server
@@ -14,26 +14,16 @@ internal sealed partial class LocalS3Server
 
     private LocalS3Answer CopyObject(LocalS3Bucket bucket, LocalS3Call call)
     {
-        var source = Uri.UnescapeDataString(call.Header("x-amz-copy-source")!).TrimStart('/');
-        var versionAt = source.IndexOf("?versionId=", StringComparison.Ordinal);
-        var sourceVersion = versionAt < 0 ? null : source[(versionAt + "?versionId=".Length)..];
-        source = versionAt < 0 ? source : source[..versionAt];
-        var slash = source.IndexOf('/', StringComparison.Ordinal);
-        var sourceBucket = BucketOrThrow(source[..slash]);
-        var original = ObjectOrThrow(sourceBucket, source[(slash + 1)..], sourceVersion);
-        if (call.Header("x-amz-copy-source-if-match") is { } match && match.Trim('"') != original.ETag.Trim('"'))
-        {
-            throw new LocalS3Error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold", condition: "x-amz-copy-source-If-Match");
-        }
+        var (sourceBucket, original) = CopySource(call);
 
         if (original.StorageClass is "GLACIER" or "DEEP_ARCHIVE")
         {
             throw new LocalS3Error(403, "InvalidObjectState", "The operation is not valid for the object's storage class");
         }
 
-        if (original.Size > MaxCopySize)
+        if (original.Size > CopyLimit)
         {
-            throw new LocalS3Error(400, "InvalidRequest", $"The specified copy source is larger than the maximum allowable size for a copy source: {MaxCopySize}");
+            throw new LocalS3Error(400, "InvalidRequest", $"The specified copy source is larger than the maximum allowable size for a copy source: {CopyLimit}");
         }
 
         var copy = Copied(bucket, call, original);

@@ -8,7 +8,9 @@ namespace KeyRotation.LocalConsumers.S3;
 /// An S3 endpoint on 127.0.0.1 for the consumer inventory and migration tests, addressed path-style
 /// (http://127.0.0.1:port/bucket/key, ForcePathStyle on the client), started and stopped by the test. It answers the REST
 /// XML shapes, headers and errors of the S3 API reference for ListBuckets, GetBucketEncryption, PutBucketEncryption,
-/// GetBucketVersioning, ListObjectsV2, HeadObject, GetObjectAcl, PutObjectAcl, GetObjectTagging and CopyObject, and
+/// GetBucketVersioning, ListObjectsV2, HeadObject, GetObjectAcl, PutObjectAcl, GetObjectTagging, CopyObject and the
+/// multipart copy (CreateMultipartUpload, UploadPartCopy, CompleteMultipartUpload, AbortMultipartUpload,
+/// ListMultipartUploads), and
 /// records every request so tests assert the exact requests. Signatures are not checked. Requests are served one at a
 /// time, in order. (InMemoryS3 is the escrow's Moq double; this is the wire-level one.)
 /// </summary>
@@ -250,6 +252,11 @@ internal sealed partial class LocalS3Server : IAsyncDisposable
             "PutObjectAcl" => PutObjectAcl(bucket!, call),
             "GetObjectTagging" => GetObjectTagging(bucket!, call),
             "CopyObject" => CopyObject(bucket!, call),
+            "CreateMultipartUpload" => CreateMultipartUpload(bucket!, call),
+            "UploadPartCopy" => UploadPartCopy(bucket!, call),
+            "CompleteMultipartUpload" => CompleteMultipartUpload(bucket!, call),
+            "AbortMultipartUpload" => AbortMultipartUpload(bucket!, call),
+            "ListMultipartUploads" => ListMultipartUploads(bucket!, call),
             _ => throw new LocalS3Error(501, "NotImplemented", $"LocalS3Server does not implement {call.Method} {call.Path}."),
         };
     }

@@ -46,6 +46,10 @@ internal static class S3ObjectCopy
         return request;
     }
 
+    /// <summary>The default private ACL: the owner's FULL_CONTROL alone (sent as no grant header at all).</summary>
+    public static bool IsOwnerOnly(GetObjectAclResponse acl) =>
+        acl?.Grants is [{ Grantee.Type.Value: "CanonicalUser" } only] && only.Grantee.CanonicalUser == acl.Owner?.Id && only.Permission == S3Permission.FULL_CONTROL;
+
     /// <summary>
     /// The object's ACL as grant headers of the copy; nothing for the default private ACL (the owner's FULL_CONTROL
     /// alone), which is also all a bucket with ACLs disabled (Object Ownership "bucket owner enforced") accepts.
@@ -53,7 +57,7 @@ internal static class S3ObjectCopy
     private static void ApplyAcl(CopyObjectRequest request, GetObjectAclResponse acl)
     {
         var grants = acl.Grants ?? [];
-        if (grants is [{ Grantee.Type.Value: "CanonicalUser" } only] && only.Grantee.CanonicalUser == acl.Owner?.Id && only.Permission == S3Permission.FULL_CONTROL)
+        if (IsOwnerOnly(acl))
         {
             return;
         }

@@ -115,16 +115,17 @@ public sealed class S3ObjectMigratorTests
     }
 
     [Fact]
-    public async Task MigrateAsync_ObjectOverFiveGigabytes_FailsWithTheReasonAndIsNotCopied()
+    public async Task MigrateAsync_ObjectOverFiveGigabytesDryRun_PlansAMultipartCopyInPartsOf512MiB()
     {
         await using var world = new S3World();
         world.Server.AddBucket("data");
         world.Server.Put("data", S3World.KmsObject("big") with { DeclaredSize = LocalS3Server.MaxCopySize + 1 });
 
-        var outcome = await world.ObjectMigrator().MigrateAsync(new("s3", "object", "s3://data/big", S3World.OldKeyArn), S3World.Target, dryRun: false, CancellationToken.None);
+        var outcome = await world.ObjectMigrator().MigrateAsync(new("s3", "object", "s3://data/big", S3World.OldKeyArn), S3World.Target, dryRun: true, CancellationToken.None);
 
-        Assert.Equal(new MigrationOutcome(MigrationResult.Failed, "5368709121 bytes, over CopyObject's 5 GB: it needs a multipart copy (UploadPartCopy), which this tool does not make; left as it was"), outcome);
+        Assert.Equal(new MigrationOutcome(MigrationResult.WouldMove, $"would copy onto itself in 11 parts of 536870912 bytes (multipart copy: over CopyObject's 5368709120 bytes) under {S3World.NewKeyArn} (from {S3World.OldKeyArn})"), outcome);
         Assert.Empty(world.Server.CallsOf("CopyObject"));
+        Assert.Empty(world.Server.CallsOf("CreateMultipartUpload"));
     }
 
     [Fact]
