@@ -58,7 +58,9 @@ internal static class ReencryptCommand
                 return refused;
             }
 
-            var run = new ReencryptionRun(cli, new CiphertextReencryptor(kms, target), target, inputs, new ReencryptionContexts(source, destination), parsed.GetValue(overwrite), parsed.GetValue(dryRun));
+            // Paced as consumers and migrate pace their calls (ConsumerRequestRates' kms:ReEncrypt), on the real clock.
+            using var pacer = cli.ConsumerPacer();
+            var run = new ReencryptionRun(cli, new CiphertextReencryptor(kms, target, pacer), target, inputs, new ReencryptionContexts(source, destination), parsed.GetValue(overwrite), parsed.GetValue(dryRun));
             return await run.RunAsync(ct);
         });
         return command;

@@ -2,6 +2,7 @@ using System.Globalization;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
+using KeyRotation.Core.Consumers;
 
 namespace KeyRotation.Core.Reencryption;
 
@@ -10,16 +11,21 @@ namespace KeyRotation.Core.Reencryption;
 /// The source key is the one KMS finds in the ciphertext (symmetric ciphertexts carry it); the result is kept only
 /// when that key is one of the alias's generations. ReEncrypt changes no key state, so this lives beside the
 /// protocol, not in it. Every KMS error becomes the item's reason: one ciphertext failing never stops the others.
+/// Each ReEncrypt waits for a token of the pacer's "kms:ReEncrypt" rate: ReEncrypt shares the account's
+/// cryptographic-operations quota with the applications' own Encrypt and Decrypt calls, which must not be starved.
 /// </summary>
 internal sealed class CiphertextReencryptor
 {
     private readonly IAmazonKeyManagementService _kms;
     private readonly ReencryptionTarget _target;
+    private readonly ConsumerRequestPacer _pacer;
 
-    public CiphertextReencryptor(IAmazonKeyManagementService kms, ReencryptionTarget target)
+    public CiphertextReencryptor(IAmazonKeyManagementService kms, ReencryptionTarget target, ConsumerRequestPacer pacer)
     {
+        ArgumentNullException.ThrowIfNull(pacer);
         _kms = kms;
         _target = target;
+        _pacer = pacer;
     }
 
     /// <summary>
@@ -30,6 +36,7 @@ internal sealed class CiphertextReencryptor
     {
         ArgumentNullException.ThrowIfNull(ciphertext);
         ArgumentNullException.ThrowIfNull(contexts);
+        await _pacer.WaitAsync("kms", "ReEncrypt", ct);
         ReEncryptResponse answer;
         try
         {

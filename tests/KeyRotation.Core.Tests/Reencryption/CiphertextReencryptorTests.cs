@@ -1,5 +1,6 @@
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
+using KeyRotation.Core.Consumers;
 using KeyRotation.Core.Protocol;
 using KeyRotation.Core.Reencryption;
 using Microsoft.Extensions.Time.Testing;
@@ -35,7 +36,8 @@ public sealed class CiphertextReencryptorTests
     {
         var snapshot = await AliasSnapshot.ReadAsync(_kms.Object, CancellationToken.None);
         var target = await ReencryptionTarget.ReadAsync(_kms.Object, Alias, snapshot, CancellationToken.None);
-        return await new CiphertextReencryptor(_kms.Object, target).ReencryptAsync(ciphertext, contexts ?? ReencryptionContexts.None, dryRun, CancellationToken.None);
+        using var unpaced = ConsumerRequestPacer.Unpaced();
+        return await new CiphertextReencryptor(_kms.Object, target, unpaced).ReencryptAsync(ciphertext, contexts ?? ReencryptionContexts.None, dryRun, CancellationToken.None);
     }
 
     [Fact]
