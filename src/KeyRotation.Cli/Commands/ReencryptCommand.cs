@@ -38,9 +38,11 @@ internal static class ReencryptCommand
         var context = EncryptionContextOption.Create("--encryption-context", "The encryption context the ciphertexts were encrypted with; the new ones get the same (Key=Value,... or JSON, or file://PATH).");
         var destinationContext = EncryptionContextOption.Create("--destination-encryption-context", "Bind the new ciphertexts to this encryption context instead ('{}' for none).");
         var dryRun = new Option<bool>("--dry-run") { Description = "Ask KMS whether each ReEncrypt would succeed (DryRun: your permissions and the ciphertext); nothing is written." };
+        var sourceKeyId = ReencryptionKeyOptions.SourceKeyId();
+        var algorithm = ReencryptionKeyOptions.EncryptionAlgorithm();
         var command = new Command("reencrypt", "Re-encrypt stored ciphertexts under the alias's current key with KMS ReEncrypt (the plaintext never leaves KMS), refusing ciphertexts of other aliases' keys.")
         {
-            alias, files, inputFormat, outputDir, overwrite, context, destinationContext, dryRun,
+            alias, files, inputFormat, outputDir, overwrite, context, destinationContext, dryRun, sourceKeyId, algorithm,
         };
         command.SetAction(async (parsed, ct) =>
         {
@@ -53,29 +55,28 @@ internal static class ReencryptCommand
             var (kms, _) = await cli.ConnectAsync(ct);
             var snapshot = await UnknownAliases.RefuseAsync(cli, kms, [name], ct);
             var target = await cli.WaitAsync($"Reading {name}'s generations", () => ReencryptionTarget.ReadAsync(kms, name, snapshot, ct));
-            if (Unusable(cli, target) is { } refused)
+            var contextGiven = source.Count > 0 || destination.Count > 0;
+            var keys = await ReencryptionKeyOptions.ResolveAsync(target, parsed.GetValue(sourceKeyId), parsed.GetValue(algorithm), contextGiven, ct);
+            if (NotEnabled(cli, target) is { } refused)
             {
                 return refused;
             }
 
-            var run = new ReencryptionRun(cli, new CiphertextReencryptor(kms, target), target, inputs, new ReencryptionContexts(source, destination), parsed.GetValue(overwrite), parsed.GetValue(dryRun));
+            // Paced as consumers and migrate pace their calls (ConsumerRequestRates' kms:ReEncrypt), on the real clock.
+            using var pacer = cli.ConsumerPacer();
+            var run = new ReencryptionRun(cli, new CiphertextReencryptor(kms, target, pacer, keys), target, inputs, new ReencryptionContexts(source, destination), parsed.GetValue(overwrite), parsed.GetValue(dryRun));
             return await run.RunAsync(ct);
         });
         return command;
     }
 
     /// <summary>
-    /// A current key that cannot take ciphertexts: another key type is bad input (exit 2); a key that is not Enabled is
-    /// a failed operation (exit 1), reported before any ciphertext is read. Null when the key can be re-encrypted to.
+    /// A current key that is not Enabled cannot take ciphertexts: a failed operation (exit 1), reported before any
+    /// ciphertext is read. Null when the key can be re-encrypted to. (Its kind was checked with the key options.)
     /// </summary>
-    private static int? Unusable(CliContext cli, ReencryptionTarget target)
+    private static int? NotEnabled(CliContext cli, ReencryptionTarget target)
     {
         var key = target.CurrentKey;
-        if (key.KeySpec != KeySpec.SYMMETRIC_DEFAULT || key.KeyUsage != KeyUsageType.ENCRYPT_DECRYPT)
-        {
-            throw new UsageException($"{target.Alias}'s current key {key.KeyId} is {key.KeySpec?.Value ?? "?"} for {key.KeyUsage?.Value ?? "?"}: reencrypt works with symmetric encryption keys (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT) only.");
-        }
-
         if (key.KeyState != KeyState.Enabled)
         {
             cli.Error($"{CommandNames.Path(cli.Parsed)}: {target.Alias}'s current key {key.KeyId} is {key.KeyState?.Value ?? "not enabled"}: KMS re-encrypts only to an enabled key. Nothing was read or written.");

@@ -67,7 +67,7 @@ internal static class RotateCommand
                 RegionClients = context.RegionClients(sandbox),
                 Pacer = context.Pacer,
                 EventSink = context.EventSink(sandbox),
-                HookFunctions = sandbox?.Hooks,
+                HookFunctions = context.HookFunctions(sandbox),
             }).Engine(settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(selected), ListPreviousKeyGrants = true }, RotationRun.Importer(context, settings, kms));
             var request = new RotationRequest
             {

@@ -79,7 +79,7 @@ internal static class RotationAcrossAccounts
             : settings.Options with { FailureAdvice = RotationRun.CliFailureAdvice(request.Aliases), ListPreviousKeyGrants = true };
         var engine = new RotationComposition(request.DryRun
             ? new() { Kms = connection.Kms, Notifier = new Notices.Silent(), Time = context.Host.Time, Log = log }
-            : new() { Kms = connection.Kms, Notifier = notices, Time = context.Host.Time, Log = log, CreateKeyClient = connection.CreateKeyClient(), KeyFinder = connection.KeyFinder(context) })
+            : new() { Kms = connection.Kms, Notifier = notices, Time = context.Host.Time, Log = log, CreateKeyClient = connection.CreateKeyClient(), KeyFinder = connection.KeyFinder(context), HookFunctions = context.HookFunctions(null, connection.Aws.Credentials) })
             .Engine(options);
 
         // Patterns (alias/prod/*) select each target's own aliases. Each target gets the whole run timeout from its own

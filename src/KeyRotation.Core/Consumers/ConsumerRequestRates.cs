@@ -1,9 +1,10 @@
 namespace KeyRotation.Core.Consumers;
 
 /// <summary>
-/// Requests per second the inventory and the migration allow themselves per service and operation, well below what
-/// each service throttles at, so that a scan never starves the applications of the account (docs/consumers.md lists
-/// them with each service's limits). One line per operation a source or migrator calls.
+/// Requests per second the inventory, the migration and the re-encryption of stored ciphertexts allow themselves per
+/// service and operation, well below what each service throttles at, so that a scan never starves the applications of
+/// the account (docs/consumers.md lists them with each service's limits). One line per operation a source, migrator
+/// or the re-encryptor calls.
 /// </summary>
 public static class ConsumerRequestRates
 {
@@ -44,5 +45,10 @@ public static class ConsumerRequestRates
         // EC2 throttles describe calls per account with a token bucket shared by every non-mutating action.
         ["ec2:DescribeVolumes"] = 5,
         ["ec2:DescribeSnapshots"] = 5,
+
+        // KMS ReEncrypt counts against the account's shared cryptographic-operations quota, with the applications' own
+        // Encrypt, Decrypt and GenerateDataKey calls: 5,500 to 100,000 a second for symmetric keys depending on the
+        // Region, 500 for RSA keys. 50 is under 1% of the first and a tenth of the second.
+        ["kms:ReEncrypt"] = 50,
     };
 }

@@ -2,24 +2,33 @@ using System.Globalization;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
+using KeyRotation.Core.Consumers;
 
 namespace KeyRotation.Core.Reencryption;
 
 /// <summary>
 /// Re-encrypts stored ciphertexts under an alias's current key with KMS ReEncrypt, so the plaintext never leaves KMS.
-/// The source key is the one KMS finds in the ciphertext (symmetric ciphertexts carry it); the result is kept only
-/// when that key is one of the alias's generations. ReEncrypt changes no key state, so this lives beside the
+/// The source key is the one KMS finds in the ciphertext (symmetric ciphertexts carry it), or the one the run's
+/// <see cref="ReencryptionSource"/> names (RSA ciphertexts do not); the result is kept only when that key is one of
+/// the alias's generations. ReEncrypt changes no key state, so this lives beside the
 /// protocol, not in it. Every KMS error becomes the item's reason: one ciphertext failing never stops the others.
+/// Each ReEncrypt waits for a token of the pacer's "kms:ReEncrypt" rate: ReEncrypt shares the account's
+/// cryptographic-operations quota with the applications' own Encrypt and Decrypt calls, which must not be starved.
 /// </summary>
 internal sealed class CiphertextReencryptor
 {
     private readonly IAmazonKeyManagementService _kms;
     private readonly ReencryptionTarget _target;
+    private readonly ConsumerRequestPacer _pacer;
+    private readonly ReencryptionSource _source;
 
-    public CiphertextReencryptor(IAmazonKeyManagementService kms, ReencryptionTarget target)
+    public CiphertextReencryptor(IAmazonKeyManagementService kms, ReencryptionTarget target, ConsumerRequestPacer pacer, ReencryptionSource? source = null)
     {
+        ArgumentNullException.ThrowIfNull(pacer);
         _kms = kms;
         _target = target;
+        _pacer = pacer;
+        _source = source ?? ReencryptionSource.FromCiphertext;
     }
 
     /// <summary>
@@ -30,6 +39,7 @@ internal sealed class CiphertextReencryptor
     {
         ArgumentNullException.ThrowIfNull(ciphertext);
         ArgumentNullException.ThrowIfNull(contexts);
+        await _pacer.WaitAsync("kms", "ReEncrypt", ct);
         ReEncryptResponse answer;
         try
         {
@@ -69,8 +79,10 @@ internal sealed class CiphertextReencryptor
         var sameMaterial = answer.SourceKeyMaterialId == answer.DestinationKeyMaterialId;
         if (_target.IsCurrent(source) && sameMaterial && contexts.Unchanged)
         {
-            // Already current: the stored ciphertext stays (KMS's new one would differ only in its random parts).
-            return new ReencryptionResult(ReencryptionOutcome.Skipped, $"already under the current key {_target.CurrentKey.KeyId} and its current key material.") { Ciphertext = ciphertext, SourceKeyArn = source };
+            // Already current: the stored ciphertext stays (KMS's new one would differ only in its random parts). An RSA
+            // key has one key pair and no material ids.
+            var material = answer.SourceKeyMaterialId is null ? string.Empty : " and its current key material";
+            return new ReencryptionResult(ReencryptionOutcome.Skipped, $"already under the current key {_target.CurrentKey.KeyId}{material}.") { Ciphertext = ciphertext, SourceKeyArn = source };
         }
 
         var from = _target.IsCurrent(source)
@@ -87,20 +99,24 @@ internal sealed class CiphertextReencryptor
     {
         CiphertextBlob = new MemoryStream(ciphertext, writable: false),
         DestinationKeyId = _target.CurrentKey.Arn,
+        SourceKeyId = _source.KeyArn,
+        SourceEncryptionAlgorithm = _source.Algorithm,
+        DestinationEncryptionAlgorithm = _source.Algorithm,
         SourceEncryptionContext = contexts.Source.Count > 0 ? new Dictionary<string, string>(contexts.Source, StringComparer.Ordinal) : null,
         DestinationEncryptionContext = contexts.Destination.Count > 0 ? new Dictionary<string, string>(contexts.Destination, StringComparer.Ordinal) : null,
         DryRun = dryRun ? true : null,
     };
 
     /// <summary>KMS's error code and message, with what the code means here when KMS's own message says little.</summary>
-    private static ReencryptionResult Failed(AmazonServiceException ex)
+    private ReencryptionResult Failed(AmazonServiceException ex)
     {
         var code = ex.ErrorCode ?? ex.GetType().Name;
         var message = string.IsNullOrWhiteSpace(ex.Message) ? string.Empty : " " + ex.Message.TrimEnd('.') + ".";
         var meaning = ex switch
         {
+            InvalidCiphertextException when _source.Algorithm is { } algorithm => $" KMS cannot decrypt it with {ReencryptionTarget.KeyIdOf(_source.KeyArn ?? "?")} and {algorithm.Value}: it is not a ciphertext of that key, it was encrypted with another algorithm than --encryption-algorithm gives, or it is damaged.",
             InvalidCiphertextException => " KMS cannot decrypt it: it is not a KMS ciphertext, it is damaged, or it was encrypted with another encryption context than --encryption-context gives.",
-            IncorrectKeyException => " It was encrypted under another key than the one named.",
+            IncorrectKeyException => _source.KeyArn is null ? " It was encrypted under another key than the one named." : " It was encrypted under another key than --source-key-id names.",
             NotFoundException => " The key it was encrypted under may have been deleted.",
             DisabledException or KMSInvalidStateException => " The key it was encrypted under is not usable now (disabled or pending deletion): enable it, or cancel its deletion, and run again.",
             _ => string.Empty,

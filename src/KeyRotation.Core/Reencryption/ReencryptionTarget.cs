@@ -91,6 +91,10 @@ internal sealed class ReencryptionTarget
         return (created, null);
     }
 
+    /// <summary>A key as DescribeKey shows it (key id, key ARN or alias name); null when KMS has no such key.</summary>
+    /// <exception cref="RotationException">KMS refused the read.</exception>
+    public Task<KeyMetadata?> DescribeAsync(string keyIdOrAlias, CancellationToken ct) => _chain.DescribeAsync(keyIdOrAlias, ct);
+
     /// <summary>The aliases (not this tool's markers) that pointed at the key when the run began, for refusals.</summary>
     public IReadOnlyList<string> AliasesOf(string keyIdOrArn)
     {

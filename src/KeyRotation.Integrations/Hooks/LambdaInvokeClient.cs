@@ -51,6 +51,13 @@ public sealed class LambdaInvokeClient : IHookFunctions
     public static LambdaInvokeClient CreateDefault(Uri? serviceUrl) =>
         new(SharedHttpClient.Value, serviceUrl, StandInTransport.DefaultCredentialsAsync, TimeProvider.System);
 
+    /// <summary>
+    /// The client for the CLI: its own pool, and the identity of the run's KMS client (--profile, --role-arn, a target's
+    /// role), so a hook is invoked as the operator's command runs, not with whatever the default chain finds.
+    /// </summary>
+    public static LambdaInvokeClient Create(Uri? serviceUrl, Func<CancellationToken, Task<ImmutableCredentials>> credentials, TimeProvider time) =>
+        new(SharedHttpClient.Value, serviceUrl, credentials, time);
+
     /// <summary>The URL an invocation of <paramref name="hook"/> is posted to: the full ARN (qualifier included) names the function.</summary>
     public Uri InvocationUri(MoveHookArn hook)
     {

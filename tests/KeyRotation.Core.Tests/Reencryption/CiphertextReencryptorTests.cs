@@ -1,5 +1,6 @@
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
+using KeyRotation.Core.Consumers;
 using KeyRotation.Core.Protocol;
 using KeyRotation.Core.Reencryption;
 using Microsoft.Extensions.Time.Testing;
@@ -31,11 +32,12 @@ public sealed class CiphertextReencryptorTests
 
     private static ReencryptionContexts Same(IReadOnlyDictionary<string, string> context) => new(context, context);
 
-    private async Task<ReencryptionResult> ReencryptAsync(byte[] ciphertext, ReencryptionContexts? contexts = null, bool dryRun = false)
+    private async Task<ReencryptionResult> ReencryptAsync(byte[] ciphertext, ReencryptionContexts? contexts = null, bool dryRun = false, ReencryptionSource? source = null)
     {
         var snapshot = await AliasSnapshot.ReadAsync(_kms.Object, CancellationToken.None);
         var target = await ReencryptionTarget.ReadAsync(_kms.Object, Alias, snapshot, CancellationToken.None);
-        return await new CiphertextReencryptor(_kms.Object, target).ReencryptAsync(ciphertext, contexts ?? ReencryptionContexts.None, dryRun, CancellationToken.None);
+        using var unpaced = ConsumerRequestPacer.Unpaced();
+        return await new CiphertextReencryptor(_kms.Object, target, unpaced, source).ReencryptAsync(ciphertext, contexts ?? ReencryptionContexts.None, dryRun, CancellationToken.None);
     }
 
     [Fact]
@@ -56,6 +58,30 @@ public sealed class CiphertextReencryptorTests
         Assert.Equal((_current.KeyId, "data key 1"), (MockCiphertexts.Read(result.Ciphertext!).KeyId, MockCiphertexts.Read(result.Ciphertext!).Plaintext));
         Assert.Equal(_first.Arn, result.SourceKeyArn);
         Assert.Equal($"re-encrypted from key {_first.KeyId} (generation 1) to {_current.KeyId}.", result.Reason);
+    }
+
+    [Fact]
+    public async Task ReencryptAsync_NamedSourceAndAlgorithm_AreSentAsSourceKeyIdAndBothAlgorithms()
+    {
+        var stored = _ciphertexts.Encrypt(_first.KeyId, "data key 1");
+
+        var result = await ReencryptAsync(stored, source: new ReencryptionSource(_first.Arn, EncryptionAlgorithmSpec.RSAES_OAEP_SHA_256));
+
+        Assert.Equal(ReencryptionOutcome.ReEncrypted, result.Outcome);
+        var request = Assert.Single(_ciphertexts.Requests).Request;
+        Assert.Equal((_first.Arn, _current.Arn), (request.SourceKeyId, request.DestinationKeyId));
+        Assert.Equal((EncryptionAlgorithmSpec.RSAES_OAEP_SHA_256, EncryptionAlgorithmSpec.RSAES_OAEP_SHA_256), (request.SourceEncryptionAlgorithm, request.DestinationEncryptionAlgorithm));
+    }
+
+    [Fact]
+    public async Task ReencryptAsync_IncorrectKeyForTheNamedSource_SaysThatSourceKeyIdNamesAnotherKey()
+    {
+        _kms.FailNext["ReEncrypt"] = new IncorrectKeyException("The key ID in the request does not identify a KMS key that can perform this operation.");
+
+        var result = await ReencryptAsync(_ciphertexts.Encrypt(_first.KeyId, "data key 1"), source: new ReencryptionSource(_current.Arn, null));
+
+        Assert.Equal(ReencryptionOutcome.Failed, result.Outcome);
+        Assert.EndsWith("It was encrypted under another key than --source-key-id names.", result.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

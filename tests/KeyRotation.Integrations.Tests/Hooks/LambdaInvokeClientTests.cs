@@ -4,6 +4,7 @@ using Amazon.Runtime;
 using KeyRotation.Core.Hooks;
 using KeyRotation.Integrations.Hooks;
 using KeyRotation.Integrations.Tests.Notifications;
+using KeyRotation.Testing.Hooks;
 
 namespace KeyRotation.Integrations.Tests.Hooks;
 

@@ -86,7 +86,7 @@ public sealed class ReencryptCommandErrorTests : IDisposable
         var run = await _cli.RunWithStdinAsync(OneCiphertext, "reencrypt", "alias/webhook");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.EndsWith("is HMAC_256 for GENERATE_VERIFY_MAC: reencrypt works with symmetric encryption keys (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT) only.\n", run.Stderr, StringComparison.Ordinal);
+        Assert.EndsWith("is HMAC_256 for GENERATE_VERIFY_MAC: reencrypt works with encryption keys (SYMMETRIC_DEFAULT, or RSA_2048, RSA_3072 or RSA_4096, for ENCRYPT_DECRYPT) only.\n", run.Stderr, StringComparison.Ordinal);
         Assert.Empty(_cli.ReEncrypts);
     }
 

@@ -2,11 +2,12 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 
-namespace KeyRotation.Integrations.Tests.Hooks;
+namespace KeyRotation.Testing.Hooks;
 
 /// <summary>
-/// A Lambda Invoke endpoint on 127.0.0.1 that the tests start and stop: records every request (method, path as sent,
-/// headers, body) and answers each with the next scripted response (status, headers, body).
+/// A Lambda Invoke endpoint on 127.0.0.1 that the tests start and stop (the Lambda client's tests and the CLI's): records
+/// every request (method, path as sent, headers, body) and answers each with the next scripted response (status,
+/// headers, body). Its Authorization headers show the identity and Region each invocation was signed with.
 /// </summary>
 internal sealed class RecordingLambdaEndpoint : IAsyncDisposable
 {
