@@ -17,7 +17,7 @@ internal sealed class RequestQuotas
 
     private static readonly Dictionary<string, double> Defaults = new(StringComparer.Ordinal)
     {
-        [CryptographicGroup] = 5500, // lowest regional default for symmetric keys
+        [CryptographicGroup] = 10000, // the lowest Regional default for symmetric keys (20,000 and 100,000 in some Regions)
         ["CancelKeyDeletion"] = 5,
         ["CreateAlias"] = 5,
         ["CreateGrant"] = 50,

@@ -47,7 +47,7 @@ public static class ConsumerRequestRates
         ["ec2:DescribeSnapshots"] = 5,
 
         // KMS ReEncrypt counts against the account's shared cryptographic-operations quota, with the applications' own
-        // Encrypt, Decrypt and GenerateDataKey calls: 5,500 to 100,000 a second for symmetric keys depending on the
+        // Encrypt, Decrypt and GenerateDataKey calls: 10,000 to 100,000 a second for symmetric keys depending on the
         // Region, 500 for RSA keys. 50 is under 1% of the first and a tenth of the second.
         ["kms:ReEncrypt"] = 50,
     };

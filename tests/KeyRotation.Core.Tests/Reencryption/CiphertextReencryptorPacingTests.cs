@@ -35,7 +35,7 @@ public sealed class CiphertextReencryptorPacingTests
     [Fact]
     public void Defaults_PaceReEncryptWellUnderKmsSharedCryptographicQuotas()
     {
-        // KMS's smallest shared quotas that ReEncrypt counts against: 5,500/s (symmetric) and 500/s (RSA).
+        // KMS's smallest shared quotas that ReEncrypt counts against: 10,000/s (symmetric) and 500/s (RSA).
         Assert.InRange(ConsumerRequestRates.Defaults["kms:ReEncrypt"], 1, 500 / 5);
     }
 
