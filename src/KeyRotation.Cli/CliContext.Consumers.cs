@@ -21,7 +21,7 @@ internal sealed partial class CliContext
         {
             var sandbox = _sandbox ?? throw new InvalidOperationException("The sandbox's consumer services start with the sandbox: call ConnectAsync first.");
             var services = sandbox.StartConsumers();
-            Error($"Sandbox consumers: {sandbox.ConsumerStatePath ?? "kept for this command only"} (S3, DynamoDB, SSM and EC2 on 127.0.0.1 while the command runs).");
+            Error($"Sandbox consumers: {sandbox.ConsumerStatePath ?? "kept for this command only"} (served while the command runs: {services.Describe()}).");
             return Integrations.Consumers.ConsumerClients.Create(Sandbox.ConsumerCredentials, sandbox.Service.Region, services.Environment);
         }
 
