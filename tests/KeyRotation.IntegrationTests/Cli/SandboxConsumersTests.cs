@@ -10,9 +10,10 @@ namespace KeyRotation.IntegrationTests.Cli;
 
 /// <summary>
 /// The sandbox's consumer walkthrough, one CLI invocation per step against one state file: alias/demo/orders's seeded
-/// S3, DynamoDB, SSM and EBS resources are found per generation, a dry run changes nothing, the migration moves them
-/// (and a second one skips them), the old generations are then free and retention would disable generation 2. The local
-/// services live only while a command runs.
+/// S3, DynamoDB, SSM and EBS resources are found per generation, retention's consumer check refuses generation 2, a dry
+/// run changes nothing, the migration moves them (and a second one skips them), the old generations are then free,
+/// retention would disable generation 2, and the EBS volume still pins the first key. The local services live only
+/// while a command runs.
 /// </summary>
 public sealed partial class SandboxConsumersTests : IDisposable
 {
@@ -54,6 +55,7 @@ public sealed partial class SandboxConsumersTests : IDisposable
     {
         var before = await SandboxAsync("consumers", Orders, "--bucket", Bucket, "--output", "json");
         var seeded = await File.ReadAllTextAsync(ConsumerFile);
+        var retentionBefore = await SandboxAsync("retention", "plan", Orders, "--mode", "disable", "--check-consumers", "--output", "json");
 
         var dryRun = await SandboxAsync("migrate", Orders, "--bucket", Bucket, "--dry-run", "--output", "json");
         var afterDryRun = await File.ReadAllTextAsync(ConsumerFile);
@@ -62,9 +64,14 @@ public sealed partial class SandboxConsumersTests : IDisposable
         var again = await SandboxAsync("migrate", Orders, "--bucket", Bucket, "--yes", "--output", "json");
         var afterAgain = await File.ReadAllTextAsync(ConsumerFile);
         var after = await SandboxAsync("consumers", Orders, "--bucket", Bucket, "--output", "json");
-        var retention = await SandboxAsync("retention", "plan", Orders, "--mode", "disable", "--output", "json");
+        var retention = await SandboxAsync("retention", "plan", Orders, "--mode", "disable", "--check-consumers", "--output", "json");
+        _cli.Environment["RETIRE_ORIGINAL_KEY"] = "true";
+        var original = await SandboxAsync("retention", "plan", Orders, "--mode", "disable", "--check-consumers", "--output", "json");
 
         Assert.Equal(0, before.ExitCode);
+        var refused = Steps(retentionBefore)[2];
+        Assert.Equal(("Keep", "Disable"), (refused.GetProperty("action").GetString(), refused.GetProperty("refusedAction").GetString()));
+        Assert.Equal([SandboxConsumerSeed.Password, "arn:aws:s3:::demo-orders-archive"], Pins(refused)); // ordinal: "/" before "a"
         Assert.Equal(0, dryRun.ExitCode);
         Assert.Equal((5, 0, 2, 1), Summary(dryRun, "wouldMove"));
         Assert.Equal(seeded, afterDryRun);
@@ -85,9 +92,13 @@ public sealed partial class SandboxConsumersTests : IDisposable
         Assert.Equal("alias ARN", bucket.GetProperty("via").GetString());
 
         Assert.Equal(0, retention.ExitCode);
-        var steps = retention.Json().GetProperty("aliases")[0].GetProperty("steps").EnumerateArray().ToDictionary(s => s.GetProperty("generation").GetInt32(), s => s.GetProperty("action").GetString());
-        Assert.Equal("Disable", steps[2]);
-        Assert.Equal(("Keep", "Keep", "Keep"), (steps[1], steps[3], steps[4]));
+        var steps = Steps(retention);
+        Assert.Equal("Disable", steps[2].GetProperty("action").GetString());
+        Assert.Empty(Pins(steps[2]));
+        Assert.Equal(("Keep", "Keep", "Keep"), (steps[1].GetProperty("action").GetString(), steps[3].GetProperty("action").GetString(), steps[4].GetProperty("action").GetString()));
+        var pinned = Steps(original)[1];
+        Assert.Equal(("Keep", "Disable"), (pinned.GetProperty("action").GetString(), pinned.GetProperty("refusedAction").GetString()));
+        Assert.Equal([SandboxConsumerSeed.Volume], Pins(pinned));
     }
 
     [Fact]
@@ -167,6 +178,14 @@ public sealed partial class SandboxConsumersTests : IDisposable
         Assert.DoesNotContain(Orders, run.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("Sandbox consumers:", run.Stderr, StringComparison.Ordinal);
     }
+
+    /// <summary>A retention plan's steps of its one alias, by generation.</summary>
+    private static Dictionary<int, JsonElement> Steps(CliRun plan) =>
+        plan.Json().GetProperty("aliases")[0].GetProperty("steps").EnumerateArray().ToDictionary(s => s.GetProperty("generation").GetInt32());
+
+    /// <summary>The resources the consumer check found on a step's key (its proof's consumers), by id.</summary>
+    private static List<string> Pins(JsonElement step) =>
+        [.. step.GetProperty("proof").GetProperty("consumers").GetProperty("resources").EnumerateArray().Select(r => r.GetProperty("id").GetString()!).Order(StringComparer.Ordinal)];
 
     /// <summary>Each generation's resources as "kind:name" (objects by key, tables by name), sorted.</summary>
     private static Dictionary<int, List<string>> ResourcesByGeneration(JsonElement consumers) =>
