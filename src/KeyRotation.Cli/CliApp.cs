@@ -61,7 +61,7 @@ internal static class CliApp
             }
             finally
             {
-                factory.SaveSandboxes();
+                await factory.CloseSandboxesAsync();
             }
         }
         catch (Exception ex) when (ex is UsageException or ConfigurationException)

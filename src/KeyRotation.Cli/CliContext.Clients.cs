@@ -32,6 +32,7 @@ internal sealed partial class CliContext
             var file = SandboxState?.FullName ?? (Host.DataDirectory is { } directory ? Path.Combine(directory, "sandbox.json") : null);
             var sandbox = await WaitAsync("Preparing the sandbox", () => Sandbox.StartAsync(Host.Time, file is null ? null : new LocalKmsStateFile(file), SandboxReset, ct));
             _sandboxStarted(sandbox);
+            _sandbox = sandbox;
             if (sandbox.StatePath is { } path)
             {
                 Error($"Sandbox state: {path} ({(sandbox.Continued ? "continued from the last command" : "new, from the seed")}; --sandbox-reset starts again).");

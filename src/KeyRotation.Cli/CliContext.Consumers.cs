@@ -6,15 +6,23 @@ namespace KeyRotation.Cli;
 /// <summary>The clients and pacing of <c>consumers</c> and <c>migrate</c>: the services whose resources store key references.</summary>
 internal sealed partial class CliContext
 {
+    /// <summary>The sandbox <see cref="ConnectAsync"/> started, whose consumer services the sandbox's consumer clients reach.</summary>
+    private Sandbox? _sandbox;
+
     /// <summary>
     /// DynamoDB, SSM and EC2 (and the other consumer services) in this run's account and Region, with the same
-    /// credentials as KMS (--profile, the access key variables, the SDK's chain, or the role of --role-arn).
+    /// credentials as KMS (--profile, the access key variables, the SDK's chain, or the role of --role-arn). In the
+    /// sandbox (after <see cref="ConnectAsync"/>): the same clients at the sandbox's local services on 127.0.0.1,
+    /// started now and stopped when the command ends.
     /// </summary>
     public ConsumerClients ConsumerClients()
     {
         if (IsSandbox)
         {
-            throw new UsageException("--sandbox holds only KMS: it has no DynamoDB, SSM, EC2 or S3 to scan; run against an account (or endpoints set with AWS_ENDPOINT_URL_<SERVICE>).");
+            var sandbox = _sandbox ?? throw new InvalidOperationException("The sandbox's consumer services start with the sandbox: call ConnectAsync first.");
+            var services = sandbox.StartConsumers();
+            Error($"Sandbox consumers: {sandbox.ConsumerStatePath ?? "kept for this command only"} (served while the command runs: {services.Describe()}).");
+            return Integrations.Consumers.ConsumerClients.Create(Sandbox.ConsumerCredentials, sandbox.Service.Region, services.Environment);
         }
 
         return Integrations.Consumers.ConsumerClients.Create(Credentials(), Aws.Region, Environment);
@@ -22,8 +30,9 @@ internal sealed partial class CliContext
 
     /// <summary>
     /// The consumer services' pacing at <see cref="ConsumerRequestRates"/> on the real clock (the services count in real
-    /// seconds), or none where the KMS client is injected (tests against local doubles), as KMS's pacing.
+    /// seconds), or none where the KMS client is injected (tests against local doubles) and in the sandbox (its services
+    /// are local), as KMS's pacing.
     /// </summary>
     public ConsumerRequestPacer ConsumerPacer() =>
-        Host.KmsClient is not null ? ConsumerRequestPacer.Unpaced() : new ConsumerRequestPacer(ConsumerRequestRates.Defaults, TimeProvider.System);
+        Host.KmsClient is not null || IsSandbox ? ConsumerRequestPacer.Unpaced() : new ConsumerRequestPacer(ConsumerRequestRates.Defaults, TimeProvider.System);
 }

@@ -15,12 +15,22 @@ internal sealed class CliContextFactory(GlobalOptions globals, TextWriter stdout
 
     public CliContext For(ParseResult parsed) => new(globals, parsed, stdout, stderr, environment, host, _sandboxes.Add);
 
-    /// <summary>Keeps what the command did to the sandbox for the next command, whether it succeeded or not (as KMS would).</summary>
-    public void SaveSandboxes()
+    /// <summary>
+    /// Stops the sandbox's consumer services and keeps what the command did to the sandbox for the next command, whether
+    /// it succeeded or not (as KMS would).
+    /// </summary>
+    public async Task CloseSandboxesAsync()
     {
         foreach (var sandbox in _sandboxes)
         {
-            sandbox.Save();
+            try
+            {
+                await sandbox.DisposeAsync();
+            }
+            finally
+            {
+                sandbox.Save();
+            }
         }
     }
 }

@@ -75,7 +75,9 @@ internal sealed partial class Sandbox
         {
             if (state is not null && !reset && state.LoadInto(service))
             {
-                return new Sandbox(service, kms, state, continued: true, SandboxEscrow.Open(escrowDirectory));
+                var continued = new Sandbox(service, kms, state, continued: true, SandboxEscrow.Open(escrowDirectory));
+                await continued.SeedConsumersAsync(kms, clock, seeded: false, ct);
+                return continued;
             }
 
             if (escrowDirectory is not null)
@@ -90,6 +92,7 @@ internal sealed partial class Sandbox
 
         var sandbox = new Sandbox(service, kms, state, continued: false, SandboxEscrow.Open(escrowDirectory));
         await SeedAsync(sandbox, kms, clock, ct);
+        await sandbox.SeedConsumersAsync(kms, clock, seeded: true, ct);
         sandbox.Save();
         return sandbox;
     }
@@ -120,6 +123,8 @@ internal sealed partial class Sandbox
         {
             throw new UsageException($"The sandbox state cannot be written to {_state?.Path}: {ex.Message}", ex);
         }
+
+        SaveConsumers();
     }
 
     private static async Task SeedAsync(Sandbox sandbox, AmazonKeyManagementServiceClient kms, ShiftedClock clock, CancellationToken ct)
@@ -164,6 +169,7 @@ internal sealed partial class Sandbox
         clock.Offset = TimeSpan.FromDays(-90);
         await SeedHooksAsync(kms, ct);
         clock.Offset = TimeSpan.Zero;
+        await SeedOrdersKeysAsync(kms, clock, ct);
     }
 
     private static async Task<string> CreateAliasedKeyAsync(AmazonKeyManagementServiceClient kms, string alias, KeySpec spec, KeyUsageType usage, string description, (string Key, string Value) tag, CancellationToken ct)

@@ -33,7 +33,8 @@ public sealed class RetentionHandler
     }
 
     /// <summary>Composition for tests: a client left null is built from the environment as in Lambda.</summary>
-    internal RetentionHandler(IReadOnlyDictionary<string, string> environment, IAmazonKeyManagementService? kms, IRotationNotifier? notifier, TimeProvider time, TextWriter output, IAmazonS3? s3 = null, KmsRegionClients? regionClients = null, Core.Events.ILifecycleEventSink? eventSink = null)
+    /// <param name="consumerClients">With RETIRE_CHECK_CONSUMERS: the consumer services' clients (tests' local endpoints), scanned unpaced; null: built from the environment.</param>
+    internal RetentionHandler(IReadOnlyDictionary<string, string> environment, IAmazonKeyManagementService? kms, IRotationNotifier? notifier, TimeProvider time, TextWriter output, IAmazonS3? s3 = null, KmsRegionClients? regionClients = null, Core.Events.ILifecycleEventSink? eventSink = null, Integrations.Consumers.ConsumerClients? consumerClients = null)
     {
         _time = time;
         _log = new JsonLinesLog(output, time);
@@ -54,6 +55,8 @@ public sealed class RetentionHandler
                 Notifier = notifier,
                 S3 = s3,
                 RegionClients = regionClients,
+                ConsumerClients = consumerClients,
+                ConsumerPacer = consumerClients is null ? null : Core.Consumers.ConsumerRequestPacer.Unpaced(),
             });
             _kms = composition.Kms;
             _runner = composition.Retention(_settings, _settings.Escrow is null ? null : composition.EscrowStore);

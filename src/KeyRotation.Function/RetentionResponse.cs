@@ -47,14 +47,16 @@ internal sealed record RetentionProofJson(
     [property: JsonPropertyName("readAt")] string ReadAt,
     [property: JsonPropertyName("retireUnusedForDays")] int WindowDays,
     [property: JsonPropertyName("summary")] string Summary,
-    [property: JsonPropertyName("keys")] IReadOnlyList<RetentionKeyUseJson> Keys)
+    [property: JsonPropertyName("keys")] IReadOnlyList<RetentionKeyUseJson> Keys,
+    [property: JsonPropertyName("consumers"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RetentionConsumersJson? Consumers)
 {
     public static RetentionProofJson From(RetirementProof proof) => new(
         proof.Verdict,
         Core.RecordedTime.Format(proof.ReadAt),
         proof.WindowDays,
         proof.Describe(),
-        [.. proof.Keys.Select(k => new RetentionKeyUseJson(k.KeyId, k.Region, k.Finding, k.Description, k.ProvenUnusedDays, k.Operation, k.LastUsedAt is { } at ? Core.RecordedTime.Format(at) : null, k.CloudTrailEventId))]);
+        [.. proof.Keys.Select(k => new RetentionKeyUseJson(k.KeyId, k.Region, k.Finding, k.Description, k.ProvenUnusedDays, k.Operation, k.LastUsedAt is { } at ? Core.RecordedTime.Format(at) : null, k.CloudTrailEventId))],
+        proof.Consumers is { } consumers ? RetentionConsumersJson.From(consumers) : null);
 }
 
 /// <summary>GetKeyLastUsage's answer for one key of a proof (the key itself, region null, or a replica).</summary>

@@ -11,7 +11,7 @@ namespace KeyRotation.LocalConsumers;
 /// SSEDescription is UPDATING, the table's own ENABLED at once). Tables in <see cref="Denied"/> answer
 /// AccessDeniedException. Errors are HTTP 400 with {"__type": "com.amazonaws.dynamodb.v20120810#Name", "message"}.
 /// </summary>
-internal sealed class LocalDynamoDb : LocalAwsEndpoint
+internal sealed partial class LocalDynamoDb : LocalAwsEndpoint
 {
     private const string Prefix = "com.amazonaws.dynamodb.v20120810#";
     private readonly Lock _gate = new();

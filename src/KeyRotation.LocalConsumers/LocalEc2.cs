@@ -10,7 +10,7 @@ namespace KeyRotation.LocalConsumers;
 /// attachmentSet) and DescribeSnapshots (Owner.N self, Filter.N encrypted; snapshotSet items). Pages hold at most
 /// <see cref="PageSize"/> items. Operations in <see cref="Denied"/> answer 403 UnauthorizedOperation, as EC2 does.
 /// </summary>
-internal sealed class LocalEc2 : LocalAwsEndpoint
+internal sealed partial class LocalEc2 : LocalAwsEndpoint
 {
     private const string Namespace = "http://ec2.amazonaws.com/doc/2016-11-15/";
     private readonly Lock _gate = new();

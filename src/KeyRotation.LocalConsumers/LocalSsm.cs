@@ -13,7 +13,7 @@ namespace KeyRotation.LocalConsumers;
 /// A field PutParameter leaves out is not carried over from the version before, so a writer that drops one shows.
 /// Names in <see cref="DeniedDecryption"/> answer GetParameter with AccessDeniedException (the key's Decrypt denied).
 /// </summary>
-internal sealed class LocalSsm : LocalAwsEndpoint
+internal sealed partial class LocalSsm : LocalAwsEndpoint
 {
     private readonly Lock _gate = new();
     private readonly SortedDictionary<string, List<Version>> _parameters = new(StringComparer.Ordinal);

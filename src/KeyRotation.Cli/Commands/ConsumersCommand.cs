@@ -32,8 +32,8 @@ internal static class ConsumersCommand
                 return ConsumersOutput.Finish(context, name, across);
             }
 
-            using var clients = context.ConsumerClients();
             var (kms, _) = await context.ConnectAsync(ct);
+            using var clients = context.ConsumerClients(); // after ConnectAsync: the sandbox's services start with it
             var snapshot = await UnknownAliases.RefuseAsync(context, kms, [name], ct);
             using var pacer = context.ConsumerPacer();
             var report = await ConsumerScan.RunAsync(context, kms, snapshot, name, clients, options, pacer, ct);

@@ -27,14 +27,16 @@ internal static class RetentionCommand
     {
         var aliases = Arguments.Aliases("Aliases to plan (default: ROTATION_ALIASES).");
         var mode = ModeOption();
-        var command = new Command("plan", "Show what retention would do now for each alias, and why each key is kept; changes nothing.") { aliases, mode };
+        var checkConsumers = RetentionConsumerCheck.Option();
+        var command = new Command("plan", "Show what retention would do now for each alias, and why each key is kept; changes nothing.") { aliases, mode, checkConsumers };
         command.SetAction(async (parsed, ct) =>
         {
             var context = factory.For(parsed);
-            var settings = Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), parsed.GetValue(mode));
+            var settings = Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), parsed.GetValue(mode), parsed.GetValue(checkConsumers));
             var (kms, sandbox) = await context.ConnectAsync(ct);
             var listed = await UnknownAliases.RefuseAsync(context, kms, settings.Selection.Names, ct);
-            var plans = await RetentionUntouched.WithRolledBackAsync(kms, await Runner(context, kms, settings, null, sandbox).PlanAsync(settings.Selection.Resolve(listed.Names), ct), ct);
+            using var consumers = RetentionConsumerCheck.Open(context, settings);
+            var plans = await RetentionUntouched.WithRolledBackAsync(kms, await Runner(context, kms, settings, null, sandbox, consumers).PlanAsync(settings.Selection.Resolve(listed.Names), ct), ct);
             if (context.Json)
             {
                 context.WriteJson(ToJson(settings, plans));
@@ -55,11 +57,12 @@ internal static class RetentionCommand
         var mode = ModeOption();
         var yes = Arguments.Yes();
         var topic = Arguments.TopicArn();
-        var command = new Command("run", "Disable (and, with disable-then-delete, schedule deletion of) old generations now, as the retention function would.") { aliases, mode, yes, topic };
+        var checkConsumers = RetentionConsumerCheck.Option();
+        var command = new Command("run", "Disable (and, with disable-then-delete, schedule deletion of) old generations now, as the retention function would.") { aliases, mode, yes, topic, checkConsumers };
         command.SetAction(async (parsed, ct) =>
         {
             var context = factory.For(parsed);
-            var settings = Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), parsed.GetValue(mode));
+            var settings = Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), parsed.GetValue(mode), parsed.GetValue(checkConsumers));
             var (kms, sandbox) = await context.ConnectAsync(ct);
             var listed = await UnknownAliases.RefuseAsync(context, kms, settings.Selection.Names, ct);
             if (!await context.ConfirmAsync(parsed.GetValue(yes), $"Retention ({RetentionSettings.ModeValue(settings.Mode)}) may disable keys and schedule their deletion for {string.Join(", ", settings.Aliases)}. Go on?", ct))
@@ -70,7 +73,8 @@ internal static class RetentionCommand
 
             var topicArn = parsed.GetValue(topic) ?? context.Environment.GetValueOrDefault(SettingNames.NotificationTopicArn);
             var notices = Notices.Create(context, string.IsNullOrWhiteSpace(topicArn) ? null : topicArn.Trim());
-            var report = await Runner(context, kms, settings, notices, sandbox).RunAsync(RotationRun.NewRunId(context, "retention"), settings.Selection.Resolve(listed.Names), dryRun: false, ct);
+            using var consumers = RetentionConsumerCheck.Open(context, settings);
+            var report = await Runner(context, kms, settings, notices, sandbox, consumers).RunAsync(RotationRun.NewRunId(context, "retention"), settings.Selection.Resolve(listed.Names), dryRun: false, ct);
             if (context.Json)
             {
                 context.WriteJson(new JsonObject
@@ -120,8 +124,9 @@ internal static class RetentionCommand
             return null;
         }
 
-        var settings = Settings(context, aliases, null);
-        var plans = await RetentionUntouched.WithRolledBackAsync(kms, await Runner(context, kms, settings, null, sandbox).PlanAsync(await settings.Selection.ResolveAsync(kms, ct), ct), ct);
+        var settings = Settings(context, aliases, null, checkConsumers: false);
+        using var consumers = RetentionConsumerCheck.Open(context, settings);
+        var plans = await RetentionUntouched.WithRolledBackAsync(kms, await Runner(context, kms, settings, null, sandbox, consumers).PlanAsync(await settings.Selection.ResolveAsync(kms, ct), ct), ct);
         if (!context.Json)
         {
             Write(context, settings, plans);
@@ -143,7 +148,8 @@ internal static class RetentionCommand
         return option;
     }
 
-    private static RetentionSettings Settings(CliContext context, IReadOnlyList<string> aliases, string? mode)
+    /// <param name="checkConsumers">--check-consumers: on whatever RETIRE_CHECK_CONSUMERS says (which also turns it on).</param>
+    private static RetentionSettings Settings(CliContext context, IReadOnlyList<string> aliases, string? mode, bool checkConsumers)
     {
         var variables = SettingNames.Retention
             .Where(context.Environment.ContainsKey)
@@ -162,6 +168,11 @@ internal static class RetentionCommand
             variables[SettingNames.RetentionMode] = mode;
         }
 
+        if (checkConsumers)
+        {
+            variables[SettingNames.RetireCheckConsumers] = "true";
+        }
+
         if (string.IsNullOrWhiteSpace(variables.GetValueOrDefault(SettingNames.NotificationTopicArn)))
         {
             variables[SettingNames.NotificationTopicArn] = RotationRun.PlaceholderTopic;
@@ -170,8 +181,8 @@ internal static class RetentionCommand
         return RetentionSettings.Parse(variables);
     }
 
-    private static RetentionRunner Runner(CliContext context, IAmazonKeyManagementService kms, RetentionSettings settings, Notices? notices, Sandbox? sandbox) =>
-        new RotationComposition(new() { Kms = kms, Notifier = notices, Time = context.Host.Time, Log = new RotationRun.StderrLog(context), RegionClients = context.RegionClients(sandbox) })
+    private static RetentionRunner Runner(CliContext context, IAmazonKeyManagementService kms, RetentionSettings settings, Notices? notices, Sandbox? sandbox, RetentionConsumerCheck consumers) =>
+        new RotationComposition(new() { Kms = kms, Notifier = notices, Time = context.Host.Time, Log = new RotationRun.StderrLog(context), RegionClients = context.RegionClients(sandbox), ConsumerSources = consumers.Sources })
             .Retention(settings, settings.Escrow is null || context.IsSandbox ? null : context.CreateEscrowStore());
 
     private static void Write(CliContext context, RetentionSettings settings, IReadOnlyList<RetentionPlan> plans)

@@ -56,22 +56,55 @@ internal static class RetentionEvidence
         }
     }
 
-    private static JsonObject Json(RetirementProof proof) => new()
+    private static JsonObject Json(RetirementProof proof)
     {
-        ["verdict"] = proof.Verdict.ToString(),
-        ["readAt"] = RecordedTime.Format(proof.ReadAt),
-        ["retireUnusedForDays"] = proof.WindowDays,
-        ["summary"] = proof.Describe(),
-        ["keys"] = new JsonArray([.. proof.Keys.Select(k => (JsonNode)new JsonObject
+        var json = new JsonObject
         {
-            ["keyId"] = k.KeyId,
-            ["region"] = k.Region,
-            ["finding"] = k.Finding.ToString(),
-            ["description"] = k.Description,
-            ["provenUnusedDays"] = k.ProvenUnusedDays,
-            ["operation"] = k.Operation,
-            ["lastUsedAt"] = k.LastUsedAt is { } at ? RecordedTime.Format(at) : null,
-            ["cloudTrailEventId"] = k.CloudTrailEventId,
+            ["verdict"] = proof.Verdict.ToString(),
+            ["readAt"] = RecordedTime.Format(proof.ReadAt),
+            ["retireUnusedForDays"] = proof.WindowDays,
+            ["summary"] = proof.Describe(),
+            ["keys"] = new JsonArray([.. proof.Keys.Select(k => (JsonNode)new JsonObject
+            {
+                ["keyId"] = k.KeyId,
+                ["region"] = k.Region,
+                ["finding"] = k.Finding.ToString(),
+                ["description"] = k.Description,
+                ["provenUnusedDays"] = k.ProvenUnusedDays,
+                ["operation"] = k.Operation,
+                ["lastUsedAt"] = k.LastUsedAt is { } at ? RecordedTime.Format(at) : null,
+                ["cloudTrailEventId"] = k.CloudTrailEventId,
+            })]),
+        };
+        if (proof.Consumers is { } consumers)
+        {
+            // Only with RETIRE_CHECK_CONSUMERS or --check-consumers: without it the proof reads as before.
+            json["consumers"] = Consumers(consumers);
+        }
+
+        return json;
+    }
+
+    /// <summary>The consumer inventory's evidence, as the function's response has it.</summary>
+    private static JsonObject Consumers(RetirementConsumers consumers) => new()
+    {
+        ["count"] = consumers.Uses.Count,
+        ["resources"] = new JsonArray([.. consumers.Uses.Select(u => (JsonNode)new JsonObject
+        {
+            ["service"] = u.Resource.Service,
+            ["kind"] = u.Resource.Kind,
+            ["id"] = u.Resource.Id,
+            ["reference"] = u.Resource.KeyReference,
+            ["via"] = u.Match.Describe(),
         })]),
+        ["notChecked"] = new JsonArray([.. consumers.NotChecked.Select(n => (JsonNode)new JsonObject
+        {
+            ["service"] = n.Resource.Service,
+            ["kind"] = n.Resource.Kind,
+            ["id"] = n.Resource.Id,
+            ["reference"] = n.Resource.KeyReference,
+            ["reason"] = n.Reason,
+        })]),
+        ["seen"] = consumers.Seen,
     };
 }

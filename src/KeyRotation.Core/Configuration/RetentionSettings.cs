@@ -57,6 +57,13 @@ public sealed record RetentionSettings
     /// <summary>Whether retention may retire the alias's first key (the one behind it before this tool's first move); off by default.</summary>
     public bool RetireOriginalKey { get; init; }
 
+    /// <summary>
+    /// Whether each retirement step also runs the consumer inventory of its alias (bucket default encryption, DynamoDB
+    /// tables, SSM SecureString parameters, EBS volumes and snapshots) and refuses a generation any resource still
+    /// references by key id or ARN; off by default, since it needs the inventory's read permissions.
+    /// </summary>
+    public bool CheckConsumers { get; init; }
+
     /// <summary>Where EXTERNAL keys' escrow copies are confirmed; null: no escrow, so no EXTERNAL key is ever retired.</summary>
     public EscrowLocation? Escrow { get; init; }
 
@@ -96,6 +103,7 @@ public sealed record RetentionSettings
         var window = RotationSettings.ParseInt(Get(SettingNames.PendingWindowDays), SettingNames.PendingWindowDays, DefaultPendingWindowDays, 7, 30, "days of KMS's deletion waiting period", problems);
         var unusedFor = RotationSettings.ParseInt(Get(SettingNames.RetireUnusedForDays), SettingNames.RetireUnusedForDays, DefaultRetireUnusedForDays, 0, 3650, "days a key must be proven unused before each retirement step", problems);
         var retireOriginal = RotationSettings.ParseBool(Get(SettingNames.RetireOriginalKey), SettingNames.RetireOriginalKey, problems);
+        var checkConsumers = RotationSettings.ParseBool(Get(SettingNames.RetireCheckConsumers), SettingNames.RetireCheckConsumers, problems);
 
         var events = EventSettings.Parse(environment, problems);
         var bucket = Get(SettingNames.EscrowBucket);
@@ -131,6 +139,7 @@ public sealed record RetentionSettings
             PendingWindowDays = window,
             RetireUnusedForDays = unusedFor,
             RetireOriginalKey = retireOriginal,
+            CheckConsumers = checkConsumers,
             Escrow = bucket is null ? null : new EscrowLocation(bucket, prefix ?? string.Empty),
             Events = events,
         };

@@ -34,6 +34,9 @@ public static class SettingNames
     public const string RetireUnusedForDays = "RETIRE_UNUSED_FOR_DAYS";
     public const string RetireOriginalKey = "RETIRE_ORIGINAL_KEY";
 
+    // The consumer inventory before each retirement (docs/retention.md, "Consumers that still reference a key").
+    public const string RetireCheckConsumers = "RETIRE_CHECK_CONSUMERS";
+
     // The cryptoperiod and the schedule it is measured against (Compliance/ComplianceSettings).
     public const string MaxKeyAgeDays = "MAX_KEY_AGE_DAYS";
     public const string RotationSchedule = "ROTATION_SCHEDULE";
@@ -64,5 +67,6 @@ public static class SettingNames
         RetentionMode, RetainGenerations, DisableAfterDays, DeleteAfterDays, PendingWindowDays,
         RetireUnusedForDays, RetireOriginalKey,
         EventBusName, EventSource,
+        RetireCheckConsumers,
     ];
 }

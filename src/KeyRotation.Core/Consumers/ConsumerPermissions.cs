@@ -26,7 +26,8 @@ public static class ConsumerPermissions
             // ACL (as x-amz-grant-* headers) travel with the copy. Objects over 5 GiB are copied in parts (s3:PutObject
             // covers the upload's calls; S3 needs kms:Decrypt on the new key too); failed uploads and the ones a stopped
             // run left are aborted, found with ListMultipartUploads.
-            ["s3:GetObjectAcl", "s3:GetBucketVersioning", "s3:PutObject", "s3:GetObjectTagging", "s3:PutObjectTagging", "s3:PutObjectAcl", "s3:AbortMultipartUpload", "s3:ListBucketMultipartUploads", "kms:Decrypt", "kms:GenerateDataKey"]),
+            ["s3:GetObjectAcl", "s3:GetBucketVersioning", "s3:PutObject", "s3:GetObjectTagging", "s3:PutObjectTagging", "s3:PutObjectAcl", "s3:AbortMultipartUpload", "s3:ListBucketMultipartUploads", "kms:Decrypt", "kms:GenerateDataKey"],
+            OnlyWhenAsked: true),
         new(
             "SSM SecureString parameters",
             ["ssm:DescribeParameters"],
@@ -39,7 +40,18 @@ public static class ConsumerPermissions
             // Not moved by the tool: the runbook it prints needs these when the operator runs it.
             ["ec2:CreateSnapshot", "ec2:CopySnapshot", "ec2:CreateVolume", "ec2:StopInstances", "ec2:DetachVolume", "ec2:AttachVolume", "ec2:StartInstances", "kms:DescribeKey", "kms:CreateGrant", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKeyWithoutPlaintext"]),
     ];
+
+    /// <summary>
+    /// What the retention role may call when RETIRE_CHECK_CONSUMERS is on: the inventory of every consumer type that is
+    /// scanned account-wide (not S3 objects, which are scanned only when an operator names a bucket). The template's
+    /// optional statement grants exactly these, and a test holds it to them.
+    /// </summary>
+    public static IReadOnlyList<string> RetirementCheck { get; } =
+        [.. All.Where(c => !c.OnlyWhenAsked).SelectMany(c => c.Inventory).Distinct(StringComparer.Ordinal)];
 }
 
-/// <summary>One consumer type's actions: <paramref name="Inventory"/> to list it, <paramref name="Migration"/> in addition to move it.</summary>
-public sealed record ConsumerActions(string Consumer, IReadOnlyList<string> Inventory, IReadOnlyList<string> Migration);
+/// <summary>
+/// One consumer type's actions: <paramref name="Inventory"/> to list it, <paramref name="Migration"/> in addition to move
+/// it; <paramref name="OnlyWhenAsked"/> for a type scanned only when an operator names its scope (S3 objects of a bucket).
+/// </summary>
+public sealed record ConsumerActions(string Consumer, IReadOnlyList<string> Inventory, IReadOnlyList<string> Migration, bool OnlyWhenAsked = false);

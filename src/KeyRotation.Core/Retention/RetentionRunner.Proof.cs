@@ -3,8 +3,15 @@ namespace KeyRotation.Core.Retention;
 /// <summary>The proof of non-use of the runner's disable and deletion steps: read it, and what it leaves of a step.</summary>
 public sealed partial class RetentionRunner
 {
-    private Task<RetirementProof> ProofAsync(RetentionStep step, CancellationToken ct) =>
-        _proofs.ReadAsync(step.KeyId, step.ReplicaRegions, _time.GetUtcNow(), ct);
+    /// <summary>
+    /// GetKeyLastUsage on the key and its replicas, then, with RETIRE_CHECK_CONSUMERS, what the consumer inventory of
+    /// the alias (scanned once per run, in <paramref name="consumers"/>) shows about the key.
+    /// </summary>
+    private async Task<RetirementProof> ProofAsync(RetentionStep step, RetirementConsumerCheck.Scans? consumers, CancellationToken ct)
+    {
+        var proof = await _proofs.ReadAsync(step.KeyId, step.ReplicaRegions, _time.GetUtcNow(), ct);
+        return consumers is null ? proof : proof.WithConsumers(await consumers.ForAsync(step.Alias, step.KeyId, ct));
+    }
 
     /// <summary>
     /// The step as its proof leaves it: with the proof when proven; kept, naming the use, when not proven; and when a read

@@ -25,16 +25,21 @@ public sealed partial class RetentionRunner
     private readonly KmsCalls _calls;
     private readonly NonUseProofReader _proofs;
     private readonly LifecycleEventPublisher? _events;
+    private readonly RetirementConsumerCheck? _consumers;
 
     /// <summary>Aliases read at once (each read is a few DescribeKey and ListResourceTags calls per generation).</summary>
     private const int ReadAhead = 4;
 
     /// <param name="regions">KMS clients of the replica Regions, for the last use of multi-Region keys' replicas.</param>
     /// <param name="events">Where the disabled, scheduled-for-deletion and re-enabled events go; null: none are put.</param>
-    public RetentionRunner(IAmazonKeyManagementService kms, IEscrowStore? escrowStore, RetentionSettings settings, IRotationNotifier? notifier, TimeProvider time, IRotationLog log, KmsRegionClients? regions = null, LifecycleEventPublisher? events = null)
+    /// <param name="consumers">The consumer inventory each retirement step consults; required when <see cref="RetentionSettings.CheckConsumers"/> is on, unused otherwise.</param>
+    public RetentionRunner(IAmazonKeyManagementService kms, IEscrowStore? escrowStore, RetentionSettings settings, IRotationNotifier? notifier, TimeProvider time, IRotationLog log, KmsRegionClients? regions = null, LifecycleEventPublisher? events = null, RetirementConsumerCheck? consumers = null)
     {
         _events = events;
         ArgumentNullException.ThrowIfNull(settings);
+        _consumers = settings.CheckConsumers
+            ? consumers ?? throw new ArgumentException($"{SettingNames.RetireCheckConsumers} is on but the runner was given no consumer inventory.", nameof(consumers))
+            : null;
         _transitions = new RetentionTransitions(kms, settings.PendingWindowDays);
         _settings = settings;
         _notifier = notifier;
@@ -52,12 +57,13 @@ public sealed partial class RetentionRunner
     public async Task<IReadOnlyList<RetentionPlan>> PlanAsync(IReadOnlyList<string> aliases, CancellationToken ct)
     {
         var plans = new List<RetentionPlan>();
+        var consumers = _consumers?.StartRun();
         foreach (var plan in await PlanWithoutProofAsync(aliases, ct))
         {
             var steps = new List<RetentionStep>(plan.Steps.Count);
             foreach (var step in plan.Steps)
             {
-                steps.Add(step.NeedsProof ? Proven(step, await ProofAsync(step, ct), refuseUnreadable: true) : step);
+                steps.Add(step.NeedsProof ? Proven(step, await ProofAsync(step, consumers, ct), refuseUnreadable: true) : step);
             }
 
             plans.Add(plan with { Steps = steps });
@@ -113,6 +119,7 @@ public sealed partial class RetentionRunner
     {
         var results = new List<RetentionResult>();
         var skipped = new List<RetentionResult>();
+        var consumers = _consumers?.StartRun();
         foreach (var reading in await StartPlansAsync(aliases, ct))
         {
             var plan = await reading;
@@ -144,7 +151,7 @@ public sealed partial class RetentionRunner
                 if (step.NeedsProof)
                 {
                     // Read just before the step's calls, so no use between the plan and the call goes unseen.
-                    step = Proven(step, await ProofAsync(step, ct), refuseUnreadable: false);
+                    step = Proven(step, await ProofAsync(step, consumers, ct), refuseUnreadable: false);
                     if (step.Refused is not null || step.Proof?.Verdict == RetirementVerdict.Unreadable)
                     {
                         results.Add(Refusal(runId, step));

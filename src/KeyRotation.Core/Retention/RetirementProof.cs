@@ -74,7 +74,24 @@ public sealed record RetirementProof
 
     public required IReadOnlyList<KeyUseEvidence> Keys { get; init; }
 
+    /// <summary>What the consumer inventory showed (RETIRE_CHECK_CONSUMERS); null when it was not run.</summary>
+    public RetirementConsumers? Consumers { get; init; }
+
     public bool Proven => Verdict == RetirementVerdict.Proven;
+
+    /// <summary>
+    /// The proof with the consumer inventory's evidence added: a resource that references the key makes it not proven
+    /// (kept, like a recent use), and a resource the inventory could not check makes it unreadable (not touched, like a
+    /// failed GetKeyLastUsage read), whatever the last use says.
+    /// </summary>
+    public RetirementProof WithConsumers(RetirementConsumers consumers)
+    {
+        ArgumentNullException.ThrowIfNull(consumers);
+        var verdict = Verdict == RetirementVerdict.Unreadable || consumers.NotChecked.Count > 0 ? RetirementVerdict.Unreadable
+            : Verdict == RetirementVerdict.NotProven || consumers.Uses.Count > 0 ? RetirementVerdict.NotProven
+            : RetirementVerdict.Proven;
+        return this with { Verdict = verdict, Consumers = consumers };
+    }
 
     /// <summary>One sentence: why the step goes on, or why it does not.</summary>
     public string Describe()
@@ -83,21 +100,26 @@ public sealed record RetirementProof
         switch (Verdict)
         {
             case RetirementVerdict.Unreadable:
-                var failed = Keys.First(k => k.Finding == KeyUseFinding.Unreadable);
-                return $"the last use of {failed.Where} could not be read ({failed.Description}); retention never assumes a key is unused, so it was not touched";
+                var unread = Keys.FirstOrDefault(k => k.Finding == KeyUseFinding.Unreadable) is { } failed
+                    ? $"the last use of {failed.Where} could not be read ({failed.Description})"
+                    : Consumers!.Describe();
+                return $"{unread}; retention never assumes a key is unused, so it was not touched";
 
             case RetirementVerdict.NotProven:
                 var blocking = Keys.Where(k => (k.ProvenUnusedDays ?? -1) < WindowDays).ToList();
-                return string.Join("; ", blocking.Select(k => k.Finding switch
+                var reasons = blocking.Select(k => k.Finding switch
                 {
                     KeyUseFinding.Used => string.Create(CultureInfo.InvariantCulture, $"{Prefix(k)}{k.Description}, within the {WindowDays} day(s) of RETIRE_UNUSED_FOR_DAYS"),
                     KeyUseFinding.UnusedSinceTracking => string.Create(CultureInfo.InvariantCulture, $"{Prefix(k)}{k.Description}; tracking covers only {k.ProvenUnusedDays} day(s) and {window}"),
                     _ => string.Create(CultureInfo.InvariantCulture, $"{Prefix(k)}{k.Description}: {k.ProvenUnusedDays} day(s), and {window}"),
-                })) + ": kept as it is";
+                });
+                var pinned = Consumers is { Uses.Count: > 0 } consumers ? [consumers.Describe()] : Array.Empty<string>();
+                return string.Join("; ", pinned.Concat(reasons)) + ": kept as it is";
 
             default:
                 var days = Keys.Min(k => k.ProvenUnusedDays ?? 0);
-                return string.Create(CultureInfo.InvariantCulture, $"proven unused for {days} day(s) ({window}): ") + string.Join("; ", Keys.Select(k => Prefix(k) + k.Description));
+                return string.Create(CultureInfo.InvariantCulture, $"proven unused for {days} day(s) ({window}): ") + string.Join("; ", Keys.Select(k => Prefix(k) + k.Description))
+                    + (Consumers is { } clear ? "; " + clear.Describe() : string.Empty);
         }
     }
 
@@ -116,7 +138,8 @@ public sealed record RetirementProof
             };
         });
         var days = Keys.Min(k => k.ProvenUnusedDays ?? 0);
-        return string.Create(CultureInfo.InvariantCulture, $"{RecordedTime.Format(ReadAt)} unused {days}d of {WindowDays}d: ") + string.Join(" / ", entries);
+        return string.Create(CultureInfo.InvariantCulture, $"{RecordedTime.Format(ReadAt)} unused {days}d of {WindowDays}d: ") + string.Join(" / ", entries)
+            + (Consumers is { } consumers ? " / " + consumers.TagText() : string.Empty);
     }
 
     private static string Prefix(KeyUseEvidence key) => key.Region is null ? string.Empty : $"replica in {key.Region}: ";

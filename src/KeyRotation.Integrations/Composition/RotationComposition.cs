@@ -1,10 +1,13 @@
 using Amazon.KeyManagementService;
+using Amazon.Runtime.Credentials;
+using KeyRotation.Core.Consumers;
 using KeyRotation.Core.Configuration;
 using KeyRotation.Core.Events;
 using KeyRotation.Core.Hooks;
 using KeyRotation.Core.KeyMaterial;
 using KeyRotation.Core.Retention;
 using KeyRotation.Integrations.Clients;
+using KeyRotation.Integrations.Consumers;
 using KeyRotation.Integrations.Escrow;
 using KeyRotation.Integrations.Hooks;
 
@@ -87,9 +90,36 @@ public sealed class RotationComposition
     public RotationEngine Engine(RotationOptions options, IKeyMaterialImporter? importer = null) =>
         Engine(Kms, Notifier ?? throw new InvalidOperationException("The rotation engine needs a notifier or a notification topic."), options, _options.Time, _options.Log, importer, CreateKeyClient, KeyFinder, RegionClients, Pacer, HookFunctions, Events);
 
-    /// <summary>The retention runner over this composition's KMS client, notifier and replica Region clients (for replicas' last use).</summary>
-    public RetentionRunner Retention(RetentionSettings settings, IEscrowStore? escrowStore) =>
-        new(Kms, escrowStore, settings, Notifier, _options.Time, _options.Log, RegionClients, Events);
+    /// <summary>
+    /// The retention runner over this composition's KMS client, notifier and replica Region clients (for replicas' last
+    /// use); with <see cref="RetentionSettings.CheckConsumers"/>, also the consumer inventory of this account and Region.
+    /// </summary>
+    public RetentionRunner Retention(RetentionSettings settings, IEscrowStore? escrowStore)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new(Kms, escrowStore, settings, Notifier, _options.Time, _options.Log, RegionClients, Events, settings.CheckConsumers ? ConsumerCheck() : null);
+    }
+
+    /// <summary>
+    /// Retention's consumer inventory: the host's sources, else <see cref="ConsumerComposition"/>'s account-wide sources
+    /// (no S3 objects) over the supplied clients or ones built from the environment with the default credentials (the
+    /// function's role) in its Region. Built only when RETIRE_CHECK_CONSUMERS is on, so the function otherwise holds no
+    /// consumer client at all.
+    /// </summary>
+    public RetirementConsumerCheck ConsumerCheck()
+    {
+        var sources = _options.ConsumerSources;
+        if (sources is null)
+        {
+            var clients = _options.ConsumerClients ?? ConsumerClients.Create(
+                DefaultAWSCredentialsIdentityResolver.GetCredentials(),
+                _options.Environment.GetValueOrDefault("AWS_REGION") is { Length: > 0 } region ? region : throw new ArgumentException("No AWS Region is configured (AWS_REGION) for the consumer inventory."),
+                _options.Environment);
+            sources = ConsumerComposition.Sources(clients, new ConsumerScanOptions(), _options.ConsumerPacer ?? new ConsumerRequestPacer(ConsumerRequestRates.Defaults, TimeProvider.System));
+        }
+
+        return new RetirementConsumerCheck(Kms, sources);
+    }
 
     /// <summary>
     /// The engine from explicit parts, the parameters of its constructor: for tests and harnesses that drive one

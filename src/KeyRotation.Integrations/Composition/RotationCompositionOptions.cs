@@ -52,4 +52,16 @@ public sealed record RotationCompositionOptions
 
     /// <summary>The escrow store; null: built from <see cref="Environment"/> when first asked for.</summary>
     public IAmazonS3? S3 { get; init; }
+
+    /// <summary>
+    /// What retention's consumer inventory scans (RETIRE_CHECK_CONSUMERS): a host's own set of sources (the CLI's, the
+    /// sandbox's), else the sources of <see cref="ConsumerClients"/>, else of clients built from <see cref="Environment"/>.
+    /// </summary>
+    public IReadOnlyList<Core.Consumers.IConsumerSource>? ConsumerSources { get; init; }
+
+    /// <summary>The consumer services' clients retention's inventory builds its sources on; null: built from <see cref="Environment"/>.</summary>
+    public Consumers.ConsumerClients? ConsumerClients { get; init; }
+
+    /// <summary>The pacing of those sources; null: <see cref="Core.Consumers.ConsumerRequestRates.Defaults"/> on the real clock.</summary>
+    public Core.Consumers.ConsumerRequestPacer? ConsumerPacer { get; init; }
 }

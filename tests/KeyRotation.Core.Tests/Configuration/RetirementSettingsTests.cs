@@ -45,6 +45,19 @@ public sealed class RetirementSettingsTests
         Assert.Equal(expected, RetentionSettings.Parse(Environment(SettingNames.RetireOriginalKey, text)).RetireOriginalKey);
 
     [Theory]
+    [InlineData("true", true)]
+    [InlineData("True", true)]
+    [InlineData("false", false)]
+    public void Parse_RetireCheckConsumers_IsRead(string text, bool expected) =>
+        Assert.Equal(expected, RetentionSettings.Parse(Environment(SettingNames.RetireCheckConsumers, text)).CheckConsumers);
+
+    [Fact]
+    public void Parse_RetireCheckConsumersUnset_IsOff() =>
+        Assert.False(RetentionSettings.Parse(Environment()).CheckConsumers);
+
+    [Theory]
+    [InlineData(SettingNames.RetireCheckConsumers, "yes")]
+    [InlineData(SettingNames.RetireCheckConsumers, "on")]
     [InlineData(SettingNames.RetireUnusedForDays, "thirty")]
     [InlineData(SettingNames.RetireUnusedForDays, "-1")]
     [InlineData(SettingNames.RetireUnusedForDays, "3651")]

@@ -59,10 +59,13 @@ internal sealed class RetentionHarness : IDisposable
         }
     }
 
+    /// <summary>The consumer services' clients the handler's inventory uses (RETIRE_CHECK_CONSUMERS); null: none supplied.</summary>
+    public Integrations.Consumers.ConsumerClients? ConsumerClients { get; set; }
+
     /// <summary>Invokes the real retention handler (built per invocation, as a new container would be).</summary>
     public async Task<JsonElement> InvokeAsync(string json = "{}")
     {
-        var handler = new RetentionHandler(Environment, World.Client, World.Notifier, World.Time, World.Output, regionClients: World.RegionClients, eventSink: World.EventSink);
+        var handler = new RetentionHandler(Environment, World.Client, World.Notifier, World.Time, World.Output, regionClients: World.RegionClients, eventSink: World.EventSink, consumerClients: ConsumerClients);
         using var input = new MemoryStream(Encoding.UTF8.GetBytes(json));
         await using var output = await handler.HandleAsync(input);
         return (await JsonDocument.ParseAsync(output)).RootElement.Clone();

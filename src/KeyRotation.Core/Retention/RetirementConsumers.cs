@@ -1,0 +1,74 @@
+using System.Globalization;
+using KeyRotation.Core.Consumers;
+
+namespace KeyRotation.Core.Retention;
+
+/// <summary>
+/// What the consumer inventory (RETIRE_CHECK_CONSUMERS) showed about one key of a retirement step: the resources that
+/// reference it by key id or key ARN (a resource naming the alias follows the alias and pins no old generation), and
+/// the resources the inventory could not check, which may reference it: the inventory then proves nothing.
+/// </summary>
+public sealed record RetirementConsumers(IReadOnlyList<ConsumerUse> Uses, IReadOnlyList<ConsumerFinding.NotChecked> NotChecked, int Seen)
+{
+    /// <summary>How many resources a sentence names before "and N more".</summary>
+    private const int Named = 3;
+
+    /// <summary>Nothing references the key and every resource was checked.</summary>
+    public bool Clear => Uses.Count == 0 && NotChecked.Count == 0;
+
+    /// <summary>The evidence for <paramref name="keyId"/> from one scan of its alias.</summary>
+    public static RetirementConsumers For(ConsumerReport report, string keyId)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var uses = report.Uses
+            .Where(u => !u.Match.ByAlias && string.Equals(u.Match.Generation.KeyId, keyId, StringComparison.Ordinal))
+            .ToList();
+        return new RetirementConsumers(uses, report.NotChecked, report.Seen);
+    }
+
+    /// <summary>
+    /// One sentence: "referenced by 2 consumers: dynamodb table orders, ssm parameter /app/db-password", "the consumer
+    /// inventory could not check ssm parameters listing (AccessDeniedException: ...)", or "no consumer references it".
+    /// </summary>
+    public string Describe()
+    {
+        if (NotChecked.Count > 0)
+        {
+            var named = NotChecked.Take(Named).Select(n => $"{Name(n.Resource)} ({n.Reason})");
+            return string.Create(CultureInfo.InvariantCulture, $"the consumer inventory could not check {NotChecked.Count} resource(s), which may reference it: {string.Join(", ", named)}{More(NotChecked.Count)}");
+        }
+
+        if (Uses.Count > 0)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"referenced by {Uses.Count} consumer(s): {string.Join(", ", Uses.Take(Named).Select(u => Name(u.Resource)))}{More(Uses.Count)}");
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"no consumer references it by key id or ARN ({Seen} KMS-encrypted resource(s) checked)");
+    }
+
+    /// <summary>The evidence as the key's proof tag records it, short: "consumers none of 12".</summary>
+    public string TagText() => string.Create(CultureInfo.InvariantCulture, $"consumers {(Uses.Count == 0 ? "none" : Uses.Count.ToString(CultureInfo.InvariantCulture))} of {Seen}");
+
+    /// <summary>"dynamodb table orders", "ssm parameter /app/db-password", "ec2 volume vol-1", "s3 bucket logs".</summary>
+    public static string Name(ConsumerResource resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        if (resource.Kind == "listing")
+        {
+            return $"the {resource.Service} listing";
+        }
+
+        var id = resource.Id;
+        if (id.StartsWith("arn:", StringComparison.Ordinal))
+        {
+            // arn:aws:dynamodb:REGION:ACCOUNT:table/orders -> orders; arn:aws:s3:::logs -> logs.
+            id = id[(id.LastIndexOf(':') + 1)..];
+            var slash = id.IndexOf('/', StringComparison.Ordinal);
+            id = slash >= 0 && id[..slash] == resource.Kind ? id[(slash + 1)..] : id;
+        }
+
+        return $"{resource.Service} {resource.Kind} {id}";
+    }
+
+    private static string More(int count) => count > Named ? string.Create(CultureInfo.InvariantCulture, $" and {count - Named} more") : string.Empty;
+}
