@@ -185,4 +185,55 @@ public sealed class RetirementConsumersTests : IAsyncLifetime, IAsyncDisposable
         Assert.Empty(_h.World.Kms.RecordedRequests);
         Assert.Equal(0, ConsumerRequests);
     }
+
+    [Fact]
+    public async Task Report_WithTheCheckOn_CountsEachGenerationsConsumersAndValidatesAgainstTheSchema()
+    {
+        _dynamoDb.AddTable("orders", ArnOf(Second));
+        _ssm.AddSecureString("/app/db-password", "s3cret", Second);
+        _ssm.AddSecureString("/app/api-key", "s3cret", RetentionHarness.Alias);
+        _ec2.AddSnapshot(new EbsSnapshot("snap-0a1b", "arn:aws:kms:us-east-1:111122223333:key/0b1c2d3e-aaaa-bbbb-cccc-000000000000"));
+
+        var report = await _h.InvokeAsync("""{"report":{}}""");
+
+        Assert.Empty(Cli.ReportSchema.Violations(report));
+        var generations = report.GetProperty("aliases")[0].GetProperty("generations").EnumerateArray()
+            .ToDictionary(g => g.GetProperty("keyId").GetString()!, g => g.GetProperty("consumers"));
+        Assert.Equal(2, generations[Second].GetProperty("count").GetInt32());
+        Assert.Equal([_dynamoDb.ArnOf("orders"), "/app/db-password"], generations[Second].GetProperty("resources").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+        Assert.Equal(1, generations[_h.Generations[^1]].GetProperty("count").GetInt32());
+        Assert.Equal("alias", generations[_h.Generations[^1]].GetProperty("resources")[0].GetProperty("via").GetString());
+        Assert.Equal(0, generations[_h.Generations[0]].GetProperty("count").GetInt32());
+        Assert.All(generations.Values, g => Assert.Empty(g.GetProperty("notChecked").EnumerateArray()));
+        Assert.DoesNotContain(_h.World.Kms.RecordedRequests, r => r.Operation is "DisableKey" or "TagResource" or "ScheduleKeyDeletion" or "GetKeyLastUsage");
+    }
+
+    [Fact]
+    public async Task Report_ATableItMayNotRead_IsListedNotCheckedOnEveryGeneration()
+    {
+        _dynamoDb.AddTable("orders", ArnOf(Second));
+        _dynamoDb.Denied.Add("orders");
+
+        var report = await _h.InvokeAsync("""{"report":{"aliases":["alias/orders"]}}""");
+
+        Assert.Empty(Cli.ReportSchema.Violations(report));
+        Assert.All(report.GetProperty("aliases")[0].GetProperty("generations").EnumerateArray(), g =>
+        {
+            var notChecked = Assert.Single(g.GetProperty("consumers").GetProperty("notChecked").EnumerateArray());
+            Assert.Equal(("dynamodb", "orders"), (notChecked.GetProperty("service").GetString(), notChecked.GetProperty("id").GetString()));
+            Assert.StartsWith("AccessDeniedException", notChecked.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task Report_WithTheCheckOff_IsRefusedNamingTheSettingAndCallsNothing()
+    {
+        _h.Environment.Remove(SettingNames.RetireCheckConsumers);
+
+        var error = await Assert.ThrowsAsync<InvalidEventException>(() => _h.InvokeAsync("""{"report":{}}"""));
+
+        Assert.Contains(SettingNames.RetireCheckConsumers, error.Message, StringComparison.Ordinal);
+        Assert.Empty(_h.World.Kms.RecordedRequests);
+        Assert.Equal(0, ConsumerRequests);
+    }
 }
