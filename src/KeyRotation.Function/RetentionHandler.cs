@@ -25,6 +25,7 @@ public sealed class RetentionHandler
     private readonly IAmazonKeyManagementService? _kms;
     private readonly TimeProvider _time;
     private readonly JsonLinesLog _log;
+    private readonly RetentionReportResponder? _report;
 
     /// <summary>Used by the Lambda runtime: reads the environment and builds the AWS clients.</summary>
     public RetentionHandler()
@@ -60,6 +61,11 @@ public sealed class RetentionHandler
             });
             _kms = composition.Kms;
             _runner = composition.Retention(_settings, _settings.Escrow is null ? null : composition.EscrowStore);
+            if (_settings.CheckConsumers)
+            {
+                // The report event counts each generation's consumers; its cryptoperiods are the rotation function's.
+                _report = new RetentionReportResponder(_kms, _settings, Core.Compliance.ComplianceSettings.Parse(environment), composition.ConsumerSources, time, _log);
+            }
         }
         catch (ConfigurationException ex)
         {
@@ -103,6 +109,17 @@ public sealed class RetentionHandler
         {
             _log.Write(new RotationLogEntry(RotationLogLevel.Warning, $"Attempted use of {use.Key}: {use.UsedBy} called {use.EventName} and got {use.ErrorCode}", runId, KeyId: use.Key));
             report = await _runner!.HandleAttemptedUseAsync(runId, use, CancellationToken.None);
+        }
+        else if (invocation.Run is { Kind: InvocationKind.Report } reportEvent)
+        {
+            if (_report is null)
+            {
+                var error = new InvalidEventException($"The report event goes to the rotation function; the retention function answers it only with {SettingNames.RetireCheckConsumers} on (its report also counts each generation's consumers).");
+                _log.Write(new RotationLogEntry(RotationLogLevel.Error, "Refused the event: " + error.Message));
+                throw error;
+            }
+
+            return await _report.AnswerAsync(reportEvent, CancellationToken.None);
         }
         else
         {

@@ -24,7 +24,8 @@ internal static class ReportCommand
         var output = new Option<string>("--output") { Description = "table (for people), json (docs/report.schema.json), csv (one row per generation) or markdown.", HelpName = Formats, DefaultValueFactory = _ => "table" };
         output.AcceptOnlyFromAmong("table", "json", "csv", "markdown");
         var skipLastUse = new Option<bool>("--skip-last-use") { Description = "Do not call GetKeyLastUsage (for credentials without kms:GetKeyLastUsage, such as the status role)." };
-        var command = new Command("report", "Show each alias's key age against its cryptoperiod (MAX_KEY_AGE_DAYS), its last rotation and due dates, and every generation's state, last use and cost; changes nothing.") { aliases, output, skipLastUse };
+        var consumers = ReportConsumersOption.Create();
+        var command = new Command("report", "Show each alias's key age against its cryptoperiod (MAX_KEY_AGE_DAYS), its last rotation and due dates, and every generation's state, last use and cost; changes nothing.") { aliases, output, skipLastUse, consumers };
         command.SetAction(async (parsed, ct) =>
         {
             var context = factory.For(parsed);
@@ -45,6 +46,7 @@ internal static class ReportCommand
             ComplianceReport report;
             if (context.Targets.AccountsFile is not null)
             {
+                ReportConsumersOption.RefuseAcrossAccounts(parsed, consumers);
                 if (configured is { Prefixes.Count: > 0 })
                 {
                     throw new UsageException($"--accounts reads each account's aliases by name: {SettingNames.RotationAliases} holds a pattern ({configured.Prefixes[0]}*); name the aliases on the command line.");
@@ -64,6 +66,7 @@ internal static class ReportCommand
                 UnknownAliases.Refuse(context, snapshot, names);
                 var reporter = new ComplianceReporter(kms, compliance, context.Host.Time, !parsed.GetValue(skipLastUse), context.RegionClients(sandbox));
                 report = await context.WaitAsync("Reading the aliases", () => reporter.ReportAsync(names, snapshot, ct));
+                report = await ReportConsumersOption.AddIfAskedAsync(context, parsed, consumers, kms, report, ct);
             }
 
             Write(context, format, report);

@@ -11,6 +11,12 @@ internal static class ReportOutput
 
     private static readonly string[] GenerationColumns = ["Alias", "Generation", "Key id", "Role", "Lifecycle", "Last use", "Cost a month"];
 
+    /// <summary>The generation table's column with --consumers.</summary>
+    private const string ConsumersColumn = "Consumers";
+
+    /// <summary>The CSV's columns with --consumers, after the others: the generation's count, and its alias's resources not checked.</summary>
+    private static readonly string[] CsvConsumerColumns = ["consumers", "consumers_not_checked"];
+
     private static readonly string[] CsvColumns =
     [
         "account", "region", "alias", "standing", "current_key_id", "age_days", "cryptoperiod_days", "cryptoperiod_source", "material_since",
@@ -24,10 +30,10 @@ internal static class ReportOutput
         var across = report.Aliases.Any(a => a.Account is not null);
         Tabular.Write(context, [.. Prefix(across).Concat(AliasColumns).Select(h => new TabularColumn(h))], [.. report.Aliases.Select(a => (IReadOnlyList<TabularCell>)[.. Where(a, across).Concat(AliasCells(a)).Select(c => new TabularCell(c))])]);
         context.Stdout.WriteLine();
-        var generations = report.Aliases.SelectMany(a => a.Generations.SelectMany(g => RowsOf(a, g)).Select(cells => (IReadOnlyList<TabularCell>)[.. Where(a, across).Concat(cells).Select(c => new TabularCell(c))])).ToList();
+        var generations = report.Aliases.SelectMany(a => a.Generations.SelectMany(g => RowsOf(a, g, report.ConsumersRead)).Select(cells => (IReadOnlyList<TabularCell>)[.. Where(a, across).Concat(cells).Select(c => new TabularCell(c))])).ToList();
         if (generations.Count > 0)
         {
-            Tabular.Write(context, [.. Prefix(across).Concat(GenerationColumns).Select(h => new TabularColumn(h, Wraps: h == "Last use"))], generations);
+            Tabular.Write(context, [.. Prefix(across).Concat(GenerationHeader(report)).Select(h => new TabularColumn(h, Wraps: h is "Last use" or ConsumersColumn))], generations);
             context.Stdout.WriteLine();
         }
 
@@ -38,7 +44,7 @@ internal static class ReportOutput
     /// <summary>RFC 4180: a header row, then one row per generation with its alias's fields repeated (an alias that could not be read: one row with its error).</summary>
     public static void WriteCsv(TextWriter output, ComplianceReport report)
     {
-        output.Write(string.Join(',', CsvColumns) + "\r\n");
+        output.Write(string.Join(',', report.ConsumersRead ? [.. CsvColumns, .. CsvConsumerColumns] : CsvColumns) + "\r\n");
         foreach (var alias in report.Aliases)
         {
             var period = alias.Cryptoperiod;
@@ -48,16 +54,20 @@ internal static class ReportOutput
                 period is null ? null : Days(period.Age), period?.CryptoperiodDays.ToString(CultureInfo.InvariantCulture), period?.CryptoperiodSource,
                 Time(period?.MaterialSince), Time(alias.LastRotation), Time(period?.DueBy), Time(period?.NextScheduledRun),
             ];
+            // With --consumers, each generation's row ends with its count and its alias's unchecked resources (a replica's row with none).
+            string?[] Consumers(GenerationConsumers? consumers) => report.ConsumersRead
+                ? [consumers?.Count.ToString(CultureInfo.InvariantCulture), consumers?.NotChecked.Count.ToString(CultureInfo.InvariantCulture)]
+                : [];
             var rows = alias.Generations.Count == 0
-                ? [[.. aliasFields, null, null, null, null, null, null, null, null, null, alias.Error]]
+                ? [[.. aliasFields, null, null, null, null, null, null, null, null, null, alias.Error, .. Consumers(null)]]
                 : alias.Generations.SelectMany(g => new[]
                 {
                     (string?[])[
                         .. aliasFields, g.Key.Generation.ToString(CultureInfo.InvariantCulture), g.Key.KeyId, g.Role, g.Key.Missing ? "NotFound" : g.Key.KeyState,
-                        g.Lifecycle, Time(g.Key.DeletionDate), g.LastUse?.Kind, Time(g.LastUse?.At), g.MonthlyDollars.ToString("0.00", CultureInfo.InvariantCulture), alias.Error],
+                        g.Lifecycle, Time(g.Key.DeletionDate), g.LastUse?.Kind, Time(g.LastUse?.At), g.MonthlyDollars.ToString("0.00", CultureInfo.InvariantCulture), alias.Error, .. Consumers(g.Consumers)],
                 }.Concat(g.Replicas.Select(r => (string?[])[
                     .. aliasFields, g.Key.Generation.ToString(CultureInfo.InvariantCulture), r.KeyId, $"replica in {r.Region}", r.KeyState,
-                    null, null, r.LastUse?.Kind, Time(r.LastUse?.At), null, alias.Error])));
+                    null, null, r.LastUse?.Kind, Time(r.LastUse?.At), null, alias.Error, .. Consumers(null)])));
             foreach (var row in rows)
             {
                 output.Write(string.Join(',', row.Select(Csv)) + "\r\n");
@@ -89,7 +99,7 @@ internal static class ReportOutput
 
             if (alias.Generations.Count > 0)
             {
-                MarkdownTable(output, GenerationColumns[1..], alias.Generations.SelectMany(g => RowsOf(alias, g)).Select(cells => cells.Skip(1).ToList()));
+                MarkdownTable(output, GenerationHeader(report)[1..], alias.Generations.SelectMany(g => RowsOf(alias, g, report.ConsumersRead)).Select(cells => cells.Skip(1).ToList()));
             }
         }
     }
@@ -120,7 +130,10 @@ internal static class ReportOutput
         ];
     }
 
-    private static IEnumerable<string> GenerationCells(AliasCompliance alias, GenerationCompliance generation) =>
+    /// <summary>The generation table's columns: with --consumers, one more.</summary>
+    private static string[] GenerationHeader(ComplianceReport report) => report.ConsumersRead ? [.. GenerationColumns, ConsumersColumn] : GenerationColumns;
+
+    private static IEnumerable<string> GenerationCells(AliasCompliance alias, GenerationCompliance generation, bool consumersRead) =>
     [
         alias.Alias,
         generation.Key.Generation.ToString(CultureInfo.InvariantCulture),
@@ -129,11 +142,12 @@ internal static class ReportOutput
         generation.Lifecycle,
         generation.LastUse?.Description ?? "not read",
         Dollars(generation.MonthlyDollars),
+        .. consumersRead ? [generation.Consumers?.Describe() ?? "not read"] : Array.Empty<string>(),
     ];
 
     /// <summary>A generation's row, then, for a multi-Region current key, one row per replica with its own last use (its cost is not in status's count).</summary>
-    private static IEnumerable<IReadOnlyList<string>> RowsOf(AliasCompliance alias, GenerationCompliance generation) =>
-        new[] { (IReadOnlyList<string>)[.. GenerationCells(alias, generation)] }.Concat(generation.Replicas.Select(r => (IReadOnlyList<string>)
+    private static IEnumerable<IReadOnlyList<string>> RowsOf(AliasCompliance alias, GenerationCompliance generation, bool consumersRead) =>
+        new[] { (IReadOnlyList<string>)[.. GenerationCells(alias, generation, consumersRead)] }.Concat(generation.Replicas.Select(r => (IReadOnlyList<string>)
         [
             alias.Alias,
             generation.Key.Generation.ToString(CultureInfo.InvariantCulture),
@@ -142,6 +156,7 @@ internal static class ReportOutput
             r.KeyState ?? "-",
             r.LastUse?.Description ?? "not read",
             "-",
+            .. consumersRead ? ["-"] : Array.Empty<string>(),
         ]));
 
     private static void MarkdownTable(TextWriter output, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows)

@@ -22,6 +22,9 @@ public sealed record ComplianceReport
 
     public required IReadOnlyList<AliasCompliance> Aliases { get; init; }
 
+    /// <summary>True when the consumer inventory was run (report --consumers, or the retention function's report with RETIRE_CHECK_CONSUMERS): each generation then has <see cref="GenerationCompliance.Consumers"/>.</summary>
+    public bool ConsumersRead { get; init; }
+
     public int Compliant => Aliases.Count(a => a.Cryptoperiod?.Standing == CryptoperiodStanding.Compliant);
 
     public int DueSoon => Aliases.Count(a => a.Cryptoperiod?.Standing == CryptoperiodStanding.DueSoon);
@@ -81,6 +84,9 @@ public sealed record GenerationCompliance
 
     /// <summary>For a multi-Region primary that is the current key: each replica's own last use (KMS tracks them apart).</summary>
     public IReadOnlyList<ReplicaLastUse> Replicas { get; init; } = [];
+
+    /// <summary>What the consumer inventory found referencing this key; null when it was not read (not asked, or the alias's generations could not be read).</summary>
+    public GenerationConsumers? Consumers { get; init; }
 
     /// <summary>KeyCost's price for this key: charged unless it is pending deletion or gone.</summary>
     public decimal MonthlyDollars => KeyCost.MonthlyDollarsOf(Key);

@@ -35,11 +35,11 @@ public static class ComplianceReportJson
                 ["overdue"] = report.Overdue,
                 ["notMeasured"] = report.Unmeasured,
             },
-            ["aliases"] = new JsonArray([.. report.Aliases.Select(a => (JsonNode)ToJson(a))]),
+            ["aliases"] = new JsonArray([.. report.Aliases.Select(a => (JsonNode)ToJson(a, report.ConsumersRead))]),
         };
     }
 
-    private static JsonObject ToJson(AliasCompliance alias)
+    private static JsonObject ToJson(AliasCompliance alias, bool consumersRead)
     {
         var period = alias.Cryptoperiod;
         var json = new JsonObject
@@ -63,7 +63,7 @@ public static class ComplianceReportJson
             ["cryptoperiodSource"] = period?.CryptoperiodSource,
             ["dueBy"] = Time(period?.DueBy),
             ["nextScheduledRun"] = Time(period?.NextScheduledRun),
-            ["generations"] = new JsonArray([.. alias.Generations.Select(g => (JsonNode)ToJson(g))]),
+            ["generations"] = new JsonArray([.. alias.Generations.Select(g => (JsonNode)ToJson(g, consumersRead))]),
             ["keyCost"] = alias.Cost is not { } cost ? null : new JsonObject
             {
                 ["enabled"] = cost.Enabled,
@@ -77,10 +77,10 @@ public static class ComplianceReportJson
         return json;
     }
 
-    private static JsonObject ToJson(GenerationCompliance generation)
+    private static JsonObject ToJson(GenerationCompliance generation, bool consumersRead)
     {
         var key = generation.Key;
-        return new JsonObject
+        var json = new JsonObject
         {
             ["role"] = generation.Role,
             ["keyId"] = key.KeyId,
@@ -102,7 +102,34 @@ public static class ComplianceReportJson
             })]),
             ["monthlyDollars"] = generation.MonthlyDollars,
         };
+        if (consumersRead)
+        {
+            // A field of its own only when the inventory ran, so a report without it reads exactly as before.
+            json["consumers"] = Consumers(generation.Consumers);
+        }
+
+        return json;
     }
+
+    private static JsonObject? Consumers(GenerationConsumers? consumers) => consumers is null ? null : new JsonObject
+    {
+        ["count"] = consumers.Count,
+        ["resources"] = new JsonArray([.. consumers.Uses.Select(u => (JsonNode)new JsonObject
+        {
+            ["service"] = u.Resource.Service,
+            ["kind"] = u.Resource.Kind,
+            ["id"] = u.Resource.Id,
+            ["reference"] = u.Resource.KeyReference,
+            ["via"] = u.Match.Describe(),
+        })]),
+        ["notChecked"] = new JsonArray([.. consumers.NotChecked.Select(n => (JsonNode)new JsonObject
+        {
+            ["service"] = n.Resource.Service,
+            ["kind"] = n.Resource.Kind,
+            ["id"] = n.Resource.Id,
+            ["reason"] = n.Reason,
+        })]),
+    };
 
     private static JsonObject? LastUse(LastUseEvidence? use) => use is null ? null : new JsonObject
     {

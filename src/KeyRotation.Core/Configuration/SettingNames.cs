@@ -68,5 +68,8 @@ public static class SettingNames
         RetireUnusedForDays, RetireOriginalKey,
         EventBusName, EventSource,
         RetireCheckConsumers,
+
+        // Read only with RETIRE_CHECK_CONSUMERS on, for the report event (the cryptoperiods it measures).
+        MaxKeyAgeDays, RotationSchedule, RotationScheduleTimezone,
     ];
 }

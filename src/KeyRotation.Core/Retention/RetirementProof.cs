@@ -138,8 +138,9 @@ public sealed record RetirementProof
             };
         });
         var days = Keys.Min(k => k.ProvenUnusedDays ?? 0);
-        return string.Create(CultureInfo.InvariantCulture, $"{RecordedTime.Format(ReadAt)} unused {days}d of {WindowDays}d: ") + string.Join(" / ", entries)
-            + (Consumers is { } consumers ? " / " + consumers.TagText() : string.Empty);
+        // The consumers come before the per-key entries, which a multi-Region set can make long enough to be cut at 256.
+        var consumers = Consumers is { } checkedConsumers ? " - " + checkedConsumers.TagText() : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture, $"{RecordedTime.Format(ReadAt)} unused {days}d of {WindowDays}d{consumers}: ") + string.Join(" / ", entries);
     }
 
     private static string Prefix(KeyUseEvidence key) => key.Region is null ? string.Empty : $"replica in {key.Region}: ";

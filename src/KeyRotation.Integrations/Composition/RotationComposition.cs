@@ -27,11 +27,13 @@ public sealed class RotationComposition
     private readonly Lazy<ITaggedKeyFinder?> _keyFinder;
     private readonly Lazy<KmsRegionClients?> _regionClients;
     private readonly Lazy<IHookFunctions> _hooks;
+    private readonly Lazy<IReadOnlyList<IConsumerSource>> _consumerSources;
 
     public RotationComposition(RotationCompositionOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
+        _consumerSources = new(BuildConsumerSources);
         if (options.Kms is null)
         {
             // One pacer per container: every KMS request of every alias, and both clients, share its limiters.
@@ -100,25 +102,29 @@ public sealed class RotationComposition
         return new(Kms, escrowStore, settings, Notifier, _options.Time, _options.Log, RegionClients, Events, settings.CheckConsumers ? ConsumerCheck() : null);
     }
 
+    /// <summary>Retention's consumer inventory over <see cref="ConsumerSources"/>.</summary>
+    public RetirementConsumerCheck ConsumerCheck() => new(Kms, ConsumerSources);
+
     /// <summary>
-    /// Retention's consumer inventory: the host's sources, else <see cref="ConsumerComposition"/>'s account-wide sources
-    /// (no S3 objects) over the supplied clients or ones built from the environment with the default credentials (the
-    /// function's role) in its Region. Built only when RETIRE_CHECK_CONSUMERS is on, so the function otherwise holds no
-    /// consumer client at all.
+    /// What retention's consumer inventory (and the retention function's report) scans: the host's sources, else
+    /// <see cref="ConsumerComposition"/>'s account-wide sources (no S3 objects) over the supplied clients or ones built
+    /// from the environment with the default credentials (the function's role) in its Region. Built on first use, which
+    /// only RETIRE_CHECK_CONSUMERS brings, so the function otherwise holds no consumer client at all.
     /// </summary>
-    public RetirementConsumerCheck ConsumerCheck()
+    public IReadOnlyList<IConsumerSource> ConsumerSources => _consumerSources.Value;
+
+    private IReadOnlyList<IConsumerSource> BuildConsumerSources()
     {
-        var sources = _options.ConsumerSources;
-        if (sources is null)
+        if (_options.ConsumerSources is { } sources)
         {
-            var clients = _options.ConsumerClients ?? ConsumerClients.Create(
-                DefaultAWSCredentialsIdentityResolver.GetCredentials(),
-                _options.Environment.GetValueOrDefault("AWS_REGION") is { Length: > 0 } region ? region : throw new ArgumentException("No AWS Region is configured (AWS_REGION) for the consumer inventory."),
-                _options.Environment);
-            sources = ConsumerComposition.Sources(clients, new ConsumerScanOptions(), _options.ConsumerPacer ?? new ConsumerRequestPacer(ConsumerRequestRates.Defaults, TimeProvider.System));
+            return sources;
         }
 
-        return new RetirementConsumerCheck(Kms, sources);
+        var clients = _options.ConsumerClients ?? ConsumerClients.Create(
+            DefaultAWSCredentialsIdentityResolver.GetCredentials(),
+            _options.Environment.GetValueOrDefault("AWS_REGION") is { Length: > 0 } region ? region : throw new ArgumentException("No AWS Region is configured (AWS_REGION) for the consumer inventory."),
+            _options.Environment);
+        return ConsumerComposition.Sources(clients, new ConsumerScanOptions(), _options.ConsumerPacer ?? new ConsumerRequestPacer(ConsumerRequestRates.Defaults, TimeProvider.System));
     }
 
     /// <summary>

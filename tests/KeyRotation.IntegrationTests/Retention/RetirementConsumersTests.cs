@@ -102,7 +102,7 @@ public sealed class RetirementConsumersTests : IAsyncLifetime, IAsyncDisposable
         var action = response.GetProperty("actions").EnumerateArray().Single(a => a.GetProperty("keyId").GetString() == Second);
         Assert.Equal(0, action.GetProperty("proof").GetProperty("consumers").GetProperty("count").GetInt32());
         Assert.Contains("no consumer references it by key id or ARN (2 KMS-encrypted resource(s) checked)", action.GetProperty("proof").GetProperty("summary").GetString(), StringComparison.Ordinal);
-        Assert.EndsWith(" / consumers none of 2", _h.World.Key(Second).Tags[RetentionTags.DisableProof], StringComparison.Ordinal);
+        Assert.Contains("d - consumers none of 2: key never used", _h.World.Key(Second).Tags[RetentionTags.DisableProof], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -182,6 +182,57 @@ public sealed class RetirementConsumersTests : IAsyncLifetime, IAsyncDisposable
         var error = await Assert.ThrowsAsync<ConfigurationException>(() => _h.InvokeAsync());
 
         Assert.Contains("RETIRE_CHECK_CONSUMERS: 'yes' is not true or false.", error.Message, StringComparison.Ordinal);
+        Assert.Empty(_h.World.Kms.RecordedRequests);
+        Assert.Equal(0, ConsumerRequests);
+    }
+
+    [Fact]
+    public async Task Report_WithTheCheckOn_CountsEachGenerationsConsumersAndValidatesAgainstTheSchema()
+    {
+        _dynamoDb.AddTable("orders", ArnOf(Second));
+        _ssm.AddSecureString("/app/db-password", "s3cret", Second);
+        _ssm.AddSecureString("/app/api-key", "s3cret", RetentionHarness.Alias);
+        _ec2.AddSnapshot(new EbsSnapshot("snap-0a1b", "arn:aws:kms:us-east-1:111122223333:key/0b1c2d3e-aaaa-bbbb-cccc-000000000000"));
+
+        var report = await _h.InvokeAsync("""{"report":{}}""");
+
+        Assert.Empty(Cli.ReportSchema.Violations(report));
+        var generations = report.GetProperty("aliases")[0].GetProperty("generations").EnumerateArray()
+            .ToDictionary(g => g.GetProperty("keyId").GetString()!, g => g.GetProperty("consumers"));
+        Assert.Equal(2, generations[Second].GetProperty("count").GetInt32());
+        Assert.Equal([_dynamoDb.ArnOf("orders"), "/app/db-password"], generations[Second].GetProperty("resources").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+        Assert.Equal(1, generations[_h.Generations[^1]].GetProperty("count").GetInt32());
+        Assert.Equal("alias", generations[_h.Generations[^1]].GetProperty("resources")[0].GetProperty("via").GetString());
+        Assert.Equal(0, generations[_h.Generations[0]].GetProperty("count").GetInt32());
+        Assert.All(generations.Values, g => Assert.Empty(g.GetProperty("notChecked").EnumerateArray()));
+        Assert.DoesNotContain(_h.World.Kms.RecordedRequests, r => r.Operation is "DisableKey" or "TagResource" or "ScheduleKeyDeletion" or "GetKeyLastUsage");
+    }
+
+    [Fact]
+    public async Task Report_ATableItMayNotRead_IsListedNotCheckedOnEveryGeneration()
+    {
+        _dynamoDb.AddTable("orders", ArnOf(Second));
+        _dynamoDb.Denied.Add("orders");
+
+        var report = await _h.InvokeAsync("""{"report":{"aliases":["alias/orders"]}}""");
+
+        Assert.Empty(Cli.ReportSchema.Violations(report));
+        Assert.All(report.GetProperty("aliases")[0].GetProperty("generations").EnumerateArray(), g =>
+        {
+            var notChecked = Assert.Single(g.GetProperty("consumers").GetProperty("notChecked").EnumerateArray());
+            Assert.Equal(("dynamodb", "orders"), (notChecked.GetProperty("service").GetString(), notChecked.GetProperty("id").GetString()));
+            Assert.StartsWith("AccessDeniedException", notChecked.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task Report_WithTheCheckOff_IsRefusedNamingTheSettingAndCallsNothing()
+    {
+        _h.Environment.Remove(SettingNames.RetireCheckConsumers);
+
+        var error = await Assert.ThrowsAsync<InvalidEventException>(() => _h.InvokeAsync("""{"report":{}}"""));
+
+        Assert.Contains(SettingNames.RetireCheckConsumers, error.Message, StringComparison.Ordinal);
         Assert.Empty(_h.World.Kms.RecordedRequests);
         Assert.Equal(0, ConsumerRequests);
     }
