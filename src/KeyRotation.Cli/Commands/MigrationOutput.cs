@@ -53,11 +53,13 @@ internal static class MigrationOutput
                     continue;
                 }
 
-                context.Console.WriteLine();
-                context.Console.WriteLine($"Runbook for {item.Use.Resource.Service} {item.Use.Resource.Kind} {item.Use.Resource.Id}{(result.Target is null ? string.Empty : $" ({result.Target})")}:");
+                // Straight to stdout, not through the console's layout: a step holds shell commands, which a line
+                // break inserted at the console's width would cut in the middle when copied.
+                context.Stdout.WriteLine();
+                context.Stdout.WriteLine($"Runbook for {item.Use.Resource.Service} {item.Use.Resource.Kind} {item.Use.Resource.Id}{(result.Target is null ? string.Empty : $" ({result.Target})")}:");
                 foreach (var step in steps)
                 {
-                    context.Console.WriteLine($"  {step}");
+                    context.Stdout.WriteLine($"  {step}");
                 }
             }
         }

@@ -102,4 +102,21 @@ public sealed class Ec2ConsumerTests
         Assert.Contains(lines, l => l.StartsWith("  1. aws ec2 copy-snapshot ", StringComparison.Ordinal));
         Assert.Equal("moved 1, manual (runbook) 1.", lines.Last(l => l.Length > 0));
     }
+
+    [Fact]
+    public async Task Migrate_TableOutput_ARunbookStepLongerThanTheConsoleWidth_StaysOneLineBetweenTheTableAndTheSummary()
+    {
+        await using var harness = await ConsumerHarness.StartAsync();
+        harness.Ec2.AddVolume(new EbsVolume("vol-0123456789abcdef0", harness.Generations[0], AvailabilityZone: "us-east-1b", InstanceId: "i-0123456789abcdef0", Device: "/dev/xvdf"));
+
+        var run = await harness.RunAsync("migrate", ConsumerHarness.Alias, "--yes");
+
+        Assert.Equal(0, run.ExitCode);
+        var lines = run.Stdout.Split('\n').Select(l => l.TrimEnd()).ToList();
+        var swap = Assert.Single(lines, l => l.StartsWith("  5. swap on i-0123456789abcdef0: ", StringComparison.Ordinal));
+        Assert.True(swap.Length > 400, $"the step is {swap.Length} characters, shorter than the redirected console's width");
+        Assert.EndsWith("aws ec2 start-instances --region us-east-1 --instance-ids i-0123456789abcdef0", swap, StringComparison.Ordinal);
+        var header = lines.IndexOf("Runbook for ec2 volume vol-0123456789abcdef0:");
+        Assert.True(header > lines.FindIndex(l => l.StartsWith("ec2 ", StringComparison.Ordinal)) && header < lines.IndexOf("manual (runbook) 1."), string.Join('\n', lines));
+    }
 }
