@@ -46,7 +46,22 @@ public sealed class S3CommandTests
         var run = await harness.RunAsync("consumers", ConsumerHarness.Alias, "--bucket", "no-such-bucket");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("keyrotation consumers: bucket 'no-such-bucket' does not exist", run.Stderr.Trim().Split('\n')[^1]);
+        Assert.Equal("keyrotation consumers: --bucket: bucket 'no-such-bucket' does not exist", run.Stderr.Trim().Split('\n')[^1]);
+    }
+
+    [Fact]
+    public async Task Migrate_PrefixWithNoObject_IsOneLineNamingThePrefixAndExit2AndNothingIsChanged()
+    {
+        await using var harness = await ConsumerHarness.StartAsync();
+        harness.S3.AddBucket("uploads", encryption: new("aws:kms", harness.Generations[0], true));
+        harness.S3.Put("uploads", Object("2026/a", harness.Generations[0]));
+
+        var run = await harness.RunAsync("migrate", ConsumerHarness.Alias, "--bucket", "uploads", "--prefix", "2025/", "--yes");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("keyrotation migrate: --prefix: bucket 'uploads' has no object under prefix '2025/'", run.Stderr.Trim().Split('\n')[^1]);
+        Assert.Equal([new LocalS3EncryptionRule("aws:kms", harness.Generations[0], true)], harness.S3.EncryptionOf("uploads"));
+        Assert.Equal(harness.Generations[0], harness.S3.Current("uploads", "2026/a")!.KmsKeyId);
     }
 
     private static LocalS3Object Object(string key, string keyArn) => new()

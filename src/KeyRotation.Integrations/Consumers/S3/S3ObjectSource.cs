@@ -51,7 +51,7 @@ internal sealed class S3ObjectSource : IConsumerSource
 
             if (first && (page.S3Objects is null || page.S3Objects.Count == 0))
             {
-                throw new ConsumerScopeNotFoundException($"bucket '{_bucket}' has no object under prefix '{_prefix}'");
+                throw new ConsumerScopeNotFoundException($"--prefix: bucket '{_bucket}' has no object under prefix '{_prefix}'");
             }
 
             first = false;
@@ -77,7 +77,7 @@ internal sealed class S3ObjectSource : IConsumerSource
         }
         catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchBucket")
         {
-            throw new ConsumerScopeNotFoundException($"bucket '{_bucket}' does not exist", ex);
+            throw new ConsumerScopeNotFoundException($"--bucket: bucket '{_bucket}' does not exist", ex);
         }
         catch (AmazonS3Exception ex) when (S3Errors.IsAccessDenied(ex))
         {

@@ -76,7 +76,7 @@ public sealed class S3ObjectSourceTests
 
         var error = await Assert.ThrowsAsync<ConsumerScopeNotFoundException>(() => S3BucketEncryptionSourceTests.ScanAsync(world.Objects("no-such-bucket", "logs/")));
 
-        Assert.Equal("bucket 'no-such-bucket' does not exist", error.Message);
+        Assert.Equal("--bucket: bucket 'no-such-bucket' does not exist", error.Message);
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class S3ObjectSourceTests
 
         var error = await Assert.ThrowsAsync<ConsumerScopeNotFoundException>(() => S3BucketEncryptionSourceTests.ScanAsync(world.Objects("data", "log/")));
 
-        Assert.Equal("bucket 'data' has no object under prefix 'log/'", error.Message);
+        Assert.Equal("--prefix: bucket 'data' has no object under prefix 'log/'", error.Message);
         Assert.Empty(world.Server.CallsOf("HeadObject"));
     }
 }
