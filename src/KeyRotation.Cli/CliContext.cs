@@ -174,7 +174,8 @@ internal sealed partial class CliContext
 
         if (!Host.StdinIsTerminal || !Host.StdoutIsTerminal || Json || Format == OutputFormat.Csv)
         {
-            throw new UsageException($"This command changes {changes}: pass --yes to confirm when stdin is not a terminal (or with --output json).");
+            // csv only where a command offers it (migrate): the refusal names it then, as it is one of the reasons.
+            throw new UsageException($"This command changes {changes}: pass --yes to confirm when stdin is not a terminal (or with --output {(Format == OutputFormat.Csv ? "json or csv" : "json")}).");
         }
 
         Console.Markup($"{Markup.Escape(question)} [[y/N]] ");

@@ -20,6 +20,7 @@ internal static class MigrateCommand
         var alias = Arguments.Single("ALIAS", "The alias whose consumers to move to its current key (for example alias/app-data).");
         var dryRun = new Option<bool>("--dry-run") { Description = "Show what would be changed, resource by resource, and change nothing." };
         var yes = Arguments.Yes();
+        yes.Description = "Do not ask for confirmation (required when stdin is not a terminal, and with --output json or csv).";
         var output = OutputOptions.WithCsv();
         var bucket = ConsumerScan.BucketOption();
         var prefix = ConsumerScan.PrefixOption();

@@ -91,6 +91,19 @@ public sealed class MigrateCommandTests
     }
 
     [Fact]
+    public async Task Migrate_WithoutYesWithCsvOutput_IsExit2NamingCsvAndChangesNothing()
+    {
+        await using var harness = await ConsumerHarness.StartAsync();
+        harness.DynamoDb.AddTable("orders", harness.Generations[0]);
+
+        var run = await harness.RunAsync("migrate", ConsumerHarness.Alias, "--output", "csv");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("keyrotation migrate: This command changes the encryption keys of your resources: pass --yes to confirm when stdin is not a terminal (or with --output json or csv).", run.Stderr.Trim());
+        Assert.Empty(harness.DynamoDb.Of("UpdateTable"));
+    }
+
+    [Fact]
     public async Task Migrate_UnknownAlias_IsExit2NamingItAndCallsNoService()
     {
         await using var harness = await ConsumerHarness.StartAsync();
