@@ -23,7 +23,7 @@ internal static class ReportConsumersOption
         ArgumentNullException.ThrowIfNull(parsed);
         if (parsed.GetValue(option))
         {
-            throw new UsageException("--consumers counts the consumers of one account and Region; run it per account (keyrotation consumers --accounts FILE lists them across accounts).");
+            throw new UsageException("--consumers counts the consumers of one account and Region; run it per account (keyrotation consumers ALIAS --accounts FILE lists them across accounts).");
         }
     }
 

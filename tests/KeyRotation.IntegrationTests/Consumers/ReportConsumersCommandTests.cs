@@ -83,7 +83,7 @@ public sealed class ReportConsumersCommandTests
             var run = await harness.RunAsync("report", ConsumerHarness.Alias, "--consumers", "--accounts", accounts);
 
             Assert.Equal(2, run.ExitCode);
-            Assert.StartsWith("keyrotation report: --consumers", run.Stderr, StringComparison.Ordinal);
+            Assert.Equal("keyrotation report: --consumers counts the consumers of one account and Region; run it per account (keyrotation consumers ALIAS --accounts FILE lists them across accounts).", run.Stderr.Trim());
             Assert.Equal(0, harness.ServiceRequests);
         }
         finally
