@@ -16,7 +16,7 @@ internal static class ConsumersCommand
         var output = OutputOptions.WithCsv();
         var bucket = ConsumerScan.BucketOption();
         var prefix = ConsumerScan.PrefixOption();
-        var command = new Command("consumers", "List the resources (DynamoDB tables, SSM SecureString parameters, EBS volumes and snapshots, and more) that reference any generation of the alias, grouped by generation.")
+        var command = new Command("consumers", "List the resources (S3 bucket default encryption, and with --bucket the objects; DynamoDB tables, SSM SecureString parameters, EBS volumes and snapshots) that reference any generation of the alias, grouped by generation.")
         {
             alias, output, bucket, prefix,
         };
