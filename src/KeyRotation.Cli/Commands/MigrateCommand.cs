@@ -53,7 +53,7 @@ internal static class MigrateCommand
             using var pacer = context.ConsumerPacer();
             var report = await ConsumerScan.RunAsync(context, kms, snapshot, name, clients, options, pacer, ct);
             var moving = report.OnOldGenerations.Count();
-            if (!dry && moving > 0 && !await context.ConfirmAsync(parsed.GetValue(yes), $"Move {moving} resource(s) that use earlier generations of {name} to its current key {report.Generations.Current.KeyArn}?", Changes, ct))
+            if (!dry && moving > 0 && !await context.ConfirmAsync(parsed.GetValue(yes), $"Migrate {moving} resource(s) that use earlier generations of {name} to its current key {report.Generations.Current.KeyArn} (bucket default encryption to the alias itself; EBS volumes and snapshots only get runbook steps)?", Changes, ct))
             {
                 context.Error("Cancelled; nothing was changed.");
                 return ExitCodes.Failed;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using KeyRotation.LocalConsumers;
 
 namespace KeyRotation.IntegrationTests.Consumers;
 
@@ -100,6 +101,22 @@ public sealed class MigrateCommandTests
 
         Assert.Equal(2, run.ExitCode);
         Assert.Equal("keyrotation migrate: This command changes the encryption keys of your resources: pass --yes to confirm when stdin is not a terminal (or with --output json or csv).", run.Stderr.Trim());
+        Assert.Empty(harness.DynamoDb.Of("UpdateTable"));
+    }
+
+    [Fact]
+    public async Task Migrate_PromptAnsweredNo_SaysWhatEachKindGetsAndChangesNothing()
+    {
+        await using var harness = await ConsumerHarness.StartAsync();
+        harness.DynamoDb.AddTable("orders", harness.Generations[0]);
+        harness.Ec2.AddVolume(new EbsVolume("vol-0a1", harness.Generations[0]));
+        var host = new KeyRotation.Cli.CliHost { Time = harness.Cli.Time, KmsClient = () => harness.Cli.Kms, StdinIsTerminal = true, StdoutIsTerminal = true, TerminalWidth = 1000, Stdin = new StringReader("n\n") };
+
+        var run = await harness.Cli.RunAsync(host, "migrate", ConsumerHarness.Alias);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"Migrate 2 resource(s) that use earlier generations of {ConsumerHarness.Alias} to its current key {harness.Current} (bucket default encryption to the alias itself; EBS volumes and snapshots only get runbook steps)?", run.Stdout, StringComparison.Ordinal);
+        Assert.Equal("Cancelled; nothing was changed.", run.Stderr.Trim().Split('\n')[^1]);
         Assert.Empty(harness.DynamoDb.Of("UpdateTable"));
     }
 
