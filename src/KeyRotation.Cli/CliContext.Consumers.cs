@@ -15,12 +15,12 @@ internal sealed partial class CliContext
     /// sandbox (after <see cref="ConnectAsync"/>): the same clients at the sandbox's local services on 127.0.0.1,
     /// started now and stopped when the command ends.
     /// </summary>
-    public ConsumerClients ConsumerClients()
+    public async Task<ConsumerClients> ConsumerClientsAsync()
     {
         if (IsSandbox)
         {
             var sandbox = _sandbox ?? throw new InvalidOperationException("The sandbox's consumer services start with the sandbox: call ConnectAsync first.");
-            var services = sandbox.StartConsumers();
+            var services = await sandbox.StartConsumersAsync();
             Error($"Sandbox consumers: {sandbox.ConsumerStatePath ?? "kept for this command only"} (served while the command runs: {services.Describe()}).");
             return Integrations.Consumers.ConsumerClients.Create(Sandbox.ConsumerCredentials, sandbox.Service.Region, services.Environment);
         }

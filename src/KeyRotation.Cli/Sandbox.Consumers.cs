@@ -35,7 +35,7 @@ internal sealed partial class Sandbox : IAsyncDisposable
     /// The consumer services for this command, started on first use with the kept resources (from the file, or the
     /// seed); stopped by <see cref="DisposeAsync"/>, and their resources kept by <see cref="Save"/>.
     /// </summary>
-    public SandboxConsumerServices StartConsumers()
+    public async Task<SandboxConsumerServices> StartConsumersAsync()
     {
         if (_consumerServices is not null)
         {
@@ -53,7 +53,7 @@ internal sealed partial class Sandbox : IAsyncDisposable
         }
 
         // Kept before the import, so the command's end stops them whatever happens next.
-        var services = _consumerServices = new SandboxConsumerServices(Service.Region, Service.AccountId);
+        var services = _consumerServices = await SandboxConsumerServices.StartAsync(Service.Region, Service.AccountId);
         try
         {
             services.Import(state);

@@ -46,7 +46,7 @@ internal static class SandboxConsumerSeed
         var retained = earlier.Count > 0 ? earlier[^1] : current;
 
         // Through the endpoints' own operations, so ETags, checksums and versions are what they would write.
-        await using var services = new SandboxConsumerServices(region, account);
+        await using var services = await SandboxConsumerServices.StartAsync(region, account);
         services.S3.AddBucket(Bucket, region, new LocalS3EncryptionRule("aws:kms", old, BucketKeyEnabled: true));
         foreach (var (key, keyArn) in Objects.Zip([old, retained, current]))
         {

@@ -11,12 +11,49 @@ namespace KeyRotation.Cli;
 /// </summary>
 internal sealed class SandboxConsumerServices : IAsyncDisposable
 {
-    public SandboxConsumerServices(string region, string account)
+    private SandboxConsumerServices(LocalS3Server s3, LocalDynamoDb dynamoDb, LocalSsm ssm, LocalEc2 ec2)
     {
-        S3 = new LocalS3Server();
-        DynamoDb = new LocalDynamoDb(region, account);
-        Ssm = new LocalSsm { Region = region, Account = account };
-        Ec2 = new LocalEc2 { Account = account };
+        S3 = s3;
+        DynamoDb = dynamoDb;
+        Ssm = ssm;
+        Ec2 = ec2;
+    }
+
+    /// <summary>Starts the four endpoints for <paramref name="region"/> and <paramref name="account"/>.</summary>
+    public static Task<SandboxConsumerServices> StartAsync(string region, string account) => StartAsync(
+        () => new LocalS3Server(),
+        () => new LocalDynamoDb(region, account),
+        () => new LocalSsm { Region = region, Account = account },
+        () => new LocalEc2 { Account = account });
+
+    /// <summary>
+    /// Starts the endpoints one after the other; when one cannot start (its port taken, say), the ones already listening
+    /// are stopped before the error goes on, so a failed start leaves no listener behind on 127.0.0.1.
+    /// </summary>
+    internal static async Task<SandboxConsumerServices> StartAsync(Func<LocalS3Server> s3, Func<LocalDynamoDb> dynamoDb, Func<LocalSsm> ssm, Func<LocalEc2> ec2)
+    {
+        var started = new Stack<IAsyncDisposable>();
+        T Started<T>(Func<T> start)
+            where T : IAsyncDisposable
+        {
+            var endpoint = start();
+            started.Push(endpoint);
+            return endpoint;
+        }
+
+        try
+        {
+            return new SandboxConsumerServices(Started(s3), Started(dynamoDb), Started(ssm), Started(ec2));
+        }
+        catch
+        {
+            while (started.TryPop(out var endpoint))
+            {
+                await endpoint.DisposeAsync();
+            }
+
+            throw;
+        }
     }
 
     public LocalS3Server S3 { get; }

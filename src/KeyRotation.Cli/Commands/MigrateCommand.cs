@@ -48,7 +48,7 @@ internal static class MigrateCommand
             }
 
             var (kms, _) = await context.ConnectAsync(ct);
-            using var clients = context.ConsumerClients(); // after ConnectAsync: the sandbox's services start with it
+            using var clients = await context.ConsumerClientsAsync(); // after ConnectAsync: the sandbox's services start with it
             var snapshot = await UnknownAliases.RefuseAsync(context, kms, [name], ct);
             using var pacer = context.ConsumerPacer();
             var report = await ConsumerScan.RunAsync(context, kms, snapshot, name, clients, options, pacer, ct);

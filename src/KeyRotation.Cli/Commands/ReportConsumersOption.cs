@@ -40,7 +40,7 @@ internal static class ReportConsumersOption
         ConsumerClients clients;
         try
         {
-            clients = context.ConsumerClients();
+            clients = await context.ConsumerClientsAsync();
         }
         catch (ArgumentException ex)
         {

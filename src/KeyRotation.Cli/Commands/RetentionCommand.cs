@@ -35,7 +35,7 @@ internal static class RetentionCommand
             var settings = Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), parsed.GetValue(mode), parsed.GetValue(checkConsumers));
             var (kms, sandbox) = await context.ConnectAsync(ct);
             var listed = await UnknownAliases.RefuseAsync(context, kms, settings.Selection.Names, ct);
-            using var consumers = RetentionConsumerCheck.Open(context, settings);
+            using var consumers = await RetentionConsumerCheck.OpenAsync(context, settings);
             var plans = await RetentionUntouched.WithRolledBackAsync(kms, await Runner(context, kms, settings, null, sandbox, consumers).PlanAsync(settings.Selection.Resolve(listed.Names), ct), ct);
             if (context.Json)
             {
@@ -65,6 +65,9 @@ internal static class RetentionCommand
             var settings = Settings(context, Arguments.ValidAliases(parsed.GetValue(aliases)), parsed.GetValue(mode), parsed.GetValue(checkConsumers));
             var (kms, sandbox) = await context.ConnectAsync(ct);
             var listed = await UnknownAliases.RefuseAsync(context, kms, settings.Selection.Names, ct);
+
+            // Before the question: a malformed consumer endpoint variable is bad input to name, not something to confirm first.
+            using var consumers = await RetentionConsumerCheck.OpenAsync(context, settings);
             if (!await context.ConfirmAsync(parsed.GetValue(yes), $"Retention ({RetentionSettings.ModeValue(settings.Mode)}) may disable keys and schedule their deletion for {string.Join(", ", settings.Aliases)}. Go on?", ct))
             {
                 context.Error("Cancelled; nothing was changed.");
@@ -73,7 +76,6 @@ internal static class RetentionCommand
 
             var topicArn = parsed.GetValue(topic) ?? context.Environment.GetValueOrDefault(SettingNames.NotificationTopicArn);
             var notices = Notices.Create(context, string.IsNullOrWhiteSpace(topicArn) ? null : topicArn.Trim());
-            using var consumers = RetentionConsumerCheck.Open(context, settings);
             var report = await Runner(context, kms, settings, notices, sandbox, consumers).RunAsync(RotationRun.NewRunId(context, "retention"), settings.Selection.Resolve(listed.Names), dryRun: false, ct);
             if (context.Json)
             {
@@ -125,7 +127,7 @@ internal static class RetentionCommand
         }
 
         var settings = Settings(context, aliases, null, checkConsumers: false);
-        using var consumers = RetentionConsumerCheck.Open(context, settings);
+        using var consumers = await RetentionConsumerCheck.OpenAsync(context, settings);
         var plans = await RetentionUntouched.WithRolledBackAsync(kms, await Runner(context, kms, settings, null, sandbox, consumers).PlanAsync(await settings.Selection.ResolveAsync(kms, ct), ct), ct);
         if (!context.Json)
         {

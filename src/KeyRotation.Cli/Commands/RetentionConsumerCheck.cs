@@ -31,7 +31,7 @@ internal sealed class RetentionConsumerCheck : IDisposable
     };
 
     /// <summary>The sources for <paramref name="settings"/>: none unless RETIRE_CHECK_CONSUMERS or --check-consumers turned the check on.</summary>
-    public static RetentionConsumerCheck Open(CliContext context, Core.Configuration.RetentionSettings settings)
+    public static async Task<RetentionConsumerCheck> OpenAsync(CliContext context, Core.Configuration.RetentionSettings settings)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(settings);
@@ -43,7 +43,7 @@ internal sealed class RetentionConsumerCheck : IDisposable
         ConsumerClients clients;
         try
         {
-            clients = context.ConsumerClients();
+            clients = await context.ConsumerClientsAsync();
         }
         catch (ArgumentException ex)
         {

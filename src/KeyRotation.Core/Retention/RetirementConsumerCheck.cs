@@ -24,7 +24,7 @@ public sealed class RetirementConsumerCheck
     }
 
     /// <summary>A fresh cache for one run (or plan): each alias is scanned once in it.</summary>
-    public Scans StartRun() => new(this);
+    internal Scans StartRun() => new(this);
 
     /// <summary>The alias's scan, as what it shows for each of its keys.</summary>
     private async Task<Func<string, RetirementConsumers>> ScanAsync(string alias, CancellationToken ct)
@@ -46,7 +46,7 @@ public sealed class RetirementConsumerCheck
     }
 
     /// <summary>The scans of one run, by alias.</summary>
-    public sealed class Scans
+    internal sealed class Scans
     {
         private readonly RetirementConsumerCheck _check;
         private readonly Dictionary<string, Task<Func<string, RetirementConsumers>>> _byAlias = new(StringComparer.Ordinal);

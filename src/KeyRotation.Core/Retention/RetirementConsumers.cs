@@ -16,10 +16,22 @@ public sealed record RetirementConsumers(IReadOnlyList<ConsumerUse> Uses, IReadO
     /// <summary>Nothing references the key and every resource was checked.</summary>
     public bool Clear => Uses.Count == 0 && NotChecked.Count == 0;
 
-    /// <summary>The evidence for <paramref name="keyId"/> from one scan of its alias.</summary>
+    /// <summary>
+    /// The evidence for <paramref name="keyId"/> from one scan of its alias. A key the scan's generations do not hold
+    /// (the chain read for the scan differs from the one retention planned on) had no reference matched against it:
+    /// that proves nothing, so it is not checked rather than clear.
+    /// </summary>
     public static RetirementConsumers For(ConsumerReport report, string keyId)
     {
         ArgumentNullException.ThrowIfNull(report);
+        if (!report.Generations.All.Any(g => string.Equals(g.KeyId, keyId, StringComparison.Ordinal)))
+        {
+            var unmatched = new ConsumerFinding.NotChecked(
+                new ConsumerResource("KMS", "listing", report.Generations.AliasName, null),
+                $"{keyId} is not among the generations of {report.Generations.AliasName} the inventory matched references against");
+            return new RetirementConsumers([], [.. report.NotChecked, unmatched], report.Seen);
+        }
+
         var uses = report.Uses
             .Where(u => !u.Match.ByAlias && string.Equals(u.Match.Generation.KeyId, keyId, StringComparison.Ordinal))
             .ToList();

@@ -93,4 +93,18 @@ public sealed class RetirementConsumersProofTests
         Assert.Equal(RetirementVerdict.Unreadable, proof.Verdict);
         Assert.StartsWith("the last use of the key could not be read (AccessDeniedException: denied)", proof.Describe(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void For_AKeyTheScansGenerationsDoNotHold_IsNotCheckedSoTheStepIsNotTaken()
+    {
+        // Retention planned on a chain the scan did not read this key in: no reference was matched against it.
+        const string Elsewhere = "1234abcd-0000-0000-0000-000000000009";
+
+        var consumers = RetirementConsumers.For(Report([]), Elsewhere);
+        var proof = Proof().WithConsumers(consumers);
+
+        Assert.False(consumers.Clear);
+        Assert.Equal(RetirementVerdict.Unreadable, proof.Verdict);
+        Assert.Contains($"{Elsewhere} is not among the generations of alias/app-data the inventory matched references against", proof.Describe(), StringComparison.Ordinal);
+    }
 }

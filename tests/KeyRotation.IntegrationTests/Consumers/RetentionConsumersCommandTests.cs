@@ -116,4 +116,23 @@ public sealed class RetentionConsumersCommandTests
         Assert.Single(run.Stderr.Trim().Split('\n'));
         Assert.Equal(0, harness.ServiceRequests);
     }
+
+    [Fact]
+    public async Task Run_CheckConsumers_MalformedEndpointVariable_NamesItBeforeAskingToConfirmAndChangesNothing()
+    {
+        var (harness, second) = await ReadyAsync();
+        await using var h = harness;
+        harness.Cli.Environment["AWS_ENDPOINT_URL_DYNAMODB"] = "not a url";
+
+        // No --yes: the endpoint variable, not the missing confirmation, is what the one line names.
+        var run = await harness.RunAsync("retention", "run", "--mode", "disable", "--check-consumers");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("keyrotation retention run: ", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("AWS_ENDPOINT_URL_DYNAMODB", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("--yes", run.Stderr, StringComparison.Ordinal);
+        Assert.Single(run.Stderr.Trim().Split('\n'));
+        Assert.Equal("Enabled", harness.Cli.Service.GetKeySnapshot(second)!.KeyState);
+        Assert.Equal(0, harness.ServiceRequests);
+    }
 }
