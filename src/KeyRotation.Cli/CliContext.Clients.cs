@@ -40,6 +40,8 @@ internal sealed partial class CliContext
                 {
                     Error($"Sandbox escrow key pair for {Sandbox.Imported}: {privateKey} (private; reimport in the sandbox uses it) and escrow-public-key.pem beside it.");
                 }
+
+                if (sandbox.CiphertextsSeeded is { } ciphertexts) { Error(ciphertexts); }
             }
 
             return (sandbox.Kms, sandbox);

@@ -77,6 +77,7 @@ internal sealed partial class Sandbox
             {
                 var continued = new Sandbox(service, kms, state, continued: true, SandboxEscrow.Open(escrowDirectory));
                 await continued.SeedConsumersAsync(kms, clock, seeded: false, ct);
+                await continued.SeedCiphertextsAsync(kms, clock, seeded: false, ct);
                 return continued;
             }
 
@@ -93,6 +94,7 @@ internal sealed partial class Sandbox
         var sandbox = new Sandbox(service, kms, state, continued: false, SandboxEscrow.Open(escrowDirectory));
         await SeedAsync(sandbox, kms, clock, ct);
         await sandbox.SeedConsumersAsync(kms, clock, seeded: true, ct);
+        await sandbox.SeedCiphertextsAsync(kms, clock, seeded: true, ct);
         sandbox.Save();
         return sandbox;
     }
