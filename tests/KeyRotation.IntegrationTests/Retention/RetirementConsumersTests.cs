@@ -204,6 +204,43 @@ public sealed class RetirementConsumersTests : IAsyncLifetime, IAsyncDisposable
     }
 
     [Fact]
+    public async Task Run_ADisabledGenerationATableStillReferences_IsKeptDisabledAndTheRefusalSaysItCannotDecryptAndHowToReEnable()
+    {
+        // Generation 2 was disabled before the check was on; a table still names it, so it cannot decrypt today.
+        _h.Environment[SettingNames.RetireCheckConsumers] = "false";
+        await _h.InvokeAsync();
+        Assert.Equal("Disabled", _h.States()[1]);
+        _h.World.Time.Advance(TimeSpan.FromDays(120));
+        _h.Environment[SettingNames.RetireCheckConsumers] = "true";
+        _dynamoDb.AddTable("orders", ArnOf(Second));
+
+        var response = await _h.InvokeAsync();
+
+        Assert.Equal("Disabled", _h.States()[1]);
+        Assert.Empty(KmsRequests("ScheduleKeyDeletion", Second));
+        Assert.Empty(KmsRequests("EnableKey", Second));
+        var refused = Assert.Single(response.GetProperty("refused").EnumerateArray(), r => r.GetProperty("keyId").GetString() == Second);
+        Assert.Equal("ScheduleDeletion", refused.GetProperty("refusedAction").GetString());
+        var expected = $"referenced by 1 consumer(s) while disabled: they cannot decrypt until it is re-enabled: dynamodb table orders; re-enable it with aws kms enable-key --key-id {Second} and tag it keyrotation:reenabled-at so retention leaves it alone";
+        Assert.StartsWith(expected, refused.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains($"then move them off it with keyrotation migrate {RetentionHarness.Alias}", refused.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var notice = Assert.Single(_h.World.Sns.Snapshot(), m => m.GetValueOrDefault("Subject")?.Contains("still in use", StringComparison.Ordinal) == true);
+        Assert.Contains(expected, notice["Message"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_AnEnabledGenerationATableReferences_IsNotDescribedAsDisabled()
+    {
+        _dynamoDb.AddTable("orders", ArnOf(Second));
+
+        var response = await _h.InvokeAsync();
+
+        var reason = Assert.Single(response.GetProperty("refused").EnumerateArray()).GetProperty("reason").GetString();
+        Assert.DoesNotContain("while disabled", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("enable-key", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_SettingOff_SendsNoConsumerRequestAtAll()
     {
         _dynamoDb.AddTable("orders", ArnOf(Second));
@@ -288,6 +325,32 @@ public sealed class RetirementConsumersTests : IAsyncLifetime, IAsyncDisposable
             Assert.Equal(("dynamodb", "orders"), (notChecked.GetProperty("service").GetString(), notChecked.GetProperty("id").GetString()));
             Assert.StartsWith("AccessDeniedException", notChecked.GetProperty("reason").GetString(), StringComparison.Ordinal);
         });
+    }
+
+    [Theory]
+    [InlineData(SettingNames.MaxKeyAgeDays, "ninety")]
+    [InlineData(SettingNames.RotationSchedule, "fortnightly")]
+    public async Task Run_MalformedRotationSetting_DoesNotStopAnOrdinaryRetentionRun(string name, string value)
+    {
+        _h.Environment[name] = value;
+
+        await _h.InvokeAsync();
+
+        Assert.Equal(["Enabled", "Disabled", "Enabled", "Enabled"], _h.States());
+    }
+
+    [Theory]
+    [InlineData(SettingNames.MaxKeyAgeDays, "ninety")]
+    [InlineData(SettingNames.RotationSchedule, "fortnightly")]
+    public async Task Report_MalformedRotationSetting_FailsTheReportEventNamingTheVariable(string name, string value)
+    {
+        _h.Environment[name] = value;
+
+        var error = await Assert.ThrowsAsync<ConfigurationException>(() => _h.InvokeAsync("""{"report":{}}"""));
+
+        Assert.Contains($"{name}: ", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, ConsumerRequests);
+        Assert.Contains(_h.World.Logs.Split('\n'), line => line.Contains("Refused the report event", StringComparison.Ordinal) && line.Contains(name, StringComparison.Ordinal));
     }
 
     [Fact]
