@@ -25,7 +25,8 @@ public sealed class RetentionHandler
     private readonly IAmazonKeyManagementService? _kms;
     private readonly TimeProvider _time;
     private readonly JsonLinesLog _log;
-    private readonly RetentionReportResponder? _report;
+    private readonly Func<RetentionReportResponder>? _reportResponder;
+    private RetentionReportResponder? _report;
 
     /// <summary>Used by the Lambda runtime: reads the environment and builds the AWS clients.</summary>
     public RetentionHandler()
@@ -64,7 +65,12 @@ public sealed class RetentionHandler
             if (_settings.CheckConsumers)
             {
                 // The report event counts each generation's consumers; its cryptoperiods are the rotation function's.
-                _report = new RetentionReportResponder(_kms, _settings, Core.Compliance.ComplianceSettings.Parse(environment), composition.ConsumerSources, time, _log);
+                // Those settings (MAX_KEY_AGE_DAYS, ROTATION_SCHEDULE) are read only when a report event arrives: a
+                // malformed one fails that event, naming it, and never an ordinary retention run.
+                var kmsForReport = _kms;
+                var settingsForReport = _settings;
+                var sources = composition.ConsumerSources;
+                _reportResponder = () => new RetentionReportResponder(kmsForReport, settingsForReport, Core.Compliance.ComplianceSettings.Parse(environment), sources, time, _log);
             }
         }
         catch (ConfigurationException ex)
@@ -112,11 +118,21 @@ public sealed class RetentionHandler
         }
         else if (invocation.Run is { Kind: InvocationKind.Report } reportEvent)
         {
-            if (_report is null)
+            if (_reportResponder is null)
             {
                 var error = new InvalidEventException($"The report event goes to the rotation function; the retention function answers it only with {SettingNames.RetireCheckConsumers} on (its report also counts each generation's consumers).");
                 _log.Write(new RotationLogEntry(RotationLogLevel.Error, "Refused the event: " + error.Message));
                 throw error;
+            }
+
+            try
+            {
+                _report ??= _reportResponder();
+            }
+            catch (ConfigurationException ex)
+            {
+                _log.Write(new RotationLogEntry(RotationLogLevel.Error, "Refused the report event: " + ex.Message));
+                throw;
             }
 
             return await _report.AnswerAsync(reportEvent, CancellationToken.None);

@@ -21,8 +21,9 @@ public sealed record GenerationConsumers(IReadOnlyList<ConsumerUse> Uses, IReadO
 }
 
 /// <summary>
-/// Adds the consumer inventory to a report: per alias that was read, one scan of the sources (its generations through
-/// the one chain reader), and per generation the resources that reference it. Reads only; an alias whose generations
+/// Adds the consumer inventory to a report: one listing of the sources for the whole report (taken when the first alias
+/// with generations is read), matched against each alias's generations (read through the one chain reader), and per
+/// generation the resources that reference it. Reads only; an alias whose generations
 /// cannot be read keeps its generations' consumers null.
 /// </summary>
 public static class ReportConsumers
@@ -33,6 +34,7 @@ public static class ReportConsumers
         ArgumentNullException.ThrowIfNull(kms);
         ArgumentNullException.ThrowIfNull(sources);
         var aliases = new List<AliasCompliance>(report.Aliases.Count);
+        ConsumerListing? listing = null;
         foreach (var alias in report.Aliases)
         {
             if (alias.Generations.Count == 0)
@@ -52,7 +54,8 @@ public static class ReportConsumers
                 continue;
             }
 
-            var scan = await new ConsumerInventory(sources).ScanAsync(new KeyReferenceMatcher(generations), generations, ct);
+            listing ??= await new ConsumerInventory(sources).ListAsync(ct);
+            var scan = listing.Match(new KeyReferenceMatcher(generations), generations);
             aliases.Add(alias with
             {
                 Generations = [.. alias.Generations.Select(g => g with

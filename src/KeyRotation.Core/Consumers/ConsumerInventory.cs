@@ -29,7 +29,8 @@ public sealed record ConsumerReport(AliasGenerations Generations, IReadOnlyList<
 /// <summary>
 /// The consumer inventory: runs every source in turn, matches each stored reference to a generation of the alias, and
 /// keeps what could not be read. A source that fails part-way (its listing denied, the endpoint gone) becomes one
-/// "not checked" row with the reason, and the next source still runs; only cancellation stops the scan.
+/// "not checked" row with the reason, and the next source still runs; so does one that times out (a cancellation the
+/// caller's token did not ask for). Only the caller's cancellation stops the scan.
 /// </summary>
 public sealed class ConsumerInventory
 {
@@ -47,6 +48,7 @@ public sealed class ConsumerInventory
         _progressEvery = progressEvery;
     }
 
+    /// <summary>Lists every source and matches each reference to a generation of one alias as it goes, with progress.</summary>
     public async Task<ConsumerReport> ScanAsync(KeyReferenceMatcher matcher, AliasGenerations generations, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(matcher);
@@ -54,6 +56,36 @@ public sealed class ConsumerInventory
         var uses = new List<ConsumerUse>();
         var notChecked = new List<ConsumerFinding.NotChecked>();
         var seen = 0;
+        await ReadAsync(
+            resource =>
+            {
+                seen++;
+                if (matcher.Match(resource.KeyReference) is { } match)
+                {
+                    uses.Add(new ConsumerUse(resource, match));
+                }
+            },
+            notChecked,
+            _progress is null ? null : (source, count) => $"{source}: {count} read, {uses.Count} use {generations.AliasName} so far",
+            ct);
+        return new ConsumerReport(generations, uses, notChecked, seen);
+    }
+
+    /// <summary>
+    /// Lists every source once, matching nothing yet and reporting no progress: what a run that checks several aliases
+    /// reads once and matches each alias against (<see cref="ConsumerListing.Match"/>).
+    /// </summary>
+    public async Task<ConsumerListing> ListAsync(CancellationToken ct)
+    {
+        var found = new List<ConsumerResource>();
+        var notChecked = new List<ConsumerFinding.NotChecked>();
+        await ReadAsync(found.Add, notChecked, progressLine: null, ct);
+        return new ConsumerListing(found, notChecked);
+    }
+
+    /// <param name="progressLine">The line told every progressEvery resources of a source; null: no progress at all.</param>
+    private async Task ReadAsync(Action<ConsumerResource> onFound, List<ConsumerFinding.NotChecked> notChecked, Func<string, int, string>? progressLine, CancellationToken ct)
+    {
         foreach (var source in _sources)
         {
             var count = 0;
@@ -74,7 +106,14 @@ public sealed class ConsumerInventory
                 }
                 catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException)
                 {
-                    notChecked.Add(new ConsumerFinding.NotChecked(new ConsumerResource(source.Name, "listing", "*", null), $"{source.Name} could not be listed ({Reason(ex)}); the ones after it were not checked"));
+                    notChecked.Add(Unlisted(source, Reason(ex)));
+                    break;
+                }
+                catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
+                {
+                    // Not the run's cancellation: an HttpClient timeout (TaskCanceledException). The source is unread,
+                    // which keeps every key it may hold, and the other sources still run.
+                    notChecked.Add(Unlisted(source, $"timed out: {ex.Message}"));
                     break;
                 }
 
@@ -85,29 +124,25 @@ public sealed class ConsumerInventory
                         notChecked.Add(skipped);
                         break;
                     case ConsumerFinding.Found found:
-                        seen++;
-                        if (matcher.Match(found.Resource.KeyReference) is { } match)
-                        {
-                            uses.Add(new ConsumerUse(found.Resource, match));
-                        }
-
+                        onFound(found.Resource);
                         break;
                 }
 
-                if (count % _progressEvery == 0)
+                if (progressLine is not null && count % _progressEvery == 0)
                 {
-                    _progress?.Invoke($"{source.Name}: {count} read, {uses.Count} use {generations.AliasName} so far");
+                    _progress?.Invoke(progressLine(source.Name, count));
                 }
             }
 
-            if (count >= _progressEvery)
+            if (progressLine is not null && count >= _progressEvery)
             {
                 _progress?.Invoke($"{source.Name}: done, {count} read");
             }
         }
-
-        return new ConsumerReport(generations, uses, notChecked, seen);
     }
+
+    private static ConsumerFinding.NotChecked Unlisted(IConsumerSource source, string reason) =>
+        new(new ConsumerResource(source.Name, "listing", "*", null), $"{source.Name} could not be listed ({reason}); the ones after it were not checked");
 
     /// <summary>An AWS error as "ErrorCode: message", else the exception's own message.</summary>
     public static string Reason(Exception ex)

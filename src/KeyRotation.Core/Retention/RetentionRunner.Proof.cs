@@ -10,7 +10,14 @@ public sealed partial class RetentionRunner
     private async Task<RetirementProof> ProofAsync(RetentionStep step, RetirementConsumerCheck.Scans? consumers, CancellationToken ct)
     {
         var proof = await _proofs.ReadAsync(step.KeyId, step.ReplicaRegions, _time.GetUtcNow(), ct);
-        return consumers is null ? proof : proof.WithConsumers(await consumers.ForAsync(step.Alias, step.KeyId, ct));
+        if (consumers is null)
+        {
+            return proof;
+        }
+
+        var found = await consumers.ForAsync(step.Alias, step.KeyId, ct);
+        // Deletion is planned only for a key retention disabled: whatever references it cannot decrypt already.
+        return proof.WithConsumers(step.Action == RetentionAction.ScheduleDeletion ? found.WhileDisabled(step.KeyId, step.Alias) : found);
     }
 
     /// <summary>

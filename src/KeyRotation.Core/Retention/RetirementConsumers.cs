@@ -13,6 +13,20 @@ public sealed record RetirementConsumers(IReadOnlyList<ConsumerUse> Uses, IReadO
     /// <summary>How many resources a sentence names before "and N more".</summary>
     private const int Named = 3;
 
+    /// <summary>
+    /// Set when the key is already Disabled (a deletion step): a resource that references it cannot decrypt now, which
+    /// the sentence says, with how to bring it back. Retention never enables it itself.
+    /// </summary>
+    public (string KeyId, string Alias)? Disabled { get; init; }
+
+    /// <summary>The evidence for a key that is already Disabled: its references are resources that cannot decrypt.</summary>
+    public RetirementConsumers WhileDisabled(string keyId, string alias)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(keyId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(alias);
+        return this with { Disabled = (keyId, alias) };
+    }
+
     /// <summary>Nothing references the key and every resource was checked.</summary>
     public bool Clear => Uses.Count == 0 && NotChecked.Count == 0;
 
@@ -48,6 +62,12 @@ public sealed record RetirementConsumers(IReadOnlyList<ConsumerUse> Uses, IReadO
         {
             var named = NotChecked.Take(Named).Select(n => $"{Name(n.Resource)} ({n.Reason})");
             return string.Create(CultureInfo.InvariantCulture, $"the consumer inventory could not check {NotChecked.Count} resource(s), which may reference it: {string.Join(", ", named)}{More(NotChecked.Count)}");
+        }
+
+        if (Uses.Count > 0 && Disabled is { } disabled)
+        {
+            // Kept from deletion as any referenced key is, but the resources are broken today, not at deletion: say so.
+            return string.Create(CultureInfo.InvariantCulture, $"referenced by {Uses.Count} consumer(s) while disabled: they cannot decrypt until it is re-enabled: {string.Join(", ", Uses.Take(Named).Select(u => Name(u.Resource)))}{More(Uses.Count)}; re-enable it with aws kms enable-key --key-id {disabled.KeyId} and tag it {RetentionTags.ReenabledAt} so retention leaves it alone (docs/runbook.md, \"A retired key that was needed after all\"), then move them off it with keyrotation migrate {disabled.Alias}");
         }
 
         if (Uses.Count > 0)

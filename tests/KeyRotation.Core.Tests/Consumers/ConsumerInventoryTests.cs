@@ -64,4 +64,84 @@ public sealed class ConsumerInventoryTests
 
         Assert.Equal(["DynamoDB tables: 2 read, 2 use alias/app-data so far", "DynamoDB tables: 4 read, 4 use alias/app-data so far", "DynamoDB tables: done, 5 read"], lines);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ScanAsync_ASourceThatTimesOut_IsNotCheckedWithTheReasonAndTheNextSourceRuns(bool taskCanceled)
+    {
+        // What HttpClient throws when its Timeout elapses: the caller's token was never cancelled.
+        Exception timeout = taskCanceled ? new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.") : new OperationCanceledException("The operation was canceled.");
+        var sources = new[]
+        {
+            new ListedSource("SSM parameters", [new ConsumerFinding.Found(Table("a", "key-2"))], timeout),
+            new ListedSource("EBS volumes", [new ConsumerFinding.Found(Table("c", "key-2"))]),
+        };
+
+        var report = await new ConsumerInventory(sources).ScanAsync(Matcher, Generations, CancellationToken.None);
+
+        Assert.Equal(["a", "c"], report.Uses.Select(u => u.Resource.Id.Split('/')[^1]));
+        var notChecked = Assert.Single(report.NotChecked);
+        Assert.Equal(("SSM parameters", "listing"), (notChecked.Resource.Service, notChecked.Resource.Kind));
+        Assert.StartsWith("SSM parameters could not be listed (timed out: ", notChecked.Reason, StringComparison.Ordinal);
+        Assert.EndsWith("); the ones after it were not checked", notChecked.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListAsync_ASourceThatTimesOut_IsNotCheckedAndTheNextSourceRuns()
+    {
+        var sources = new[]
+        {
+            new ListedSource("DynamoDB tables", [], new TaskCanceledException("timed out")),
+            new ListedSource("EBS volumes", [new ConsumerFinding.Found(Table("c", "key-2"))]),
+        };
+
+        var listing = await new ConsumerInventory(sources).ListAsync(CancellationToken.None);
+
+        Assert.Equal(["c"], listing.Found.Select(r => r.Id.Split('/')[^1]));
+        Assert.Equal("DynamoDB tables could not be listed (timed out: timed out); the ones after it were not checked", Assert.Single(listing.NotChecked).Reason);
+    }
+
+    [Fact]
+    public async Task ScanAsync_CancelledWhileASourceIsListing_StopsTheScan()
+    {
+        using var run = new CancellationTokenSource();
+        var after = new ListedSource("EBS volumes", [new ConsumerFinding.Found(Table("c", "key-2"))]);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new ConsumerInventory([new CancellingSource(run), after]).ScanAsync(Matcher, Generations, run.Token));
+    }
+
+    [Fact]
+    public async Task ListAsync_MatchedForTwoAliases_GivesEachItsOwnUsesAndBothTheUnchecked()
+    {
+        var other = new ConsumerGeneration(1, "key-9", Prefix + "key/key-9", GenerationRole.Current);
+        var otherAlias = new AliasGenerations("alias/other", Prefix + "alias/other", other, [other]);
+        var sources = new[]
+        {
+            new ListedSource("DynamoDB tables", [new ConsumerFinding.Found(Table("a", "key-2")), new ConsumerFinding.Found(Table("b", "key-9")), new ConsumerFinding.NotChecked(Table("x", null), "AccessDeniedException: no")]),
+        };
+
+        var listing = await new ConsumerInventory(sources).ListAsync(CancellationToken.None);
+        var mine = listing.Match(Matcher, Generations);
+        var theirs = listing.Match(new KeyReferenceMatcher(otherAlias), otherAlias);
+
+        Assert.Equal(["a"], mine.Uses.Select(u => u.Resource.Id.Split('/')[^1]));
+        Assert.Equal(["b"], theirs.Uses.Select(u => u.Resource.Id.Split('/')[^1]));
+        Assert.Equal((2, 2), (mine.Seen, theirs.Seen));
+        Assert.Equal("AccessDeniedException: no", Assert.Single(mine.NotChecked).Reason);
+        Assert.Equal("AccessDeniedException: no", Assert.Single(theirs.NotChecked).Reason);
+    }
+
+    /// <summary>A source whose call is cancelled by the run itself while it lists.</summary>
+    private sealed class CancellingSource(CancellationTokenSource run) : IConsumerSource
+    {
+        public string Name => "SSM parameters";
+
+        public async IAsyncEnumerable<ConsumerFinding> ScanAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        {
+            await run.CancelAsync();
+            ct.ThrowIfCancellationRequested();
+            yield break;
+        }
+    }
 }

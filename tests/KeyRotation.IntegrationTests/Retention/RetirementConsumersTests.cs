@@ -60,6 +60,10 @@ public sealed class RetirementConsumersTests : IAsyncLifetime, IAsyncDisposable
 
     private string ArnOf(string keyId) => _h.World.Key(keyId).Arn;
 
+    /// <summary>Generation 2 of another alias built with <see cref="RetentionHarness.WithGenerationsAsync"/>: the one retention disables next.</summary>
+    private string SecondOf(string alias) =>
+        _h.World.CreatedFor(alias).Single(k => k.Tags[Core.RotationTags.Generation] == "2").KeyId;
+
     private IEnumerable<LocalKms.LocalKmsRecordedRequest> KmsRequests(string operation, string keyId) =>
         _h.World.Kms.RecordedRequests.Where(r => r.Operation == operation && r.Body.Contains(keyId, StringComparison.Ordinal));
 
@@ -136,6 +140,104 @@ public sealed class RetirementConsumersTests : IAsyncLifetime, IAsyncDisposable
             .Select(a => a.GetProperty("action").GetString()).Where(a => a is "Disable" or "ScheduleDeletion").Order(StringComparer.Ordinal));
         Assert.Single(_dynamoDb.Of("ListTables"));
         Assert.Single(_ssm.Of("DescribeParameters"));
+    }
+
+    [Fact]
+    public async Task Run_ThreeAliasesDue_ListEachSourceOnceAndJudgeEachAliasOnItsOwnGenerations()
+    {
+        await _h.WithGenerationsAsync(4, "alias/reports");
+        await _h.WithGenerationsAsync(4, "alias/billing");
+        _h.Environment[SettingNames.RotationAliases] = RetentionHarness.Alias + ",alias/reports,alias/billing";
+        var billingSecond = SecondOf("alias/billing");
+        _dynamoDb.AddTable("orders", ArnOf(Second));
+        _ssm.AddSecureString("/billing/token", "s3cret", billingSecond);
+
+        var response = await _h.InvokeAsync();
+
+        Assert.Equal([(RetentionHarness.Alias, Second), ("alias/billing", billingSecond)], response.GetProperty("refused").EnumerateArray()
+            .Select(r => (r.GetProperty("alias").GetString(), r.GetProperty("keyId").GetString())).OrderBy(r => r.Item1 == RetentionHarness.Alias ? 0 : 1));
+        Assert.Equal("Enabled", _h.World.Key(Second).KeyState);
+        Assert.Equal("Enabled", _h.World.Key(billingSecond).KeyState);
+        Assert.Equal("Disabled", _h.World.Key(SecondOf("alias/reports")).KeyState);
+        Assert.Single(_dynamoDb.Of("ListTables"));
+        Assert.Single(_dynamoDb.Of("DescribeTable"));
+        Assert.Single(_ssm.Of("DescribeParameters"));
+        Assert.Single(_ec2.Of("DescribeVolumes"));
+        Assert.Single(_ec2.Of("DescribeSnapshots"));
+        Assert.Single(_s3.CallsOf("ListBuckets"));
+    }
+
+    [Fact]
+    public async Task Run_TwoAliasesAndATableItMayNotRead_FailsBothWithTheTableFromTheOneListing()
+    {
+        await _h.WithGenerationsAsync(4, "alias/reports");
+        _h.Environment[SettingNames.RotationAliases] = RetentionHarness.Alias + ",alias/reports";
+        _dynamoDb.AddTable("orders", ArnOf(_h.Generations[^1]));
+        _dynamoDb.Denied.Add("orders");
+
+        var error = await Assert.ThrowsAsync<RotationFailedException>(() => _h.InvokeAsync());
+
+        Assert.Contains($"({RetentionHarness.Alias}) failed: Not attempted: the consumer inventory could not check 1 resource(s), which may reference it: dynamodb table orders", error.Message, StringComparison.Ordinal);
+        Assert.Contains("(alias/reports) failed: Not attempted: the consumer inventory could not check 1 resource(s), which may reference it: dynamodb table orders", error.Message, StringComparison.Ordinal);
+        Assert.Equal("Enabled", _h.World.Key(SecondOf("alias/reports")).KeyState);
+        Assert.Single(_dynamoDb.Of("ListTables"));
+        Assert.Single(_ssm.Of("DescribeParameters"));
+    }
+
+    [Fact]
+    public async Task Report_TwoAliases_ListEachSourceOnce()
+    {
+        await _h.WithGenerationsAsync(4, "alias/reports");
+        _h.Environment[SettingNames.RotationAliases] = RetentionHarness.Alias + ",alias/reports";
+        _ssm.AddSecureString("/reports/token", "s3cret", SecondOf("alias/reports"));
+
+        var report = await _h.InvokeAsync("""{"report":{}}""");
+
+        var counts = report.GetProperty("aliases").EnumerateArray().ToDictionary(
+            a => a.GetProperty("alias").GetString()!,
+            a => a.GetProperty("generations").EnumerateArray().Sum(g => g.GetProperty("consumers").GetProperty("count").GetInt32()));
+        Assert.Equal(0, counts[RetentionHarness.Alias]);
+        Assert.Equal(1, counts["alias/reports"]);
+        Assert.Single(_ssm.Of("DescribeParameters"));
+        Assert.Single(_dynamoDb.Of("ListTables"));
+        Assert.Single(_ec2.Of("DescribeVolumes"));
+    }
+
+    [Fact]
+    public async Task Run_ADisabledGenerationATableStillReferences_IsKeptDisabledAndTheRefusalSaysItCannotDecryptAndHowToReEnable()
+    {
+        // Generation 2 was disabled before the check was on; a table still names it, so it cannot decrypt today.
+        _h.Environment[SettingNames.RetireCheckConsumers] = "false";
+        await _h.InvokeAsync();
+        Assert.Equal("Disabled", _h.States()[1]);
+        _h.World.Time.Advance(TimeSpan.FromDays(120));
+        _h.Environment[SettingNames.RetireCheckConsumers] = "true";
+        _dynamoDb.AddTable("orders", ArnOf(Second));
+
+        var response = await _h.InvokeAsync();
+
+        Assert.Equal("Disabled", _h.States()[1]);
+        Assert.Empty(KmsRequests("ScheduleKeyDeletion", Second));
+        Assert.Empty(KmsRequests("EnableKey", Second));
+        var refused = Assert.Single(response.GetProperty("refused").EnumerateArray(), r => r.GetProperty("keyId").GetString() == Second);
+        Assert.Equal("ScheduleDeletion", refused.GetProperty("refusedAction").GetString());
+        var expected = $"referenced by 1 consumer(s) while disabled: they cannot decrypt until it is re-enabled: dynamodb table orders; re-enable it with aws kms enable-key --key-id {Second} and tag it keyrotation:reenabled-at so retention leaves it alone";
+        Assert.StartsWith(expected, refused.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains($"then move them off it with keyrotation migrate {RetentionHarness.Alias}", refused.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var notice = Assert.Single(_h.World.Sns.Snapshot(), m => m.GetValueOrDefault("Subject")?.Contains("still in use", StringComparison.Ordinal) == true);
+        Assert.Contains(expected, notice["Message"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_AnEnabledGenerationATableReferences_IsNotDescribedAsDisabled()
+    {
+        _dynamoDb.AddTable("orders", ArnOf(Second));
+
+        var response = await _h.InvokeAsync();
+
+        var reason = Assert.Single(response.GetProperty("refused").EnumerateArray()).GetProperty("reason").GetString();
+        Assert.DoesNotContain("while disabled", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("enable-key", reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -223,6 +325,32 @@ public sealed class RetirementConsumersTests : IAsyncLifetime, IAsyncDisposable
             Assert.Equal(("dynamodb", "orders"), (notChecked.GetProperty("service").GetString(), notChecked.GetProperty("id").GetString()));
             Assert.StartsWith("AccessDeniedException", notChecked.GetProperty("reason").GetString(), StringComparison.Ordinal);
         });
+    }
+
+    [Theory]
+    [InlineData(SettingNames.MaxKeyAgeDays, "ninety")]
+    [InlineData(SettingNames.RotationSchedule, "fortnightly")]
+    public async Task Run_MalformedRotationSetting_DoesNotStopAnOrdinaryRetentionRun(string name, string value)
+    {
+        _h.Environment[name] = value;
+
+        await _h.InvokeAsync();
+
+        Assert.Equal(["Enabled", "Disabled", "Enabled", "Enabled"], _h.States());
+    }
+
+    [Theory]
+    [InlineData(SettingNames.MaxKeyAgeDays, "ninety")]
+    [InlineData(SettingNames.RotationSchedule, "fortnightly")]
+    public async Task Report_MalformedRotationSetting_FailsTheReportEventNamingTheVariable(string name, string value)
+    {
+        _h.Environment[name] = value;
+
+        var error = await Assert.ThrowsAsync<ConfigurationException>(() => _h.InvokeAsync("""{"report":{}}"""));
+
+        Assert.Contains($"{name}: ", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, ConsumerRequests);
+        Assert.Contains(_h.World.Logs.Split('\n'), line => line.Contains("Refused the report event", StringComparison.Ordinal) && line.Contains(name, StringComparison.Ordinal));
     }
 
     [Fact]
