@@ -1,4 +1,3 @@
-using System.Text;
 using Amazon.KeyManagementService;
 using KeyRotation.Core;
 using KeyRotation.Core.Compliance;
@@ -34,34 +33,13 @@ internal sealed class RetentionReportResponder
     /// <summary>The report of the event's aliases (they must be configured), or of every configured alias.</summary>
     public async Task<Stream> AnswerAsync(InvocationEvent invocation, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(invocation);
-        IReadOnlyList<string> aliases;
-        if (invocation.ReportAliases is { } named)
-        {
-            var unconfigured = named.Where(a => !_settings.Selection.Matches(a)).ToList();
-            if (unconfigured.Count > 0)
-            {
-                var error = new InvalidEventException(
-                    $"Not configured: {string.Join(", ", unconfigured)}. Retention reports only on the aliases {SettingNames.RotationAliases} selects ({string.Join(", ", _settings.Aliases)}).");
-                _log.Write(new RotationLogEntry(RotationLogLevel.Error, "Refused the event: " + error.Message));
-                throw error;
-            }
-
-            aliases = named;
-        }
-        else
-        {
-            aliases = await _settings.Selection.ResolveAsync(_kms, ct);
-        }
-
+        var aliases = await ReportEventAnswer.AliasesAsync(invocation, _settings.Selection, Refusal, _kms, _log, ct);
         var report = await new ComplianceReporter(_kms, _compliance, _time, readLastUse: false).ReportAsync(aliases, ct);
         report = await ReportConsumers.AddAsync(report, _kms, _sources, ct);
-        foreach (var alias in report.Aliases.Where(a => a.Error is not null))
-        {
-            _log.Write(new RotationLogEntry(RotationLogLevel.Error, "Report: " + alias.Error, Alias: alias.Alias));
-        }
-
-        _log.Write(new RotationLogEntry(RotationLogLevel.Information, "Report: " + report.DescribeSummary()));
-        return new MemoryStream(Encoding.UTF8.GetBytes(ComplianceReportJson.ToJson(report).ToJsonString()), writable: false);
+        return ReportEventAnswer.Respond(report, _log);
     }
+
+    /// <summary>Why the event is refused: it names aliases this function's ROTATION_ALIASES does not select.</summary>
+    private string Refusal(string unconfigured) =>
+        $"Not configured: {unconfigured}. Retention reports only on the aliases {SettingNames.RotationAliases} selects ({string.Join(", ", _settings.Aliases)}).";
 }

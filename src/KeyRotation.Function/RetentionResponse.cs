@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using KeyRotation.Core.Compliance;
 using KeyRotation.Core.Retention;
 
 namespace KeyRotation.Function;
@@ -48,7 +50,7 @@ internal sealed record RetentionProofJson(
     [property: JsonPropertyName("retireUnusedForDays")] int WindowDays,
     [property: JsonPropertyName("summary")] string Summary,
     [property: JsonPropertyName("keys")] IReadOnlyList<RetentionKeyUseJson> Keys,
-    [property: JsonPropertyName("consumers"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RetentionConsumersJson? Consumers)
+    [property: JsonPropertyName("consumers"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonObject? Consumers)
 {
     public static RetentionProofJson From(RetirementProof proof) => new(
         proof.Verdict,
@@ -56,7 +58,7 @@ internal sealed record RetentionProofJson(
         proof.WindowDays,
         proof.Describe(),
         [.. proof.Keys.Select(k => new RetentionKeyUseJson(k.KeyId, k.Region, k.Finding, k.Description, k.ProvenUnusedDays, k.Operation, k.LastUsedAt is { } at ? Core.RecordedTime.Format(at) : null, k.CloudTrailEventId))],
-        proof.Consumers is { } consumers ? RetentionConsumersJson.From(consumers) : null);
+        proof.Consumers is { } consumers ? ConsumersJson.ForRetirement(consumers) : null);
 }
 
 /// <summary>GetKeyLastUsage's answer for one key of a proof (the key itself, region null, or a replica).</summary>

@@ -39,14 +39,7 @@ internal abstract class LocalAwsEndpoint : IAsyncDisposable
 
     protected LocalAwsEndpoint()
     {
-        using (var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            Url = new Uri($"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}/");
-        }
-
-        _listener.Prefixes.Add(Url.ToString());
-        _listener.Start();
+        Url = LoopbackListener.Start(_listener);
         _loop = Task.Run(ServeAsync);
     }
 

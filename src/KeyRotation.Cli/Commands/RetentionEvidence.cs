@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using KeyRotation.Core;
+using KeyRotation.Core.Compliance;
 using KeyRotation.Core.Retention;
 using Spectre.Console;
 
@@ -79,32 +80,9 @@ internal static class RetentionEvidence
         if (proof.Consumers is { } consumers)
         {
             // Only with RETIRE_CHECK_CONSUMERS or --check-consumers: without it the proof reads as before.
-            json["consumers"] = Consumers(consumers);
+            json["consumers"] = ConsumersJson.ForRetirement(consumers);
         }
 
         return json;
     }
-
-    /// <summary>The consumer inventory's evidence, as the function's response has it.</summary>
-    private static JsonObject Consumers(RetirementConsumers consumers) => new()
-    {
-        ["count"] = consumers.Uses.Count,
-        ["resources"] = new JsonArray([.. consumers.Uses.Select(u => (JsonNode)new JsonObject
-        {
-            ["service"] = u.Resource.Service,
-            ["kind"] = u.Resource.Kind,
-            ["id"] = u.Resource.Id,
-            ["reference"] = u.Resource.KeyReference,
-            ["via"] = u.Match.Describe(),
-        })]),
-        ["notChecked"] = new JsonArray([.. consumers.NotChecked.Select(n => (JsonNode)new JsonObject
-        {
-            ["service"] = n.Resource.Service,
-            ["kind"] = n.Resource.Kind,
-            ["id"] = n.Resource.Id,
-            ["reference"] = n.Resource.KeyReference,
-            ["reason"] = n.Reason,
-        })]),
-        ["seen"] = consumers.Seen,
-    };
 }

@@ -105,31 +105,11 @@ public static class ComplianceReportJson
         if (consumersRead)
         {
             // A field of its own only when the inventory ran, so a report without it reads exactly as before.
-            json["consumers"] = Consumers(generation.Consumers);
+            json["consumers"] = generation.Consumers is { } consumers ? ConsumersJson.ForGeneration(consumers) : null;
         }
 
         return json;
     }
-
-    private static JsonObject? Consumers(GenerationConsumers? consumers) => consumers is null ? null : new JsonObject
-    {
-        ["count"] = consumers.Count,
-        ["resources"] = new JsonArray([.. consumers.Uses.Select(u => (JsonNode)new JsonObject
-        {
-            ["service"] = u.Resource.Service,
-            ["kind"] = u.Resource.Kind,
-            ["id"] = u.Resource.Id,
-            ["reference"] = u.Resource.KeyReference,
-            ["via"] = u.Match.Describe(),
-        })]),
-        ["notChecked"] = new JsonArray([.. consumers.NotChecked.Select(n => (JsonNode)new JsonObject
-        {
-            ["service"] = n.Resource.Service,
-            ["kind"] = n.Resource.Kind,
-            ["id"] = n.Resource.Id,
-            ["reason"] = n.Reason,
-        })]),
-    };
 
     private static JsonObject? LastUse(LastUseEvidence? use) => use is null ? null : new JsonObject
     {

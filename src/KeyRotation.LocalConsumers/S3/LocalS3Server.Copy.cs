@@ -67,17 +67,11 @@ internal sealed partial class LocalS3Server
     private static LocalS3Object Copied(LocalS3Bucket bucket, LocalS3Call call, LocalS3Object original)
     {
         var replace = call.Header("x-amz-metadata-directive") == "REPLACE";
-        var sse = call.Header("x-amz-server-side-encryption");
-        var rule = bucket.Encryption is { Count: > 0 } rules ? rules[0] : null;
-        var kms = sse is null ? rule?.Algorithm is "aws:kms" or "aws:kms:dsse" : sse is "aws:kms" or "aws:kms:dsse";
         var algorithm = call.Header("x-amz-checksum-algorithm");
-        var copy = original with
+        var copy = WithEncryption(bucket, call, original) with
         {
             Key = call.Key!,
             ETag = string.Empty,
-            Sse = sse ?? rule?.Algorithm ?? "AES256",
-            KmsKeyId = !kms ? null : sse is null ? rule!.KmsMasterKeyId : call.Header("x-amz-server-side-encryption-aws-kms-key-id") ?? "arn:aws:kms:us-east-1:111122223333:key/aws-s3-managed",
-            BucketKeyEnabled = kms && (call.Header("x-amz-server-side-encryption-bucket-key-enabled") is { } bucketKey ? bool.Parse(bucketKey) : sse is null && rule!.BucketKeyEnabled == true),
             StorageClass = call.Header("x-amz-storage-class") ?? "STANDARD",
             WebsiteRedirectLocation = call.Header("x-amz-website-redirect-location"),
             Tags = call.Header("x-amz-tagging-directive") == "REPLACE" ? ParseTagging(call.Header("x-amz-tagging")) : original.Tags,
@@ -87,16 +81,7 @@ internal sealed partial class LocalS3Server
             ChecksumValue = algorithm is null ? original.ChecksumValue : LocalS3Checksums.Compute(algorithm, original.Content),
             ChecksumType = algorithm is null ? original.ChecksumType : "FULL_OBJECT",
         };
-        return !replace ? copy : copy with
-        {
-            ContentType = call.Header("Content-Type") ?? "binary/octet-stream",
-            CacheControl = call.Header("Cache-Control"),
-            ContentDisposition = call.Header("Content-Disposition"),
-            ContentEncoding = call.Header("Content-Encoding"),
-            ContentLanguage = call.Header("Content-Language"),
-            Expires = call.Header("Expires"),
-            Metadata = call.Headers.Where(h => h.Key.StartsWith("x-amz-meta-", StringComparison.Ordinal)).ToDictionary(h => h.Key["x-amz-meta-".Length..], h => h.Value, StringComparer.Ordinal),
-        };
+        return !replace ? copy : WithSystemMetadata(call, copy);
     }
 
     private static List<KeyValuePair<string, string>> ParseTagging(string? tagging) =>

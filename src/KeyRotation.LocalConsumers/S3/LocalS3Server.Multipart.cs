@@ -118,9 +118,6 @@ internal sealed partial class LocalS3Server
     /// </summary>
     private static LocalS3Object UploadTemplate(LocalS3Bucket bucket, LocalS3Call call)
     {
-        var sse = call.Header("x-amz-server-side-encryption");
-        var rule = bucket.Encryption is { Count: > 0 } rules ? rules[0] : null;
-        var kms = sse is null ? rule?.Algorithm is "aws:kms" or "aws:kms:dsse" : sse is "aws:kms" or "aws:kms:dsse";
         var algorithm = call.Header("x-amz-checksum-algorithm")?.ToUpperInvariant() ?? "CRC64NVME";
         var type = call.Header("x-amz-checksum-type") ?? (algorithm == "CRC64NVME" ? "FULL_OBJECT" : "COMPOSITE");
         if (!LocalS3Checksums.Algorithms.Contains(algorithm) || type is not ("FULL_OBJECT" or "COMPOSITE"))
@@ -133,20 +130,9 @@ internal sealed partial class LocalS3Server
             throw new LocalS3Error(400, "InvalidRequest", $"The {type} checksum type cannot be used with the {algorithm.ToLowerInvariant()} checksum algorithm.");
         }
 
-        return new LocalS3Object
+        return WithSystemMetadata(call, WithEncryption(bucket, call, new LocalS3Object { Key = call.Key! })) with
         {
-            Key = call.Key!,
-            Sse = sse ?? rule?.Algorithm ?? "AES256",
-            KmsKeyId = !kms ? null : sse is null ? rule!.KmsMasterKeyId : call.Header("x-amz-server-side-encryption-aws-kms-key-id") ?? "arn:aws:kms:us-east-1:111122223333:key/aws-s3-managed",
-            BucketKeyEnabled = kms && (call.Header("x-amz-server-side-encryption-bucket-key-enabled") is { } bucketKey ? bool.Parse(bucketKey) : sse is null && rule!.BucketKeyEnabled == true),
-            ContentType = call.Header("Content-Type") ?? "binary/octet-stream",
-            CacheControl = call.Header("Cache-Control"),
-            ContentDisposition = call.Header("Content-Disposition"),
-            ContentEncoding = call.Header("Content-Encoding"),
-            ContentLanguage = call.Header("Content-Language"),
-            Expires = call.Header("Expires"),
             WebsiteRedirectLocation = call.Header("x-amz-website-redirect-location"),
-            Metadata = call.Headers.Where(h => h.Key.StartsWith("x-amz-meta-", StringComparison.Ordinal)).ToDictionary(h => h.Key["x-amz-meta-".Length..], h => h.Value, StringComparer.Ordinal),
             StorageClass = call.Header("x-amz-storage-class") ?? "STANDARD",
             Tags = ParseTagging(call.Header("x-amz-tagging")),
             Grants = GrantsFromHeaders(call) ?? [new LocalS3Grant(OwnerId, null, "FULL_CONTROL")],
