@@ -187,8 +187,17 @@ internal static class RetentionCommand
         new RotationComposition(new() { Kms = kms, Notifier = notices, Time = context.Host.Time, Log = new RotationRun.StderrLog(context), RegionClients = context.RegionClients(sandbox), ConsumerSources = consumers.Sources })
             .Retention(settings, settings.Escrow is null || context.IsSandbox ? null : context.CreateEscrowStore());
 
+    private static readonly TabularColumn[] StepColumns = [new("Generation"), new("Key id or alias"), new("Action"), new("Why", Wraps: true)];
+
     private static void Write(CliContext context, RetentionSettings settings, IReadOnlyList<RetentionPlan> plans)
     {
+        if (context.Format == OutputFormat.Text)
+        {
+            // One tab-separated line per step, the alias first, and nothing else on stdout: for cut and awk.
+            Tabular.Write(context, [new("Alias"), .. StepColumns], [.. plans.SelectMany(TextRows)]);
+            return;
+        }
+
         context.Console.MarkupLine($"[bold]Retention[/] ({RetentionSettings.ModeValue(settings.Mode)}; keep {settings.RetainGenerations} behind the current key, disable after {settings.DisableAfterDays} days, schedule deletion after {settings.DeleteAfterDays} more, waiting period {settings.PendingWindowDays} days)");
         context.Console.MarkupLine($"Each disable and deletion needs the key (and each replica) proven unused for {settings.RetireUnusedForDays} days ({SettingNames.RetireUnusedForDays}); the alias's first key is {(settings.RetireOriginalKey ? "retired like the others" : "never touched")} ({SettingNames.RetireOriginalKey}).");
         foreach (var plan in plans)
@@ -200,20 +209,22 @@ internal static class RetentionCommand
             }
 
             context.Console.MarkupLine($"[bold]{Markup.Escape(plan.Alias)}[/]");
-            var table = new Table { Border = context.Host.StdoutIsTerminal ? TableBorder.Rounded : TableBorder.Simple };
-            table.AddColumns("Generation", "Key id or alias", "Action", "Why");
-            foreach (var step in plan.Steps)
-            {
-                table.AddRow(
-                    step.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    Markup.Escape(step.MarkerAlias ?? step.KeyId),
-                    Markup.Escape(RetentionEvidence.Action(step)),
-                    Markup.Escape(RetentionEvidence.Why(step)));
-            }
-
-            context.Console.Write(table);
+            Tabular.Write(context, StepColumns, [.. plan.Steps.Select(StepCells)]);
         }
     }
+
+    private static IReadOnlyList<TabularCell> StepCells(RetentionStep step) =>
+    [
+        step.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        step.MarkerAlias ?? step.KeyId,
+        RetentionEvidence.Action(step),
+        RetentionEvidence.Why(step),
+    ];
+
+    private static IEnumerable<IReadOnlyList<TabularCell>> TextRows(RetentionPlan plan) =>
+        plan.SkipReason is { } skip
+            ? [[plan.Alias, "-", "-", "left alone", skip]]
+            : plan.Steps.Select(step => (IReadOnlyList<TabularCell>)[plan.Alias, .. StepCells(step)]);
 
     private static JsonObject ToJson(RetentionSettings settings, IReadOnlyList<RetentionPlan> plans) => new()
     {

@@ -39,6 +39,37 @@ public sealed class RetentionCommandTests
     }
 
     [Fact]
+    public async Task RetentionPlan_OutputText_IsOneTabSeparatedLinePerStepAliasFirstAndNothingElse()
+    {
+        await FourGenerationsAsync();
+        var steps = (await _cli.RunAsync("retention", "plan", "--mode", "disable", "--output", "json")).Json().GetProperty("aliases")[0].GetProperty("steps").EnumerateArray().ToList();
+
+        var run = await _cli.RunAsync("retention", "plan", "--mode", "disable", "--output", "text");
+
+        Assert.Equal(0, run.ExitCode);
+        var lines = run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(steps.Count, lines.Length);
+        Assert.All(lines, line => Assert.Equal(Alias, line.Split('\t')[0]));
+        Assert.All(lines, line => Assert.Equal(5, line.Split('\t').Length));
+        Assert.Equal(
+            steps.Select(s => (s.GetProperty("generation").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture), s.GetProperty("action").GetString()!)),
+            lines.Select(line => line.Split('\t')).Select(f => (f[1], f[3])));
+    }
+
+    [Fact]
+    public async Task RetentionPlan_Redirected_IsAlignedColumnsWithAHeaderLineAndNoSeparatorLines()
+    {
+        await FourGenerationsAsync();
+
+        var run = await _cli.RunAsync("retention", "plan", "--mode", "disable");
+
+        Assert.Equal(0, run.ExitCode);
+        var lines = run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Contains(lines, line => line.StartsWith("Generation  Key id or alias", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, line => line.Trim('─', '-', '═', '━', ' ', '┼', '+').Length == 0);
+    }
+
+    [Fact]
     public async Task RetentionRun_WithoutYes_IsRefusedAndChangesNothing()
     {
         await FourGenerationsAsync();
