@@ -67,6 +67,23 @@ internal sealed class CliHarness
         Assert.Equal(0, run.ExitCode);
         return run.Json().GetProperty("results")[0].GetProperty("newKeyId").GetString()!;
     }
+
+    /// <summary>
+    /// Four generations of <paramref name="alias"/>, oldest first; the clock then moves 60 days, so every retired key is
+    /// old enough to disable, and ROTATION_ALIASES names the alias (what the retention commands read).
+    /// </summary>
+    public async Task<List<string>> FourGenerationsAsync(string alias)
+    {
+        List<string> keys = [await CreateAliasAsync(alias)];
+        for (var i = 0; i < 3; i++)
+        {
+            keys.Add(await RotateAsync(alias));
+        }
+
+        Time.Advance(TimeSpan.FromDays(60));
+        Environment[KeyRotation.Core.Configuration.SettingNames.RotationAliases] = alias;
+        return keys;
+    }
 }
 
 internal sealed record CliRun(int ExitCode, string Stdout, string Stderr)

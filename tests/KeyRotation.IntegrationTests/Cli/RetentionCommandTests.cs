@@ -8,24 +8,11 @@ public sealed class RetentionCommandTests
     private const string Alias = "alias/orders";
     private readonly CliHarness _cli = new();
 
-    /// <summary>Four generations, oldest first; the clock then moves 60 days, so all retired keys are old enough to disable.</summary>
-    private async Task<List<string>> FourGenerationsAsync()
-    {
-        List<string> keys = [await _cli.CreateAliasAsync(Alias)];
-        for (var i = 0; i < 3; i++)
-        {
-            keys.Add(await _cli.RotateAsync(Alias));
-        }
-
-        _cli.Time.Advance(TimeSpan.FromDays(60));
-        _cli.Environment[SettingNames.RotationAliases] = Alias;
-        return keys;
-    }
 
     [Fact]
     public async Task RetentionPlan_ShowsTheDisableAndChangesNothing()
     {
-        var keys = await FourGenerationsAsync();
+        var keys = await _cli.FourGenerationsAsync(Alias);
         var before = _cli.StateFingerprint();
 
         var run = await _cli.RunAsync("retention", "plan", "--mode", "disable", "--output", "json");
@@ -41,7 +28,7 @@ public sealed class RetentionCommandTests
     [Fact]
     public async Task RetentionPlan_OutputText_IsOneTabSeparatedLinePerStepAliasFirstAndNothingElse()
     {
-        await FourGenerationsAsync();
+        await _cli.FourGenerationsAsync(Alias);
         var steps = (await _cli.RunAsync("retention", "plan", "--mode", "disable", "--output", "json")).Json().GetProperty("aliases")[0].GetProperty("steps").EnumerateArray().ToList();
 
         var run = await _cli.RunAsync("retention", "plan", "--mode", "disable", "--output", "text");
@@ -59,7 +46,7 @@ public sealed class RetentionCommandTests
     [Fact]
     public async Task RetentionPlan_Redirected_IsAlignedColumnsWithAHeaderLineAndNoSeparatorLines()
     {
-        await FourGenerationsAsync();
+        await _cli.FourGenerationsAsync(Alias);
 
         var run = await _cli.RunAsync("retention", "plan", "--mode", "disable");
 
@@ -72,7 +59,7 @@ public sealed class RetentionCommandTests
     [Fact]
     public async Task RetentionRun_WithoutYes_IsRefusedAndChangesNothing()
     {
-        await FourGenerationsAsync();
+        await _cli.FourGenerationsAsync(Alias);
         var before = _cli.StateFingerprint();
 
         var run = await _cli.RunAsync("retention", "run", "--mode", "disable");
@@ -85,7 +72,7 @@ public sealed class RetentionCommandTests
     [Fact]
     public async Task RetentionRun_WithYes_DisablesAndStatusShowsTheCost()
     {
-        var keys = await FourGenerationsAsync();
+        var keys = await _cli.FourGenerationsAsync(Alias);
 
         var run = await _cli.RunAsync("retention", "run", "--mode", "disable", "--yes", "--output", "json");
 
@@ -98,7 +85,7 @@ public sealed class RetentionCommandTests
     [Fact]
     public async Task Status_Text_ShowsGenerationsByStateAndEstimatedCost()
     {
-        await FourGenerationsAsync();
+        await _cli.FourGenerationsAsync(Alias);
 
         var run = await _cli.RunAsync("status", Alias);
 
@@ -108,7 +95,7 @@ public sealed class RetentionCommandTests
     [Fact]
     public async Task Plan_WithRetentionModeSet_ShowsWhatRetentionWouldDo()
     {
-        var keys = await FourGenerationsAsync();
+        var keys = await _cli.FourGenerationsAsync(Alias);
         _cli.Environment[SettingNames.RetentionMode] = "disable-then-delete";
 
         var run = await _cli.RunAsync("plan", "--output", "json");
@@ -121,7 +108,7 @@ public sealed class RetentionCommandTests
     [Fact]
     public async Task RetentionPlan_BadMode_ExitsTwoNamingIt()
     {
-        await FourGenerationsAsync();
+        await _cli.FourGenerationsAsync(Alias);
 
         var run = await _cli.RunAsync("retention", "plan", "--mode", "delete-now");
 
@@ -134,7 +121,7 @@ public sealed class RetentionCommandTests
     [Fact]
     public async Task RetentionRun_Notification_PointsAtTheRetentionPage()
     {
-        await FourGenerationsAsync();
+        await _cli.FourGenerationsAsync(Alias);
         var sns = new FakeSns();
         await using var server = new FakeSnsServer(sns);
         _cli.Environment["AWS_ACCESS_KEY_ID"] = "test";

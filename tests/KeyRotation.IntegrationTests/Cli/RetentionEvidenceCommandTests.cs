@@ -8,24 +8,11 @@ public sealed class RetentionEvidenceCommandTests
     private const string Alias = "alias/orders";
     private readonly CliHarness _cli = new();
 
-    /// <summary>Four generations, oldest first; the clock then moves 60 days, so generation 2 is old enough to disable.</summary>
-    private async Task<List<string>> FourGenerationsAsync()
-    {
-        List<string> keys = [await _cli.CreateAliasAsync(Alias)];
-        for (var i = 0; i < 3; i++)
-        {
-            keys.Add(await _cli.RotateAsync(Alias));
-        }
-
-        _cli.Time.Advance(TimeSpan.FromDays(60));
-        _cli.Environment[SettingNames.RotationAliases] = Alias;
-        return keys;
-    }
 
     [Fact]
     public async Task RetentionPlan_Json_GivesTheProofOfTheDisable()
     {
-        var keys = await FourGenerationsAsync();
+        var keys = await _cli.FourGenerationsAsync(Alias);
 
         var run = await _cli.RunAsync("retention", "plan", "--mode", "disable", "--output", "json");
 
@@ -38,7 +25,7 @@ public sealed class RetentionEvidenceCommandTests
     [Fact]
     public async Task RetentionRun_KeyUsedYesterday_PrintsTheRefusalAndLeavesItEnabled()
     {
-        var keys = await FourGenerationsAsync();
+        var keys = await _cli.FourGenerationsAsync(Alias);
         _cli.Service.SetKeyLastUsage(keys[1], "GenerateDataKey", _cli.Time.GetUtcNow().AddDays(-1));
         var before = _cli.StateFingerprint();
 
@@ -55,7 +42,7 @@ public sealed class RetentionEvidenceCommandTests
     [InlineData(SettingNames.RetireOriginalKey, "maybe")]
     public async Task RetentionRun_MalformedSetting_ExitsTwoNamingItAndChangesNothing(string name, string value)
     {
-        await FourGenerationsAsync();
+        await _cli.FourGenerationsAsync(Alias);
         _cli.Environment[name] = value;
         var before = _cli.StateFingerprint();
 
